@@ -1,0 +1,103 @@
+package incent
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/shopspring/decimal"
+)
+
+// Currency is an ISO 4217 currency with its number of minor-unit digits.
+type Currency struct {
+	Code  string
+	Minor int32
+}
+
+// minorUnits lists ISO 4217 minor units for the currencies makers pay in.
+// A currency missing here is a configuration error, never a guess.
+var minorUnits = map[string]int32{
+	"AED": 2, "ARS": 2, "AUD": 2, "BHD": 3, "BRL": 2, "CAD": 2, "CHF": 2,
+	"CLP": 0, "CNY": 2, "COP": 2, "CZK": 2, "DKK": 2, "EGP": 2, "EUR": 2,
+	"GBP": 2, "HKD": 2, "HUF": 2, "IDR": 2, "ILS": 2, "INR": 2, "ISK": 0,
+	"JOD": 3, "JPY": 0, "KRW": 0, "KWD": 3, "MXN": 2, "MYR": 2, "NOK": 2,
+	"NZD": 2, "OMR": 3, "PEN": 2, "PHP": 2, "PLN": 2, "QAR": 2, "RON": 2,
+	"SAR": 2, "SEK": 2, "SGD": 2, "THB": 2, "TND": 3, "TRY": 2, "TWD": 2,
+	"UAH": 2, "USD": 2, "VND": 0, "ZAR": 2,
+}
+
+// LookupCurrency returns the currency for an ISO 4217 code.
+func LookupCurrency(code string) (Currency, error) {
+	code = strings.ToUpper(strings.TrimSpace(code))
+	m, ok := minorUnits[code]
+	if !ok {
+		return Currency{}, fmt.Errorf("unknown currency %q (expected an ISO 4217 code such as USD, EUR, JPY)", code)
+	}
+	return Currency{Code: code, Minor: m}, nil
+}
+
+// Rounding is how a payout line's unrounded amount becomes money.
+type Rounding int
+
+// The rounding modes of incent.yaml's rounding key.
+const (
+	HalfUp   Rounding = iota // half away from zero: 2.345 -> 2.35, -2.345 -> -2.35
+	HalfEven                 // banker's rounding: 2.345 -> 2.34, 2.355 -> 2.36
+)
+
+// ParseRounding parses half_up or half_even.
+func ParseRounding(s string) (Rounding, error) {
+	switch strings.TrimSpace(s) {
+	case "", "half_up":
+		return HalfUp, nil
+	case "half_even":
+		return HalfEven, nil
+	}
+	return HalfUp, fmt.Errorf("rounding %q is not half_up or half_even", s)
+}
+
+// String returns the configuration word for the mode.
+func (r Rounding) String() string {
+	if r == HalfEven {
+		return "half_even"
+	}
+	return "half_up"
+}
+
+// Round rounds d to the currency's minor unit.
+func (r Rounding) Round(d decimal.Decimal, c Currency) decimal.Decimal {
+	if r == HalfEven {
+		return d.RoundBank(c.Minor)
+	}
+	return d.Round(c.Minor)
+}
+
+// FormatMoney formats an amount with thousands separators and exactly the
+// currency's minor digits: 1234.5 USD -> "1,234.50". Output never depends on
+// the machine's locale.
+func FormatMoney(d decimal.Decimal, c Currency) string {
+	return GroupThousands(d.StringFixed(c.Minor))
+}
+
+// GroupThousands inserts commas into the integer part of a plain decimal string.
+func GroupThousands(s string) string {
+	neg := strings.HasPrefix(s, "-")
+	if neg {
+		s = s[1:]
+	}
+	intPart, frac, hasFrac := strings.Cut(s, ".")
+	var b strings.Builder
+	for i, ch := range intPart {
+		if i > 0 && (len(intPart)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(ch)
+	}
+	out := b.String()
+	if hasFrac {
+		out += "." + frac
+	}
+	if neg {
+		out = "-" + out
+	}
+	return out
+}
