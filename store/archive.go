@@ -1,0 +1,119 @@
+package store
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// chunkSize is the size of one archived blob chunk: large enough that a
+// million-row export is a few dozen INSERTs, small enough to stream.
+const chunkSize = 4 << 20
+
+// HasBlob reports whether the archive holds content with this SHA-256.
+func (t *Tx) HasBlob(sha string) (bool, error) {
+	var n int
+	err := t.tx.QueryRowContext(t.ctx, `SELECT count(*) FROM blobs WHERE sha256 = ?`, sha).Scan(&n)
+	return n > 0, err
+}
+
+// PutBlob archives the content read from r under sha, streaming it in
+// chunks. It is a no-op when the blob is already stored, and an error when
+// the content does not hash to sha (the file changed while it was read).
+func (t *Tx) PutBlob(sha string, r io.Reader) error {
+	if ok, err := t.HasBlob(sha); err != nil || ok {
+		return err
+	}
+	stmt, err := t.tx.PrepareContext(t.ctx, `INSERT INTO blob_chunks (sha256, n, data) VALUES (?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	// The blob row must exist before its chunks (foreign key); its size is
+	// filled in at the end.
+	if _, err := t.tx.ExecContext(t.ctx, `INSERT INTO blobs (sha256, size, chunks) VALUES (?, 0, 0)`, sha); err != nil {
+		return err
+	}
+	h := sha256.New()
+	buf := make([]byte, chunkSize)
+	var size int64
+	n := 0
+	for {
+		k, err := io.ReadFull(r, buf)
+		if k > 0 {
+			h.Write(buf[:k])
+			if _, err := stmt.ExecContext(t.ctx, sha, n, buf[:k]); err != nil {
+				return err
+			}
+			size += int64(k)
+			n++
+		}
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			break
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if got := hex.EncodeToString(h.Sum(nil)); got != sha {
+		return fmt.Errorf("content changed while it was archived (expected SHA-256 %s, read %s)", sha, got)
+	}
+	_, err = t.tx.ExecContext(t.ctx, `UPDATE blobs SET size = ?, chunks = ? WHERE sha256 = ?`, size, n, sha)
+	return err
+}
+
+// PutBytes archives a small blob held in memory and returns its SHA-256.
+func (t *Tx) PutBytes(data []byte) (string, error) {
+	sum := sha256.Sum256(data)
+	sha := hex.EncodeToString(sum[:])
+	return sha, t.PutBlob(sha, bytes.NewReader(data))
+}
+
+// OpenBlob streams an archived blob.
+func (t *Tx) OpenBlob(sha string) (io.Reader, error) {
+	var chunks int
+	err := t.tx.QueryRowContext(t.ctx, `SELECT chunks FROM blobs WHERE sha256 = ?`, sha).Scan(&chunks)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("blob %s is not in the archive", sha)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &blobReader{t: t, sha: sha, chunks: chunks}, nil
+}
+
+// ReadBlob returns a whole archived blob.
+func (t *Tx) ReadBlob(sha string) ([]byte, error) {
+	r, err := t.OpenBlob(sha)
+	if err != nil {
+		return nil, err
+	}
+	return io.ReadAll(r)
+}
+
+type blobReader struct {
+	t      *Tx
+	sha    string
+	chunks int
+	n      int
+	cur    []byte
+}
+
+func (b *blobReader) Read(p []byte) (int, error) {
+	for len(b.cur) == 0 {
+		if b.n >= b.chunks {
+			return 0, io.EOF
+		}
+		if err := b.t.tx.QueryRowContext(b.t.ctx, `SELECT data FROM blob_chunks WHERE sha256 = ? AND n = ?`, b.sha, b.n).Scan(&b.cur); err != nil {
+			return 0, fmt.Errorf("read blob %s chunk %d: %w", b.sha, b.n, err)
+		}
+		b.n++
+	}
+	k := copy(p, b.cur)
+	b.cur = b.cur[k:]
+	return k, nil
+}

@@ -1,0 +1,335 @@
+package store
+
+import (
+	"crypto/sha256"
+	"database/sql"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// InputFile is one version of one input file.
+type InputFile struct {
+	Seq        int64
+	Kind       string
+	Name       string
+	SHA256     string
+	Profile    string
+	IngestedAt string
+	Read       int
+	Accepted   int
+	Rejected   int
+	Duplicate  int
+}
+
+// FindInput returns the stored version of (kind, name, sha), if any.
+func (t *Tx) FindInput(kind, name, sha string) (*InputFile, error) {
+	rows, err := t.tx.QueryContext(t.ctx, `SELECT seq, kind, name, sha256, profile, ingested_at, read, accepted, rejected, duplicate
+		FROM input_files WHERE kind = ? AND name = ? AND sha256 = ?`, kind, name, sha)
+	if err != nil {
+		return nil, err
+	}
+	files, err := scanInputs(rows)
+	if err != nil || len(files) == 0 {
+		return nil, err
+	}
+	return &files[0], nil
+}
+
+// AddInput records a new input file version; its blob must be archived.
+func (t *Tx) AddInput(f *InputFile) error {
+	res, err := t.tx.ExecContext(t.ctx, `INSERT INTO input_files (kind, name, sha256, profile, ingested_at, read, accepted, rejected, duplicate)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, f.Kind, f.Name, f.SHA256, f.Profile, t.stamp(), f.Read, f.Accepted, f.Rejected, f.Duplicate)
+	if err != nil {
+		return fmt.Errorf("record input %s: %w", f.Name, err)
+	}
+	f.Seq, err = res.LastInsertId()
+	return err
+}
+
+// Inputs returns every stored input file version of a kind in ingest order.
+func (t *Tx) Inputs(kind string) ([]InputFile, error) {
+	rows, err := t.tx.QueryContext(t.ctx, `SELECT seq, kind, name, sha256, profile, ingested_at, read, accepted, rejected, duplicate
+		FROM input_files WHERE kind = ? ORDER BY seq`, kind)
+	if err != nil {
+		return nil, err
+	}
+	return scanInputs(rows)
+}
+
+// RunInputs returns the input file versions a run used, in ingest order.
+func (t *Tx) RunInputs(runID string) ([]InputFile, error) {
+	rows, err := t.tx.QueryContext(t.ctx, `SELECT f.seq, f.kind, f.name, f.sha256, f.profile, f.ingested_at, f.read, f.accepted, f.rejected, f.duplicate
+		FROM input_files f JOIN run_inputs r ON r.seq = f.seq WHERE r.run_id = ? ORDER BY f.seq`, runID)
+	if err != nil {
+		return nil, err
+	}
+	return scanInputs(rows)
+}
+
+func scanInputs(rows *sql.Rows) ([]InputFile, error) {
+	defer rows.Close()
+	var out []InputFile
+	for rows.Next() {
+		var f InputFile
+		if err := rows.Scan(&f.Seq, &f.Kind, &f.Name, &f.SHA256, &f.Profile, &f.IngestedAt, &f.Read, &f.Accepted, &f.Rejected, &f.Duplicate); err != nil {
+			return nil, err
+		}
+		out = append(out, f)
+	}
+	return out, rows.Err()
+}
+
+// Run is one stored calculation.
+type Run struct {
+	ID          string
+	Period      string
+	Seq         int
+	AsOf        string // "" for a final run
+	Status      string // final | provisional
+	StartedAt   string
+	FinishedAt  string
+	User        string
+	ToolVersion string
+	Digest      string
+	Manifest    string // manifest.json as written
+	Lines       []Line
+	Inputs      []int64 // input file seqs
+	Programs    []RunProgram
+}
+
+// RunProgram is a program version a run used, archived by hash.
+type RunProgram struct {
+	ID      string
+	Version int
+	File    string
+	SHA256  string
+}
+
+// Line is a stored payout line. Amount and Measure are exact decimal text.
+type Line struct {
+	PayeeType      string
+	Payee          string
+	ProgramID      string
+	ProgramVersion int
+	Kind           string
+	Currency       string
+	Measure        string
+	Tier           string
+	Amount         string
+}
+
+// NextRunSeq returns the next run number for a period.
+func (t *Tx) NextRunSeq(period string) (int, error) {
+	var n sql.NullInt64
+	err := t.tx.QueryRowContext(t.ctx, `SELECT max(seq) FROM runs WHERE period = ?`, period).Scan(&n)
+	return int(n.Int64) + 1, err
+}
+
+// AddRun writes a run with its lines, inputs and programs, and appends a
+// "run" event to the log.
+func (t *Tx) AddRun(r *Run) error {
+	if _, err := t.tx.ExecContext(t.ctx, `INSERT INTO runs (id, period, seq, as_of, status, started_at, finished_at, user, tool_version, digest, manifest)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.ID, r.Period, r.Seq, r.AsOf, r.Status, r.StartedAt, r.FinishedAt, r.User, r.ToolVersion, r.Digest, r.Manifest); err != nil {
+		return fmt.Errorf("write run %s: %w", r.ID, err)
+	}
+	stmt, err := t.tx.PrepareContext(t.ctx, `INSERT INTO payout_lines (run_id, n, payee_type, payee, program_id, program_version, kind, currency, measure, tier, amount)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	for i, l := range r.Lines {
+		if _, err := stmt.ExecContext(t.ctx, r.ID, i+1, l.PayeeType, l.Payee, l.ProgramID, l.ProgramVersion, l.Kind, l.Currency, l.Measure, l.Tier, l.Amount); err != nil {
+			return fmt.Errorf("write run %s: %w", r.ID, err)
+		}
+	}
+	for _, seq := range r.Inputs {
+		if _, err := t.tx.ExecContext(t.ctx, `INSERT INTO run_inputs (run_id, seq) VALUES (?, ?)`, r.ID, seq); err != nil {
+			return err
+		}
+	}
+	for _, p := range r.Programs {
+		if _, err := t.tx.ExecContext(t.ctx, `INSERT INTO run_programs (run_id, program_id, version, file, sha256) VALUES (?, ?, ?, ?, ?)`,
+			r.ID, p.ID, p.Version, p.File, p.SHA256); err != nil {
+			return err
+		}
+	}
+	_, err = t.AppendEvent(Event{Kind: "run", Actor: r.User, Subject: r.ID,
+		Body: fmt.Sprintf(`{"digest":%q,"period":%q,"status":%q}`, r.Digest, r.Period, r.Status)})
+	return err
+}
+
+// Runs lists stored runs, newest first; period "" lists all.
+func (t *Tx) Runs(period string) ([]Run, error) {
+	q := `SELECT id, period, seq, as_of, status, started_at, finished_at, user, tool_version, digest, manifest FROM runs`
+	var args []any
+	if period != "" {
+		q += ` WHERE period = ?`
+		args = append(args, period)
+	}
+	q += ` ORDER BY started_at DESC, period DESC, seq DESC`
+	rows, err := t.tx.QueryContext(t.ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Run
+	for rows.Next() {
+		var r Run
+		if err := rows.Scan(&r.ID, &r.Period, &r.Seq, &r.AsOf, &r.Status, &r.StartedAt, &r.FinishedAt, &r.User, &r.ToolVersion, &r.Digest, &r.Manifest); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// GetRun returns one run with its lines and programs.
+func (t *Tx) GetRun(id string) (*Run, error) {
+	var r Run
+	err := t.tx.QueryRowContext(t.ctx, `SELECT id, period, seq, as_of, status, started_at, finished_at, user, tool_version, digest, manifest FROM runs WHERE id = ?`, id).
+		Scan(&r.ID, &r.Period, &r.Seq, &r.AsOf, &r.Status, &r.StartedAt, &r.FinishedAt, &r.User, &r.ToolVersion, &r.Digest, &r.Manifest)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("run %s does not exist (see incent runs)", id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	rows, err := t.tx.QueryContext(t.ctx, `SELECT payee_type, payee, program_id, program_version, kind, currency, measure, tier, amount
+		FROM payout_lines WHERE run_id = ? ORDER BY n`, id)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var l Line
+		if err := rows.Scan(&l.PayeeType, &l.Payee, &l.ProgramID, &l.ProgramVersion, &l.Kind, &l.Currency, &l.Measure, &l.Tier, &l.Amount); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		r.Lines = append(r.Lines, l)
+	}
+	rows.Close()
+	prows, err := t.tx.QueryContext(t.ctx, `SELECT program_id, version, file, sha256 FROM run_programs WHERE run_id = ? ORDER BY program_id`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer prows.Close()
+	for prows.Next() {
+		var p RunProgram
+		if err := prows.Scan(&p.ID, &p.Version, &p.File, &p.SHA256); err != nil {
+			return nil, err
+		}
+		r.Programs = append(r.Programs, p)
+	}
+	return &r, prows.Err()
+}
+
+// Digest is the result digest of a run: SHA-256 over the period and its
+// payout lines in a byte encoding defined here once. It leaves out the run id
+// so that two runs over the same inputs have the same digest.
+func Digest(period string, lines []Line) string {
+	h := sha256.New()
+	writeField(h, "incent-result-v1")
+	writeField(h, period)
+	for _, l := range lines {
+		for _, f := range []string{l.PayeeType, l.Payee, l.ProgramID, fmt.Sprint(l.ProgramVersion), l.Kind, l.Currency, l.Measure, l.Tier, l.Amount} {
+			writeField(h, f)
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// writeField writes a length-prefixed field, so that no two different field
+// lists encode to the same bytes.
+func writeField(h interface{ Write([]byte) (int, error) }, s string) {
+	var n [8]byte
+	binary.BigEndian.PutUint64(n[:], uint64(len(s)))
+	h.Write(n[:])
+	h.Write([]byte(s))
+}
+
+// Event is one entry of the append-only log.
+type Event struct {
+	Seq     int64
+	At      string
+	Kind    string // run, approve, adjust, dispute, reopen, backdate
+	Actor   string
+	Subject string // what it is about: a run id, a period, a dispute id
+	Body    string // JSON details
+	Prev    string // hash of the previous event ("" for the first)
+	Hash    string
+}
+
+// EventHash is the hash of an event given the previous event's hash.
+func EventHash(e Event) string {
+	h := sha256.New()
+	writeField(h, "incent-event-v1")
+	for _, f := range []string{e.Prev, fmt.Sprint(e.Seq), e.At, e.Kind, e.Actor, e.Subject, e.Body} {
+		writeField(h, f)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// AppendEvent adds an event to the log, chained to the last one.
+func (t *Tx) AppendEvent(e Event) (Event, error) {
+	var prev sql.NullString
+	var seq sql.NullInt64
+	err := t.tx.QueryRowContext(t.ctx, `SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1`).Scan(&seq, &prev)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return e, err
+	}
+	e.Seq = seq.Int64 + 1
+	e.Prev = prev.String
+	e.At = t.stamp()
+	e.Hash = EventHash(e)
+	_, err = t.tx.ExecContext(t.ctx, `INSERT INTO events (seq, at, kind, actor, subject, body, prev, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		e.Seq, e.At, e.Kind, e.Actor, e.Subject, e.Body, e.Prev, e.Hash)
+	return e, err
+}
+
+// Events returns the whole log in order.
+func (t *Tx) Events() ([]Event, error) {
+	rows, err := t.tx.QueryContext(t.ctx, `SELECT seq, at, kind, actor, subject, body, prev, hash FROM events ORDER BY seq`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Event
+	for rows.Next() {
+		var e Event
+		if err := rows.Scan(&e.Seq, &e.At, &e.Kind, &e.Actor, &e.Subject, &e.Body, &e.Prev, &e.Hash); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// VerifyChain checks every event's hash and link; it returns a description
+// of the first broken event, or "".
+func VerifyChain(events []Event) string {
+	prev := ""
+	for i, e := range events {
+		if e.Seq != int64(i+1) {
+			return fmt.Sprintf("event %d: sequence gap (expected %d)", e.Seq, i+1)
+		}
+		if e.Prev != prev {
+			return fmt.Sprintf("event %d: previous hash %s does not match event %d's hash %s", e.Seq, short(e.Prev), e.Seq-1, short(prev))
+		}
+		if got := EventHash(e); got != e.Hash {
+			return fmt.Sprintf("event %d (%s %s): content does not match its hash", e.Seq, e.Kind, e.Subject)
+		}
+		prev = e.Hash
+	}
+	return ""
+}
+
+func short(s string) string {
+	if len(s) > 12 {
+		return s[:12]
+	}
+	return strings.TrimSpace(s)
+}

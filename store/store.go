@@ -1,0 +1,154 @@
+// Package store is the only package that talks to SQLite. The database is
+// the workspace's record: every input file and program text a run used, as
+// content-addressed blobs; every run with its payout lines and result digest;
+// and an append-only event log in which each event carries the hash of the
+// one before.
+//
+// Big things (input files) are archived as chunked blobs, not as one SQL row
+// per sale, so a million-sale quarter costs a few blob writes, not a million
+// INSERTs. Small things that people query (runs, payout lines, events) are rows.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	_ "modernc.org/sqlite" // the pure-Go SQLite driver
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// DB is an open workspace database.
+type DB struct {
+	db  *sql.DB // the single writer
+	rdb *sql.DB // readers: deferred transactions that never wait for a writer in WAL mode
+	now func() time.Time
+}
+
+// Open opens (creating if needed) the database at path and applies any
+// pending migrations. now is the clock used for every stored timestamp.
+func Open(path string, now func() time.Time) (*DB, error) {
+	base := "file:" + (&url.URL{Path: path}).EscapedPath() +
+		"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)"
+	sdb, err := sql.Open("sqlite", base+"&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	// One writer connection: SQLite has one writer, and a run is one transaction.
+	sdb.SetMaxOpenConns(1)
+	d := &DB{db: sdb, now: now}
+	if err := d.migrate(); err != nil {
+		sdb.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	if d.rdb, err = sql.Open("sqlite", base); err != nil {
+		sdb.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	d.rdb.SetMaxOpenConns(2)
+	return d, nil
+}
+
+// Close checkpoints the write-ahead log and closes the database.
+func (d *DB) Close() error {
+	d.rdb.Close()
+	_, _ = d.db.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
+	return d.db.Close()
+}
+
+func (d *DB) migrate() error {
+	if _, err := d.db.Exec(`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)`); err != nil {
+		return err
+	}
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		base := strings.TrimPrefix(name, "migrations/")
+		v, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
+		if err != nil {
+			return fmt.Errorf("migration %s: name must start with a number", name)
+		}
+		var n int
+		if err := d.db.QueryRow(`SELECT count(*) FROM schema_migrations WHERE version = ?`, v).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			continue
+		}
+		body, err := migrations.ReadFile(name)
+		if err != nil {
+			return err
+		}
+		tx, err := d.db.Begin()
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(string(body)); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migration %s: %w", name, err)
+		}
+		if _, err := tx.Exec(`INSERT INTO schema_migrations (version) VALUES (?)`, v); err != nil {
+			tx.Rollback()
+			return err
+		}
+		if err := tx.Commit(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Tx is one write transaction: a whole command's changes, all or nothing.
+type Tx struct {
+	tx  *sql.Tx
+	ctx context.Context
+	now func() time.Time
+}
+
+// Begin starts a write transaction.
+func (d *DB) Begin(ctx context.Context) (*Tx, error) {
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("begin: %w", err)
+	}
+	return &Tx{tx: tx, ctx: ctx, now: d.now}, nil
+}
+
+// Commit makes the transaction's changes permanent.
+func (t *Tx) Commit() error { return t.tx.Commit() }
+
+// Rollback discards the transaction's changes; it is safe after Commit.
+func (t *Tx) Rollback() error {
+	err := t.tx.Rollback()
+	if errors.Is(err, sql.ErrTxDone) {
+		return nil
+	}
+	return err
+}
+
+// Read runs fn in a read-only snapshot transaction that is always rolled
+// back; it does not wait for a running calculation.
+func (d *DB) Read(ctx context.Context, fn func(*Tx) error) error {
+	tx, err := d.rdb.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	t := &Tx{tx: tx, ctx: ctx, now: d.now}
+	defer t.Rollback()
+	return fn(t)
+}
+
+func (t *Tx) stamp() string { return t.now().UTC().Format(time.RFC3339) }
