@@ -1,0 +1,403 @@
+// Package calc runs the passes of a calculation — eligibility, crediting,
+// measure and tier, payout — as pure functions over in-memory data. It reads
+// no files, runs no SQL and has no clock: the same Input always gives the
+// same Result, whatever the order of the input rows.
+//
+// Every decision carries its reason (why a sale was excluded, which tier was
+// reached and how far the next one is), so statements, the calculation log
+// and explain read the same facts and never recompute them.
+package calc
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/incent/incent"
+	"github.com/incent/incent/rules"
+	"github.com/shopspring/decimal"
+)
+
+// Input is everything one calculation reads.
+type Input struct {
+	Period         incent.Period
+	AsOf           incent.Date // NoDate for a final run; else only sales dated up to it count
+	Programs       []*rules.Program
+	Dealers        []incent.Dealer
+	Sales          []incent.Sale // every accepted sale of every period; calc picks the period's
+	Objectives     []incent.Objective
+	Certifications []Certification
+	Rounding       incent.Rounding
+}
+
+// Certification is a dealer's certification held over an inclusive window;
+// To is NoDate while it is open.
+type Certification struct {
+	DealerCode    string
+	Certification string
+	From, To      incent.Date
+}
+
+// Result is the outcome of one calculation.
+type Result struct {
+	Period   incent.Period
+	AsOf     incent.Date
+	Programs []*rules.Program // the programs in effect for the period, by id
+	Sales    []SaleResult     // the period's sales, sorted by dealer, date, deal, VIN, quantity
+	Lines    []PayoutLine     // sorted by payee type, payee, program
+	Payees   []Payee          // every payee with a line or a sale, sorted by type and code
+	Flags    []Flag           // sorted by dealer, VIN
+
+	// Unmatched lists reversals (indices into Input.Sales) that cancel no
+	// earlier sale; callers reject them with UnmatchedReason.
+	Unmatched []int
+}
+
+// UnmatchedReason is the reject reason for a reversal with no original sale.
+const UnmatchedReason = "reversal (quantity -1) with no earlier sale of this VIN at this dealer"
+
+// Payee identifies who receives money.
+type Payee struct {
+	Type rules.PayeeKind
+	Code string
+	Name string
+}
+
+// SaleResult is one sale of the period with its outcome under every program
+// in effect.
+type SaleResult struct {
+	Sale *incent.Sale
+	// Date is the date the sale counts on: its own, or for a reversal the
+	// original sale's, since a cancellation belongs to the original's period.
+	Date incent.Date
+	// Original is the index in Input.Sales of the sale a reversal cancels, or -1.
+	Original int
+	// Basis is the sale whose attributes decide eligibility and credit: the
+	// sale itself, or for a reversal its original, so a cancellation mirrors
+	// exactly what it cancels.
+	Basis *incent.Sale
+	// Fails holds one entry per program in effect, in program order:
+	// FailNone when the sale counted, else the first condition it failed.
+	// Reason turns an entry into words.
+	Fails []Fail
+	// Credits are the shares of the sale that count, per program and payee.
+	Credits []Credit
+}
+
+// Counted reports whether the sale counted for program pi.
+func (s *SaleResult) Counted(pi int) bool { return s.Fails[pi] == FailNone }
+
+// Credit is the share of a sale that counts for one payee under one program.
+type Credit struct {
+	Program int // index into Result.Programs
+	Payee   string
+	Units   decimal.Decimal // quantity × share × multipliers
+	Revenue decimal.Decimal // Units × the program's revenue base
+}
+
+// Fail names the first eligibility condition a sale failed.
+type Fail uint8
+
+// The eligibility conditions, in the order they are checked.
+const (
+	FailNone Fail = iota
+	FailWindow
+	FailSaleType
+	FailCondition
+	FailModel
+	FailFamily
+	FailModelYear
+	FailRegion
+	FailSegment
+	FailCertification
+	FailWhen
+	FailNoRevenue
+	FailNoPayee
+	FailNoObjective
+)
+
+// Flag is a warning printed on a dealer's statement.
+type Flag struct {
+	Dealer string
+	VIN    string
+	Text   string
+}
+
+// PayoutLine is one amount for one payee, program and period.
+type PayoutLine struct {
+	PayeeType      rules.PayeeKind
+	Payee          string
+	ProgramID      string
+	ProgramVersion int
+	Kind           string // calc, manual, dispute, true_up
+	Currency       incent.Currency
+	MeasureKind    string          // units, revenue, objective_pct; "" when the type has none
+	Measure        decimal.Decimal // the payee's measure in the period
+	Units          decimal.Decimal // credited units
+	Revenue        decimal.Decimal // credited revenue
+	TierIndex      int             // 1-based tier reached; 0 for none or untiered
+	Tier           string          // "Tier 2 (from 20 units)", "none", or "" when untiered
+	NextTier       string          // distance to the next tier and its worth; "" at the top
+	Formula        []string        // the formula in words and numbers, one step a line
+	Unrounded      decimal.Decimal
+	Amount         decimal.Decimal // Unrounded rounded once, to the currency's minor unit
+	Rounding       incent.Rounding
+	Counted        int // sales that counted for this payee
+	Reason         string
+}
+
+// Run calculates one period.
+func Run(in Input) *Result {
+	c := newCalculator(in)
+	c.selectSales()
+	c.eligibility()
+	c.measure()
+	c.flags()
+	return c.res
+}
+
+type calculator struct {
+	in       Input
+	res      *Result
+	progs    []*program
+	dealers  map[string]*incent.Dealer
+	objs     map[string]decimal.Decimal // dealer|period|key -> units
+	certs    map[string][]Certification // dealer -> certifications
+	payeeSet map[Payee]bool
+}
+
+// program is a program in effect with its eligibility lists as sets.
+type program struct {
+	*rules.Program
+	saleTypes, conditions, families, regions, segments map[string]bool
+	models                                             map[string]bool
+	modelPrefixes                                      []string
+	years                                              map[int]bool
+	needsRevenue                                       bool
+}
+
+func newCalculator(in Input) *calculator {
+	c := &calculator{
+		in:       in,
+		res:      &Result{Period: in.Period, AsOf: in.AsOf},
+		dealers:  make(map[string]*incent.Dealer, len(in.Dealers)),
+		objs:     make(map[string]decimal.Decimal),
+		certs:    make(map[string][]Certification),
+		payeeSet: make(map[Payee]bool),
+	}
+	for i := range in.Dealers {
+		c.dealers[in.Dealers[i].Code] = &in.Dealers[i]
+	}
+	for _, o := range in.Objectives {
+		c.objs[o.DealerCode+"|"+o.Period+"|"+o.Key] = o.Units
+	}
+	for _, ce := range in.Certifications {
+		c.certs[ce.DealerCode] = append(c.certs[ce.DealerCode], ce)
+	}
+	progs := append([]*rules.Program(nil), in.Programs...)
+	sort.Slice(progs, func(i, j int) bool { return progs[i].ID < progs[j].ID })
+	for _, p := range progs {
+		if p.From > in.Period.To || p.To < in.Period.From {
+			continue
+		}
+		c.progs = append(c.progs, compile(p))
+		c.res.Programs = append(c.res.Programs, p)
+	}
+	return c
+}
+
+func compile(p *rules.Program) *program {
+	set := func(xs []string) map[string]bool {
+		if len(xs) == 0 {
+			return nil
+		}
+		m := make(map[string]bool, len(xs))
+		for _, x := range xs {
+			m[x] = true
+		}
+		return m
+	}
+	cp := &program{
+		Program:    p,
+		saleTypes:  set(p.Elig.SaleTypes),
+		conditions: set(p.Elig.Conditions),
+		families:   set(p.Elig.Families),
+		regions:    set(p.Elig.Regions),
+		segments:   set(p.Elig.Segments),
+	}
+	if len(p.Elig.Models) > 0 {
+		cp.models = map[string]bool{}
+		for _, m := range p.Elig.Models {
+			if prefix, ok := strings.CutSuffix(m, "*"); ok {
+				cp.modelPrefixes = append(cp.modelPrefixes, prefix)
+			} else {
+				cp.models[m] = true
+			}
+		}
+	}
+	if len(p.Elig.ModelYears) > 0 {
+		cp.years = map[int]bool{}
+		for _, y := range p.Elig.ModelYears {
+			cp.years[y] = true
+		}
+	}
+	cp.needsRevenue = p.Measure == "revenue" || p.Type == rules.Commission ||
+		(p.Type == rules.Coop && p.AccrualRate != nil) ||
+		(len(p.Tiers) > 0 && p.Tiers[0].Kind == rules.TierRate)
+	return cp
+}
+
+// selectSales matches reversals to their originals and keeps the sales that
+// count in the period, in a canonical order.
+func (c *calculator) selectSales() {
+	sales := c.in.Sales
+	order := make([]int, len(sales))
+	for i := range order {
+		order[i] = i
+	}
+	sort.Slice(order, func(a, b int) bool { return saleLess(&sales[order[a]], &sales[order[b]]) })
+
+	// Reversals cancel the latest earlier original of the same VIN and dealer.
+	original := make([]int, len(sales))
+	open := map[string][]int{} // dealer|vin -> uncancelled originals, oldest first
+	for i := range original {
+		original[i] = -1
+	}
+	// Originals first by date, so that a reversal finds any original dated on
+	// or before it whatever the row order.
+	byDate := append([]int(nil), order...)
+	sort.SliceStable(byDate, func(a, b int) bool {
+		sa, sb := &sales[byDate[a]], &sales[byDate[b]]
+		if sa.SaleDate != sb.SaleDate {
+			return sa.SaleDate < sb.SaleDate
+		}
+		return sa.Quantity > sb.Quantity // an original before a same-day reversal
+	})
+	for _, i := range byDate {
+		s := &sales[i]
+		key := s.DealerCode + "|" + s.VIN
+		if s.Quantity >= 0 {
+			open[key] = append(open[key], i)
+			continue
+		}
+		stack := open[key]
+		if len(stack) == 0 {
+			c.res.Unmatched = append(c.res.Unmatched, i)
+			continue
+		}
+		original[i] = stack[len(stack)-1]
+		open[key] = stack[:len(stack)-1]
+	}
+	sort.Ints(c.res.Unmatched)
+
+	unmatched := make(map[int]bool, len(c.res.Unmatched))
+	for _, i := range c.res.Unmatched {
+		unmatched[i] = true
+	}
+	for _, i := range order {
+		if unmatched[i] {
+			continue
+		}
+		s := &sales[i]
+		date := s.SaleDate
+		if original[i] >= 0 {
+			date = sales[original[i]].SaleDate
+		}
+		if !c.in.Period.Contains(date) {
+			continue
+		}
+		if !c.in.AsOf.IsZero() && s.SaleDate > c.in.AsOf {
+			continue
+		}
+		basis := s
+		if original[i] >= 0 {
+			basis = &sales[original[i]]
+		}
+		c.res.Sales = append(c.res.Sales, SaleResult{Sale: s, Date: date, Original: original[i], Basis: basis})
+	}
+}
+
+// saleLess is the canonical sale order: dealer, date, deal, VIN, then
+// originals before reversals, then the remaining fields so that ties cannot
+// depend on input order.
+func saleLess(a, b *incent.Sale) bool {
+	switch {
+	case a.DealerCode != b.DealerCode:
+		return a.DealerCode < b.DealerCode
+	case a.SaleDate != b.SaleDate:
+		return a.SaleDate < b.SaleDate
+	case a.DealID != b.DealID:
+		return a.DealID < b.DealID
+	case a.VIN != b.VIN:
+		return a.VIN < b.VIN
+	case a.Quantity != b.Quantity:
+		return a.Quantity > b.Quantity
+	}
+	return saleFingerprint(a) < saleFingerprint(b)
+}
+
+func saleFingerprint(s *incent.Sale) string {
+	return strings.Join([]string{s.SaleType, s.Condition, s.ModelCode, s.Family, s.MSRP.String(),
+		s.SaleAmount.String(), s.DeliveringDealer, s.Salesperson, s.Split, s.RebateCode,
+		s.RebateAmount.String(), s.ClaimDate.String()}, "\x00")
+}
+
+// flags marks a VIN sold in two different deals in the period on the
+// statements of every dealer involved: a possible double claim.
+func (c *calculator) flags() {
+	deals := map[string][]*incent.Sale{}
+	for _, sr := range c.res.Sales {
+		if sr.Sale.Quantity > 0 {
+			deals[sr.Sale.VIN] = append(deals[sr.Sale.VIN], sr.Sale)
+		}
+	}
+	for vin, ss := range deals {
+		if len(ss) < 2 {
+			continue
+		}
+		for _, s := range ss {
+			var others []string
+			for _, o := range ss {
+				if o != s && (o.DealerCode != s.DealerCode || o.DealID != s.DealID) {
+					others = append(others, "deal "+o.DealID+" of "+o.DealerCode)
+				}
+			}
+			if len(others) == 0 {
+				continue
+			}
+			sort.Strings(others)
+			c.res.Flags = append(c.res.Flags, Flag{Dealer: s.DealerCode, VIN: vin,
+				Text: "VIN " + vin + " (deal " + s.DealID + ") also appears in " + strings.Join(dedupe(others), ", ") + ": possible double claim"})
+		}
+	}
+	sort.Slice(c.res.Flags, func(i, j int) bool {
+		a, b := c.res.Flags[i], c.res.Flags[j]
+		if a.Dealer != b.Dealer {
+			return a.Dealer < b.Dealer
+		}
+		if a.VIN != b.VIN {
+			return a.VIN < b.VIN
+		}
+		return a.Text < b.Text
+	})
+	c.res.Flags = dedupeFlags(c.res.Flags)
+}
+
+func dedupe(xs []string) []string {
+	out := xs[:0]
+	for i, x := range xs {
+		if i == 0 || x != xs[i-1] {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func dedupeFlags(fs []Flag) []Flag {
+	out := fs[:0]
+	for i, f := range fs {
+		if i == 0 || f != fs[i-1] {
+			out = append(out, f)
+		}
+	}
+	return out
+}

@@ -1,0 +1,289 @@
+package calc
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/incent/incent"
+	"github.com/incent/incent/rules"
+	"github.com/shopspring/decimal"
+)
+
+var (
+	q3  = mustPeriod("2024Q3")
+	usd = incent.Currency{Code: "USD", Minor: 2}
+	jpy = incent.Currency{Code: "JPY", Minor: 0}
+)
+
+func mustPeriod(s string) incent.Period {
+	p, err := incent.ParsePeriod(s)
+	if err != nil {
+		panic(err)
+	}
+	return p
+}
+
+func dec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
+
+func decp(s string) *decimal.Decimal { d := dec(s); return &d }
+
+func date(s string) incent.Date {
+	d, err := incent.ParseDate(s)
+	if err != nil {
+		panic(err)
+	}
+	return d
+}
+
+// sales returns n retail SUV1 sales by dealer, each with the given amount.
+func sales(dealer string, n int, amount string) []incent.Sale {
+	out := make([]incent.Sale, n)
+	for i := range out {
+		out[i] = incent.Sale{
+			DealID: fmt.Sprintf("%s-%04d", dealer, i), VIN: fmt.Sprintf("VIN%s%010d", dealer, i),
+			DealerCode: dealer, SaleDate: date("2024-08-01") + incent.Date(i%60), SaleType: "retail",
+			Condition: "new", ModelCode: "SUV1", ModelYear: 2024, Quantity: 1,
+		}
+		if amount != "" {
+			out[i].SaleAmount, out[i].HasSaleAmount = dec(amount), true
+		}
+	}
+	return out
+}
+
+func prog(typ rules.Type, mod func(p *rules.Program)) *rules.Program {
+	p := &rules.Program{
+		ID: "P", Version: 1, Type: typ, Currency: usd, Payee: rules.PayeeDealer,
+		From: q3.From, To: q3.To, CreditTo: "selling_dealer", Measure: "units", Basis: "retroactive",
+	}
+	mod(p)
+	return p
+}
+
+func tiers(kind rules.TierKind, pairs ...string) []rules.Tier {
+	var ts []rules.Tier
+	for i := 0; i < len(pairs); i += 2 {
+		ts = append(ts, rules.Tier{From: dec(pairs[i]), Kind: kind, Value: dec(pairs[i+1])})
+	}
+	return ts
+}
+
+var dealers = []incent.Dealer{
+	{Code: "D001", Name: "Alpha Motors", Group: "G1", Region: "EAST"},
+	{Code: "D002", Name: "Beta Auto", Group: "G1", Region: "WEST"},
+}
+
+// TestPayoutFormulas checks every formula against amounts worked out by hand.
+func TestPayoutFormulas(t *testing.T) {
+	stair := tiers(rules.TierPerUnit, "10", "100", "20", "150", "30", "200")
+	tests := []struct {
+		name     string
+		prog     *rules.Program
+		sales    []incent.Sale
+		rounding incent.Rounding
+		want     string // amount
+		tier     string
+		next     string
+	}{
+		{"volume beyond threshold", prog(rules.Volume, func(p *rules.Program) { p.Threshold, p.PerUnit = dec("10"), dec("100") }),
+			// (13 − 10) × 100 = 300
+			sales("D001", 13, ""), incent.HalfUp, "300.00", "", ""},
+		{"volume at threshold pays nothing", prog(rules.Volume, func(p *rules.Program) { p.Threshold, p.PerUnit = dec("10"), dec("100") }),
+			sales("D001", 10, ""), incent.HalfUp, "0.00", "", "1 more units to pass the threshold of 10, worth 100.00 USD per unit beyond it"},
+		{"stair retroactive per unit", prog(rules.StairStep, func(p *rules.Program) { p.Tiers = stair }),
+			// tier 2 reached at 23: 23 × 150 = 3,450; tier 3 at 30 pays 30 × 200 = 6,000, so 2,550 more
+			sales("D001", 23, ""), incent.HalfUp, "3450.00", "Tier 2 (from 20 units)", "7 more units to reach Tier 3 (from 30 units), worth 2,550.00 USD more"},
+		{"stair below first tier", prog(rules.StairStep, func(p *rules.Program) { p.Tiers = stair }),
+			// tier 1 at 10 pays 10 × 100 = 1,000
+			sales("D001", 9, ""), incent.HalfUp, "0.00", "none", "1 more unit to reach Tier 1 (from 10 units), worth 1,000.00 USD more"},
+		{"stair exactly at a boundary", prog(rules.StairStep, func(p *rules.Program) { p.Tiers = stair }),
+			// 20 × 150 = 3,000; at 30: 6,000
+			sales("D001", 20, ""), incent.HalfUp, "3000.00", "Tier 2 (from 20 units)", "10 more units to reach Tier 3 (from 30 units), worth 3,000.00 USD more"},
+		{"stair marginal per unit", prog(rules.StairStep, func(p *rules.Program) { p.Tiers, p.Basis = stair, "marginal" }),
+			// [10,20): 10 × 100 = 1,000; [20,23): 3 × 150 = 450; total 1,450. At 30: 1,000 + 1,500 = 2,500, so 1,050 more
+			sales("D001", 23, ""), incent.HalfUp, "1450.00", "Tier 2 (from 20 units)", "7 more units to reach Tier 3 (from 30 units), worth 1,050.00 USD more"},
+		{"stair flat amount", prog(rules.StairStep, func(p *rules.Program) { p.Tiers = tiers(rules.TierAmount, "10", "500", "20", "1500") }),
+			sales("D001", 20, ""), incent.HalfUp, "1500.00", "Tier 2 (from 20 units)", ""},
+		{"stair retroactive rate on revenue", prog(rules.StairStep, func(p *rules.Program) {
+			p.Measure, p.Tiers = "revenue", tiers(rules.TierRate, "0", "0.01", "100000", "0.0175")
+		}),
+			// 3 × 40,000 = 120,000 revenue, tier 2: 120,000 × 1.75% = 2,100
+			sales("D001", 3, "40000"), incent.HalfUp, "2100.00", "Tier 2 (from 100,000.00 USD revenue)", ""},
+		{"stair rate on units measure uses counted revenue", prog(rules.StairStep, func(p *rules.Program) {
+			p.Tiers = tiers(rules.TierRate, "2", "0.01", "4", "0.02")
+		}),
+			// 3 units reach tier 1: 3 × 33,333.33 = 99,999.99 × 1% = 999.9999 -> 1,000.00;
+			// at 4 units the average revenue 33,333.33 gives 133,333.32 × 2% = 2,666.6664, so 1,666.6665 more -> 1,666.67
+			sales("D001", 3, "33333.33"), incent.HalfUp, "1000.00", "Tier 1 (from 2 units)", "1 more unit to reach Tier 2 (from 4 units), worth 1,666.67 USD more"},
+		{"commission marginal SPEC example", prog(rules.Commission, func(p *rules.Program) {
+			p.Measure, p.Basis, p.Tiers = "revenue", "marginal", tiers(rules.TierRate, "0", "0.02", "50000", "0.04", "75000", "0.06")
+		}),
+			// 50,000 × 2% + 25,000 × 4% + 25,000 × 6% = 1,000 + 1,000 + 1,500
+			sales("D001", 4, "25000"), incent.HalfUp, "3500.00", "Tier 3 (from 75,000.00 USD revenue)", ""},
+		{"half up", prog(rules.Volume, func(p *rules.Program) { p.PerUnit = dec("10.125") }),
+			sales("D001", 1, ""), incent.HalfUp, "10.13", "", ""},
+		{"half even", prog(rules.Volume, func(p *rules.Program) { p.PerUnit = dec("10.125") }),
+			sales("D001", 1, ""), incent.HalfEven, "10.12", "", ""},
+		{"yen has no minor unit", prog(rules.Volume, func(p *rules.Program) { p.PerUnit, p.Currency = dec("1000.5"), jpy }),
+			sales("D001", 1, ""), incent.HalfUp, "1001", "", ""},
+		{"amount cap", prog(rules.Volume, func(p *rules.Program) { p.PerUnit, p.Cap.Amount = dec("100"), decp("250") }),
+			sales("D001", 5, ""), incent.HalfUp, "250.00", "", ""},
+		{"measure cap", prog(rules.StairStep, func(p *rules.Program) { p.Tiers, p.Cap.Measure = stair, decp("25") }),
+			// 40 units capped at 25: tier 2, 25 × 150 = 3,750
+			sales("D001", 40, ""), incent.HalfUp, "3750.00", "Tier 2 (from 20 units)", "5 more units to reach Tier 3 (from 30 units), worth 2,250.00 USD more"},
+		{"model mix", prog(rules.ModelMix, func(p *rules.Program) {
+			p.Rates = []rules.ModelRate{{Model: "SUV1", Rate: dec("400")}}
+		}),
+			sales("D001", 3, ""), incent.HalfUp, "1200.00", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := Run(Input{Period: q3, AsOf: incent.NoDate, Programs: []*rules.Program{tt.prog}, Dealers: dealers, Sales: tt.sales, Rounding: tt.rounding})
+			if len(res.Lines) != 1 {
+				t.Fatalf("got %d lines, want 1", len(res.Lines))
+			}
+			l := res.Lines[0]
+			if got := l.Amount.StringFixed(l.Currency.Minor); got != tt.want {
+				t.Errorf("amount = %s, want %s\nformula: %q", got, tt.want, l.Formula)
+			}
+			if l.Tier != tt.tier {
+				t.Errorf("tier = %q, want %q", l.Tier, tt.tier)
+			}
+			if l.NextTier != tt.next {
+				t.Errorf("next = %q, want %q", l.NextTier, tt.next)
+			}
+		})
+	}
+}
+
+// TestCrediting checks splits, multipliers, group payees and reversals.
+func TestCrediting(t *testing.T) {
+	perUnit := func(mod func(p *rules.Program)) *rules.Program {
+		return prog(rules.Volume, func(p *rules.Program) { p.PerUnit = dec("100"); mod(p) })
+	}
+	split := sales("D001", 2, "")
+	split[0].Split = "D001:60;D002:40"
+	fleet := sales("D001", 2, "")
+	fleet[0].SaleType = "fleet"
+	reversal := sales("D001", 3, "")
+	rev := reversal[1]
+	rev.Quantity, rev.SaleDate = -1, date("2024-10-05") // unwound after the quarter: still belongs to Q3
+	reversal = append(reversal, rev)
+	late := sales("D001", 1, "")
+	lateRev := late[0]
+	lateRev.Quantity, lateRev.DealID = -1, "X"
+	late[0].SaleDate = date("2024-06-28") // original in Q2: its reversal does not touch Q3
+	late = append(late, lateRev)
+	orphan := sales("D001", 1, "")
+	orphan[0].Quantity = -1
+
+	tests := []struct {
+		name      string
+		prog      *rules.Program
+		sales     []incent.Sale
+		want      map[string]string // payee -> amount
+		unmatched int
+	}{
+		{"split 60/40", perUnit(func(*rules.Program) {}), split,
+			// D001: 0.6 + 1 = 1.6 units × 100; D002: 0.4 × 100
+			map[string]string{"D001": "160.00", "D002": "40.00"}, 0},
+		{"fleet multiplier", perUnit(func(p *rules.Program) {
+			p.Multipliers = []rules.Multiplier{{Factor: dec("0.5"), When: mustExpr(t, `sale.sale_type == "fleet"`)}}
+		}), fleet, map[string]string{"D001": "150.00"}, 0},
+		{"group payee sums its dealers", perUnit(func(p *rules.Program) { p.Payee = rules.PayeeGroup }),
+			append(sales("D001", 2, ""), sales("D002", 1, "")...), map[string]string{"G1": "300.00"}, 0},
+		{"reversal cancels in the original's period", perUnit(func(*rules.Program) {}), reversal,
+			map[string]string{"D001": "200.00"}, 0},
+		{"reversal of an earlier period's sale", perUnit(func(*rules.Program) {}), late, nil, 0},
+		{"reversal with no original", perUnit(func(*rules.Program) {}), orphan, nil, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := Run(Input{Period: q3, AsOf: incent.NoDate, Programs: []*rules.Program{tt.prog}, Dealers: dealers, Sales: tt.sales})
+			got := map[string]string{}
+			for _, l := range res.Lines {
+				got[l.Payee] = l.Amount.StringFixed(2)
+			}
+			if len(got) != len(tt.want) {
+				t.Fatalf("lines = %v, want %v", got, tt.want)
+			}
+			for k, v := range tt.want {
+				if got[k] != v {
+					t.Errorf("%s = %s, want %s", k, got[k], v)
+				}
+			}
+			if len(res.Unmatched) != tt.unmatched {
+				t.Errorf("unmatched = %d, want %d", len(res.Unmatched), tt.unmatched)
+			}
+		})
+	}
+}
+
+func mustExpr(t *testing.T, text string) *rules.Expr {
+	t.Helper()
+	e, err := rules.Compile(text, "test.yaml", 1, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// TestExclusionReasons checks that the first failing condition is recorded in words.
+func TestExclusionReasons(t *testing.T) {
+	p := prog(rules.Volume, func(p *rules.Program) {
+		p.PerUnit = dec("1")
+		p.Elig = rules.Eligibility{SaleTypes: []string{"retail", "lease"}, Models: []string{"SUV1", "SUV2", "EV*"}, ModelYears: []int{2024, 2025}}
+	})
+	ss := sales("D001", 5, "")
+	ss[0].ModelCode = "SUV3"
+	ss[1].SaleType = "fleet"
+	ss[2].ModelYear = 2023
+	ss[3].ModelCode = "EV9"
+	res := Run(Input{Period: q3, AsOf: incent.NoDate, Programs: []*rules.Program{p}, Dealers: dealers, Sales: ss})
+	want := map[string]string{
+		ss[0].DealID: "model SUV3 not in [SUV1 SUV2 EV*]",
+		ss[1].DealID: "sale type fleet not in [retail lease]",
+		ss[2].DealID: "model year 2023 not in [2024 2025]",
+		ss[3].DealID: "",
+		ss[4].DealID: "",
+	}
+	for i := range res.Sales {
+		sr := &res.Sales[i]
+		if got := res.Reason(sr, 0, nil); got != want[sr.Sale.DealID] {
+			t.Errorf("%s: reason %q, want %q", sr.Sale.DealID, got, want[sr.Sale.DealID])
+		}
+	}
+	if got := res.Lines[0].Amount.StringFixed(2); got != "2.00" {
+		t.Errorf("amount = %s, want 2.00", got)
+	}
+}
+
+// TestOrderIndependence checks that shuffled input gives the same lines.
+func TestOrderIndependence(t *testing.T) {
+	p := prog(rules.StairStep, func(p *rules.Program) { p.Tiers = tiers(rules.TierPerUnit, "0", "10", "5", "20") })
+	ss := append(sales("D001", 7, ""), sales("D002", 3, "")...)
+	a := Run(Input{Period: q3, AsOf: incent.NoDate, Programs: []*rules.Program{p}, Dealers: dealers, Sales: ss})
+	rev := make([]incent.Sale, len(ss))
+	for i := range ss {
+		rev[len(ss)-1-i] = ss[i]
+	}
+	b := Run(Input{Period: q3, AsOf: incent.NoDate, Programs: []*rules.Program{p}, Dealers: dealers, Sales: rev})
+	if fmt.Sprint(a.Lines) != fmt.Sprint(b.Lines) {
+		t.Errorf("lines differ with input order:\n%v\n%v", a.Lines, b.Lines)
+	}
+	for i := range a.Sales {
+		if a.Sales[i].Sale.DealID != b.Sales[i].Sale.DealID {
+			t.Fatalf("sale order differs at %d", i)
+		}
+	}
+}
+
+// TestAsOf checks that a provisional run counts only sales up to the date.
+func TestAsOf(t *testing.T) {
+	p := prog(rules.Volume, func(p *rules.Program) { p.PerUnit = dec("1") })
+	ss := sales("D001", 10, "") // dated 2024-08-01 .. 2024-08-10
+	res := Run(Input{Period: q3, AsOf: date("2024-08-04"), Programs: []*rules.Program{p}, Dealers: dealers, Sales: ss})
+	if got := res.Lines[0].Amount.StringFixed(2); got != "4.00" {
+		t.Errorf("as-of amount = %s, want 4.00", got)
+	}
+}

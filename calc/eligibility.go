@@ -1,0 +1,255 @@
+package calc
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/incent/incent"
+	"github.com/incent/incent/rules"
+	"github.com/shopspring/decimal"
+)
+
+// eligibility decides, for every sale of the period and every program in
+// effect, whether it counts; counted sales are credited to payees.
+func (c *calculator) eligibility() {
+	for si := range c.res.Sales {
+		sr := &c.res.Sales[si]
+		sr.Fails = make([]Fail, len(c.progs))
+		for pi, p := range c.progs {
+			f := c.check(p, sr)
+			if f == FailNone {
+				var credits []Credit
+				credits, f = c.credit(pi, p, sr)
+				sr.Credits = append(sr.Credits, credits...)
+			}
+			sr.Fails[pi] = f
+		}
+	}
+}
+
+// check returns the first eligibility condition the sale fails.
+func (c *calculator) check(p *program, sr *SaleResult) Fail {
+	s := sr.Basis
+	d := c.dealers[s.DealerCode]
+	switch {
+	case sr.Date < p.From || sr.Date > p.To:
+		return FailWindow
+	case p.saleTypes != nil && !p.saleTypes[s.SaleType]:
+		return FailSaleType
+	case p.conditions != nil && !p.conditions[s.Condition]:
+		return FailCondition
+	case p.models != nil && !p.modelMatches(s.ModelCode):
+		return FailModel
+	case p.families != nil && !p.families[s.Family]:
+		return FailFamily
+	case p.years != nil && !p.years[s.ModelYear]:
+		return FailModelYear
+	case p.regions != nil && (d == nil || !p.regions[d.Region]):
+		return FailRegion
+	case p.segments != nil && (d == nil || !p.segments[d.Segment]):
+		return FailSegment
+	case len(p.Elig.Certifications) > 0 && c.missingCert(p, s.DealerCode, sr.Date) != "":
+		return FailCertification
+	case p.Elig.When != nil && !evalWhen(p.Elig.When, s, d):
+		return FailWhen
+	case p.needsRevenue && !hasRevenue(p, s):
+		return FailNoRevenue
+	}
+	return FailNone
+}
+
+func (p *program) modelMatches(model string) bool {
+	if p.models[model] {
+		return true
+	}
+	for _, prefix := range p.modelPrefixes {
+		if strings.HasPrefix(model, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+func evalWhen(e *rules.Expr, s *incent.Sale, d *incent.Dealer) bool {
+	if d == nil {
+		d = &incent.Dealer{}
+	}
+	ok, err := e.Eval(s, d)
+	return err == nil && ok
+}
+
+func hasRevenue(p *program, s *incent.Sale) bool {
+	if p.Base == "msrp" {
+		return s.HasMSRP
+	}
+	return s.HasSaleAmount
+}
+
+func revenueBase(p *program, s *incent.Sale) decimal.Decimal {
+	if p.Base == "msrp" {
+		return s.MSRP
+	}
+	return s.SaleAmount
+}
+
+// holds reports whether the dealer holds the certification on date d.
+func (c *calculator) holds(dealer, cert string, d incent.Date) bool {
+	for _, ce := range c.certs[dealer] {
+		if ce.Certification == cert && ce.From <= d && (ce.To.IsZero() || d <= ce.To) {
+			return true
+		}
+	}
+	return false
+}
+
+// missingCert returns the first certification of the program the dealer
+// does not hold on date d, or "".
+func (c *calculator) missingCert(p *program, dealer string, d incent.Date) string {
+	for _, cert := range p.Elig.Certifications {
+		if !c.holds(dealer, cert, d) {
+			return cert
+		}
+	}
+	return ""
+}
+
+// credit attributes a counted sale to the program's payees: the dealer
+// chosen by credit.to, divided by the split cell, then the dealer's group or
+// the salespeople; every matching multiplier multiplies the credit.
+func (c *calculator) credit(pi int, p *program, sr *SaleResult) ([]Credit, Fail) {
+	s := sr.Basis
+	qty := decimal.NewFromInt(int64(sr.Sale.Quantity))
+	if sr.Sale.Quantity == 0 {
+		qty = decimal.NewFromInt(1)
+	}
+	factor := decimal.NewFromInt(1)
+	d := c.dealers[s.DealerCode]
+	for _, m := range p.Multipliers {
+		if m.When == nil || evalWhen(m.When, s, d) {
+			factor = factor.Mul(m.Factor)
+		}
+	}
+	base := decimal.Zero
+	if p.needsRevenue {
+		base = revenueBase(p, s)
+	}
+
+	var shares []incent.Share
+	switch p.Payee {
+	case rules.PayeeSalesperson:
+		sp, err := incent.ParseShares(s.Salesperson)
+		if err != nil || len(sp) == 0 {
+			return nil, FailNoPayee
+		}
+		shares = sp
+	default:
+		dealer := s.DealerCode
+		if p.CreditTo == "delivering_dealer" && s.DeliveringDealer != "" {
+			dealer = s.DeliveringDealer
+		}
+		shares = []incent.Share{{Code: dealer, Fraction: decimal.NewFromInt(1)}}
+		if s.Split != "" {
+			sp, err := incent.ParseShares(s.Split)
+			if err != nil {
+				return nil, FailNoPayee
+			}
+			shares = sp
+		}
+		if p.Payee == rules.PayeeGroup {
+			for i := range shares {
+				dd := c.dealers[shares[i].Code]
+				if dd == nil || dd.Group == "" {
+					return nil, FailNoPayee
+				}
+				shares[i].Code = dd.Group
+			}
+		}
+	}
+
+	credits := make([]Credit, 0, len(shares))
+	for _, sh := range shares {
+		units := qty.Mul(sh.Fraction).Mul(factor)
+		cr := Credit{Program: pi, Payee: sh.Code, Units: units}
+		if p.needsRevenue {
+			cr.Revenue = units.Mul(base)
+		}
+		// Two split parts for the same group merge into one credit.
+		merged := false
+		for j := range credits {
+			if credits[j].Payee == cr.Payee {
+				credits[j].Units = credits[j].Units.Add(cr.Units)
+				credits[j].Revenue = credits[j].Revenue.Add(cr.Revenue)
+				merged = true
+			}
+		}
+		if !merged {
+			credits = append(credits, cr)
+		}
+	}
+	return credits, FailNone
+}
+
+// Reason says in words why sale sr did not count for program pi, or ""
+// when it counted.
+func (r *Result) Reason(sr *SaleResult, pi int, dealers map[string]*incent.Dealer) string {
+	p := r.Programs[pi]
+	s := sr.Basis
+	var d *incent.Dealer
+	if dealers != nil {
+		d = dealers[s.DealerCode]
+	}
+	if d == nil {
+		d = &incent.Dealer{Code: s.DealerCode}
+	}
+	switch sr.Fails[pi] {
+	case FailNone:
+		return ""
+	case FailWindow:
+		return fmt.Sprintf("sale date %s outside program window %s to %s", sr.Date, p.From, p.To)
+	case FailSaleType:
+		return fmt.Sprintf("sale type %s not in [%s]", s.SaleType, strings.Join(p.Elig.SaleTypes, " "))
+	case FailCondition:
+		return fmt.Sprintf("condition %s not in [%s]", s.Condition, strings.Join(p.Elig.Conditions, " "))
+	case FailModel:
+		return fmt.Sprintf("model %s not in [%s]", s.ModelCode, strings.Join(p.Elig.Models, " "))
+	case FailFamily:
+		return fmt.Sprintf("family %s not in [%s]", orNone(s.Family), strings.Join(p.Elig.Families, " "))
+	case FailModelYear:
+		years := make([]string, len(p.Elig.ModelYears))
+		for i, y := range p.Elig.ModelYears {
+			years[i] = strconv.Itoa(y)
+		}
+		return fmt.Sprintf("model year %d not in [%s]", s.ModelYear, strings.Join(years, " "))
+	case FailRegion:
+		return fmt.Sprintf("dealer region %s not in [%s]", orNone(d.Region), strings.Join(p.Elig.Regions, " "))
+	case FailSegment:
+		return fmt.Sprintf("dealer segment %s not in [%s]", orNone(d.Segment), strings.Join(p.Elig.Segments, " "))
+	case FailCertification:
+		return fmt.Sprintf("dealer %s does not hold a required certification (%s) on %s", s.DealerCode, strings.Join(p.Elig.Certifications, ", "), sr.Date)
+	case FailWhen:
+		return fmt.Sprintf("condition `%s` is false", p.Elig.When.Text)
+	case FailNoRevenue:
+		col := "sale_amount"
+		if p.Base == "msrp" {
+			col = "msrp"
+		}
+		return fmt.Sprintf("no %s on the sale, needed for a revenue-based program", col)
+	case FailNoPayee:
+		switch p.Payee {
+		case rules.PayeeSalesperson:
+			return "no valid salesperson on the sale"
+		case rules.PayeeGroup:
+			return "dealer has no group"
+		}
+		return "invalid split"
+	}
+	return "excluded"
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
+}

@@ -1,0 +1,508 @@
+package calc
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/incent/incent"
+	"github.com/incent/incent/rules"
+	"github.com/shopspring/decimal"
+)
+
+var (
+	zero    = decimal.Zero
+	one     = decimal.NewFromInt(1)
+	hundred = decimal.NewFromInt(100)
+)
+
+// account sums one payee's credits under one program.
+type account struct {
+	payee   string
+	prog    int
+	units   decimal.Decimal
+	revenue decimal.Decimal
+	counted int
+	byModel map[string]decimal.Decimal // model_mix: credited units per model
+	sales   []*SaleResult
+}
+
+// measure sums credits per payee and program, finds the tier reached and
+// turns each account into a payout line.
+func (c *calculator) measure() {
+	accounts := make([]map[string]*account, len(c.progs))
+	for i := range accounts {
+		accounts[i] = map[string]*account{}
+	}
+	for si := range c.res.Sales {
+		sr := &c.res.Sales[si]
+		for _, cr := range sr.Credits {
+			a := accounts[cr.Program][cr.Payee]
+			if a == nil {
+				a = &account{payee: cr.Payee, prog: cr.Program}
+				accounts[cr.Program][cr.Payee] = a
+			}
+			a.units = a.units.Add(cr.Units)
+			a.revenue = a.revenue.Add(cr.Revenue)
+			a.counted++
+			a.sales = append(a.sales, sr)
+			if c.progs[cr.Program].Type == rules.ModelMix {
+				if a.byModel == nil {
+					a.byModel = map[string]decimal.Decimal{}
+				}
+				a.byModel[sr.Basis.ModelCode] = a.byModel[sr.Basis.ModelCode].Add(cr.Units)
+			}
+		}
+	}
+	for pi, p := range c.progs {
+		payees := make([]string, 0, len(accounts[pi]))
+		for code := range accounts[pi] {
+			payees = append(payees, code)
+		}
+		sort.Strings(payees)
+		for _, code := range payees {
+			a := accounts[pi][code]
+			line := c.payout(p, a)
+			line.Counted = a.counted
+			c.res.Lines = append(c.res.Lines, line)
+			c.payeeSet[Payee{Type: p.Payee, Code: code}] = true
+		}
+	}
+	sort.SliceStable(c.res.Lines, func(i, j int) bool {
+		a, b := &c.res.Lines[i], &c.res.Lines[j]
+		if a.PayeeType != b.PayeeType {
+			return payeeRank(a.PayeeType) < payeeRank(b.PayeeType)
+		}
+		if a.Payee != b.Payee {
+			return a.Payee < b.Payee
+		}
+		return a.ProgramID < b.ProgramID
+	})
+	for _, d := range c.in.Dealers {
+		c.payeeSet[Payee{Type: rules.PayeeDealer, Code: d.Code}] = true
+	}
+	for pe := range c.payeeSet {
+		if pe.Type == rules.PayeeDealer {
+			if d := c.dealers[pe.Code]; d != nil {
+				pe.Name = d.Name
+			}
+		} else {
+			pe.Name = pe.Code
+		}
+		c.res.Payees = append(c.res.Payees, pe)
+	}
+	sort.Slice(c.res.Payees, func(i, j int) bool {
+		a, b := c.res.Payees[i], c.res.Payees[j]
+		if a.Type != b.Type {
+			return payeeRank(a.Type) < payeeRank(b.Type)
+		}
+		return a.Code < b.Code
+	})
+}
+
+func payeeRank(k rules.PayeeKind) int {
+	switch k {
+	case rules.PayeeDealer:
+		return 0
+	case rules.PayeeGroup:
+		return 1
+	}
+	return 2
+}
+
+// payout applies the program's formula to one payee's account and rounds the
+// result once.
+func (c *calculator) payout(p *program, a *account) PayoutLine {
+	line := PayoutLine{
+		PayeeType:      p.Payee,
+		Payee:          a.payee,
+		ProgramID:      p.ID,
+		ProgramVersion: p.Version,
+		Kind:           "calc",
+		Currency:       p.Currency,
+		Units:          a.units,
+		Revenue:        a.revenue,
+		Rounding:       c.in.Rounding,
+	}
+	var f formula
+	switch p.Type {
+	case rules.Volume:
+		c.volume(p, a, &line, &f)
+	case rules.StairStep, rules.Commission:
+		c.tiered(p, a, &line, &f)
+	case rules.ModelMix:
+		c.modelMix(p, a, &line, &f)
+	case rules.Certification:
+		c.certification(p, a, &line, &f)
+	default:
+		line.Reason = fmt.Sprintf("program type %s is not calculated yet", p.Type)
+		f.add("%s", line.Reason)
+	}
+	if p.Cap.Amount != nil && f.amount.GreaterThan(*p.Cap.Amount) {
+		f.add("capped at %s per payee", money(*p.Cap.Amount, p.Currency))
+		f.amount = *p.Cap.Amount
+	}
+	line.Unrounded = f.amount
+	line.Amount = c.in.Rounding.Round(f.amount, p.Currency)
+	line.Formula = f.lines
+	return line
+}
+
+// formula collects the steps of a payout in words and numbers.
+type formula struct {
+	lines  []string
+	amount decimal.Decimal
+}
+
+func (f *formula) add(format string, args ...any) {
+	f.lines = append(f.lines, fmt.Sprintf(format, args...))
+}
+
+func (c *calculator) volume(p *program, a *account, line *PayoutLine, f *formula) {
+	m := a.units
+	line.MeasureKind = "units"
+	if p.Cap.Measure != nil && m.GreaterThan(*p.Cap.Measure) {
+		f.add("%s credited units capped at %s", num(m), num(*p.Cap.Measure))
+		m = *p.Cap.Measure
+	}
+	line.Measure = m
+	beyond := decimal.Max(zero, m.Sub(p.Threshold))
+	f.amount = beyond.Mul(p.PerUnit)
+	f.add("max(0, %s units − threshold %s) = %s units beyond the threshold", num(m), num(p.Threshold), num(beyond))
+	f.add("%s units × %s per unit = %s", num(beyond), money(p.PerUnit, p.Currency), plain(f.amount))
+	if beyond.IsZero() {
+		next := p.Threshold.Sub(m).Add(one).Floor()
+		if next.IsPositive() {
+			line.NextTier = fmt.Sprintf("%s more units to pass the threshold of %s, worth %s per unit beyond it",
+				num(next), num(p.Threshold), money(p.PerUnit, p.Currency))
+		}
+	}
+}
+
+// tierState is what a tiered program pays at a measure.
+type tierState struct {
+	m, units, revenue decimal.Decimal
+}
+
+func (c *calculator) tiered(p *program, a *account, line *PayoutLine, f *formula) {
+	st := tierState{units: a.units, revenue: commissionRevenue(p, a)}
+	line.MeasureKind = p.Measure
+	var objective decimal.Decimal
+	switch p.Measure {
+	case "revenue":
+		st.m = st.revenue
+	case "objective_pct":
+		key := p.ObjectiveKey
+		if key == "" {
+			key = p.ID
+		}
+		obj, ok := c.objective(a.payee, key)
+		if !ok || !obj.IsPositive() {
+			line.Reason = fmt.Sprintf("no objective for %s in %s (objective key %s)", a.payee, c.in.Period.Code, key)
+			f.add("excluded: %s", line.Reason)
+			line.Tier = "none"
+			return
+		}
+		objective = obj
+		st.m = hundred.Mul(st.units).DivRound(obj, 4)
+		f.add("%% of objective = 100 × %s credited units ÷ objective %s = %s%%", num(st.units), num(obj), num(st.m))
+	default:
+		line.MeasureKind = "units"
+		st.m = st.units
+	}
+	if p.Cap.Measure != nil && st.m.GreaterThan(*p.Cap.Measure) {
+		capped := *p.Cap.Measure
+		f.add("measure %s capped at %s", c.measureText(p, st.m), c.measureText(p, capped))
+		st = scaleTo(p, st, capped, objective)
+	}
+	line.Measure = st.m
+
+	ti := reachedTier(p.Tiers, st.m)
+	if ti < 0 {
+		line.Tier = "none"
+		f.add("measure %s is below the first tier (from %s): nothing earned", c.measureText(p, st.m), c.measureText(p, p.Tiers[0].From))
+	} else {
+		line.TierIndex = ti + 1
+		line.Tier = c.tierLabel(p, ti)
+	}
+	f.amount = c.tierPay(p, st, ti, f)
+
+	// Kickers add a rate on revenue dated in their month (commission).
+	for _, k := range p.Kickers {
+		rev := zero
+		for _, sr := range a.sales {
+			if sr.Date.Month() == k.Month {
+				for _, cr := range sr.Credits {
+					if cr.Payee == a.payee && cr.Program == a.prog {
+						rev = rev.Add(cr.Revenue.Mul(familyFactor(p, sr.Basis.Family)))
+					}
+				}
+			}
+		}
+		if rev.IsZero() {
+			continue
+		}
+		add := rev.Mul(k.AddRate)
+		f.add("kicker %s: %s revenue × %s = %s", k.Month, plain(rev), pct(k.AddRate), plain(add))
+		f.amount = f.amount.Add(add)
+	}
+
+	if ti+1 < len(p.Tiers) {
+		next := p.Tiers[ti+1]
+		gap := next.From.Sub(st.m)
+		at := scaleTo(p, st, next.From, objective)
+		worth := c.tierPay(p, at, ti+1, nil).Sub(c.tierPay(p, st, ti, nil))
+		line.NextTier = fmt.Sprintf("%s to reach %s, worth %s more", c.distanceText(p, gap, objective),
+			c.tierLabel(p, ti+1), money(c.in.Rounding.Round(worth, p.Currency), p.Currency))
+	}
+}
+
+// scaleTo returns the state at measure m, keeping the payee's average
+// revenue per unit, so the worth of the next tier can be told.
+func scaleTo(p *program, st tierState, m, objective decimal.Decimal) tierState {
+	out := tierState{m: m}
+	switch p.Measure {
+	case "revenue":
+		out.revenue = m
+		out.units = st.units
+		if st.revenue.IsPositive() {
+			out.units = st.units.Mul(m).DivRound(st.revenue, 16)
+		}
+	case "objective_pct":
+		out.units = m.Mul(objective).DivRound(hundred, 16)
+		out.revenue = perUnitScale(st, out.units)
+	default:
+		out.units = m
+		out.revenue = perUnitScale(st, m)
+	}
+	return out
+}
+
+func perUnitScale(st tierState, units decimal.Decimal) decimal.Decimal {
+	if st.units.IsZero() {
+		return zero
+	}
+	return st.revenue.Mul(units).DivRound(st.units, 16)
+}
+
+// reachedTier returns the index of the highest tier with from ≤ m, or -1.
+func reachedTier(tiers []rules.Tier, m decimal.Decimal) int {
+	ti := -1
+	for i, t := range tiers {
+		if t.From.LessThanOrEqual(m) {
+			ti = i
+		}
+	}
+	return ti
+}
+
+// tierPay is the unrounded payout at state st with tier ti reached; with a
+// non-nil formula it records its steps.
+func (c *calculator) tierPay(p *program, st tierState, ti int, f *formula) decimal.Decimal {
+	add := func(format string, args ...any) {
+		if f != nil {
+			f.add(format, args...)
+		}
+	}
+	if ti < 0 {
+		return zero
+	}
+	t := p.Tiers[ti]
+	if p.Basis != "marginal" {
+		switch t.Kind {
+		case rules.TierPerUnit:
+			amt := st.units.Mul(t.Value)
+			add("%s reached: %s credited units × %s per unit, back to the first unit = %s", c.tierLabel(p, ti), num(st.units), money(t.Value, p.Currency), plain(amt))
+			return amt
+		case rules.TierRate:
+			amt := st.revenue.Mul(t.Value)
+			add("%s reached: %s credited revenue × %s, back to the first unit = %s", c.tierLabel(p, ti), plain(st.revenue), pct(t.Value), plain(amt))
+			return amt
+		default:
+			add("%s reached: flat amount %s", c.tierLabel(p, ti), money(t.Value, p.Currency))
+			return t.Value
+		}
+	}
+	total := zero
+	for i := 0; i <= ti; i++ {
+		lo := p.Tiers[i].From
+		hi := st.m
+		upper := "and above"
+		if i+1 < len(p.Tiers) {
+			hi = decimal.Min(hi, p.Tiers[i+1].From)
+			upper = "to " + c.measureText(p, p.Tiers[i+1].From)
+		}
+		in := hi.Sub(lo)
+		if !in.IsPositive() {
+			continue
+		}
+		amt := in.Mul(p.Tiers[i].Value)
+		rate := money(p.Tiers[i].Value, p.Currency) + " per unit"
+		if p.Tiers[i].Kind == rules.TierRate {
+			rate = pct(p.Tiers[i].Value)
+		}
+		add("band %s (%s %s): %s × %s = %s", c.tierLabel(p, i), c.measureText(p, lo), upper, c.measureText(p, in), rate, plain(amt))
+		total = total.Add(amt)
+	}
+	if f != nil && ti > 0 {
+		f.add("sum of bands = %s", plain(total))
+	}
+	return total
+}
+
+// commissionRevenue is the payee's credited revenue, with each family's
+// revenue counted at its family_rates factor.
+func commissionRevenue(p *program, a *account) decimal.Decimal {
+	if len(p.FamilyRates) == 0 {
+		return a.revenue
+	}
+	rev := zero
+	for _, sr := range a.sales {
+		for _, cr := range sr.Credits {
+			if cr.Payee == a.payee && cr.Program == a.prog {
+				rev = rev.Add(cr.Revenue.Mul(familyFactor(p, sr.Basis.Family)))
+			}
+		}
+	}
+	return rev
+}
+
+func familyFactor(p *program, family string) decimal.Decimal {
+	for _, fr := range p.FamilyRates {
+		if fr.Family == family {
+			return fr.Factor
+		}
+	}
+	return one
+}
+
+func (c *calculator) modelMix(p *program, a *account, line *PayoutLine, f *formula) {
+	line.MeasureKind = "units"
+	line.Measure = a.units
+	if q := p.Qualify; q != nil {
+		of := zero
+		for _, m := range q.Of {
+			of = of.Add(a.byModel[m])
+		}
+		share := zero
+		if a.units.IsPositive() {
+			share = of.DivRound(a.units, 6)
+		}
+		f.add("share of [%s] = %s of %s eligible units = %s (needs %s)", strings.Join(q.Of, " "), num(of), num(a.units), pct(share), pct(q.MinShare))
+		if share.LessThan(q.MinShare) {
+			line.Tier = "not qualified"
+			f.add("share below the minimum: nothing earned")
+			return
+		}
+	}
+	for _, r := range p.Rates {
+		u := a.byModel[r.Model]
+		if u.IsZero() {
+			continue
+		}
+		amt := u.Mul(r.Rate)
+		f.add("%s: %s units × %s = %s", r.Model, num(u), money(r.Rate, p.Currency), plain(amt))
+		f.amount = f.amount.Add(amt)
+	}
+	if len(f.lines) == 0 || f.amount.IsZero() {
+		f.add("no credited units of a rated model")
+	}
+}
+
+func (c *calculator) certification(p *program, a *account, line *PayoutLine, f *formula) {
+	line.MeasureKind = "units"
+	line.Measure = a.units
+	end := c.in.Period.To
+	if !c.in.AsOf.IsZero() && c.in.AsOf < end {
+		end = c.in.AsOf
+	}
+	ok := false
+	if p.Require == "whole_period" {
+		for _, ce := range c.certs[a.payee] {
+			if ce.Certification == p.Certification && ce.From <= c.in.Period.From && (ce.To.IsZero() || ce.To >= end) {
+				ok = true
+			}
+		}
+		f.add("%s certification held for the whole period %s to %s: %s", p.Certification, c.in.Period.From, end, yesNo(ok))
+	} else {
+		ok = c.holds(a.payee, p.Certification, end)
+		f.add("%s certification held on %s: %s", p.Certification, end, yesNo(ok))
+	}
+	if !ok {
+		line.Tier = "not certified"
+		line.Reason = "not certified " + p.Certification
+		return
+	}
+	if p.Amount != nil {
+		f.add("flat amount %s", money(*p.Amount, p.Currency))
+		f.amount = f.amount.Add(*p.Amount)
+	}
+	if !p.PerUnit.IsZero() {
+		amt := a.units.Mul(p.PerUnit)
+		f.add("%s credited units × %s per unit = %s", num(a.units), money(p.PerUnit, p.Currency), plain(amt))
+		f.amount = f.amount.Add(amt)
+	}
+}
+
+func (c *calculator) objective(payee, key string) (decimal.Decimal, bool) {
+	// An objective without a key applies to every program that measures on one.
+	if v, ok := c.objs[payee+"|"+c.in.Period.Code+"|"+key]; ok {
+		return v, true
+	}
+	v, ok := c.objs[payee+"|"+c.in.Period.Code+"|"]
+	return v, ok
+}
+
+func (c *calculator) tierLabel(p *program, i int) string {
+	return fmt.Sprintf("Tier %d (from %s)", i+1, c.measureText(p, p.Tiers[i].From))
+}
+
+func (c *calculator) measureText(p *program, m decimal.Decimal) string {
+	switch p.Measure {
+	case "revenue":
+		return money(m, p.Currency) + " revenue"
+	case "objective_pct":
+		return num(m) + "% of objective"
+	}
+	return num(m) + " units"
+}
+
+func (c *calculator) distanceText(p *program, gap, objective decimal.Decimal) string {
+	switch p.Measure {
+	case "revenue":
+		return money(gap, p.Currency) + " more revenue"
+	case "objective_pct":
+		units := gap.Mul(objective).Div(hundred).Ceil()
+		return fmt.Sprintf("%s more points of objective (%s more units)", num(gap), num(units))
+	}
+	if gap.Equal(one) {
+		return "1 more unit"
+	}
+	return num(gap) + " more units"
+}
+
+// num prints an exact quantity without trailing zeros.
+func num(d decimal.Decimal) string { return incent.GroupThousands(d.String()) }
+
+// plain prints an unrounded amount exactly, grouped.
+func plain(d decimal.Decimal) string { return incent.GroupThousands(d.String()) }
+
+// money prints an amount at the currency's minor digits (never fewer digits
+// than the value has, so a rate per unit of 12.345 is shown whole).
+func money(d decimal.Decimal, cur incent.Currency) string {
+	places := cur.Minor
+	if e := -d.Exponent(); e > places && !d.Equal(d.Round(places)) {
+		places = e
+	}
+	return incent.GroupThousands(d.StringFixed(places)) + " " + cur.Code
+}
+
+// pct prints a fraction as a percentage: 0.0175 -> "1.75%".
+func pct(d decimal.Decimal) string { return d.Mul(hundred).String() + "%" }
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
