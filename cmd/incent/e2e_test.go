@@ -1,0 +1,315 @@
+package main
+
+import (
+	"bytes"
+	"encoding/csv"
+	"flag"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/incent/incent"
+	"github.com/xuri/excelize/v2"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files under testdata/")
+
+// fixedNow is the clock of every end-to-end test: runs are reproducible.
+func fixedNow() time.Time { return time.Date(2024, 10, 15, 9, 30, 0, 0, time.UTC) }
+
+// demoWorkspace writes the bundled demo workspace into a temporary folder.
+func demoWorkspace(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	err := fs.WalkDir(incent.Demo(), ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		target := filepath.Join(dir, path)
+		if d.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		data, err := fs.ReadFile(incent.Demo(), path)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, data, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+// incent runs the CLI in-process.
+func incentCmd(t *testing.T, args ...string) result {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := run(args, &IOStreams{Out: &out, ErrOut: &errOut}, fixedNow)
+	return result{code, out.String(), errOut.String()}
+}
+
+func readCSV(t *testing.T, path string) [][]string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}
+
+// TestDemoQuarterClose runs the README's first command on the demo
+// workspace and checks every payout against figures worked out by hand from
+// the demo data (see testdata/demo/README.md for the counts).
+func TestDemoQuarterClose(t *testing.T) {
+	dir := demoWorkspace(t)
+	cfg := filepath.Join(dir, "incent.yaml")
+	r := incentCmd(t, "calc", "--period", "2024Q3", "--config", cfg)
+	if r.code != 0 {
+		t.Fatalf("calc exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+	runDir := filepath.Join(dir, "out", "2024Q3", "2024Q3-R001")
+
+	// Volume: (units − 20) × 150. SUV stair-step, retroactive: 10 → 100,
+	// 25 → 200, 40 → 300 per unit. EV stair-step, marginal: 250 for units
+	// 0–10, 400 beyond.
+	want := map[string]string{
+		"D001/VOL-2024Q3":    "10500.00", // 90 units: 70 × 150
+		"D002/VOL-2024Q3":    "7500.00",  // 70 units: 50 × 150
+		"D003/VOL-2024Q3":    "1500.00",  // 30 units: 10 × 150
+		"D004/VOL-2024Q3":    "0.00",     // 19 units: one short of the threshold
+		"D005/VOL-2024Q3":    "3000.00",  // 40 units: 20 × 150
+		"D001/SS-2024Q3-SUV": "13500.00", // 45 SUVs, tier 3: 45 × 300
+		"D002/SS-2024Q3-SUV": "7800.00",  // 39 SUVs, tier 2: 39 × 200 (one short of tier 3)
+		"D003/SS-2024Q3-SUV": "1200.00",  // 12 SUVs, tier 1: 12 × 100
+		"D004/SS-2024Q3-SUV": "0.00",     // 8 SUVs: below tier 1
+		"D005/SS-2024Q3-SUV": "5000.00",  // 25 SUVs, exactly tier 2: 25 × 200
+		"D001/SS-2024Q3-EV":  "3300.00",  // 12 EVs: 10 × 250 + 2 × 400
+		"D002/SS-2024Q3-EV":  "2000.00",  // 8 × 250
+		"D003/SS-2024Q3-EV":  "750.00",   // 3 × 250
+		"D005/SS-2024Q3-EV":  "2500.00",  // 10 × 250, nothing beyond
+	}
+	rows := readCSV(t, filepath.Join(runDir, "payouts.csv"))
+	if got := strings.Join(rows[0], ","); got != "period,run_id,payee_type,payee,program_id,program_version,kind,currency,measure,tier,amount" {
+		t.Fatalf("payouts.csv header = %s", got)
+	}
+	got := map[string]string{}
+	for _, row := range rows[1:] {
+		got[row[3]+"/"+row[4]] = row[10]
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s = %q, want %s", k, got[k], v)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("payouts.csv has %d lines, want %d: %v", len(got), len(want), got)
+	}
+
+	payments := readCSV(t, filepath.Join(runDir, "payments.csv"))
+	wantPay := map[string]string{"D001": "27300.00", "D002": "17300.00", "D003": "3450.00", "D004": "0.00", "D005": "10500.00"}
+	for _, row := range payments[1:] {
+		if wantPay[row[0]] != row[3] {
+			t.Errorf("payments %s = %s, want %s", row[0], row[3], wantPay[row[0]])
+		}
+	}
+
+	for _, name := range []string{"payouts.csv", "payments.csv", "calc-log.jsonl", "rejects.csv", "manifest.json", "summary.xlsx"} {
+		if _, err := os.Stat(filepath.Join(runDir, name)); err != nil {
+			t.Errorf("missing run file: %v", err)
+		}
+	}
+	for _, d := range []string{"D001", "D002", "D003", "D004", "D005"} {
+		for _, ext := range []string{".pdf", ".xlsx"} {
+			if _, err := os.Stat(filepath.Join(runDir, "statements", d+ext)); err != nil {
+				t.Errorf("missing statement: %v", err)
+			}
+		}
+	}
+
+	// Two bad rows: one VIN with a wrong check digit, one unknown dealer.
+	rejects := readCSV(t, filepath.Join(runDir, "rejects.csv"))
+	if len(rejects) != 3 {
+		t.Errorf("rejects.csv has %d rows, want header + 2: %v", len(rejects), rejects)
+	}
+	if !strings.Contains(r.stdout, "data/sales/2024-07-08.csv: read 135 = accepted 134 + rejected 1 + duplicate 0") {
+		t.Errorf("summary lacks the reconciliation line:\n%s", r.stdout)
+	}
+
+	// Money cells in the statement workbook are numbers.
+	x, err := excelize.OpenFile(filepath.Join(runDir, "statements", "D002.xlsx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	found := false
+	for _, sheet := range x.GetSheetList() {
+		rows, _ := x.GetRows(sheet, excelize.Options{RawCellValue: true})
+		for ri, row := range rows {
+			for ci, v := range row {
+				if v == "7800" {
+					cell, _ := excelize.CoordinatesToCellName(ci+1, ri+1)
+					if typ, _ := x.GetCellType(sheet, cell); typ != excelize.CellTypeUnset && typ != excelize.CellTypeNumber {
+						t.Errorf("%s!%s holds 7800 as %v, want a number", sheet, cell, typ)
+					}
+					found = true
+				}
+			}
+		}
+	}
+	if !found {
+		t.Error("D002.xlsx has no numeric cell with the SUV payout 7800")
+	}
+}
+
+var runIDs = regexp.MustCompile(`2024Q3-R\d{3}`)
+
+// TestRerunIsIdentical runs calc twice on the same inputs: the second run
+// ingests nothing and its payouts.csv and calc-log.jsonl match byte for
+// byte apart from the run id.
+func TestRerunIsIdentical(t *testing.T) {
+	dir := demoWorkspace(t)
+	cfg := filepath.Join(dir, "incent.yaml")
+	for i := 0; i < 2; i++ {
+		if r := incentCmd(t, "calc", "--period", "2024Q3", "--config", cfg, "--statements=false"); r.code != 0 {
+			t.Fatalf("calc %d: exit %d: %s", i+1, r.code, r.stderr)
+		}
+	}
+	for _, name := range []string{"payouts.csv", "calc-log.jsonl"} {
+		a, _ := os.ReadFile(filepath.Join(dir, "out/2024Q3/2024Q3-R001", name))
+		b, _ := os.ReadFile(filepath.Join(dir, "out/2024Q3/2024Q3-R002", name))
+		if len(a) == 0 || runIDs.ReplaceAllString(string(a), "RUN") != runIDs.ReplaceAllString(string(b), "RUN") {
+			t.Errorf("%s differs between two runs on the same inputs", name)
+		}
+	}
+	r := incentCmd(t, "runs", "--config", cfg)
+	if r.code != 0 || !strings.Contains(r.stdout, "2024Q3-R002") || !strings.Contains(r.stdout, "2024Q3-R001") {
+		t.Errorf("runs: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// TestInputOrderDoesNotMatter reverses the rows of every sales file and
+// renames the files: payouts.csv and calc-log.jsonl stay byte-identical.
+func TestInputOrderDoesNotMatter(t *testing.T) {
+	a := demoWorkspace(t)
+	b := demoWorkspace(t)
+	sales := filepath.Join(b, "data", "sales")
+	entries, _ := os.ReadDir(sales)
+	for i, e := range entries {
+		data, _ := os.ReadFile(filepath.Join(sales, e.Name()))
+		lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
+		for l, r := 1, len(lines)-1; l < r; l, r = l+1, r-1 {
+			lines[l], lines[r] = lines[r], lines[l]
+		}
+		os.Remove(filepath.Join(sales, e.Name()))
+		os.WriteFile(filepath.Join(sales, string(rune('z'-i))+".csv"), []byte(strings.Join(lines, "\n")+"\n"), 0o644)
+	}
+	for _, dir := range []string{a, b} {
+		if r := incentCmd(t, "calc", "--period", "2024Q3", "--config", filepath.Join(dir, "incent.yaml"), "--statements=false"); r.code != 0 {
+			t.Fatalf("calc in %s: exit %d: %s", dir, r.code, r.stderr)
+		}
+	}
+	for _, name := range []string{"payouts.csv", "calc-log.jsonl"} {
+		x, _ := os.ReadFile(filepath.Join(a, "out/2024Q3/2024Q3-R001", name))
+		y, _ := os.ReadFile(filepath.Join(b, "out/2024Q3/2024Q3-R001", name))
+		if len(x) == 0 || !bytes.Equal(x, y) {
+			t.Errorf("%s depends on row order or file names", name)
+		}
+	}
+}
+
+// TestUserErrors checks exit codes and messages for the errors a user meets first.
+func TestUserErrors(t *testing.T) {
+	t.Run("misspelt program key", func(t *testing.T) {
+		dir := demoWorkspace(t)
+		p := filepath.Join(dir, "programs", "VOL-2024Q3.yaml")
+		data, _ := os.ReadFile(p)
+		os.WriteFile(p, bytes.Replace(data, []byte("per_unit: 150"), []byte("per_unt: 150"), 1), 0o644)
+		r := incentCmd(t, "calc", "--period", "2024Q3", "--config", filepath.Join(dir, "incent.yaml"))
+		if r.code != 2 || !regexp.MustCompile(`VOL-2024Q3\.yaml:\d+:\d+: .*per_unt`).MatchString(r.stderr) {
+			t.Errorf("exit %d, stderr %q; want exit 2 naming file:line:col and the key", r.code, r.stderr)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "out")); err == nil {
+			t.Error("a refused calc wrote output files")
+		}
+	})
+	t.Run("bad period", func(t *testing.T) {
+		r := incentCmd(t, "calc", "--period", "2024Q5")
+		if r.code != 2 || !strings.Contains(r.stderr, "2024Q5") {
+			t.Errorf("exit %d, stderr %q", r.code, r.stderr)
+		}
+	})
+	t.Run("unknown flag", func(t *testing.T) {
+		if r := incentCmd(t, "calc", "--perod", "2024Q3"); r.code != 2 {
+			t.Errorf("exit %d, want 2", r.code)
+		}
+	})
+	t.Run("too many rejects", func(t *testing.T) {
+		dir := demoWorkspace(t)
+		r := incentCmd(t, "calc", "--period", "2024Q3", "--config", filepath.Join(dir, "incent.yaml"), "--max-rejects", "0.001")
+		if r.code != 3 || !strings.Contains(r.stderr, "max_rejects") {
+			t.Errorf("exit %d, stderr %q; want 3", r.code, r.stderr)
+		}
+		if r := incentCmd(t, "runs", "--config", filepath.Join(dir, "incent.yaml")); !strings.Contains(r.stdout, "No runs") {
+			t.Errorf("a refused calc left a run behind:\n%s", r.stdout)
+		}
+	})
+	t.Run("workspace locked", func(t *testing.T) {
+		dir := demoWorkspace(t)
+		f, err := os.OpenFile(filepath.Join(dir, "incent.db.lock"), os.O_CREATE|os.O_RDWR, 0o644)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if err := flock(f); err != nil {
+			t.Fatal(err)
+		}
+		r := incentCmd(t, "calc", "--period", "2024Q3", "--config", filepath.Join(dir, "incent.yaml"))
+		if r.code != 5 {
+			t.Errorf("exit %d, stderr %q; want 5", r.code, r.stderr)
+		}
+	})
+}
+
+// TestGoldenPayouts pins payouts.csv and calc-log.jsonl of the demo; run
+// with -update after an intended change and review the diff.
+func TestGoldenPayouts(t *testing.T) {
+	dir := demoWorkspace(t)
+	if r := incentCmd(t, "calc", "--period", "2024Q3", "--config", filepath.Join(dir, "incent.yaml"), "--statements=false"); r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	for _, name := range []string{"payouts.csv", "calc-log.jsonl"} {
+		got, err := os.ReadFile(filepath.Join(dir, "out/2024Q3/2024Q3-R001", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		golden := filepath.Join("testdata", "demo-2024Q3-"+name)
+		if *update {
+			os.MkdirAll("testdata", 0o755)
+			if err := os.WriteFile(golden, got, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		want, err := os.ReadFile(golden)
+		if err != nil {
+			t.Fatalf("%v (run go test ./cmd/incent -run Golden -update)", err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s differs from %s; rerun with -update if the change is intended", name, golden)
+		}
+	}
+}

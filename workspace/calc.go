@@ -1,0 +1,311 @@
+package workspace
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/incent/incent"
+	"github.com/incent/incent/calc"
+	"github.com/incent/incent/ingest"
+	"github.com/incent/incent/rules"
+	"github.com/incent/incent/store"
+	"github.com/shopspring/decimal"
+)
+
+// CalcOptions are the choices of one calc command.
+type CalcOptions struct {
+	Period      incent.Period
+	AsOf        incent.Date // NoDate for a final run
+	DryRun      bool        // compute and report, write nothing
+	ProgramsDir string      // "" = the workspace's programs folder
+	Statements  bool        // render PDF and XLSX statements
+	Workers     int         // statement renderers; 0 = one per core
+}
+
+// CalcSummary is what calc reports: the short table, or --json.
+type CalcSummary struct {
+	RunID       string           `json:"run_id,omitempty"`
+	Period      string           `json:"period"`
+	AsOf        string           `json:"as_of,omitempty"`
+	Provisional bool             `json:"provisional"`
+	DryRun      bool             `json:"dry_run"`
+	OutDir      string           `json:"out_dir,omitempty"`
+	Digest      string           `json:"result_digest"`
+	Payees      int              `json:"payees"`
+	Lines       int              `json:"payout_lines"`
+	Programs    []ProgramTotal   `json:"programs"`
+	Totals      []CurrencyTotal  `json:"totals"`
+	Inputs      []Reconciliation `json:"inputs"`
+	Rejects     int              `json:"rejects"`
+	Flags       int              `json:"flags"`
+}
+
+// ProgramTotal is one program's result in the summary.
+type ProgramTotal struct {
+	ID       string `json:"id"`
+	Version  int    `json:"version"`
+	Type     string `json:"type"`
+	Payees   int    `json:"payees"`
+	Currency string `json:"currency"`
+	Amount   string `json:"amount"`
+}
+
+// CurrencyTotal is the sum of payout lines in one currency.
+type CurrencyTotal struct {
+	Currency string `json:"currency"`
+	Amount   string `json:"amount"`
+}
+
+// computed is a calculation with everything needed to write it.
+type computed struct {
+	opts     CalcOptions
+	progs    []*rules.Program
+	ds       *dataset
+	res      *calc.Result
+	lines    []store.Line
+	digest   string
+	dealers  map[string]*incent.Dealer
+	rounding incent.Rounding
+}
+
+// Calc runs the calculation of SPEC §5 for a period and, unless DryRun,
+// writes the run to the database and its files under out/<period>/<run-id>/.
+// The database gets the whole run or nothing.
+func (c *Config) Calc(ctx context.Context, env Env, opts CalcOptions) (*CalcSummary, error) {
+	release, err := c.lock()
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	started := env.Now()
+
+	progDir := opts.ProgramsDir
+	if progDir == "" {
+		progDir = c.Path(c.Programs)
+	}
+	progs, err := rules.LoadDir(progDir)
+	if err != nil {
+		return nil, &Error{Code: ExitUsage, Err: err}
+	}
+	for _, p := range progs {
+		p.File = relTo(c.Dir, p.File)
+	}
+
+	db, err := store.Open(c.Path(c.DB), env.Now)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	tx, err := db.Begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+
+	if err := c.stage(tx, env); err != nil {
+		return nil, err
+	}
+	var files []store.InputFile
+	for _, kind := range []ingest.Kind{ingest.KindDealers, ingest.KindObjectives, ingest.KindSales} {
+		fs, err := tx.Inputs(string(kind))
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, fs...)
+	}
+	if len(files) == 0 {
+		return nil, usageError("no input files: inputs: in %s matches nothing under %s", "incent.yaml", c.Dir)
+	}
+	env.progress("reading %d input files", len(files))
+	ds, err := gather(tx, files)
+	if err != nil {
+		return nil, &Error{Code: ExitRejected, Err: err}
+	}
+	env.progress("calculating %s over %d sales and %d programs", opts.Period.Code, len(ds.sales), len(progs))
+	cp := c.compute(opts, progs, ds)
+
+	sum := cp.summary()
+	if err := c.checkRejects(ds); err != nil {
+		return sum, err
+	}
+	if opts.DryRun {
+		return sum, nil
+	}
+
+	seq, err := tx.NextRunSeq(opts.Period.Code)
+	if err != nil {
+		return nil, err
+	}
+	runID := fmt.Sprintf("%s-R%03d", opts.Period.Code, seq)
+	run := &store.Run{ID: runID, Period: opts.Period.Code, Seq: seq, AsOf: opts.AsOf.String(), Status: "final",
+		User: env.User, ToolVersion: env.ToolVersion, Digest: cp.digest, Lines: cp.lines,
+		StartedAt: started.UTC().Format("2006-01-02T15:04:05Z")}
+	if !opts.AsOf.IsZero() {
+		run.Status = "provisional"
+	}
+	for _, f := range files {
+		run.Inputs = append(run.Inputs, f.Seq)
+	}
+	for _, p := range progs {
+		if _, err := tx.PutBytes(p.Source); err != nil {
+			return nil, err
+		}
+		run.Programs = append(run.Programs, store.RunProgram{ID: p.ID, Version: p.Version, File: p.File, SHA256: p.SHA256})
+	}
+
+	// Files go to a hidden folder first and are renamed into place only
+	// once the run is committed: no half-written run is ever visible.
+	final := filepath.Join(c.Path(c.Out), opts.Period.Code, runID)
+	partial := filepath.Join(c.Path(c.Out), opts.Period.Code, "."+runID+".partial")
+	os.RemoveAll(partial)
+	defer os.RemoveAll(partial)
+	if err := os.MkdirAll(partial, 0o755); err != nil {
+		return nil, err
+	}
+	run.FinishedAt = env.Now().UTC().Format("2006-01-02T15:04:05Z")
+	manifest, err := cp.writeFiles(partial, run, env, opts)
+	if err != nil {
+		return nil, err
+	}
+	run.Manifest = string(manifest)
+	if err := tx.AddRun(run); err != nil {
+		return nil, err
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("commit run %s: %w", runID, err)
+	}
+	if err := os.Rename(partial, final); err != nil {
+		return nil, fmt.Errorf("run %s is stored but its files could not be moved into %s: %w", runID, final, err)
+	}
+	sum.RunID = runID
+	sum.OutDir = relTo(c.Dir, final)
+	return sum, nil
+}
+
+func relTo(dir, path string) string {
+	if rel, err := filepath.Rel(dir, path); err == nil && !strings.HasPrefix(rel, "..") {
+		return filepath.ToSlash(rel)
+	}
+	return filepath.ToSlash(path)
+}
+
+// compute runs the passes and turns the result into stored lines.
+func (c *Config) compute(opts CalcOptions, progs []*rules.Program, ds *dataset) *computed {
+	res := calc.Run(calc.Input{Period: opts.Period, AsOf: opts.AsOf, Programs: progs, Dealers: ds.dealers,
+		Sales: ds.sales, Objectives: ds.objectives, Rounding: c.Rounding})
+	cp := &computed{opts: opts, progs: progs, ds: ds, res: res, rounding: c.Rounding, dealers: map[string]*incent.Dealer{}}
+	for i := range ds.dealers {
+		cp.dealers[ds.dealers[i].Code] = &ds.dealers[i]
+	}
+	// Reversals that cancel nothing are rejects of the file they came from.
+	for _, i := range res.Unmatched {
+		s := ds.sales[i]
+		file, row := splitSource(s.Source)
+		ds.rejects = append(ds.rejects, ingest.Reject{File: file, Row: row, Column: "quantity", Reason: calc.UnmatchedReason})
+		for j := range ds.recon {
+			if ds.recon[j].File == file && ds.recon[j].Kind == string(ingest.KindSales) {
+				ds.recon[j].Accepted--
+				ds.recon[j].Rejected++
+			}
+		}
+	}
+	sortRejects(ds.rejects)
+	for _, l := range res.Lines {
+		cp.lines = append(cp.lines, store.Line{PayeeType: string(l.PayeeType), Payee: l.Payee, ProgramID: l.ProgramID,
+			ProgramVersion: l.ProgramVersion, Kind: l.Kind, Currency: l.Currency.Code, Measure: l.Measure.String(),
+			Tier: tierColumn(l), Amount: l.Amount.StringFixed(l.Currency.Minor)})
+	}
+	cp.digest = store.Digest(opts.Period.Code, cp.lines)
+	return cp
+}
+
+func tierColumn(l calc.PayoutLine) string {
+	if l.TierIndex == 0 {
+		return ""
+	}
+	return strconv.Itoa(l.TierIndex)
+}
+
+func splitSource(src string) (string, int) {
+	i := strings.LastIndexByte(src, ':')
+	if i < 0 {
+		return src, 0
+	}
+	n, _ := strconv.Atoi(src[i+1:])
+	return src[:i], n
+}
+
+// checkRejects refuses the run when more than max_rejects of the sales rows
+// were rejected.
+func (c *Config) checkRejects(ds *dataset) error {
+	limit, err := decimal.NewFromString(c.MaxRejects)
+	if err != nil {
+		return usageError("max_rejects %q is not a number such as 0.01", c.MaxRejects)
+	}
+	read, rejected := 0, 0
+	for _, r := range ds.recon {
+		if r.Kind == string(ingest.KindSales) {
+			read += r.Read
+			rejected += r.Rejected
+		}
+	}
+	if read == 0 {
+		return nil
+	}
+	share := decimal.NewFromInt(int64(rejected)).DivRound(decimal.NewFromInt(int64(read)), 6)
+	if share.GreaterThan(limit) {
+		return &Error{Code: ExitRejected, Err: fmt.Errorf("%d of %d sales rows were rejected (%s%%), more than max_rejects %s%% allows; fix the rows listed by --dry-run or raise max_rejects",
+			rejected, read, share.Mul(decimal.NewFromInt(100)).StringFixed(2), limit.Mul(decimal.NewFromInt(100)).String())}
+	}
+	return nil
+}
+
+// summary builds the short report of a calculation.
+func (cp *computed) summary() *CalcSummary {
+	s := &CalcSummary{Period: cp.opts.Period.Code, AsOf: cp.opts.AsOf.String(), Provisional: !cp.opts.AsOf.IsZero(),
+		DryRun: cp.opts.DryRun, Digest: cp.digest, Lines: len(cp.lines), Inputs: cp.ds.recon, Rejects: len(cp.ds.rejects),
+		Flags: len(cp.res.Flags)}
+	payees := map[string]bool{}
+	type pk struct{ id, cur string }
+	progTotals := map[pk]*ProgramTotal{}
+	curTotals := map[string]decimal.Decimal{}
+	for _, l := range cp.res.Lines {
+		payees[string(l.PayeeType)+"/"+l.Payee] = true
+		k := pk{l.ProgramID, l.Currency.Code}
+		pt := progTotals[k]
+		if pt == nil {
+			pt = &ProgramTotal{ID: l.ProgramID, Version: l.ProgramVersion, Currency: l.Currency.Code, Amount: "0"}
+			for _, p := range cp.progs {
+				if p.ID == l.ProgramID {
+					pt.Type = string(p.Type)
+				}
+			}
+			progTotals[k] = pt
+		}
+		pt.Payees++
+		amt, _ := decimal.NewFromString(pt.Amount)
+		pt.Amount = amt.Add(l.Amount).StringFixed(l.Currency.Minor)
+		curTotals[l.Currency.Code] = curTotals[l.Currency.Code].Add(l.Amount)
+	}
+	s.Payees = len(payees)
+	for _, pt := range progTotals {
+		s.Programs = append(s.Programs, *pt)
+	}
+	sort.Slice(s.Programs, func(i, j int) bool {
+		if s.Programs[i].ID != s.Programs[j].ID {
+			return s.Programs[i].ID < s.Programs[j].ID
+		}
+		return s.Programs[i].Currency < s.Programs[j].Currency
+	})
+	for cur, amt := range curTotals {
+		c, _ := incent.LookupCurrency(cur)
+		s.Totals = append(s.Totals, CurrencyTotal{Currency: cur, Amount: amt.StringFixed(c.Minor)})
+	}
+	sort.Slice(s.Totals, func(i, j int) bool { return s.Totals[i].Currency < s.Totals[j].Currency })
+	return s
+}

@@ -1,0 +1,373 @@
+package workspace
+
+import (
+	"bufio"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/incent/incent"
+	"github.com/incent/incent/ingest"
+	"github.com/incent/incent/store"
+)
+
+// Reconciliation is one input file's account of its rows in a run:
+// Read = Accepted + Rejected + Duplicate.
+type Reconciliation struct {
+	Kind      string `json:"kind"`
+	File      string `json:"file"`
+	SHA256    string `json:"sha256"`
+	Read      int    `json:"read"`
+	Accepted  int    `json:"accepted"`
+	Rejected  int    `json:"rejected"`
+	Duplicate int    `json:"duplicate"`
+	Replaced  int    `json:"replaced,omitempty"` // rows of older versions this file replaced
+	New       bool   `json:"-"`                  // ingested by this command
+}
+
+// Line returns the reconciliation as SPEC §3.3 prints it.
+func (r Reconciliation) Line() string {
+	s := fmt.Sprintf("%s: read %d = accepted %d + rejected %d + duplicate %d", r.File, r.Read, r.Accepted, r.Rejected, r.Duplicate)
+	if r.Replaced > 0 {
+		s += fmt.Sprintf(" (replaced %d rows of an earlier version)", r.Replaced)
+	}
+	return s
+}
+
+// dataset is every accepted row of every stored input version, resolved
+// by key: later versions win, exact repeats are duplicates.
+type dataset struct {
+	files      []store.InputFile
+	recon      []Reconciliation
+	rejects    []ingest.Reject
+	sales      []incent.Sale
+	dealers    []incent.Dealer
+	objectives []incent.Objective
+	log        []string // replacements, for the calculation log
+
+	dealerIdx, objectiveIdx, saleIdx keyIndex
+}
+
+func newKeyIndex() keyIndex { return keyIndex{pos: map[string]int{}, owner: map[string]int64{}} }
+
+// stage ingests the workspace's input files that are new or changed: each
+// is archived by SHA-256 and recorded as a version. A file whose content is
+// already stored is a no-op.
+func (c *Config) stage(tx *store.Tx, env Env) error {
+	kinds := []struct {
+		kind  ingest.Kind
+		globs []string
+	}{
+		{ingest.KindDealers, c.Inputs.Dealers},
+		{ingest.KindObjectives, c.Inputs.Objectives},
+		{ingest.KindSales, c.Inputs.Sales},
+	}
+	for _, k := range kinds {
+		files, err := c.glob(k.globs)
+		if err != nil {
+			return err
+		}
+		for _, name := range files {
+			if err := c.stageFile(tx, env, k.kind, name); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (c *Config) stageFile(tx *store.Tx, env Env, kind ingest.Kind, name string) error {
+	path := c.Path(name)
+	sha, err := hashFile(path)
+	if err != nil {
+		return usageError("%s: %v", name, err)
+	}
+	if f, err := tx.FindInput(string(kind), name, sha); err != nil || f != nil {
+		return err
+	}
+	profile, err := c.profileFor(kind)
+	if err != nil {
+		return err
+	}
+	pj, _ := json.Marshal(profile)
+	// Check the file reads before it is archived, so a broken file is an
+	// error naming it, not a stored version.
+	fh, err := os.Open(path)
+	if err != nil {
+		return usageError("%s: %v", name, err)
+	}
+	counts, err := readKind(kind, name, fh, profile, nil, func(ingest.Reject) {})
+	fh.Close()
+	if err != nil {
+		return &Error{Code: ExitRejected, Err: err}
+	}
+	fh, err = os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer fh.Close()
+	if err := tx.PutBlob(sha, bufio.NewReaderSize(fh, 1<<20)); err != nil {
+		return fmt.Errorf("archive %s: %w", name, err)
+	}
+	env.progress("ingested %s (%d rows)", name, counts.Read)
+	return tx.AddInput(&store.InputFile{Kind: string(kind), Name: name, SHA256: sha, Profile: string(pj),
+		Read: counts.Read, Accepted: counts.Accepted, Rejected: counts.Rejected})
+}
+
+func (c *Config) profileFor(kind ingest.Kind) (ingest.Profile, error) {
+	if kind != ingest.KindSales || c.Profile == "" || c.Profile == "canonical" {
+		p, _ := ingest.BuiltinProfile("canonical")
+		return p, nil
+	}
+	if p, ok := c.Profiles[c.Profile]; ok {
+		p.Name = c.Profile
+		return p, nil
+	}
+	if p, ok := ingest.BuiltinProfile(c.Profile); ok {
+		return p, nil
+	}
+	return ingest.Profile{}, usageError("profile %q is neither built in (%s) nor defined under profiles: in incent.yaml",
+		c.Profile, strings.Join(ingest.BuiltinProfileNames(), ", "))
+}
+
+func hashFile(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// readKind reads one file of a kind; with a nil sink the rows are only checked.
+func readKind(kind ingest.Kind, name string, r io.Reader, p ingest.Profile, ds *dataset, reject func(ingest.Reject)) (ingest.Counts, error) {
+	switch kind {
+	case ingest.KindDealers:
+		return ingest.ReadDealers(name, r, p, func(_ ingest.Row, d incent.Dealer) error {
+			if ds != nil {
+				ds.dealers = append(ds.dealers, d)
+			}
+			return nil
+		}, reject)
+	case ingest.KindObjectives:
+		return ingest.ReadObjectives(name, r, p, func(_ ingest.Row, o incent.Objective) error {
+			if ds != nil {
+				ds.objectives = append(ds.objectives, o)
+			}
+			return nil
+		}, reject)
+	default:
+		return ingest.ReadSales(name, r, p, func(_ ingest.Row, s incent.Sale) error {
+			if ds != nil {
+				ds.sales = append(ds.sales, s)
+			}
+			return nil
+		}, reject)
+	}
+}
+
+// gather reads every stored input version from the archive and resolves
+// rows by key. Reading from the archive, not the workspace, is what makes a
+// run replayable from the database alone.
+func gather(tx *store.Tx, files []store.InputFile) (*dataset, error) {
+	ds := &dataset{files: files, dealerIdx: newKeyIndex(), objectiveIdx: newKeyIndex(), saleIdx: newKeyIndex()}
+	byKind := map[string][]store.InputFile{}
+	for _, f := range files {
+		byKind[f.Kind] = append(byKind[f.Kind], f)
+	}
+	// Dealers first: sales are checked against them.
+	for _, kind := range []ingest.Kind{ingest.KindDealers, ingest.KindObjectives, ingest.KindSales} {
+		for _, f := range byKind[string(kind)] {
+			if err := ds.readVersion(tx, kind, f); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return ds, nil
+}
+
+// readVersion reads one stored file version and folds its rows into the
+// dataset: a row whose key is new is accepted; one identical to a row
+// already loaded is a duplicate; one that differs replaces the row of an
+// earlier file version (logged) or, within the same file, is rejected.
+func (ds *dataset) readVersion(tx *store.Tx, kind ingest.Kind, f store.InputFile) error {
+	var p ingest.Profile
+	if err := json.Unmarshal([]byte(f.Profile), &p); err != nil {
+		return fmt.Errorf("input %s: stored profile: %w", f.Name, err)
+	}
+	r, err := tx.OpenBlob(f.SHA256)
+	if err != nil {
+		return err
+	}
+	rec := Reconciliation{Kind: f.Kind, File: f.Name, SHA256: f.SHA256}
+	var rejects []ingest.Reject
+	tmp := &dataset{}
+	rows := []ingest.Row{}
+	reject := func(rj ingest.Reject) { rejects = append(rejects, rj) }
+	var counts ingest.Counts
+	switch kind {
+	case ingest.KindDealers:
+		counts, err = ingest.ReadDealers(f.Name, bufio.NewReaderSize(r, 1<<20), p, func(row ingest.Row, d incent.Dealer) error {
+			tmp.dealers = append(tmp.dealers, d)
+			rows = append(rows, row)
+			return nil
+		}, reject)
+	case ingest.KindObjectives:
+		counts, err = ingest.ReadObjectives(f.Name, bufio.NewReaderSize(r, 1<<20), p, func(row ingest.Row, o incent.Objective) error {
+			tmp.objectives = append(tmp.objectives, o)
+			rows = append(rows, row)
+			return nil
+		}, reject)
+	default:
+		counts, err = ingest.ReadSales(f.Name, bufio.NewReaderSize(r, 1<<20), p, func(row ingest.Row, s incent.Sale) error {
+			tmp.sales = append(tmp.sales, s)
+			rows = append(rows, row)
+			return nil
+		}, reject)
+	}
+	if err != nil {
+		return err
+	}
+	rec.Read = counts.Read
+	rec.Rejected = counts.Rejected
+
+	switch kind {
+	case ingest.KindDealers:
+		for i, d := range tmp.dealers {
+			ds.dealers = fold(ds.dealers, ds.dealerIdx, f.Seq, d.Code, d, rows[i], &rec, &rejects, "dealer_code", dealerEqual, func(old incent.Dealer) {
+				ds.log = append(ds.log, fmt.Sprintf("%s:%d replaces dealer %s of an earlier version", f.Name, rows[i].Line, old.Code))
+			})
+		}
+	case ingest.KindObjectives:
+		for i, o := range tmp.objectives {
+			ds.objectives = fold(ds.objectives, ds.objectiveIdx, f.Seq, objectiveKey(o), o, rows[i], &rec, &rejects, "units", func(a, b incent.Objective) bool {
+				return a.Units.Equal(b.Units)
+			}, func(incent.Objective) {})
+		}
+	default:
+		dealers := indexBy(ds.dealers, func(d incent.Dealer) string { return d.Code })
+		for i, s := range tmp.sales {
+			if col, reason := unknownDealer(s, dealers); reason != "" {
+				rec.Rejected++
+				rejects = append(rejects, ingest.Reject{File: f.Name, Row: rows[i].Line, Column: col, Reason: reason, Raw: rows[i].Raw})
+				continue
+			}
+			ds.sales = fold(ds.sales, ds.saleIdx, f.Seq, SaleKey(s), s, rows[i], &rec, &rejects, "", saleEqual, func(old incent.Sale) {
+				ds.log = append(ds.log, fmt.Sprintf("%s replaces sale %s (%s)", s.Source, SaleKey(s), old.Source))
+			})
+		}
+	}
+	ds.rejects = append(ds.rejects, rejects...)
+	ds.recon = append(ds.recon, rec)
+	return nil
+}
+
+// keyIndex maps a row key to its position in a list and to the file
+// version (by ingest sequence) that last set it.
+type keyIndex struct {
+	pos   map[string]int
+	owner map[string]int64
+}
+
+// fold adds row v under key k, counting it into rec.
+func fold[T any](list []T, idx keyIndex, seq int64, k string, v T, row ingest.Row, rec *Reconciliation, rejects *[]ingest.Reject,
+	col string, equal func(a, b T) bool, replaced func(old T)) []T {
+	i, ok := idx.pos[k]
+	switch {
+	case !ok:
+		idx.pos[k] = len(list)
+		idx.owner[k] = seq
+		rec.Accepted++
+		return append(list, v)
+	case equal(list[i], v):
+		rec.Duplicate++
+	case idx.owner[k] == seq:
+		rec.Rejected++
+		*rejects = append(*rejects, ingest.Reject{File: rec.File, Row: row.Line, Column: col,
+			Reason: "same key " + k + " as an earlier row of this file but different values", Raw: row.Raw})
+	default:
+		replaced(list[i])
+		list[i] = v
+		idx.owner[k] = seq
+		rec.Accepted++
+		rec.Replaced++
+	}
+	return list
+}
+
+func indexBy[T any](list []T, key func(T) string) map[string]int {
+	m := make(map[string]int, len(list))
+	for i, v := range list {
+		m[key(v)] = i
+	}
+	return m
+}
+
+// SaleKey identifies a sale event: dealer, deal, VIN and direction (a
+// reversal is its own event).
+func SaleKey(s incent.Sale) string {
+	dir := "+"
+	if s.Quantity < 0 {
+		dir = "-"
+	}
+	return s.DealerCode + "/" + s.DealID + "/" + s.VIN + "/" + dir
+}
+
+func objectiveKey(o incent.Objective) string { return o.DealerCode + "|" + o.Period + "|" + o.Key }
+
+func saleEqual(a, b incent.Sale) bool {
+	a.Source, b.Source = "", ""
+	return a.SaleDate == b.SaleDate && a.SaleType == b.SaleType && a.Condition == b.Condition &&
+		a.ModelCode == b.ModelCode && a.ModelYear == b.ModelYear && a.Family == b.Family &&
+		a.MSRP.Equal(b.MSRP) && a.HasMSRP == b.HasMSRP && a.SaleAmount.Equal(b.SaleAmount) && a.HasSaleAmount == b.HasSaleAmount &&
+		a.Quantity == b.Quantity && a.DeliveringDealer == b.DeliveringDealer && a.Salesperson == b.Salesperson &&
+		a.Split == b.Split && a.RebateCode == b.RebateCode && a.RebateAmount.Equal(b.RebateAmount) && a.ClaimDate == b.ClaimDate
+}
+
+func dealerEqual(a, b incent.Dealer) bool {
+	return a.Code == b.Code && a.Name == b.Name && a.Group == b.Group && a.Region == b.Region && a.Segment == b.Segment &&
+		a.Currency == b.Currency && a.Email == b.Email && strings.Join(a.Address, "\x00") == strings.Join(b.Address, "\x00")
+}
+
+// unknownDealer checks every dealer code a sale names against the dealers input.
+func unknownDealer(s incent.Sale, dealers map[string]int) (col, reason string) {
+	if _, ok := dealers[s.DealerCode]; !ok {
+		return "dealer_code", fmt.Sprintf("unknown dealer %q, expected a dealer_code from the dealers input", s.DealerCode)
+	}
+	if s.DeliveringDealer != "" {
+		if _, ok := dealers[s.DeliveringDealer]; !ok {
+			return "delivering_dealer", fmt.Sprintf("unknown dealer %q, expected a dealer_code from the dealers input", s.DeliveringDealer)
+		}
+	}
+	if s.Split != "" {
+		shares, err := incent.ParseShares(s.Split)
+		if err != nil {
+			return "split", err.Error()
+		}
+		for _, sh := range shares {
+			if _, ok := dealers[sh.Code]; !ok {
+				return "split", fmt.Sprintf("unknown dealer %q in split, expected dealer_codes from the dealers input", sh.Code)
+			}
+		}
+	}
+	return "", ""
+}
+
+// sortRejects orders rejects by file, then row.
+func sortRejects(rs []ingest.Reject) {
+	sort.SliceStable(rs, func(i, j int) bool {
+		if rs[i].File != rs[j].File {
+			return rs[i].File < rs[j].File
+		}
+		return rs[i].Row < rs[j].Row
+	})
+}

@@ -1,0 +1,435 @@
+package workspace
+
+import (
+	"bufio"
+	"crypto/sha256"
+	"encoding/csv"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/incent/incent"
+	"github.com/incent/incent/calc"
+	"github.com/incent/incent/rules"
+	"github.com/incent/incent/statements"
+	"github.com/incent/incent/store"
+	"github.com/shopspring/decimal"
+)
+
+// Manifest is manifest.json: what a run used and what it produced.
+type Manifest struct {
+	RunID        string            `json:"run_id"`
+	Period       string            `json:"period"`
+	AsOf         string            `json:"as_of,omitempty"`
+	Provisional  bool              `json:"provisional"`
+	ToolVersion  string            `json:"tool_version"`
+	StartedAt    string            `json:"started_at"`
+	FinishedAt   string            `json:"finished_at"`
+	User         string            `json:"user"`
+	Rounding     string            `json:"rounding"`
+	Inputs       []Reconciliation  `json:"inputs"`
+	Programs     []ManifestProgram `json:"programs"`
+	Replacements []string          `json:"replacements,omitempty"`
+	Files        map[string]string `json:"files"` // run file -> SHA-256
+	ResultDigest string            `json:"result_digest"`
+	Totals       []CurrencyTotal   `json:"totals"`
+	Rejects      int               `json:"rejects"`
+	Extra        map[string]string `json:"-"`
+}
+
+// ManifestProgram is a program version a run used.
+type ManifestProgram struct {
+	ID      string `json:"id"`
+	Version int    `json:"version"`
+	File    string `json:"file"`
+	SHA256  string `json:"sha256"`
+}
+
+// writeFiles writes every run file of SPEC §7 into dir and returns the
+// manifest it wrote.
+func (cp *computed) writeFiles(dir string, run *store.Run, env Env, opts CalcOptions) ([]byte, error) {
+	m := Manifest{RunID: run.ID, Period: run.Period, AsOf: run.AsOf, Provisional: !opts.AsOf.IsZero(),
+		ToolVersion: env.ToolVersion, StartedAt: run.StartedAt, FinishedAt: run.FinishedAt, User: env.User,
+		Rounding: cp.rounding.String(), Inputs: cp.ds.recon, Replacements: cp.ds.log, ResultDigest: cp.digest,
+		Rejects: len(cp.ds.rejects), Files: map[string]string{}}
+	for _, p := range cp.progs {
+		m.Programs = append(m.Programs, ManifestProgram{ID: p.ID, Version: p.Version, File: p.File, SHA256: p.SHA256})
+	}
+	m.Totals = cp.summary().Totals
+
+	writers := []struct {
+		name  string
+		write func(io.Writer) error
+	}{
+		{"payouts.csv", func(w io.Writer) error { return cp.writePayouts(w, run.ID) }},
+		{"payments.csv", func(w io.Writer) error { return cp.writePayments(w, run.ID) }},
+		{"calc-log.jsonl", cp.writeLog},
+		{"rejects.csv", cp.writeRejects},
+		{"summary.xlsx", func(w io.Writer) error { return statements.RenderSummary(w, cp.summaryModel(run.ID)) }},
+	}
+	for _, wr := range writers {
+		sha, err := writeFile(filepath.Join(dir, wr.name), wr.write)
+		if err != nil {
+			return nil, fmt.Errorf("write %s: %w", wr.name, err)
+		}
+		m.Files[wr.name] = sha
+	}
+	if opts.Statements {
+		sts := cp.statements(run.ID)
+		env.progress("rendering %d statements", len(sts))
+		if err := statements.RenderAll(filepath.Join(dir, "statements"), sts, opts.Workers); err != nil {
+			return nil, fmt.Errorf("render statements: %w", err)
+		}
+	}
+	data, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	data = append(data, '\n')
+	if err := os.WriteFile(filepath.Join(dir, "manifest.json"), data, 0o644); err != nil {
+		return nil, err
+	}
+	return data, nil
+}
+
+// writeFile writes through a buffer and returns the SHA-256 of what it wrote.
+func writeFile(path string, write func(io.Writer) error) (string, error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return "", err
+	}
+	h := sha256.New()
+	bw := bufio.NewWriterSize(io.MultiWriter(f, h), 1<<20)
+	if err := write(bw); err != nil {
+		f.Close()
+		return "", err
+	}
+	if err := bw.Flush(); err != nil {
+		f.Close()
+		return "", err
+	}
+	if err := f.Close(); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// csvWriter writes CSV with every text cell neutralised against formula
+// injection.
+type csvWriter struct{ w *csv.Writer }
+
+func newCSV(w io.Writer) *csvWriter { return &csvWriter{w: csv.NewWriter(w)} }
+
+func (c *csvWriter) text(cells ...string) {
+	for i := range cells {
+		cells[i] = statements.NeutraliseCell(cells[i])
+	}
+	c.w.Write(cells)
+}
+
+// raw writes cells that the program produced itself (numbers, codes it
+// checked), where a leading minus is a negative amount, not a formula.
+func (c *csvWriter) raw(cells ...string) { c.w.Write(cells) }
+
+func (c *csvWriter) flush() error { c.w.Flush(); return c.w.Error() }
+
+func (cp *computed) writePayouts(w io.Writer, runID string) error {
+	cw := newCSV(w)
+	cw.raw("period", "run_id", "payee_type", "payee", "program_id", "program_version", "kind", "currency", "measure", "tier", "amount")
+	for _, l := range cp.lines {
+		cw.raw(cp.opts.Period.Code, runID, l.PayeeType, statements.NeutraliseCell(l.Payee), l.ProgramID,
+			strconv.Itoa(l.ProgramVersion), l.Kind, l.Currency, l.Measure, l.Tier, l.Amount)
+	}
+	return cw.flush()
+}
+
+func (cp *computed) writePayments(w io.Writer, runID string) error {
+	type key struct{ payeeType, payee, cur string }
+	totals := map[key]decimal.Decimal{}
+	minor := map[string]int32{}
+	for _, l := range cp.res.Lines {
+		k := key{string(l.PayeeType), l.Payee, l.Currency.Code}
+		totals[k] = totals[k].Add(l.Amount)
+		minor[l.Currency.Code] = l.Currency.Minor
+	}
+	keys := make([]key, 0, len(totals))
+	for k := range totals {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		a, b := keys[i], keys[j]
+		if a.payeeType != b.payeeType {
+			return a.payeeType < b.payeeType
+		}
+		if a.payee != b.payee {
+			return a.payee < b.payee
+		}
+		return a.cur < b.cur
+	})
+	cw := newCSV(w)
+	cw.raw("payee", "name", "currency", "amount", "run_id")
+	for _, k := range keys {
+		cw.raw(statements.NeutraliseCell(k.payee), statements.NeutraliseCell(cp.payeeName(rules.PayeeKind(k.payeeType), k.payee)),
+			k.cur, totals[k].StringFixed(minor[k.cur]), runID)
+	}
+	return cw.flush()
+}
+
+func (cp *computed) payeeName(kind rules.PayeeKind, code string) string {
+	if kind == rules.PayeeDealer {
+		if d := cp.dealers[code]; d != nil {
+			return d.Name
+		}
+	}
+	return code
+}
+
+func (cp *computed) writeRejects(w io.Writer) error {
+	cw := newCSV(w)
+	cw.raw("file", "row", "column", "reason", "raw")
+	for _, r := range cp.ds.rejects {
+		var raw strings.Builder
+		rw := csv.NewWriter(&raw)
+		rw.Write(r.Raw)
+		rw.Flush()
+		cw.text(r.File, strconv.Itoa(r.Row), r.Column, r.Reason, strings.TrimRight(raw.String(), "\n"))
+	}
+	return cw.flush()
+}
+
+// logSale is one calc-log line for a sale.
+type logSale struct {
+	Sale     string                 `json:"sale"`
+	Dealer   string                 `json:"dealer"`
+	Date     string                 `json:"date"`
+	Model    string                 `json:"model"`
+	Type     string                 `json:"sale_type"`
+	Quantity int                    `json:"quantity"`
+	Reverses string                 `json:"reverses,omitempty"`
+	Counts   map[string][]logCredit `json:"counts,omitempty"`
+	Excluded map[string]string      `json:"excluded,omitempty"`
+}
+
+type logCredit struct {
+	Payee   string `json:"payee"`
+	Credit  string `json:"credit"`
+	Revenue string `json:"revenue,omitempty"`
+}
+
+// logPayout is one calc-log line for a payout step.
+type logPayout struct {
+	Payout    string   `json:"payout"`
+	PayeeType string   `json:"payee_type"`
+	Payee     string   `json:"payee"`
+	Program   string   `json:"program"`
+	Version   int      `json:"version"`
+	Measure   string   `json:"measure"`
+	Tier      string   `json:"tier,omitempty"`
+	NextTier  string   `json:"next_tier,omitempty"`
+	Formula   []string `json:"formula"`
+	Unrounded string   `json:"unrounded"`
+	Rounding  string   `json:"rounding"`
+	Amount    string   `json:"amount"`
+	Currency  string   `json:"currency"`
+}
+
+// writeLog writes calc-log.jsonl: one line per sale of the period (its
+// credits per program it counts for and the reason per program that
+// excluded it), then one line per payout step. Nothing in it depends on
+// file names, row numbers or input order.
+func (cp *computed) writeLog(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	res := cp.res
+	for i := range res.Sales {
+		sr := &res.Sales[i]
+		s := sr.Sale
+		ls := logSale{Sale: SaleKey(*s), Dealer: s.DealerCode, Date: s.SaleDate.String(), Model: sr.Basis.ModelCode,
+			Type: sr.Basis.SaleType, Quantity: s.Quantity}
+		if sr.Original >= 0 {
+			ls.Reverses = SaleKey(*sr.Basis)
+		}
+		for pi, p := range res.Programs {
+			if !sr.Counted(pi) {
+				if ls.Excluded == nil {
+					ls.Excluded = map[string]string{}
+				}
+				ls.Excluded[p.ID] = res.Reason(sr, pi, cp.dealers)
+			}
+		}
+		for _, cr := range sr.Credits {
+			if ls.Counts == nil {
+				ls.Counts = map[string][]logCredit{}
+			}
+			lc := logCredit{Payee: cr.Payee, Credit: cr.Units.String()}
+			if !cr.Revenue.IsZero() {
+				lc.Revenue = cr.Revenue.String()
+			}
+			id := res.Programs[cr.Program].ID
+			ls.Counts[id] = append(ls.Counts[id], lc)
+		}
+		if err := enc.Encode(ls); err != nil {
+			return err
+		}
+	}
+	for _, l := range res.Lines {
+		lp := logPayout{Payout: string(l.PayeeType) + "/" + l.Payee + "/" + l.ProgramID, PayeeType: string(l.PayeeType),
+			Payee: l.Payee, Program: l.ProgramID, Version: l.ProgramVersion, Measure: l.Measure.String(), Tier: l.Tier,
+			NextTier: l.NextTier, Formula: l.Formula, Unrounded: l.Unrounded.String(), Rounding: l.Rounding.String(),
+			Amount: l.Amount.StringFixed(l.Currency.Minor), Currency: l.Currency.Code}
+		if err := enc.Encode(lp); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// summaryModel builds the analysts' summary workbook model.
+func (cp *computed) summaryModel(runID string) *statements.Summary {
+	s := &statements.Summary{Period: cp.opts.Period, RunID: runID, Provisional: !cp.opts.AsOf.IsZero(), Rejects: len(cp.ds.rejects)}
+	flagged := map[string]int{}
+	for _, f := range cp.res.Flags {
+		flagged[f.Dealer]++
+	}
+	for _, l := range cp.res.Lines {
+		row := statements.SummaryRow{PayeeType: string(l.PayeeType), Payee: l.Payee, Name: cp.payeeName(l.PayeeType, l.Payee),
+			ProgramID: l.ProgramID, ProgramVersion: l.ProgramVersion, Kind: l.Kind, Currency: l.Currency, Measure: l.Measure,
+			Tier: l.Tier, Amount: l.Amount}
+		if n := flagged[l.Payee]; n > 0 && l.PayeeType == rules.PayeeDealer {
+			row.Flags = fmt.Sprintf("%d possible double claim(s)", n)
+		}
+		s.Rows = append(s.Rows, row)
+	}
+	for _, r := range cp.ds.recon {
+		s.Inputs = append(s.Inputs, statements.InputReconciliation{File: r.File, Kind: r.Kind, Read: r.Read,
+			Accepted: r.Accepted, Rejected: r.Rejected, Duplicate: r.Duplicate})
+	}
+	return s
+}
+
+// statements builds one statement per payee from the calculation's own
+// decisions: nothing here recomputes a number.
+func (cp *computed) statements(runID string) []*statements.Statement {
+	res := cp.res
+	// The sales each payee sees: a dealer sees every sale it sold and every
+	// sale credited to it; groups and salespeople see their credited sales.
+	seen := map[calc.Payee]map[*calc.SaleResult]bool{}
+	salesOf := map[calc.Payee][]*calc.SaleResult{}
+	add := func(pe calc.Payee, sr *calc.SaleResult) {
+		if seen[pe] == nil {
+			seen[pe] = map[*calc.SaleResult]bool{}
+		}
+		if !seen[pe][sr] {
+			seen[pe][sr] = true
+			salesOf[pe] = append(salesOf[pe], sr)
+		}
+	}
+	for i := range res.Sales {
+		sr := &res.Sales[i]
+		add(calc.Payee{Type: rules.PayeeDealer, Code: sr.Sale.DealerCode}, sr)
+		for _, cr := range sr.Credits {
+			add(calc.Payee{Type: res.Programs[cr.Program].Payee, Code: cr.Payee}, sr)
+		}
+	}
+	linesOf := map[calc.Payee][]calc.PayoutLine{}
+	for _, l := range res.Lines {
+		pe := calc.Payee{Type: l.PayeeType, Code: l.Payee}
+		linesOf[pe] = append(linesOf[pe], l)
+	}
+	flagsOf := map[string][]calc.Flag{}
+	for _, f := range res.Flags {
+		flagsOf[f.Dealer] = append(flagsOf[f.Dealer], f)
+	}
+
+	var out []*statements.Statement
+	for _, pe := range res.Payees {
+		key := calc.Payee{Type: pe.Type, Code: pe.Code}
+		st := &statements.Statement{Period: cp.opts.Period, RunID: runID, Provisional: !cp.opts.AsOf.IsZero(), AsOf: cp.opts.AsOf,
+			Payee: statements.Payee{Type: string(pe.Type), Code: pe.Code, Name: pe.Name}}
+		if pe.Type == rules.PayeeDealer {
+			if d := cp.dealers[pe.Code]; d != nil {
+				st.Payee.Group, st.Payee.Region, st.Payee.Address = d.Group, d.Region, d.Address
+			}
+			for _, f := range flagsOf[pe.Code] {
+				st.Flags = append(st.Flags, f.Text)
+			}
+		}
+		totals := map[string]decimal.Decimal{}
+		curs := map[string]incent.Currency{}
+		for _, l := range linesOf[key] {
+			pl := statements.ProgramLine{ProgramID: l.ProgramID, ProgramVersion: l.ProgramVersion, Currency: l.Currency,
+				MeasureKind: l.MeasureKind, Measure: l.Measure, Tier: l.Tier, NextTier: l.NextTier, Formula: l.Formula,
+				Unrounded: l.Unrounded, Amount: l.Amount, Rounding: l.Rounding.String(), CountedSales: l.Counted}
+			for _, p := range res.Programs {
+				if p.ID == l.ProgramID {
+					pl.Name, pl.Type = p.Name, string(p.Type)
+				}
+			}
+			st.Programs = append(st.Programs, pl)
+			totals[l.Currency.Code] = totals[l.Currency.Code].Add(l.Amount)
+			curs[l.Currency.Code] = l.Currency
+		}
+		for code, amt := range totals {
+			st.Totals = append(st.Totals, statements.Total{Currency: curs[code], Amount: amt})
+		}
+		sort.Slice(st.Totals, func(i, j int) bool { return st.Totals[i].Currency.Code < st.Totals[j].Currency.Code })
+		for _, sr := range salesOf[key] {
+			st.Sales = append(st.Sales, cp.saleLine(sr, key))
+		}
+		for i := range st.Programs {
+			for _, sl := range st.Sales {
+				for _, o := range sl.Outcomes {
+					if o.ProgramID == st.Programs[i].ProgramID && !o.Counted {
+						st.Programs[i].ExcludedSales++
+					}
+				}
+			}
+		}
+		out = append(out, st)
+	}
+	return out
+}
+
+// saleLine is one sale as a payee's statement shows it: its outcome under
+// every program that pays this kind of payee.
+func (cp *computed) saleLine(sr *calc.SaleResult, pe calc.Payee) statements.SaleLine {
+	s, b := sr.Sale, sr.Basis
+	sl := statements.SaleLine{Date: s.SaleDate, DealID: s.DealID, VIN: s.VIN, Model: b.ModelCode, ModelYear: b.ModelYear,
+		SaleType: b.SaleType, Condition: b.Condition, Quantity: s.Quantity, Amount: b.SaleAmount}
+	for pi, p := range cp.res.Programs {
+		if p.Payee != pe.Type {
+			continue
+		}
+		o := statements.Outcome{ProgramID: p.ID}
+		if sr.Counted(pi) {
+			var to []string
+			for _, cr := range sr.Credits {
+				if cr.Program != pi {
+					continue
+				}
+				if cr.Payee == pe.Code {
+					o.Counted = true
+					o.Credit = cr.Units
+				} else {
+					to = append(to, cr.Payee)
+				}
+			}
+			if !o.Counted {
+				o.Reason = "credited to " + strings.Join(to, ", ")
+			}
+		} else {
+			o.Reason = cp.res.Reason(sr, pi, cp.dealers)
+		}
+		sl.Outcomes = append(sl.Outcomes, o)
+	}
+	if sr.Original >= 0 {
+		sl.Flag = "reverses the sale of " + b.SaleDate.String()
+	}
+	return sl
+}

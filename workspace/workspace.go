@@ -1,0 +1,144 @@
+// Package workspace runs the commands of one workspace folder: it finds the
+// input files, ingests them into the store, feeds the calculation and writes
+// the run and its files. It knows nothing of flags or terminals; the cmd
+// package turns its errors into exit codes.
+package workspace
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"syscall"
+	"time"
+
+	"github.com/incent/incent"
+	"github.com/incent/incent/ingest"
+)
+
+// Config is the workspace configuration of SPEC §2, already merged from
+// incent.yaml, INCENT_* variables and flags. Paths are relative to Dir.
+type Config struct {
+	Dir      string
+	DB       string
+	Programs string
+	Out      string
+	Inputs   Inputs
+	Profile  string
+	Profiles map[string]ingest.Profile
+	Rounding incent.Rounding
+	Approval struct {
+		VariancePct string
+		VarianceAbs string
+	}
+	SLADays    int
+	MaxRejects string // share of sales rows, e.g. "0.01"
+	Maker      string // issuer name printed on statements
+}
+
+// Inputs lists the globs of each input kind.
+type Inputs struct {
+	Sales          []string
+	Dealers        []string
+	Objectives     []string
+	Certifications []string
+	Claims         []string
+}
+
+// Env is what a command takes from outside the workspace: the clock, the
+// user and the tool version, so runs are reproducible under test.
+type Env struct {
+	Now         func() time.Time
+	User        string
+	ToolVersion string
+	Progress    func(format string, args ...any) // nil: silent
+}
+
+func (e Env) progress(format string, args ...any) {
+	if e.Progress != nil {
+		e.Progress(format, args...)
+	}
+}
+
+// Path resolves a workspace-relative path.
+func (c *Config) Path(p string) string {
+	if filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(c.Dir, p)
+}
+
+// Error is a user-facing error with the exit code of SPEC §9.
+type Error struct {
+	Code int
+	Err  error
+}
+
+func (e *Error) Error() string { return e.Err.Error() }
+func (e *Error) Unwrap() error { return e.Err }
+
+// ExitCode returns the process exit code for the error.
+func (e *Error) ExitCode() int { return e.Code }
+
+// The exit codes of SPEC §9.
+const (
+	ExitUsage    = 2 // bad flag, bad configuration or program file
+	ExitRejected = 3 // input rejected beyond max_rejects, or a run refused by a control
+	ExitDiffers  = 4 // replay or verify found a difference
+	ExitLocked   = 5 // another command holds the workspace lock
+)
+
+func usageError(format string, args ...any) error {
+	return &Error{Code: ExitUsage, Err: fmt.Errorf(format, args...)}
+}
+
+// lock takes the workspace lock: one writing command at a time. It fails at
+// once rather than queueing, so two cron jobs starting together cannot both
+// run; the second exits with ExitLocked.
+func (c *Config) lock() (release func(), err error) {
+	path := c.Path(c.DB) + ".lock"
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("lock %s: %w", path, err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, &Error{Code: ExitLocked, Err: fmt.Errorf("another incent command is using this workspace (lock %s); try again when it has finished", path)}
+		}
+		return nil, fmt.Errorf("lock %s: %w", path, err)
+	}
+	return func() {
+		syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+		f.Close()
+	}, nil
+}
+
+// glob expands the patterns relative to the workspace, sorted and deduplicated.
+func (c *Config) glob(patterns []string) ([]string, error) {
+	seen := map[string]bool{}
+	var out []string
+	for _, pat := range patterns {
+		matches, err := filepath.Glob(c.Path(pat))
+		if err != nil {
+			return nil, usageError("inputs: bad pattern %q: %v", pat, err)
+		}
+		for _, m := range matches {
+			rel, err := filepath.Rel(c.Dir, m)
+			if err != nil {
+				rel = m
+			}
+			rel = filepath.ToSlash(rel)
+			if !seen[rel] {
+				seen[rel] = true
+				out = append(out, rel)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
