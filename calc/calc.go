@@ -26,7 +26,19 @@ type Input struct {
 	Sales          []incent.Sale // every accepted sale of every period; calc picks the period's
 	Objectives     []incent.Objective
 	Certifications []Certification
+	Claims         []Claim
 	Rounding       incent.Rounding
+}
+
+// Claim is a co-op claim: spend a dealer asks a program to reimburse.
+type Claim struct {
+	ClaimID       string
+	DealerCode    string
+	ProgramID     string
+	SpendAmount   decimal.Decimal
+	InvoiceDate   incent.Date
+	SubmittedDate incent.Date
+	Preapproved   bool
 }
 
 // Certification is a dealer's certification held over an inclusive window;
@@ -113,6 +125,8 @@ const (
 	FailNoRevenue
 	FailNoPayee
 	FailNoObjective
+	FailRebateCode
+	FailClaimWindow
 )
 
 // Flag is a warning printed on a dealer's statement.

@@ -55,8 +55,32 @@ func (c *calculator) check(p *program, sr *SaleResult) Fail {
 		return FailWhen
 	case p.needsRevenue && !hasRevenue(p, s):
 		return FailNoRevenue
+	case p.Type == rules.RebatePassthrough && p.rebate(s.RebateCode) == nil:
+		return FailRebateCode
+	case p.Type == rules.RebatePassthrough && claimDays(sr) > p.ClaimWindowDays:
+		return FailClaimWindow
 	}
 	return FailNone
+}
+
+// rebate returns the program's rebate for a code, or nil.
+func (p *program) rebate(code string) *rules.Rebate {
+	for i := range p.Rebates {
+		if p.Rebates[i].Code == code {
+			return &p.Rebates[i]
+		}
+	}
+	return nil
+}
+
+// claimDays is how many days after the sale its rebate was claimed; the
+// claim date defaults to the sale date.
+func claimDays(sr *SaleResult) int {
+	s := sr.Basis
+	if s.ClaimDate.IsZero() {
+		return 0
+	}
+	return int(s.ClaimDate - s.SaleDate)
 }
 
 func (p *program) modelMatches(model string) bool {
@@ -235,6 +259,17 @@ func (r *Result) Reason(sr *SaleResult, pi int, dealers map[string]*incent.Deale
 			col = "msrp"
 		}
 		return fmt.Sprintf("no %s on the sale, needed for a revenue-based program", col)
+	case FailRebateCode:
+		if s.RebateCode == "" {
+			return "no rebate_code on the sale"
+		}
+		codes := make([]string, len(p.Rebates))
+		for i, r := range p.Rebates {
+			codes[i] = r.Code
+		}
+		return fmt.Sprintf("rebate code %s not in [%s]", s.RebateCode, strings.Join(codes, " "))
+	case FailClaimWindow:
+		return fmt.Sprintf("rebate claimed %d days after the sale (on %s), after the %d-day claim window", claimDays(sr), s.ClaimDate, p.ClaimWindowDays)
 	case FailNoPayee:
 		switch p.Payee {
 		case rules.PayeeSalesperson:

@@ -134,6 +134,10 @@ func (c *calculator) payout(p *program, a *account) PayoutLine {
 		c.modelMix(p, a, &line, &f)
 	case rules.Certification:
 		c.certification(p, a, &line, &f)
+	case rules.RebatePassthrough:
+		c.rebates(p, a, &line, &f)
+	case rules.Coop:
+		c.coop(p, a, &line, &f)
 	default:
 		line.Reason = fmt.Sprintf("program type %s is not calculated yet", p.Type)
 		f.add("%s", line.Reason)
@@ -505,4 +509,89 @@ func yesNo(b bool) string {
 		return "yes"
 	}
 	return "no"
+}
+
+// credit returns this account's credit of a sale.
+func (a *account) credit(sr *SaleResult) (Credit, bool) {
+	for _, cr := range sr.Credits {
+		if cr.Payee == a.payee && cr.Program == a.prog {
+			return cr, true
+		}
+	}
+	return Credit{}, false
+}
+
+// rebates reimburses each counted sale's customer rebate at the program's
+// amount, noting a claimed amount that differs.
+func (c *calculator) rebates(p *program, a *account, line *PayoutLine, f *formula) {
+	line.MeasureKind = "units"
+	line.Measure = a.units
+	for _, sr := range a.sales {
+		cr, ok := a.credit(sr)
+		if !ok {
+			continue
+		}
+		r := p.rebate(sr.Basis.RebateCode)
+		amt := cr.Units.Mul(r.Amount)
+		note := ""
+		if sr.Basis.HasRebateAmount && !sr.Basis.RebateAmount.Equal(r.Amount) {
+			note = fmt.Sprintf(" (claimed %s, paid at the program amount)", money(sr.Basis.RebateAmount, p.Currency))
+		}
+		f.add("%s %s %s: %s × %s = %s%s", sr.Sale.SaleDate, sr.Sale.VIN, r.Code, num(cr.Units), money(r.Amount, p.Currency), plain(amt), note)
+		f.amount = f.amount.Add(amt)
+	}
+}
+
+// coop builds the payee's fund from its counted sales and pays its claims
+// in submitted-date, then claim-id order until the fund is used up.
+func (c *calculator) coop(p *program, a *account, line *PayoutLine, f *formula) {
+	line.MeasureKind = "units"
+	line.Measure = a.units
+	var fund decimal.Decimal
+	if p.AccrualPerUnit != nil {
+		fund = a.units.Mul(*p.AccrualPerUnit)
+		f.add("fund: %s credited units × %s = %s", num(a.units), money(*p.AccrualPerUnit, p.Currency), plain(fund))
+	} else if p.AccrualRate != nil {
+		fund = a.revenue.Mul(*p.AccrualRate)
+		f.add("fund: %s credited revenue × %s = %s", plain(a.revenue), pct(*p.AccrualRate), plain(fund))
+	}
+	fund = decimal.Max(fund, zero)
+	var claims []Claim
+	for _, cl := range c.in.Claims {
+		if cl.DealerCode == a.payee && cl.ProgramID == p.ID {
+			claims = append(claims, cl)
+		}
+	}
+	sort.Slice(claims, func(i, j int) bool {
+		if claims[i].SubmittedDate != claims[j].SubmittedDate {
+			return claims[i].SubmittedDate < claims[j].SubmittedDate
+		}
+		return claims[i].ClaimID < claims[j].ClaimID
+	})
+	deadline := c.in.Period.To.AddDays(p.ClaimDeadlineDays)
+	left := fund
+	for _, cl := range claims {
+		due := cl.SpendAmount.Mul(p.Reimburse)
+		switch {
+		case !cl.Preapproved:
+			f.add("claim %s: declined, not pre-approved", cl.ClaimID)
+		case !c.in.Period.Contains(cl.InvoiceDate):
+			f.add("claim %s: declined, invoice date %s is outside the period", cl.ClaimID, cl.InvoiceDate)
+		case cl.SubmittedDate > deadline:
+			f.add("claim %s: declined, submitted %s after the deadline %s", cl.ClaimID, cl.SubmittedDate, deadline)
+		case !left.IsPositive():
+			f.add("claim %s: not paid, the fund is used up (%s due)", cl.ClaimID, plain(due))
+		case due.GreaterThan(left):
+			f.add("claim %s: %s spend × %s = %s due; paid %s, the rest of the fund", cl.ClaimID, plain(cl.SpendAmount), pct(p.Reimburse), plain(due), plain(left))
+			f.amount = f.amount.Add(left)
+			left = zero
+		default:
+			f.add("claim %s: %s spend × %s = %s paid", cl.ClaimID, plain(cl.SpendAmount), pct(p.Reimburse), plain(due))
+			f.amount = f.amount.Add(due)
+			left = left.Sub(due)
+		}
+	}
+	if len(claims) == 0 {
+		f.add("no claims against the fund")
+	}
 }

@@ -1,0 +1,149 @@
+package calc
+
+import (
+	"testing"
+
+	"github.com/incent/incent"
+	"github.com/incent/incent/rules"
+)
+
+func runOne(t *testing.T, in Input) PayoutLine {
+	t.Helper()
+	in.Period, in.AsOf, in.Dealers = q3, incent.NoDate, dealers
+	res := Run(in)
+	if len(res.Lines) != 1 {
+		t.Fatalf("got %d lines, want 1", len(res.Lines))
+	}
+	return res.Lines[0]
+}
+
+// TestCoop checks the fund, the claim rules and a fund used up mid-claim.
+func TestCoop(t *testing.T) {
+	p := prog(rules.Coop, func(p *rules.Program) {
+		p.AccrualPerUnit, p.Reimburse, p.ClaimDeadlineDays = decp("150"), dec("0.5"), 30
+	})
+	claims := []Claim{
+		// fund: 10 units × 150 = 1,500
+		{ClaimID: "C1", DealerCode: "D001", ProgramID: "P", SpendAmount: dec("1000"), InvoiceDate: date("2024-08-01"), SubmittedDate: date("2024-08-05"), Preapproved: true}, // 500 paid, 1,000 left
+		{ClaimID: "C2", DealerCode: "D001", ProgramID: "P", SpendAmount: dec("900"), InvoiceDate: date("2024-08-01"), SubmittedDate: date("2024-08-05"), Preapproved: false}, // declined
+		{ClaimID: "C3", DealerCode: "D001", ProgramID: "P", SpendAmount: dec("1600"), InvoiceDate: date("2024-09-01"), SubmittedDate: date("2024-10-30"), Preapproved: true}, // exactly on the deadline: 800 paid, 200 left
+		{ClaimID: "C4", DealerCode: "D001", ProgramID: "P", SpendAmount: dec("1000"), InvoiceDate: date("2024-06-30"), SubmittedDate: date("2024-07-02"), Preapproved: true}, // invoice outside the period
+		{ClaimID: "C5", DealerCode: "D001", ProgramID: "P", SpendAmount: dec("600"), InvoiceDate: date("2024-09-10"), SubmittedDate: date("2024-10-31"), Preapproved: true},  // a day late
+		{ClaimID: "C0", DealerCode: "D001", ProgramID: "P", SpendAmount: dec("500"), InvoiceDate: date("2024-09-10"), SubmittedDate: date("2024-10-30"), Preapproved: true},  // same day as C3, sorts first: 250 paid
+		{ClaimID: "C6", DealerCode: "D001", ProgramID: "P", SpendAmount: dec("1000"), InvoiceDate: date("2024-09-10"), SubmittedDate: date("2024-10-15"), Preapproved: true}, // before C0/C3: 500 paid
+	}
+	// Order: C1 (08-05), C2 (08-05, declined), C4 (07-02 — first by date, declined), C6 (10-15), C0, C3 (10-30), C5.
+	// Fund 1,500: C1 500 → 1,000; C6 500 → 500; C0 250 → 250; C3 800 due, 250 paid → 0. Total 1,500.
+	l := runOne(t, Input{Programs: []*rules.Program{p}, Sales: sales("D001", 10, ""), Claims: claims})
+	if got := l.Amount.StringFixed(2); got != "1500.00" {
+		t.Errorf("coop = %s, want 1500.00\n%q", got, l.Formula)
+	}
+	want := []string{
+		"fund: 10 credited units × 150.00 USD = 1,500",
+		"claim C4: declined, invoice date 2024-06-30 is outside the period",
+		"claim C1: 1,000 spend × 50% = 500 paid",
+		"claim C2: declined, not pre-approved",
+		"claim C6: 1,000 spend × 50% = 500 paid",
+		"claim C0: 500 spend × 50% = 250 paid",
+		"claim C3: 1,600 spend × 50% = 800 due; paid 250, the rest of the fund",
+		"claim C5: declined, submitted 2024-10-31 after the deadline 2024-10-30",
+	}
+	if len(l.Formula) != len(want) {
+		t.Fatalf("formula:\n%q\nwant\n%q", l.Formula, want)
+	}
+	for i := range want {
+		if l.Formula[i] != want[i] {
+			t.Errorf("line %d = %q, want %q", i, l.Formula[i], want[i])
+		}
+	}
+}
+
+// TestRebatePassthrough checks codes, the claim window edge and a mismatched claim.
+func TestRebatePassthrough(t *testing.T) {
+	p := prog(rules.RebatePassthrough, func(p *rules.Program) {
+		p.Rebates = []rules.Rebate{{Code: "CR-EV-1000", Amount: dec("1000")}}
+		p.ClaimWindowDays = 30
+	})
+	ss := sales("D001", 5, "")
+	for i := range ss {
+		ss[i].RebateCode = "CR-EV-1000"
+		ss[i].ClaimDate = ss[i].SaleDate
+	}
+	ss[0].ClaimDate = ss[0].SaleDate + 30                           // exactly on the window: paid
+	ss[1].ClaimDate = ss[1].SaleDate + 31                           // a day late
+	ss[2].RebateCode = "CR-OTHER"                                   // unknown code
+	ss[3].RebateAmount, ss[3].HasRebateAmount = dec("1200"), true   // paid at 1,000, noted
+	ss[4].RebateCode, ss[4].ClaimDate = "CR-EV-1000", incent.NoDate // claim date defaults to the sale date
+	res := Run(Input{Period: q3, AsOf: incent.NoDate, Programs: []*rules.Program{p}, Dealers: dealers, Sales: ss})
+	if got := res.Lines[0].Amount.StringFixed(2); got != "3000.00" {
+		t.Errorf("rebates = %s, want 3000.00\n%q", got, res.Lines[0].Formula)
+	}
+	reasons := map[string]string{}
+	for i := range res.Sales {
+		reasons[res.Sales[i].Sale.DealID] = res.Reason(&res.Sales[i], 0, nil)
+	}
+	if r := reasons[ss[1].DealID]; r != "rebate claimed 31 days after the sale (on 2024-09-02), after the 30-day claim window" {
+		t.Errorf("late claim reason %q", r)
+	}
+	if r := reasons[ss[2].DealID]; r != "rebate code CR-OTHER not in [CR-EV-1000]" {
+		t.Errorf("unknown code reason %q", r)
+	}
+}
+
+// TestObjectivePct checks % of objective tiers, and a payee with no objective.
+func TestObjectivePct(t *testing.T) {
+	p := prog(rules.StairStep, func(p *rules.Program) {
+		p.Measure, p.ObjectiveKey = "objective_pct", "OBJ"
+		p.Tiers = tiers(rules.TierPerUnit, "100", "100", "125", "175")
+	})
+	objs := []incent.Objective{{DealerCode: "D001", Period: "2024Q3", Key: "OBJ", Units: dec("20")}}
+	// 22 units of 20 = 110%: tier 1, 22 × 100 = 2,200. At 125% (25 units): 25 × 175 = 4,375, so 2,175 more.
+	l := runOne(t, Input{Programs: []*rules.Program{p}, Sales: sales("D001", 22, ""), Objectives: objs})
+	if got := l.Amount.StringFixed(2); got != "2200.00" {
+		t.Errorf("amount = %s, want 2200.00", got)
+	}
+	if want := "15 more points of objective (3 more units) to reach Tier 2 (from 125% of objective), worth 2,175.00 USD more"; l.NextTier != want {
+		t.Errorf("next = %q, want %q", l.NextTier, want)
+	}
+	l = runOne(t, Input{Programs: []*rules.Program{p}, Sales: sales("D002", 22, ""), Objectives: objs})
+	if l.Reason != "no objective for D002 in 2024Q3 (objective key OBJ)" || !l.Amount.IsZero() {
+		t.Errorf("no objective: reason %q amount %s", l.Reason, l.Amount)
+	}
+}
+
+// TestModelMixQualify checks the share threshold exactly at its edge.
+func TestModelMixQualify(t *testing.T) {
+	p := prog(rules.ModelMix, func(p *rules.Program) {
+		p.Rates = []rules.ModelRate{{Model: "EV1", Rate: dec("1000")}, {Model: "SUV2", Rate: dec("400")}}
+		p.Qualify = &rules.Qualify{MinShare: dec("0.10"), Of: []string{"EV1"}}
+	})
+	ss := sales("D001", 20, "")
+	ss[0].ModelCode, ss[1].ModelCode, ss[2].ModelCode = "EV1", "EV1", "SUV2"
+	// EV1 share 2/20 = 10%: qualifies exactly. 2 × 1,000 + 1 × 400 = 2,400.
+	if got := runOne(t, Input{Programs: []*rules.Program{p}, Sales: ss}).Amount.StringFixed(2); got != "2400.00" {
+		t.Errorf("at 10%% share = %s, want 2400.00", got)
+	}
+	ss = append(ss, sales("D001", 1, "")[0])
+	ss[len(ss)-1].DealID = "extra"
+	// 2/21 < 10%: nothing.
+	if got := runOne(t, Input{Programs: []*rules.Program{p}, Sales: ss}).Amount.StringFixed(2); got != "0.00" {
+		t.Errorf("below share = %s, want 0.00", got)
+	}
+}
+
+// TestCertification checks flat and per-unit pay against the certification dates.
+func TestCertification(t *testing.T) {
+	p := prog(rules.Certification, func(p *rules.Program) {
+		p.Certification, p.Amount, p.PerUnit, p.Require = "EV", decp("2500"), dec("50"), "period_end"
+	})
+	certs := []Certification{{DealerCode: "D001", Certification: "EV", From: date("2024-08-15"), To: incent.NoDate}}
+	// held at period end: 2,500 + 4 × 50 = 2,700
+	if got := runOne(t, Input{Programs: []*rules.Program{p}, Sales: sales("D001", 4, ""), Certifications: certs}).Amount.StringFixed(2); got != "2700.00" {
+		t.Errorf("period_end = %s, want 2700.00", got)
+	}
+	p.Require = "whole_period"
+	// not held from 2024-07-01: nothing
+	if got := runOne(t, Input{Programs: []*rules.Program{p}, Sales: sales("D001", 4, ""), Certifications: certs}).Amount.StringFixed(2); got != "0.00" {
+		t.Errorf("whole_period = %s, want 0.00", got)
+	}
+}
