@@ -111,7 +111,7 @@ func (c *Config) Calc(ctx context.Context, env Env, opts CalcOptions) (*CalcSumm
 		return nil, err
 	}
 	var files []store.InputFile
-	for _, kind := range []ingest.Kind{ingest.KindDealers, ingest.KindObjectives, ingest.KindSales} {
+	for _, kind := range Kinds {
 		fs, err := tx.Inputs(string(kind))
 		if err != nil {
 			return nil, err
@@ -196,8 +196,16 @@ func relTo(dir, path string) string {
 
 // compute runs the passes and turns the result into stored lines.
 func (c *Config) compute(opts CalcOptions, progs []*rules.Program, ds *dataset) *computed {
-	res := calc.Run(calc.Input{Period: opts.Period, AsOf: opts.AsOf, Programs: progs, Dealers: ds.dealers,
-		Sales: ds.sales, Objectives: ds.objectives, Rounding: c.Rounding})
+	in := calc.Input{Period: opts.Period, AsOf: opts.AsOf, Programs: progs, Dealers: ds.dealers,
+		Sales: ds.sales, Objectives: ds.objectives, Rounding: c.Rounding}
+	for _, ce := range ds.certs {
+		in.Certifications = append(in.Certifications, calc.Certification{DealerCode: ce.DealerCode, Certification: ce.Certification, From: ce.ValidFrom, To: ce.ValidTo})
+	}
+	for _, cl := range ds.claims {
+		in.Claims = append(in.Claims, calc.Claim{ClaimID: cl.ClaimID, DealerCode: cl.DealerCode, ProgramID: cl.ProgramID,
+			SpendAmount: cl.SpendAmount, InvoiceDate: cl.InvoiceDate, SubmittedDate: cl.SubmittedDate, Preapproved: cl.Preapproved})
+	}
+	res := calc.Run(in)
 	cp := &computed{opts: opts, progs: progs, ds: ds, res: res, rounding: c.Rounding, dealers: map[string]*incent.Dealer{}}
 	for i := range ds.dealers {
 		cp.dealers[ds.dealers[i].Code] = &ds.dealers[i]

@@ -39,6 +39,10 @@ func (r Reconciliation) Line() string {
 	return s
 }
 
+// Kinds lists the input kinds in the order they are read: dealers first,
+// since sales are checked against them.
+var Kinds = []ingest.Kind{ingest.KindDealers, ingest.KindObjectives, ingest.KindCertifications, ingest.KindClaims, ingest.KindSales}
+
 // dataset is every accepted row of every stored input version, resolved
 // by key: later versions win, exact repeats are duplicates.
 type dataset struct {
@@ -48,9 +52,11 @@ type dataset struct {
 	sales      []incent.Sale
 	dealers    []incent.Dealer
 	objectives []incent.Objective
+	certs      []ingest.Certification
+	claims     []ingest.Claim
 	log        []string // replacements, for the calculation log
 
-	dealerIdx, objectiveIdx, saleIdx keyIndex
+	dealerIdx, objectiveIdx, saleIdx, certIdx, claimIdx keyIndex
 }
 
 func newKeyIndex() keyIndex { return keyIndex{pos: map[string]int{}, owner: map[string]int64{}} }
@@ -65,6 +71,8 @@ func (c *Config) stage(tx *store.Tx, env Env) error {
 	}{
 		{ingest.KindDealers, c.Inputs.Dealers},
 		{ingest.KindObjectives, c.Inputs.Objectives},
+		{ingest.KindCertifications, c.Inputs.Certifications},
+		{ingest.KindClaims, c.Inputs.Claims},
 		{ingest.KindSales, c.Inputs.Sales},
 	}
 	for _, k := range kinds {
@@ -101,7 +109,7 @@ func (c *Config) stageFile(tx *store.Tx, env Env, kind ingest.Kind, name string)
 	if err != nil {
 		return usageError("%s: %v", name, err)
 	}
-	counts, err := readKind(kind, name, fh, profile, nil, func(ingest.Reject) {})
+	_, _, _, counts, err := readRows(kind, name, fh, profile)
 	fh.Close()
 	if err != nil {
 		return &Error{Code: ExitRejected, Err: err}
@@ -148,44 +156,63 @@ func hashFile(path string) (string, error) {
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// readKind reads one file of a kind; with a nil sink the rows are only checked.
-func readKind(kind ingest.Kind, name string, r io.Reader, p ingest.Profile, ds *dataset, reject func(ingest.Reject)) (ingest.Counts, error) {
+// readRows reads one file of a kind into a scratch dataset, with each
+// accepted row's position and every reject.
+func readRows(kind ingest.Kind, name string, r io.Reader, p ingest.Profile) (*dataset, []ingest.Row, []ingest.Reject, ingest.Counts, error) {
+	tmp := &dataset{}
+	var rows []ingest.Row
+	var rejects []ingest.Reject
+	reject := func(rj ingest.Reject) { rejects = append(rejects, rj) }
+	br := bufio.NewReaderSize(r, 1<<20)
+	var counts ingest.Counts
+	var err error
 	switch kind {
 	case ingest.KindDealers:
-		return ingest.ReadDealers(name, r, p, func(_ ingest.Row, d incent.Dealer) error {
-			if ds != nil {
-				ds.dealers = append(ds.dealers, d)
-			}
+		counts, err = ingest.ReadDealers(name, br, p, func(row ingest.Row, d incent.Dealer) error {
+			tmp.dealers = append(tmp.dealers, d)
+			rows = append(rows, row)
 			return nil
 		}, reject)
 	case ingest.KindObjectives:
-		return ingest.ReadObjectives(name, r, p, func(_ ingest.Row, o incent.Objective) error {
-			if ds != nil {
-				ds.objectives = append(ds.objectives, o)
-			}
+		counts, err = ingest.ReadObjectives(name, br, p, func(row ingest.Row, o incent.Objective) error {
+			tmp.objectives = append(tmp.objectives, o)
+			rows = append(rows, row)
+			return nil
+		}, reject)
+	case ingest.KindCertifications:
+		counts, err = ingest.ReadCertifications(name, br, p, func(row ingest.Row, ce ingest.Certification) error {
+			tmp.certs = append(tmp.certs, ce)
+			rows = append(rows, row)
+			return nil
+		}, reject)
+	case ingest.KindClaims:
+		counts, err = ingest.ReadClaims(name, br, p, func(row ingest.Row, cl ingest.Claim) error {
+			tmp.claims = append(tmp.claims, cl)
+			rows = append(rows, row)
 			return nil
 		}, reject)
 	default:
-		return ingest.ReadSales(name, r, p, func(_ ingest.Row, s incent.Sale) error {
-			if ds != nil {
-				ds.sales = append(ds.sales, s)
-			}
+		counts, err = ingest.ReadSales(name, br, p, func(row ingest.Row, s incent.Sale) error {
+			tmp.sales = append(tmp.sales, s)
+			rows = append(rows, row)
 			return nil
 		}, reject)
 	}
+	return tmp, rows, rejects, counts, err
 }
 
 // gather reads every stored input version from the archive and resolves
 // rows by key. Reading from the archive, not the workspace, is what makes a
 // run replayable from the database alone.
 func gather(tx *store.Tx, files []store.InputFile) (*dataset, error) {
-	ds := &dataset{files: files, dealerIdx: newKeyIndex(), objectiveIdx: newKeyIndex(), saleIdx: newKeyIndex()}
+	ds := &dataset{files: files, dealerIdx: newKeyIndex(), objectiveIdx: newKeyIndex(), saleIdx: newKeyIndex(),
+		certIdx: newKeyIndex(), claimIdx: newKeyIndex()}
 	byKind := map[string][]store.InputFile{}
 	for _, f := range files {
 		byKind[f.Kind] = append(byKind[f.Kind], f)
 	}
 	// Dealers first: sales are checked against them.
-	for _, kind := range []ingest.Kind{ingest.KindDealers, ingest.KindObjectives, ingest.KindSales} {
+	for _, kind := range Kinds {
 		for _, f := range byKind[string(kind)] {
 			if err := ds.readVersion(tx, kind, f); err != nil {
 				return nil, err
@@ -209,31 +236,7 @@ func (ds *dataset) readVersion(tx *store.Tx, kind ingest.Kind, f store.InputFile
 		return err
 	}
 	rec := Reconciliation{Kind: f.Kind, File: f.Name, SHA256: f.SHA256}
-	var rejects []ingest.Reject
-	tmp := &dataset{}
-	rows := []ingest.Row{}
-	reject := func(rj ingest.Reject) { rejects = append(rejects, rj) }
-	var counts ingest.Counts
-	switch kind {
-	case ingest.KindDealers:
-		counts, err = ingest.ReadDealers(f.Name, bufio.NewReaderSize(r, 1<<20), p, func(row ingest.Row, d incent.Dealer) error {
-			tmp.dealers = append(tmp.dealers, d)
-			rows = append(rows, row)
-			return nil
-		}, reject)
-	case ingest.KindObjectives:
-		counts, err = ingest.ReadObjectives(f.Name, bufio.NewReaderSize(r, 1<<20), p, func(row ingest.Row, o incent.Objective) error {
-			tmp.objectives = append(tmp.objectives, o)
-			rows = append(rows, row)
-			return nil
-		}, reject)
-	default:
-		counts, err = ingest.ReadSales(f.Name, bufio.NewReaderSize(r, 1<<20), p, func(row ingest.Row, s incent.Sale) error {
-			tmp.sales = append(tmp.sales, s)
-			rows = append(rows, row)
-			return nil
-		}, reject)
-	}
+	tmp, rows, rejects, counts, err := readRows(kind, f.Name, r, p)
 	if err != nil {
 		return err
 	}
@@ -252,6 +255,19 @@ func (ds *dataset) readVersion(tx *store.Tx, kind ingest.Kind, f store.InputFile
 			ds.objectives = fold(ds.objectives, ds.objectiveIdx, f.Seq, objectiveKey(o), o, rows[i], &rec, &rejects, "units", func(a, b incent.Objective) bool {
 				return a.Units.Equal(b.Units)
 			}, func(incent.Objective) {})
+		}
+	case ingest.KindCertifications:
+		for i, ce := range tmp.certs {
+			k := ce.DealerCode + "|" + ce.Certification + "|" + ce.ValidFrom.String()
+			ds.certs = fold(ds.certs, ds.certIdx, f.Seq, k, ce, rows[i], &rec, &rejects, "valid_to", func(a, b ingest.Certification) bool { return a == b }, func(ingest.Certification) {})
+		}
+	case ingest.KindClaims:
+		for i, cl := range tmp.claims {
+			ds.claims = fold(ds.claims, ds.claimIdx, f.Seq, cl.ClaimID, cl, rows[i], &rec, &rejects, "claim_id", func(a, b ingest.Claim) bool {
+				a.SpendAmount, b.SpendAmount = a.SpendAmount.Round(8), b.SpendAmount.Round(8)
+				return a.ClaimID == b.ClaimID && a.DealerCode == b.DealerCode && a.ProgramID == b.ProgramID && a.SpendAmount.Equal(b.SpendAmount) &&
+					a.InvoiceDate == b.InvoiceDate && a.SubmittedDate == b.SubmittedDate && a.Preapproved == b.Preapproved
+			}, func(ingest.Claim) {})
 		}
 	default:
 		dealers := indexBy(ds.dealers, func(d incent.Dealer) string { return d.Code })
