@@ -253,6 +253,18 @@ func TestUserErrors(t *testing.T) {
 			t.Errorf("exit %d, stderr %q", r.code, r.stderr)
 		}
 	})
+	t.Run("environment overrides the file", func(t *testing.T) {
+		dir := demoWorkspace(t)
+		t.Setenv("INCENT_ROUNDING", "half_sideways")
+		r := incentCmd(t, "calc", "--period", "2024Q3", "--config", filepath.Join(dir, "incent.yaml"))
+		if r.code != 2 || !strings.Contains(r.stderr, "half_sideways") {
+			t.Errorf("exit %d, stderr %q; want 2 naming the bad rounding", r.code, r.stderr)
+		}
+		r = incentCmd(t, "calc", "--period", "2024Q3", "--config", filepath.Join(dir, "incent.yaml"), "--rounding", "half_even", "--dry-run")
+		if r.code != 0 {
+			t.Errorf("a flag did not override the environment: exit %d, %s", r.code, r.stderr)
+		}
+	})
 	t.Run("unknown flag", func(t *testing.T) {
 		if r := incentCmd(t, "calc", "--perod", "2024Q3"); r.code != 2 {
 			t.Errorf("exit %d, want 2", r.code)

@@ -40,7 +40,7 @@ type factory struct {
 
 // run executes the command line and returns the process exit code.
 func run(args []string, ios *IOStreams, now func() time.Time) int {
-	f := &factory{ios: ios, now: now, v: viper.New()}
+	f := &factory{ios: ios, now: now, v: newViper()}
 	root := newRootCmd(f)
 	root.SetArgs(args)
 	root.SetOut(ios.Out)
@@ -52,6 +52,10 @@ func run(args []string, ios *IOStreams, now func() time.Time) int {
 	fmt.Fprintln(ios.ErrOut, "incent: "+strings.TrimSpace(err.Error()))
 	return exitCode(err)
 }
+
+// newViper returns the configuration reader. The key delimiter is "::" so
+// that a DMS header such as "Deal No." is never split into nested keys.
+func newViper() *viper.Viper { return viper.NewWithOptions(viper.KeyDelimiter("::")) }
 
 // exitCode maps an error to the exit codes of SPEC §9, in one place.
 func exitCode(err error) int {
@@ -90,7 +94,7 @@ func newRootCmd(f *factory) *cobra.Command {
 	for key, flag := range map[string]string{"db": "db", "out": "out", "rounding": "rounding", "profile": "profile", "max_rejects": "max-rejects"} {
 		_ = f.v.BindPFlag(key, pf.Lookup(flag))
 	}
-	root.AddCommand(newCmdInit(f), newCmdCalc(f, nil), newCmdRuns(f))
+	root.AddCommand(newCmdInit(f), newCmdCalc(f, nil), newCmdRuns(f), newCmdProfiles(f))
 	return root
 }
 
@@ -101,20 +105,20 @@ func (f *factory) config() (*workspace.Config, error) {
 	v.SetDefault("db", "incent.db")
 	v.SetDefault("programs", "programs")
 	v.SetDefault("out", "out")
-	v.SetDefault("inputs.sales", []string{"data/sales/*.csv", "data/sales/*.xlsx"})
-	v.SetDefault("inputs.dealers", "data/dealers.csv")
-	v.SetDefault("inputs.objectives", "data/objectives.csv")
-	v.SetDefault("inputs.certifications", "data/certifications.csv")
-	v.SetDefault("inputs.claims", "data/coop-claims.csv")
+	v.SetDefault("inputs::sales", []string{"data/sales/*.csv", "data/sales/*.xlsx"})
+	v.SetDefault("inputs::dealers", "data/dealers.csv")
+	v.SetDefault("inputs::objectives", "data/objectives.csv")
+	v.SetDefault("inputs::certifications", "data/certifications.csv")
+	v.SetDefault("inputs::claims", "data/coop-claims.csv")
 	v.SetDefault("profile", "canonical")
 	v.SetDefault("rounding", "half_up")
-	v.SetDefault("approval.variance_pct", "25")
-	v.SetDefault("approval.variance_abs", "10000")
-	v.SetDefault("disputes.sla_days", 30)
+	v.SetDefault("approval::variance_pct", "25")
+	v.SetDefault("approval::variance_abs", "10000")
+	v.SetDefault("disputes::sla_days", 30)
 	v.SetDefault("max_rejects", "0.01")
 	v.SetDefault("maker", "")
 	v.SetEnvPrefix("INCENT")
-	v.SetEnvKeyReplacer(strings.NewReplacer(".", "_"))
+	v.SetEnvKeyReplacer(strings.NewReplacer("::", "_"))
 	v.AutomaticEnv()
 
 	dir := "."
@@ -136,12 +140,12 @@ func (f *factory) config() (*workspace.Config, error) {
 	}
 	cfg := &workspace.Config{Dir: abs, DB: v.GetString("db"), Programs: v.GetString("programs"), Out: v.GetString("out"),
 		Profile: v.GetString("profile"), MaxRejects: v.GetString("max_rejects"), Maker: v.GetString("maker"),
-		SLADays: v.GetInt("disputes.sla_days")}
-	cfg.Approval.VariancePct = v.GetString("approval.variance_pct")
-	cfg.Approval.VarianceAbs = v.GetString("approval.variance_abs")
-	cfg.Inputs = workspace.Inputs{Sales: list(v.Get("inputs.sales")), Dealers: list(v.Get("inputs.dealers")),
-		Objectives: list(v.Get("inputs.objectives")), Certifications: list(v.Get("inputs.certifications")),
-		Claims: list(v.Get("inputs.claims"))}
+		SLADays: v.GetInt("disputes::sla_days")}
+	cfg.Approval.VariancePct = v.GetString("approval::variance_pct")
+	cfg.Approval.VarianceAbs = v.GetString("approval::variance_abs")
+	cfg.Inputs = workspace.Inputs{Sales: list(v.Get("inputs::sales")), Dealers: list(v.Get("inputs::dealers")),
+		Objectives: list(v.Get("inputs::objectives")), Certifications: list(v.Get("inputs::certifications")),
+		Claims: list(v.Get("inputs::claims"))}
 	if cfg.Rounding, err = incent.ParseRounding(v.GetString("rounding")); err != nil {
 		return nil, &usageErr{err}
 	}
@@ -176,14 +180,14 @@ func profiles(v *viper.Viper) (map[string]ingest.Profile, error) {
 	raw := v.GetStringMap("profiles")
 	out := make(map[string]ingest.Profile, len(raw))
 	for name := range raw {
-		sub := v.Sub("profiles." + name)
+		sub := v.Sub("profiles::" + name)
 		if sub == nil {
 			continue
 		}
 		p := ingest.Profile{Name: name, DateFormat: sub.GetString("date_format"), DecimalComma: sub.GetBool("decimal_comma"),
 			Sheet: sub.GetString("sheet"), Columns: sub.GetStringMapString("columns"), Values: map[string]map[string]string{}}
 		for col := range sub.GetStringMap("values") {
-			p.Values[col] = sub.GetStringMapString("values." + col)
+			p.Values[col] = sub.GetStringMapString("values::" + col)
 		}
 		for k := range sub.AllSettings() {
 			switch k {
