@@ -35,27 +35,27 @@ const (
 
 // Program is one incentive rule set, loaded from one YAML file.
 type Program struct {
-	ID        string
-	Version   int
-	Name      string
-	Type      Type
-	Currency  incent.Currency
-	From, To  incent.Date // effective window, inclusive
-	Payee     PayeeKind
-	Elig      Eligibility
-	Cap       Cap
-	CreditTo  string // selling_dealer | delivering_dealer
+	ID          string
+	Version     int
+	Name        string
+	Type        Type
+	Currency    incent.Currency
+	From, To    incent.Date // effective window, inclusive
+	Payee       PayeeKind   // dealer when absent
+	Elig        Eligibility
+	Cap         Cap
+	CreditTo    string // selling_dealer (default) | delivering_dealer
 	Multipliers []Multiplier
 
 	// volume
-	Threshold decimal.Decimal
-	PerUnit   decimal.Decimal // volume per_unit; certification per_unit
+	Threshold decimal.Decimal // 0 when absent
+	PerUnit   decimal.Decimal // volume per_unit; certification per_unit (0 when absent)
 
 	// stair_step and commission
-	Measure string // units | revenue | objective_pct
-	Basis   string // retroactive | marginal
-	Base    string // sale_amount (default) | msrp: the revenue that rate tiers apply to
-	Tiers   []Tier // ascending by From
+	Measure      string // units | revenue | objective_pct; default units (stair_step), revenue (commission)
+	Basis        string // retroactive | marginal; default retroactive (stair_step), marginal (commission)
+	Base         string // sale_amount (default) | msrp: the revenue that rate tiers apply to
+	Tiers        []Tier // ascending by From
 	ObjectiveKey string // objective_pct: key in the objectives input (defaults to ID)
 
 	// model_mix
@@ -70,11 +70,11 @@ type Program struct {
 	AccrualPerUnit    *decimal.Decimal
 	AccrualRate       *decimal.Decimal
 	Reimburse         decimal.Decimal
-	ClaimDeadlineDays int
+	ClaimDeadlineDays int // required; days after the period end to submit a claim
 
 	// rebate_passthrough
 	Rebates         []Rebate // sorted by code
-	ClaimWindowDays int
+	ClaimWindowDays int      // 30 when absent
 
 	// certification
 	Certification string
