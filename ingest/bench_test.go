@@ -1,0 +1,67 @@
+package ingest
+
+import (
+	"bytes"
+	"strconv"
+	"testing"
+
+	"github.com/incent/incent"
+)
+
+// withCheckDigit returns a 17-character VIN with its check digit set.
+func withCheckDigit(vin string) string {
+	b := []byte(vin)
+	sum := 0
+	for i, c := range b {
+		sum += int(vinValues[c]) * vinWeights[i]
+	}
+	b[8] = "0123456789X"[sum%11]
+	return string(b)
+}
+
+// salesFile generates a sales CSV of n valid rows.
+func salesFile(n int) []byte {
+	var b bytes.Buffer
+	b.WriteString("deal_id,vin,dealer_code,sale_date,sale_type,condition,model_code,model_year,family,msrp,sale_amount,quantity,salesperson\n")
+	types := []string{"retail", "lease", "fleet", "demo"}
+	for i := 0; i < n; i++ {
+		serial := strconv.Itoa(100000 + i)
+		vin := withCheckDigit("1HGCM8260RA" + serial[len(serial)-6:])
+		b.WriteString(strconv.Itoa(500000 + i))
+		b.WriteByte(',')
+		b.WriteString(vin)
+		b.WriteString(",D")
+		b.WriteString(strconv.Itoa(100 + i%250))
+		b.WriteString(",2024-0")
+		b.WriteString(strconv.Itoa(7 + i%3))
+		b.WriteByte('-')
+		b.WriteString(strconv.Itoa(10 + i%19))
+		b.WriteByte(',')
+		b.WriteString(types[i%len(types)])
+		b.WriteString(",new,SUV")
+		b.WriteString(strconv.Itoa(1 + i%3))
+		b.WriteString(",2024,suv,45000.00,")
+		b.WriteString(strconv.Itoa(40000 + i%5000))
+		b.WriteString(".50,1,S")
+		b.WriteString(strconv.Itoa(i % 40))
+		b.WriteByte('\n')
+	}
+	return b.Bytes()
+}
+
+func BenchmarkReadSalesCSV(b *testing.B) {
+	const rows = 100000
+	data := salesFile(rows)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		n, err := ReadSales("bench.csv", bytes.NewReader(data), Profile{}, func(Row, incent.Sale) error { return nil }, func(r Reject) {
+			b.Fatalf("reject: %v", r)
+		})
+		if err != nil || n.Accepted != rows {
+			b.Fatalf("counts %+v, err %v", n, err)
+		}
+	}
+	b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}

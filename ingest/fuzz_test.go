@@ -1,0 +1,142 @@
+package ingest
+
+import (
+	"bytes"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/incent/incent"
+	"github.com/xuri/excelize/v2"
+)
+
+// checkRead runs ReadSales over data and checks what must hold for any
+// input: no panic, every row accounted for, accepted sales well-formed.
+func checkRead(t *testing.T, name string, data []byte, p Profile) {
+	var accepted, rejected int
+	n, err := ReadSales(name, bytes.NewReader(data), p, func(r Row, s incent.Sale) error {
+		accepted++
+		if r.Line < 1 {
+			t.Fatalf("accepted row has line %d", r.Line)
+		}
+		if err := ValidateVIN(s.VIN); err != nil {
+			t.Fatalf("accepted an invalid VIN: %v", err)
+		}
+		if s.Quantity != 1 && s.Quantity != -1 {
+			t.Fatalf("accepted quantity %d", s.Quantity)
+		}
+		if !isSaleType(s.SaleType) || s.DealID == "" || s.ModelCode == "" || s.SaleDate == incent.NoDate {
+			t.Fatalf("accepted an incomplete sale %+v", s)
+		}
+		if ValidateCode(s.DealerCode) != nil {
+			t.Fatalf("accepted unsafe dealer code %q", s.DealerCode)
+		}
+		return nil
+	}, func(r Reject) {
+		rejected++
+		if r.Row < 1 || r.Reason == "" {
+			t.Fatalf("reject without a row or reason: %+v", r)
+		}
+	})
+	if err != nil {
+		var fe *FileError
+		if !errors.As(err, &fe) {
+			t.Fatalf("error %v is not a *FileError", err)
+		}
+		return
+	}
+	if n.Read != n.Accepted+n.Rejected || n.Accepted != accepted || n.Rejected != rejected {
+		t.Fatalf("counts %+v, callbacks %d accepted %d rejected", n, accepted, rejected)
+	}
+}
+
+func FuzzReadSalesCSV(f *testing.F) {
+	f.Add([]byte(salesCSV))
+	f.Add([]byte(rejectHeader + "2001,1HGCM8268RA000001,D001,2024-07-03,retail,SUV1,,,,,,\n"))
+	f.Add([]byte(rejectHeader + "1,\"1HGCM8268RA000001\nstill quoted\"x,D001\n2,x\n"))
+	f.Add([]byte(rejectHeader + `2014,1HGCM8268RA000001,D001,2024-07-03,retail,SUV1,,,1"000,,,`))
+	f.Add([]byte("\xEF\xBB\xBF" + strings.ReplaceAll(salesCSV, "\n", "\r\n")))
+	f.Add([]byte("deal_id;vin;dealer_code;sale_date;sale_type;model_code\n1;1HGCM8268RA000001;D001;45474;lease;X\n"))
+	f.Add([]byte(""))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		checkRead(t, "f.csv", data, Profile{})
+	})
+}
+
+func FuzzReadSalesXLSX(f *testing.F) {
+	f.Add(workbook(f, func(x *excelize.File) { salesSheet(f, x, "Sheet1") }))
+	f.Add(workbook(f, func(x *excelize.File) {
+		setRow(f, x, "Sheet1", 1, canonicalHeader...)
+		setRow(f, x, "Sheet1", 2, 1, "1HGCM8268RA000001", "D001", 45474, "retail", "new", "SUV1", nil, "n/a")
+	}))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		checkRead(t, "f.xlsx", data, Profile{})
+	})
+}
+
+func FuzzParseMoney(f *testing.F) {
+	for _, s := range []string{"1234.5", "1,234.50", "$1,234.50", "€ 1.234,50", "(1,234.50)", "-1234.50", "USD 1,234.50", "12.34.56", "1 234,50", ".5"} {
+		f.Add(s, false)
+		f.Add(s, true)
+	}
+	f.Fuzz(func(t *testing.T, s string, comma bool) {
+		d, err := ParseMoney(s, comma)
+		if err != nil {
+			if !strings.Contains(err.Error(), "is not an amount such as") {
+				t.Fatalf("unexpected error text %q", err)
+			}
+			return
+		}
+		// What parses must print back to a plain amount that parses to the same value.
+		back, err := ParseMoney(d.String(), false)
+		if err != nil || !back.Equal(d) {
+			t.Fatalf("ParseMoney(%q) = %s, which reparses as %s, %v", s, d, back, err)
+		}
+	})
+}
+
+func FuzzParseDateCell(f *testing.F) {
+	for _, s := range []string{"2024-07-01", "2024-13-01", "45474", "45474.5", "07/01/2024", "20240701", "2024-07-01T10:00:00Z", ""} {
+		f.Add(s, "")
+		f.Add(s, "01/02/2006")
+	}
+	f.Fuzz(func(t *testing.T, s, layout string) {
+		d, err := ParseDateCell(s, layout)
+		if err != nil {
+			if d != incent.NoDate {
+				t.Fatalf("error with a date %v", d)
+			}
+			return
+		}
+		if d == incent.NoDate {
+			t.Fatal("no error and no date")
+		}
+		if y := d.Year(); y < 1 || y > 9999 {
+			return // a layout can parse odd years; ISO cannot print them
+		}
+		if back, err := ParseDateCell(d.String(), ""); err != nil || back != d {
+			t.Fatalf("ParseDateCell(%q, %q) = %v, which reparses as %v, %v", s, layout, d, back, err)
+		}
+	})
+}
+
+func FuzzValidateVIN(f *testing.F) {
+	for _, s := range []string{"1M8GDM9AXKP042788", "11111111111111111", "1HGCM82633A004352", "1HGCM82633A00435X", "1HGCM8O633A004352", "short"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, vin string) {
+		if ValidateVIN(vin) != nil {
+			return
+		}
+		if len(vin) != 17 || strings.ContainsAny(vin, "IOQ") {
+			t.Fatalf("accepted %q", vin)
+		}
+		// Any other check digit must be refused.
+		for _, c := range "0123456789X" {
+			if byte(c) != vin[8] && ValidateVIN(vin[:8]+string(c)+vin[9:]) == nil {
+				t.Fatalf("%q and check digit %c both pass", vin, c)
+			}
+		}
+		ModelYearFromVIN(vin, 2025)
+	})
+}

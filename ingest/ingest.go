@@ -1,0 +1,296 @@
+// Package ingest reads one input file (CSV or XLSX) into typed rows or
+// reject reasons, streaming, so that a bad row never stops a run.
+package ingest
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/incent/incent"
+	"github.com/shopspring/decimal"
+)
+
+// Kind is an input kind.
+type Kind string
+
+// The input kinds a workspace holds.
+const (
+	KindSales          Kind = "sales"
+	KindDealers        Kind = "dealers"
+	KindObjectives     Kind = "objectives"
+	KindCertifications Kind = "certifications"
+	KindClaims         Kind = "claims"
+)
+
+// Reject is an input row that was not accepted, with its reason.
+type Reject struct {
+	File   string
+	Row    int    // 1-based line/row number as a person sees it
+	Column string // canonical column name, "" when the whole row is at fault
+	Reason string // what is wrong, what was expected
+	Raw    []string
+}
+
+// Error formats the reject as "file:row: column: reason".
+func (r Reject) Error() string {
+	return joinPos(r.File, r.Row, r.Column, r.Reason)
+}
+
+// FileError is a problem that makes a whole file unreadable: empty file, not
+// CSV or XLSX, missing required column or bad encoding.
+type FileError struct {
+	File   string
+	Row    int
+	Column string
+	Msg    string
+}
+
+// Error formats the problem as "file:row: column: msg", omitting zero parts.
+func (e *FileError) Error() string {
+	return joinPos(e.File, e.Row, e.Column, e.Msg)
+}
+
+func joinPos(file string, row int, column, msg string) string {
+	var b strings.Builder
+	if file != "" {
+		b.WriteString(file)
+		if row > 0 {
+			b.WriteByte(':')
+			b.WriteString(strconv.Itoa(row))
+		}
+		b.WriteString(": ")
+	} else if row > 0 {
+		b.WriteString("row ")
+		b.WriteString(strconv.Itoa(row))
+		b.WriteString(": ")
+	}
+	if column != "" {
+		b.WriteString(column)
+		b.WriteString(": ")
+	}
+	b.WriteString(msg)
+	return b.String()
+}
+
+// Counts is one file's reconciliation: Read = Accepted + Rejected, plus
+// Duplicate, which the caller fills in.
+type Counts struct {
+	Read, Accepted, Rejected, Duplicate int
+}
+
+// Row is one data row's position, for callers that need to reject it later.
+type Row struct {
+	File string
+	Line int
+	Raw  []string
+}
+
+// readFile is the one loop behind every reader: open the file, resolve the
+// header, then turn each data row into exactly one accept or reject.
+//
+// Rows are streamed, so accept may already have run for earlier rows when a
+// *FileError stops the file (an unreadable byte sequence, a quote never
+// closed); callers keep a file's rows provisional until readFile returns nil.
+func readFile[T any](file string, r io.Reader, p Profile, sc *schema, parse func(*rowCtx) (T, bool), accept func(Row, T) error, reject func(Reject)) (Counts, error) {
+	var n Counts
+	src, lay, err := open(file, r, &p, sc)
+	if err != nil {
+		return n, err
+	}
+	defer src.close()
+	c := rowCtx{file: file, source: file + ":", lay: lay, p: &p, sc: sc}
+	if xs, ok := src.(*xlsxSource); ok {
+		c.sheet, c.date1904 = true, xs.date1904
+	}
+	for {
+		rec, row, err := src.next()
+		if err == io.EOF {
+			return n, nil
+		}
+		if err != nil {
+			var re *recordError
+			if !errors.As(err, &re) {
+				return n, err
+			}
+			n.Read++
+			n.Rejected++
+			if reject != nil {
+				reject(Reject{File: file, Row: re.row, Reason: re.reason, Raw: re.rec})
+			}
+			continue
+		}
+		c.row, c.rec, c.badCol, c.reason = row, rec, -1, ""
+		v, ok := parse(&c)
+		if !ok {
+			n.Read++
+			n.Rejected++
+			if reject != nil {
+				col := ""
+				if c.badCol >= 0 {
+					col = sc.cols[c.badCol].name
+				}
+				reject(Reject{File: file, Row: row, Column: col, Reason: c.reason, Raw: rec})
+			}
+			continue
+		}
+		if accept != nil {
+			if err := accept(Row{File: file, Line: row, Raw: rec}, v); err != nil {
+				return n, err
+			}
+		}
+		n.Read++
+		n.Accepted++
+	}
+}
+
+// open detects the format from the content (a zip is XLSX) or the name,
+// and returns a source positioned after the header row.
+func open(file string, r io.Reader, p *Profile, sc *schema) (source, *layout, error) {
+	br := bufio.NewReaderSize(r, peekSize)
+	head, err := br.Peek(len(oleMagic))
+	if err != nil && err != io.EOF {
+		return nil, nil, &FileError{File: file, Msg: "cannot read the file: " + err.Error()}
+	}
+	switch {
+	case len(head) == 0:
+		return nil, nil, &FileError{File: file, Msg: "the file is empty; expected a header row and data rows"}
+	case bytes.HasPrefix(head, oleMagic):
+		return nil, nil, &FileError{File: file, Msg: "this is a legacy .xls or a password-protected workbook; expected .xlsx without a password, or CSV saved as UTF-8"}
+	case bytes.HasPrefix(head, zipMagic) || strings.HasSuffix(strings.ToLower(file), ".xlsx"):
+		src, lay, err := openXLSX(file, br, sc, p)
+		if err != nil {
+			return nil, nil, err
+		}
+		return src, lay, nil
+	}
+	src, header, line, err := openCSV(file, br, head)
+	if err != nil {
+		return nil, nil, err
+	}
+	lay, missing, err := resolveHeader(sc, p, header)
+	if err != nil {
+		return nil, nil, &FileError{File: file, Row: line, Msg: err.Error()}
+	}
+	if len(missing) > 0 {
+		return nil, nil, missingColumnsError(file, line, sc, p, header, missing)
+	}
+	return src, lay, nil
+}
+
+// rowCtx is the reader's view of the current row; parse functions read
+// cells through it and record the first problem they find.
+type rowCtx struct {
+	file     string
+	source   string // file + ":", the prefix of Sale.Source
+	lay      *layout
+	p        *Profile
+	sc       *schema
+	sheet    bool // cells come from XLSX: numbers are raw spreadsheet numbers
+	date1904 bool
+	row      int
+	rec      []string
+	badCol   int
+	reason   string
+}
+
+// cell returns column c's trimmed text, "" when the column or cell is absent.
+func (c *rowCtx) cell(col int) string {
+	i := c.lay.idx[col]
+	if i < 0 || i >= len(c.rec) {
+		return ""
+	}
+	return strings.TrimSpace(c.rec[i])
+}
+
+// word returns column c's text mapped through the profile's value words.
+func (c *rowCtx) word(col int) string {
+	s := c.cell(col)
+	if m := c.lay.values[col]; m != nil && s != "" {
+		if v, ok := m[strings.ToLower(s)]; ok {
+			return v
+		}
+	}
+	return s
+}
+
+// fail records the row's problem and reports false, for "return v, c.fail(...)".
+func (c *rowCtx) fail(col int, reason string) bool {
+	c.badCol, c.reason = col, reason
+	return false
+}
+
+// required returns a required column's text, or records that it is empty.
+func (c *rowCtx) required(col int) (string, bool) {
+	s := c.cell(col)
+	if s == "" {
+		return "", c.fail(col, "the cell is empty; a value is required")
+	}
+	return s, true
+}
+
+// code returns a required dealer or payee code, checked to be safe as a
+// file name.
+func (c *rowCtx) code(col int, required bool) (string, bool) {
+	s := c.cell(col)
+	if s == "" {
+		if required {
+			return "", c.fail(col, "the cell is empty; a value is required")
+		}
+		return "", true
+	}
+	if p := codeProblem(s); p != "" {
+		return "", c.fail(col, strconv.Quote(s)+" "+p)
+	}
+	return s, true
+}
+
+// money parses column c as an amount; has is false when the cell is empty.
+func (c *rowCtx) money(col int) (d decimal.Decimal, has, ok bool) {
+	s := c.cell(col)
+	if s == "" {
+		return decimal.Zero, false, true
+	}
+	if c.sheet {
+		// A numeric cell's raw text is always dot-decimal, whatever the
+		// profile says about text cells.
+		if d, ok := parseSheetNumber(s); ok {
+			return d, true, true
+		}
+	}
+	if d, ok := parseMoney(s, c.p.DecimalComma); ok {
+		return d, true, true
+	}
+	return decimal.Zero, false, c.fail(col, moneyReason(s, c.p.DecimalComma))
+}
+
+// date parses column c as a date; it is incent.NoDate when the cell is
+// empty and the column optional. Sensible dates are 1990 to 2100.
+func (c *rowCtx) date(col int, required, sensible bool) (incent.Date, bool) {
+	s := c.cell(col)
+	if s == "" {
+		if required {
+			return incent.NoDate, c.fail(col, "the cell is empty; a date is required")
+		}
+		return incent.NoDate, true
+	}
+	d, ok := parseDate(s, c.p.DateFormat, c.date1904)
+	if !ok {
+		return incent.NoDate, c.fail(col, dateReason(s, c.p.DateFormat))
+	}
+	if sensible {
+		if d < incent.Date(daysFromCivil(minYear, 1, 1)) || d > incent.Date(daysFromCivil(maxYear, 12, 31)) {
+			return incent.NoDate, c.fail(col, strconv.Quote(s)+" is "+d.String()+", outside any sensible range (1990 to 2100)")
+		}
+	}
+	return d, true
+}
+
+// The range of sensible sale and claim dates.
+const (
+	minYear = 1990
+	maxYear = 2100
+)
