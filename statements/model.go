@@ -20,8 +20,10 @@ type Statement struct {
 	Programs    []ProgramLine
 	Sales       []SaleLine
 	Adjustments []Adjustment
-	Flags       []string // warnings for the payee, e.g. a VIN seen in two deals
-	Totals      []Total  // one per currency, each the sum of the printed lines
+	Flags       []string  // warnings for the payee, e.g. a VIN seen in two deals
+	Totals      []Total   // one per currency, each the sum of the printed lines
+	Claims      []Claim   // co-op claims with their outcomes, in payment order
+	Disputes    []Dispute // the payee's open disputes
 }
 
 // Payee identifies who the statement is for.
@@ -85,6 +87,32 @@ type Adjustment struct {
 	Currency  incent.Currency
 	Amount    decimal.Decimal
 	Reason    string
+}
+
+// Claim is one co-op claim of the payee and what the program decided for it.
+type Claim struct {
+	ClaimID       string
+	ProgramID     string
+	Currency      incent.Currency
+	InvoiceDate   incent.Date
+	SubmittedDate incent.Date
+	Spend         decimal.Decimal // spend_amount as claimed
+	Paid          decimal.Decimal // amount reimbursed (zero when not paid)
+	Outcome       string          // paid | partly paid | not paid
+	Reason        string          // why it was paid partly or not at all
+}
+
+// Dispute is an open dispute of the payee, listed so the statement shows
+// what is still being looked at.
+type Dispute struct {
+	ID        string
+	ProgramID string
+	Opened    incent.Date
+	Claim     string
+	Currency  incent.Currency
+	Amount    decimal.Decimal // amount claimed, when HasAmount
+	HasAmount bool
+	Status    string // open | escalated
 }
 
 // Total is the statement total for one currency.

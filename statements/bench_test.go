@@ -1,0 +1,36 @@
+package statements
+
+import (
+	"io"
+	"testing"
+)
+
+func BenchmarkRenderPDF(b *testing.B) {
+	st := bigStatement(b, 200)
+	for b.Loop() {
+		if err := RenderPDF(io.Discard, st); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkRenderXLSX(b *testing.B) {
+	st := bigStatement(b, 200)
+	for b.Loop() {
+		if err := RenderXLSX(io.Discard, st); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkRenderSummary renders the summary of a big run: 4,000 payees ×
+// 30 programs.
+func BenchmarkRenderSummary(b *testing.B) {
+	s := fixtureSummary(b, 4000, 30)
+	b.ResetTimer()
+	for b.Loop() {
+		if err := RenderSummary(io.Discard, s); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,840 @@
+package statements
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"codeberg.org/go-pdf/fpdf"
+	"github.com/incent/incent"
+)
+
+// Page geometry of a statement, in millimetres: US Letter portrait.
+const (
+	pageHeight   = 279.4
+	marginLeft   = 15.0
+	marginRight  = 15.0
+	marginTop    = 12.0
+	contentWidth = 215.9 - marginLeft - marginRight
+	contentFloor = pageHeight - 18 // lowest y a line of content may reach
+	footerRuleY  = pageHeight - 13
+	cellPad      = 1.2 // horizontal padding inside table cells
+	rowPad       = 0.9 // vertical padding above and below a table row's text
+)
+
+// Colours, as 0xRRGGBB.
+const (
+	colText      = 0x1A1A1A
+	colMuted     = 0x5F6670
+	colBrand     = 0x1F3A5F
+	colRule      = 0xC9CED6
+	colZebra     = 0xF2F4F7
+	colBanner    = 0xB3261E
+	colCounted   = 0x1E6B3A
+	colExcluded  = 0x9A3412
+	colFlag      = 0xB45309
+	colHighlight = 0xFFF4D6
+	colWhite     = 0xFFFFFF
+)
+
+// RenderPDF writes st as a PDF statement.
+func RenderPDF(w io.Writer, st *Statement) error {
+	if st == nil {
+		return errors.New("render PDF statement: no statement")
+	}
+	d := newPDFDoc(st)
+	d.build()
+	if err := d.f.Output(w); err != nil {
+		return fmt.Errorf("render PDF statement for %s: %w", st.Payee.Code, err)
+	}
+	return nil
+}
+
+// pdfDoc lays out one statement. It owns its Fpdf: one per goroutine.
+type pdfDoc struct {
+	f   *fpdf.Fpdf
+	tr  func(string) string
+	st  *Statement
+	pad float64 // horizontal padding of text boxes, cellPad or a table's own
+
+	// The current font and text colour, so that setting them again, which
+	// tables do for every line, costs nothing.
+	fontStyle string
+	fontSize  float64
+	textColor int
+}
+
+func newPDFDoc(st *Statement) *pdfDoc {
+	f := fpdf.New("P", "mm", "Letter", "")
+	d := &pdfDoc{f: f, st: st, textColor: -1}
+	d.tr = f.UnicodeTranslatorFromDescriptor("cp1252")
+	when := documentTime(st.Period, st.Provisional, st.AsOf)
+	f.SetCreationDate(when)
+	f.SetModificationDate(when)
+	f.SetCatalogSort(true)
+	f.SetMargins(marginLeft, marginTop, marginRight)
+	f.SetAutoPageBreak(false, 0)
+	d.setPad(cellPad)
+	f.AliasNbPages("{nb}")
+	f.SetTitle(fmt.Sprintf("Incentive statement %s %s", st.Payee.Code, st.Period.Code), true)
+	f.SetSubject(fmt.Sprintf("Run %s", st.RunID), true)
+	if st.Maker != "" {
+		f.SetAuthor(st.Maker, true)
+	}
+	f.SetCreator("incent", true)
+	f.SetHeaderFunc(d.header)
+	f.SetFooterFunc(d.footer)
+	return d
+}
+
+// text converts UTF-8 text to the Windows-1252 bytes the built-in fonts use.
+func (d *pdfDoc) text(s string) string { return d.tr(foldCP1252(s)) }
+
+// setPad sets the horizontal padding used to place, fit and wrap text.
+func (d *pdfDoc) setPad(p float64) {
+	d.pad = p
+	d.f.SetCellMargin(p)
+}
+
+func (d *pdfDoc) font(style string, size float64) {
+	if style == d.fontStyle && size == d.fontSize {
+		return
+	}
+	d.fontStyle, d.fontSize = style, size
+	d.f.SetFont("Helvetica", style, size)
+}
+
+func (d *pdfDoc) color(c int) {
+	if c == d.textColor {
+		return
+	}
+	d.textColor = c
+	d.f.SetTextColor(c>>16, c>>8&0xff, c&0xff)
+}
+
+func (d *pdfDoc) fill(c int) { d.f.SetFillColor(c>>16, c>>8&0xff, c&0xff) }
+
+func (d *pdfDoc) draw(c int) { d.f.SetDrawColor(c>>16, c>>8&0xff, c&0xff) }
+
+// put writes one line of already converted text in a box at (x, y).
+func (d *pdfDoc) put(x, y, w, h float64, s, align string) {
+	d.f.SetXY(x, y)
+	d.f.CellFormat(w, h, s, "", 0, align, false, 0, "")
+}
+
+// fit cuts converted text with an ellipsis so that it fits in width w.
+func (d *pdfDoc) fit(s string, w float64) string {
+	avail := w - 2*d.pad
+	if d.f.GetStringWidth(s) <= avail {
+		return s
+	}
+	const ellipsis = "\x85" // "…" in Windows-1252
+	for len(s) > 0 && d.f.GetStringWidth(s+ellipsis) > avail {
+		s = s[:len(s)-1]
+	}
+	return strings.TrimRight(s, " ") + ellipsis
+}
+
+// wrap converts s and breaks it into lines no wider than w in the current
+// font, breaking inside a word only when the word alone is too wide.
+func (d *pdfDoc) wrap(s string, w float64) []string {
+	avail := w - 2*d.pad
+	var lines []string
+	line := ""
+	for _, word := range strings.Fields(d.text(s)) {
+		cand := word
+		if line != "" {
+			cand = line + " " + word
+		}
+		if d.f.GetStringWidth(cand) <= avail {
+			line = cand
+			continue
+		}
+		if line != "" {
+			lines = append(lines, line)
+		}
+		for len(word) > 1 && d.f.GetStringWidth(word) > avail {
+			n := len(word) - 1
+			for n > 1 && d.f.GetStringWidth(word[:n]) > avail {
+				n--
+			}
+			lines = append(lines, word[:n])
+			word = word[n:]
+		}
+		line = word
+	}
+	if line != "" || len(lines) == 0 {
+		lines = append(lines, line)
+	}
+	return lines
+}
+
+// room starts a new page unless h millimetres of content still fit on this one.
+func (d *pdfDoc) room(h float64) bool {
+	if d.f.GetY()+h <= contentFloor {
+		return false
+	}
+	d.f.AddPage()
+	return true
+}
+
+// keepState returns a function that restores the padding and the cached
+// font and text colour. Header and footer use it: fpdf restores its own font
+// and colours after calling them, and the cache must follow.
+func (d *pdfDoc) keepState() func() {
+	pad, style, size, col := d.pad, d.fontStyle, d.fontSize, d.textColor
+	return func() {
+		d.setPad(pad)
+		d.fontStyle, d.fontSize, d.textColor = style, size, col
+	}
+}
+
+// header draws the block that opens every page: issuer, title, payee,
+// period, run and, for a provisional run, the red banner.
+func (d *pdfDoc) header() {
+	defer d.keepState()()
+	d.setPad(cellPad)
+	st := d.st
+	x, w := marginLeft, contentWidth
+	y := marginTop
+	if st.Maker != "" {
+		d.font("B", 8)
+		d.color(colMuted)
+		d.put(x, y, w*0.6, 4, d.fit(d.text(strings.ToUpper(st.Maker)), w*0.6), "L")
+		y += 4.5
+	}
+	d.font("B", 16)
+	d.color(colBrand)
+	d.put(x, y, w*0.6, 7.5, d.text("Incentive statement"), "L")
+	d.font("B", 11)
+	d.put(x+w*0.6, y, w*0.4, 7.5, d.fit(d.text("Period "+st.Period.Code), w*0.4), "R")
+	y += 8
+
+	d.font("B", 11)
+	d.color(colText)
+	name := st.Payee.Name
+	if name == "" {
+		name = st.Payee.Code
+	}
+	d.put(x, y, w*0.62, 5, d.fit(d.text(name), w*0.62), "L")
+	d.font("", 8.5)
+	d.put(x+w*0.62, y, w*0.38, 5, d.text(periodDates(st.Period)), "R")
+	y += 5
+
+	d.color(colMuted)
+	d.put(x, y, w*0.62, 4.5, d.fit(d.text(payeeIdentity(&st.Payee)), w*0.62), "L")
+	d.put(x+w*0.62, y, w*0.38, 4.5, d.fit(d.text("Run "+st.RunID), w*0.38), "R")
+	y += 4.5
+	if d.f.PageNo() == 1 {
+		for _, l := range st.Payee.Address {
+			if strings.TrimSpace(l) == "" {
+				continue
+			}
+			d.put(x, y, w*0.62, 4, d.fit(d.text(l), w*0.62), "L")
+			y += 4
+		}
+	}
+	y += 1.5
+	d.draw(colBrand)
+	d.f.SetLineWidth(0.5)
+	d.f.Line(x, y, x+w, y)
+	d.f.SetLineWidth(0.2)
+	y += 2.5
+	if st.Provisional {
+		d.fill(colBanner)
+		d.f.Rect(x, y, w, 8, "F")
+		d.font("B", 10.5)
+		d.color(colWhite)
+		banner := "PROVISIONAL"
+		if !st.AsOf.IsZero() {
+			banner += " — sales up to " + st.AsOf.String()
+		}
+		banner += " · amounts are not final and will change until the period closes"
+		d.put(x, y, w, 8, d.fit(d.text(banner), w), "C")
+		y += 8 + 3
+	}
+	d.color(colText)
+	d.f.SetXY(x, y+1)
+}
+
+// footer draws the run id and "Page N of M" at the foot of every page.
+func (d *pdfDoc) footer() {
+	defer d.keepState()()
+	d.setPad(cellPad)
+	x, w := marginLeft, contentWidth
+	d.draw(colRule)
+	d.f.SetLineWidth(0.2)
+	d.f.Line(x, footerRuleY, x+w, footerRuleY)
+	d.font("", 7.5)
+	d.color(colMuted)
+	left := fmt.Sprintf("Run %s · %s · %s", d.st.RunID, d.st.Payee.Code, d.st.Period.Code)
+	if d.st.Provisional {
+		left += " · PROVISIONAL"
+	}
+	d.put(x, footerRuleY+1, w*0.75, 4, d.fit(d.text(left), w*0.75), "L")
+	d.put(x+w*0.75, footerRuleY+1, w*0.25, 4, fmt.Sprintf("Page %d of {nb}", d.f.PageNo()), "R")
+}
+
+func periodDates(p incent.Period) string {
+	if p.From == 0 && p.To == 0 {
+		return ""
+	}
+	return p.From.String() + " to " + p.To.String()
+}
+
+// payeeIdentity is the line under the payee's name: type and code, group and
+// region.
+func payeeIdentity(p *Payee) string {
+	parts := []string{payeeTypeLabel(p.Type) + " " + p.Code}
+	if p.Group != "" {
+		parts = append(parts, "Group "+p.Group)
+	}
+	if p.Region != "" {
+		parts = append(parts, "Region "+p.Region)
+	}
+	return strings.Join(parts, " · ")
+}
+
+// build lays out the whole statement.
+func (d *pdfDoc) build() {
+	d.f.AddPage()
+	if d.st.Provisional {
+		d.nextTiers()
+	}
+	d.summary()
+	d.formulas()
+	d.adjustments()
+	d.claims()
+	d.disputes()
+	d.notes()
+	d.sales()
+	d.closing()
+}
+
+// section starts a titled section, on a new page unless the title and about
+// keep millimetres of what follows fit on this one.
+func (d *pdfDoc) section(title, intro string, keep float64) {
+	d.setPad(cellPad)
+	d.room(10 + keep)
+	y := d.f.GetY() + 3
+	d.font("B", 11.5)
+	d.color(colBrand)
+	d.put(marginLeft, y, contentWidth, 6, d.text(title), "L")
+	y += 6.5
+	d.draw(colRule)
+	d.f.SetLineWidth(0.2)
+	d.f.Line(marginLeft, y, marginLeft+contentWidth, y)
+	d.f.SetXY(marginLeft, y+1.5)
+	if intro != "" {
+		d.paragraph(intro, "", 8, colMuted, 0)
+		d.f.SetY(d.f.GetY() + 1)
+	}
+}
+
+// paragraph writes wrapped text, line by line, breaking pages as needed.
+func (d *pdfDoc) paragraph(s, style string, size float64, col int, indent float64) {
+	d.setPad(cellPad)
+	d.font(style, size)
+	lh := size * 0.45
+	for _, l := range d.wrap(s, contentWidth-indent) {
+		d.room(lh)
+		d.font(style, size)
+		d.color(col)
+		d.put(marginLeft+indent, d.f.GetY(), contentWidth-indent, lh, l, "L")
+		d.f.SetXY(marginLeft, d.f.GetY()+lh)
+	}
+}
+
+// column is one column of a table.
+type column struct {
+	title string
+	width float64
+	align string // L or R
+}
+
+// span is one paragraph inside a table cell.
+type span struct {
+	text  string
+	style string
+	color int
+	size  float64 // 0: the table's size
+}
+
+// line is one wrapped, converted line of a table cell.
+type line struct {
+	text  string
+	style string
+	color int
+	size  float64
+}
+
+// table draws rows of wrapped cells that break across pages and repeat
+// their header row on every page they reach.
+type table struct {
+	d     *pdfDoc
+	cols  []column
+	size  float64
+	lh    float64
+	pad   float64
+	zebra bool // shade every other row
+	shade int  // when not 0, shade every row in this colour
+	row   int
+}
+
+func (d *pdfDoc) newTable(size float64, cols ...column) *table {
+	return &table{d: d, cols: cols, size: size, lh: size * 0.42, pad: cellPad}
+}
+
+func (t *table) start() {
+	t.d.room(t.lh*3 + 4*rowPad + 5)
+	t.headerRow()
+}
+
+func (t *table) headerRow() {
+	d := t.d
+	d.setPad(t.pad)
+	y := d.f.GetY()
+	h := t.lh + 2*rowPad + 0.6
+	d.fill(colBrand)
+	d.f.Rect(marginLeft, y, contentWidth, h, "F")
+	d.font("B", t.size)
+	d.color(colWhite)
+	x := marginLeft
+	for _, c := range t.cols {
+		d.put(x, y, c.width, h, d.fit(d.text(c.title), c.width), c.align)
+		x += c.width
+	}
+	d.f.SetXY(marginLeft, y+h)
+}
+
+// lines wraps every cell of a row.
+func (t *table) lines(cells [][]span) [][]line {
+	t.d.setPad(t.pad)
+	out := make([][]line, len(t.cols))
+	for i, cell := range cells {
+		if i >= len(t.cols) {
+			break
+		}
+		for _, sp := range cell {
+			size := sp.size
+			if size == 0 {
+				size = t.size
+			}
+			t.d.font(sp.style, size)
+			for _, l := range t.d.wrap(sp.text, t.cols[i].width) {
+				out[i] = append(out[i], line{text: l, style: sp.style, color: sp.color, size: size})
+			}
+		}
+	}
+	return out
+}
+
+// add draws one row, splitting it across pages only when it is taller than
+// a whole page.
+func (t *table) add(cells ...[]span) {
+	t.addLines(t.lines(cells))
+}
+
+func (t *table) addLines(cells [][]line) {
+	d := t.d
+	d.setPad(t.pad)
+	n := 0
+	for _, c := range cells {
+		n = max(n, len(c))
+	}
+	n = max(n, 1)
+	fill := 0
+	switch {
+	case t.shade != 0:
+		fill = t.shade
+	case t.zebra && t.row%2 == 1:
+		fill = colZebra
+	}
+	t.row++
+	h := float64(n)*t.lh + 2*rowPad
+	if d.f.GetY()+h > contentFloor {
+		d.f.AddPage()
+		t.headerRow()
+	}
+	for first := 0; first < n; {
+		y := d.f.GetY()
+		fits := int((contentFloor - y - 2*rowPad) / t.lh)
+		if fits < 1 {
+			d.f.AddPage()
+			t.headerRow()
+			continue
+		}
+		k := min(fits, n-first)
+		h := float64(k)*t.lh + 2*rowPad
+		if fill != 0 {
+			d.fill(fill)
+			d.f.Rect(marginLeft, y, contentWidth, h, "F")
+		}
+		x := marginLeft
+		for i, c := range t.cols {
+			for j := first; j < first+k && j < len(cells[i]); j++ {
+				l := cells[i][j]
+				d.font(l.style, l.size)
+				d.color(l.color)
+				d.put(x, y+rowPad+float64(j-first)*t.lh, c.width, t.lh, l.text, c.align)
+			}
+			x += c.width
+		}
+		d.draw(colRule)
+		d.f.SetLineWidth(0.15)
+		d.f.Line(marginLeft, y+h, marginLeft+contentWidth, y+h)
+		d.f.SetXY(marginLeft, y+h)
+		first += k
+	}
+}
+
+// total draws a bold total row: label right-aligned across all columns but
+// the last, the amount in the last.
+func (t *table) total(label, amount string, first bool) {
+	d := t.d
+	d.setPad(t.pad)
+	h := t.lh + 2*rowPad + 1
+	if d.room(h) {
+		t.headerRow()
+	}
+	y := d.f.GetY()
+	if first {
+		d.draw(colBrand)
+		d.f.SetLineWidth(0.4)
+		d.f.Line(marginLeft, y, marginLeft+contentWidth, y)
+		d.f.SetLineWidth(0.2)
+	}
+	last := t.cols[len(t.cols)-1]
+	d.font("B", t.size+0.5)
+	d.color(colText)
+	d.put(marginLeft, y, contentWidth-last.width, h, d.text(label), "R")
+	d.put(marginLeft+contentWidth-last.width, y, last.width, h, d.text(amount), "R")
+	d.f.SetXY(marginLeft, y+h)
+}
+
+func plain(s string) []span                      { return []span{{text: s, color: colText}} }
+func cellOf(spans ...span) []span                { return spans }
+func bold(s string) span                         { return span{text: s, style: "B", color: colText} }
+func normal(s string, col int) span              { return span{text: s, color: col} }
+func small(s string, col int, size float64) span { return span{text: s, color: col, size: size} }
+
+// nextTiers is the headline of a provisional statement: how far each
+// program is from its next tier.
+func (d *pdfDoc) nextTiers() {
+	var items []*ProgramLine
+	for i := range d.st.Programs {
+		if d.st.Programs[i].NextTier != "" {
+			items = append(items, &d.st.Programs[i])
+		}
+	}
+	if len(items) == 0 {
+		return
+	}
+	d.section("Where you stand", "", 22)
+	t := d.newTable(9, column{"Program", 45, "L"}, column{"Tier reached", 40, "L"}, column{"To reach the next tier", contentWidth - 85, "L"})
+	t.shade = colHighlight
+	t.start()
+	for _, p := range items {
+		t.add(cellOf(bold(p.ProgramID)), plain(p.Tier), cellOf(span{text: p.NextTier, style: "B", color: colBrand}))
+	}
+}
+
+// summary is the table of payout lines, adjustments and totals.
+func (d *pdfDoc) summary() {
+	st := d.st
+	d.section("Summary", "", 25)
+	if len(st.Programs) == 0 && len(st.Adjustments) == 0 {
+		d.paragraph("No program paid anything to this payee for the period.", "", 9, colText, 0)
+	}
+	t := d.newTable(8,
+		column{"Program", 50, "L"},
+		column{"Type", 20, "L"},
+		column{"Measure", 24, "R"},
+		column{"Tier reached", 31, "L"},
+		column{"Next tier", contentWidth - 50 - 20 - 24 - 31 - 28, "L"},
+		column{"Amount", 28, "R"},
+	)
+	if len(st.Programs) > 0 || len(st.Adjustments) > 0 {
+		t.start()
+	}
+	for i := range st.Programs {
+		p := &st.Programs[i]
+		next := p.NextTier
+		if next == "" {
+			next = "—"
+		}
+		tier := p.Tier
+		if tier == "" {
+			tier = "—"
+		}
+		counts := fmt.Sprintf("v%d · %d counted · %d not counted", p.ProgramVersion, p.CountedSales, p.ExcludedSales)
+		t.add(
+			cellOf(bold(p.ProgramID), normal(p.Name, colText), small(counts, colMuted, 7)),
+			plain(typeLabel(p.Type)),
+			cellOf(normal(measureValue(p), colText), small(measureUnit(p), colMuted, 7)),
+			plain(tier),
+			plain(next),
+			cellOf(span{text: moneyText(p.Amount, p.Currency), style: "B", color: colText}),
+		)
+	}
+	for _, a := range st.Adjustments {
+		prog := a.ProgramID
+		if prog == "" {
+			prog = "all programs"
+		}
+		t.add(
+			cellOf(bold("Adjustment"), normal(prog, colText), small(a.Reason, colMuted, 7)),
+			plain(typeLabel(a.Kind)),
+			nil, nil, nil,
+			cellOf(span{text: moneyText(a.Amount, a.Currency), style: "B", color: colText}),
+		)
+	}
+	for i, tot := range st.Totals {
+		t.total("Total "+tot.Currency.Code, moneyText(tot.Amount, tot.Currency), i == 0)
+	}
+	if len(st.Totals) > 0 {
+		d.f.SetY(d.f.GetY() + 1)
+		d.paragraph("Each total is the sum of the rounded amounts above.", "I", 7.5, colMuted, 0)
+	}
+}
+
+// formulas explains every amount in words and numbers.
+func (d *pdfDoc) formulas() {
+	st := d.st
+	if len(st.Programs) == 0 {
+		return
+	}
+	d.section("How each amount was calculated", "", 20)
+	for i := range st.Programs {
+		p := &st.Programs[i]
+		d.room(16)
+		d.setPad(cellPad)
+		y := d.f.GetY() + 1.5
+		d.font("B", 9)
+		d.color(colText)
+		amount := d.text(moneyText(p.Amount, p.Currency))
+		aw := d.f.GetStringWidth(amount) + 2*d.pad + 2
+		title := fmt.Sprintf("%s v%d · %s", p.ProgramID, p.ProgramVersion, p.Name)
+		d.put(marginLeft, y, contentWidth-aw, 5, d.fit(d.text(title), contentWidth-aw), "L")
+		d.put(marginLeft+contentWidth-aw, y, aw, 5, amount, "R")
+		d.f.SetXY(marginLeft, y+5.5)
+		for _, f := range p.Formula {
+			d.paragraph(f, "", 8.5, colText, 4)
+		}
+		rounding := p.Rounding
+		if rounding == "" {
+			rounding = "half_up"
+		}
+		d.paragraph(fmt.Sprintf("unrounded %s rounded %s to %s", p.Unrounded.String(), rounding, moneyText(p.Amount, p.Currency)),
+			"I", 8.5, colBrand, 4)
+		d.f.SetY(d.f.GetY() + 1.5)
+	}
+}
+
+// adjustments lists money added or taken outside the formulas.
+func (d *pdfDoc) adjustments() {
+	st := d.st
+	if len(st.Adjustments) == 0 {
+		return
+	}
+	d.section("Adjustments", "Amounts added or taken outside the program formulas. Calculated lines are never edited: every correction is its own line.", 22)
+	t := d.newTable(8, column{"Kind", 22, "L"}, column{"Program", 38, "L"}, column{"Reason", contentWidth - 22 - 38 - 30, "L"}, column{"Amount", 30, "R"})
+	t.start()
+	for _, a := range st.Adjustments {
+		t.add(plain(typeLabel(a.Kind)), plain(a.ProgramID), plain(a.Reason), plain(moneyText(a.Amount, a.Currency)))
+	}
+}
+
+// claims lists co-op claims and what was paid for each.
+func (d *pdfDoc) claims() {
+	st := d.st
+	if len(st.Claims) == 0 {
+		return
+	}
+	d.section("Co-op claims", "Claims are paid in order of submission until the period's fund is used up.", 22)
+	t := d.newTable(8,
+		column{"Claim", 22, "L"}, column{"Program", 30, "L"}, column{"Invoice", 17, "L"}, column{"Submitted", 17, "L"},
+		column{"Spend", 26, "R"}, column{"Paid", 26, "R"}, column{"Outcome", contentWidth - 22 - 30 - 17 - 17 - 26 - 26, "L"})
+	t.start()
+	for _, c := range st.Claims {
+		outcome := cellOf(bold(c.Outcome))
+		if c.Reason != "" {
+			outcome = append(outcome, normal(c.Reason, colMuted))
+		}
+		t.add(plain(c.ClaimID), plain(c.ProgramID), plain(c.InvoiceDate.String()), plain(c.SubmittedDate.String()),
+			plain(moneyText(c.Spend, c.Currency)), plain(moneyText(c.Paid, c.Currency)), outcome)
+	}
+}
+
+// disputes lists the payee's open disputes.
+func (d *pdfDoc) disputes() {
+	st := d.st
+	if len(st.Disputes) == 0 {
+		return
+	}
+	d.section("Open disputes", "", 22)
+	t := d.newTable(8, column{"Dispute", 22, "L"}, column{"Program", 32, "L"}, column{"Opened", 18, "L"},
+		column{"Claim", contentWidth - 22 - 32 - 18 - 28 - 20, "L"}, column{"Amount", 28, "R"}, column{"Status", 20, "L"})
+	t.start()
+	for _, x := range st.Disputes {
+		amount := "—"
+		if x.HasAmount {
+			amount = moneyText(x.Amount, x.Currency)
+		}
+		t.add(plain(x.ID), plain(x.ProgramID), plain(x.Opened.String()), plain(x.Claim), plain(amount), plain(x.Status))
+	}
+}
+
+// notes lists the flags raised for the payee.
+func (d *pdfDoc) notes() {
+	st := d.st
+	if len(st.Flags) == 0 {
+		return
+	}
+	d.section("Notes", "", 10)
+	for _, fl := range st.Flags {
+		d.setPad(cellPad)
+		d.font("", 8.5)
+		lines := d.wrap(fl, contentWidth-5)
+		for i, l := range lines {
+			d.room(4)
+			y := d.f.GetY()
+			if i == 0 {
+				d.font("B", 8.5)
+				d.color(colFlag)
+				d.put(marginLeft, y, 5, 4, "\x95", "L")
+			}
+			d.font("", 8.5)
+			d.color(colText)
+			d.put(marginLeft+4, y, contentWidth-4, 4, l, "L")
+			d.f.SetXY(marginLeft, y+4)
+		}
+		d.f.SetY(d.f.GetY() + 0.8)
+	}
+}
+
+// sales lists every sale with what each program decided for it.
+func (d *pdfDoc) sales() {
+	st := d.st
+	d.section("Sales",
+		"Every sale reported for this payee in the period and what each program decided for it. A sale counts for a program when it meets all of the program's conditions; otherwise the first condition it failed is shown.", 25)
+	if len(st.Sales) == 0 {
+		d.paragraph("No sales were reported for this payee in the period.", "", 9, colText, 0)
+		return
+	}
+	const size, pad = 7.5, 0.8
+	cols := d.saleColumns(size, pad)
+	wOutcome, wProg := cols[8].width, cols[7].width
+	t := d.newTable(size, cols...)
+	t.pad = pad
+	t.zebra = true
+	t.start()
+	measureKind := make(map[string]*ProgramLine, len(st.Programs))
+	for i := range st.Programs {
+		measureKind[st.Programs[i].ProgramID] = &st.Programs[i]
+	}
+	for i := range st.Sales {
+		s := &st.Sales[i]
+		saleType := s.SaleType
+		if s.Condition != "" && s.Condition != "new" {
+			saleType += " · " + s.Condition
+		}
+		year := ""
+		if s.ModelYear != 0 {
+			year = fmt.Sprint(s.ModelYear)
+		}
+		cells := t.lines([][]span{
+			plain(s.Date.String()), plain(s.DealID), plain(s.VIN), plain(s.Model),
+			plain(year), plain(saleType), plain(fmt.Sprint(s.Quantity)),
+		})
+		// Program and outcome lines are laid out together so each outcome
+		// starts on the line of its program id.
+		for _, o := range s.Outcomes {
+			var text string
+			var col int
+			if o.Counted {
+				text = "Counted · credit " + quantityText(o.Credit)
+				if p := measureKind[o.ProgramID]; p != nil && p.MeasureKind == "revenue" && !s.Amount.IsZero() {
+					text += " of " + moneyText(s.Amount, p.Currency)
+				}
+				col = colCounted
+			} else {
+				text = "Not counted: " + o.Reason
+				col = colExcluded
+			}
+			d.font("", t.size)
+			d.setPad(t.pad)
+			outLines := d.wrap(text, wOutcome)
+			progLines := d.wrap(o.ProgramID, wProg)
+			for j := 0; j < max(len(outLines), len(progLines)); j++ {
+				var pl, ol line
+				pl = line{style: "", color: colText, size: t.size}
+				ol = line{style: "", color: col, size: t.size}
+				if j < len(progLines) {
+					pl.text = progLines[j]
+				}
+				if j < len(outLines) {
+					ol.text = outLines[j]
+				}
+				cells[7] = append(cells[7], pl)
+				cells[8] = append(cells[8], ol)
+			}
+		}
+		if len(s.Outcomes) == 0 {
+			cells[8] = append(cells[8], line{text: d.text("No program in effect for this sale"), color: colMuted, size: t.size})
+		}
+		if s.Flag != "" {
+			d.font("B", t.size)
+			d.setPad(t.pad)
+			for _, l := range d.wrap("Note: "+s.Flag, wOutcome) {
+				cells[7] = append(cells[7], line{size: t.size})
+				cells[8] = append(cells[8], line{text: l, style: "B", color: colFlag, size: t.size})
+			}
+		}
+		t.addLines(cells)
+	}
+}
+
+// closing ends the statement with how to query it.
+func (d *pdfDoc) closing() {
+	d.f.SetY(d.f.GetY() + 4)
+	d.room(10)
+	d.paragraph(fmt.Sprintf("Questions about this statement? Quote run %s, your payee code %s and the program id. "+
+		"Amounts are paid in the currency shown; totals are the sum of the rounded lines.", d.st.RunID, d.st.Payee.Code),
+		"", 7.5, colMuted, 0)
+}
+
+// saleColumns sizes the sales table. Identification columns take the width
+// their longest value needs within bounds, so a 17-character VIN, a deal
+// number and a program id stay on one line; the outcome column gets the rest
+// and is kept wide enough for a typical reason on one line.
+func (d *pdfDoc) saleColumns(size, pad float64) []column {
+	st := d.st
+	width := func(s string) float64 { return d.f.GetStringWidth(d.text(s)) + 2*pad + 0.3 }
+	d.font("B", size) // header titles are bold
+	wDeal, wModel, wYear, wQty, wProg := width("Deal"), width("Model"), width("Year"), width("Qty"), width("Program")
+	d.font("", size)
+	wDate, wType, wVIN := width("2024-12-31"), width("employee"), width("1HGCM82633A004352")
+	wYear, wQty = max(wYear, width("2024")), max(wQty, width("-10"))
+	for i := range st.Sales {
+		s := &st.Sales[i]
+		wDeal = max(wDeal, width(s.DealID))
+		wVIN = max(wVIN, width(s.VIN))
+		wModel = max(wModel, width(s.Model))
+		for _, o := range s.Outcomes {
+			wProg = max(wProg, width(o.ProgramID))
+		}
+	}
+	wDeal, wVIN, wModel, wProg = min(wDeal, 22), min(wVIN, 32), min(wModel, 18), min(wProg, 38)
+	fixed := wDate + wDeal + wVIN + wModel + wYear + wType + wQty
+	const minOutcome = 52
+	if contentWidth-fixed-wProg < minOutcome {
+		wProg = max(22, contentWidth-fixed-minOutcome)
+	}
+	return []column{
+		{"Date", wDate, "L"}, {"Deal", wDeal, "L"}, {"VIN", wVIN, "L"}, {"Model", wModel, "L"},
+		{"Year", wYear, "L"}, {"Type", wType, "L"}, {"Qty", wQty, "R"},
+		{"Program", wProg, "L"}, {"Outcome", contentWidth - fixed - wProg, "L"},
+	}
+}

@@ -1,0 +1,194 @@
+package statements
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func renderPDF(t testing.TB, st *Statement) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := RenderPDF(&buf, st); err != nil {
+		t.Fatalf("RenderPDF: %v", err)
+	}
+	return buf.Bytes()
+}
+
+// pdfPages extracts the text of each page with pdftotext, skipping the test
+// when poppler-utils is not installed.
+func pdfPages(t *testing.T, pdf []byte) []string {
+	t.Helper()
+	bin, err := exec.LookPath("pdftotext")
+	if err != nil {
+		t.Skip("pdftotext not installed (Debian package poppler-utils)")
+	}
+	path := filepath.Join(t.TempDir(), "statement.pdf")
+	if err := os.WriteFile(path, pdf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(bin, "-enc", "UTF-8", path, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	pages := strings.Split(string(out), "\f")
+	if n := len(pages); n > 0 && strings.TrimSpace(pages[n-1]) == "" {
+		pages = pages[:n-1]
+	}
+	return pages
+}
+
+func TestRenderPDF(t *testing.T) {
+	tests := []struct {
+		name        string
+		st          func(testing.TB) *Statement
+		minPages    int
+		provisional bool
+	}{
+		{"final", fixtureStatement, 1, false},
+		{"provisional", provisionalStatement, 1, true},
+		{"200 sales", func(t testing.TB) *Statement { return bigStatement(t, 200) }, 5, false},
+		{"provisional 200 sales", func(t testing.TB) *Statement {
+			st := bigStatement(t, 200)
+			st.Provisional, st.AsOf = true, st.Period.From+40
+			return st
+		}, 5, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			st := tt.st(t)
+			pdf := renderPDF(t, st)
+			if !bytes.HasPrefix(pdf, []byte("%PDF-")) {
+				t.Fatalf("output starts with %q, want %%PDF-", pdf[:min(8, len(pdf))])
+			}
+			t.Run("text", func(t *testing.T) {
+				pages := pdfPages(t, pdf)
+				if len(pages) < tt.minPages {
+					t.Fatalf("%d pages, want at least %d", len(pages), tt.minPages)
+				}
+				all := strings.Join(pages, "\n")
+				for _, want := range []string{
+					fixtureName, "D001", ssID, commID, ssTier, fixtureTotal, "Total USD",
+					"1HGCM82633A004352", suvReason, "Adjustment", "-250.00 USD",
+					"unrounded 1234.5678 rounded half_up to 1,234.57 USD",
+					"CL-0042", "DSP-21", "possible double claim",
+				} {
+					if !strings.Contains(all, want) {
+						t.Errorf("statement text lacks %q", want)
+					}
+				}
+				if !strings.Contains(strings.Join(strings.Fields(all), " "), ssNext) {
+					t.Errorf("statement text lacks next tier %q", ssNext)
+				}
+				for i, p := range pages {
+					for _, want := range []string{"Incentive statement", fixtureName, "Run " + st.RunID, "2024Q3"} {
+						if !strings.Contains(p, want) {
+							t.Errorf("page %d lacks header text %q", i+1, want)
+						}
+					}
+					if want := "Page " + itoa(i+1) + " of " + itoa(len(pages)); !strings.Contains(p, want) {
+						t.Errorf("page %d lacks footer %q", i+1, want)
+					}
+					hasBanner := strings.Contains(p, "PROVISIONAL — sales up to "+st.AsOf.String())
+					if hasBanner != tt.provisional {
+						t.Errorf("page %d: PROVISIONAL banner shown = %v, want %v", i+1, hasBanner, tt.provisional)
+					}
+				}
+			})
+		})
+	}
+}
+
+func itoa(n int) string {
+	var b []byte
+	for {
+		b = append([]byte{byte('0' + n%10)}, b...)
+		n /= 10
+		if n == 0 {
+			return string(b)
+		}
+	}
+}
+
+// TestRenderPDFSalesTableRepeatsHeader checks that a sales table running
+// over several pages repeats its header row on each of them.
+// saleDeal matches the deal numbers of bigStatement's sales.
+var saleDeal = regexp.MustCompile(`\b200\d{3}\b`)
+
+func TestRenderPDFSalesTableRepeatsHeader(t *testing.T) {
+	pages := pdfPages(t, renderPDF(t, bigStatement(t, 200)))
+	salesPages := 0
+	for i, p := range pages {
+		if !saleDeal.MatchString(p) {
+			continue
+		}
+		salesPages++
+		if !strings.Contains(p, "Outcome") || !strings.Contains(p, "VIN") {
+			t.Errorf("page %d has sales rows but no table header", i+1)
+		}
+	}
+	if salesPages < 4 {
+		t.Errorf("sales table spans %d pages, want at least 4", salesPages)
+	}
+}
+
+func TestRenderPDFTextOutsideCP1252(t *testing.T) {
+	st := fixtureStatement(t)
+	st.Payee.Name = "Łódź Motors ő 北京汽车 ≥ − \U0001F697"
+	st.Flags = append(st.Flags, "tab\there, newline\nthere")
+	st.Sales[0].Outcomes[1].Reason = "msrp ≥ 40000 required"
+	pdf := renderPDF(t, st)
+	pages := pdfPages(t, pdf)
+	all := strings.Join(pages, "\n")
+	for _, want := range []string{"Lódz Motors o ???? >= - ?", "tab here, newline there"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("text lacks %q", want)
+		}
+	}
+}
+
+func TestRenderPDFEmptyStatement(t *testing.T) {
+	st := &Statement{Payee: Payee{Code: "D999"}, Period: period(t, "2024-08"), RunID: "r1"}
+	pages := pdfPages(t, renderPDF(t, st))
+	all := strings.Join(pages, "\n")
+	for _, want := range []string{"No program paid anything", "No sales were reported", "D999"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("text lacks %q", want)
+		}
+	}
+}
+
+func TestRenderPDFDeterministic(t *testing.T) {
+	for name, st := range map[string]*Statement{"final": fixtureStatement(t), "provisional": provisionalStatement(t), "big": bigStatement(t, 120)} {
+		t.Run(name, func(t *testing.T) {
+			a, b := renderPDF(t, st), renderPDF(t, st)
+			if !bytes.Equal(a, b) {
+				t.Fatalf("two renders differ (%d and %d bytes)", len(a), len(b))
+			}
+		})
+	}
+}
+
+func TestFoldCP1252(t *testing.T) {
+	tests := map[string]string{
+		"Müller & Söhne €£": "Müller & Söhne €£",
+		"Łódź":              "Lódz",
+		"Dvořák":            "Dvorák",
+		"a − b ≤ c":         "a - b <= c",
+		"北京":                "??",
+		"x\ty\nz":           "x y z",
+	}
+	got := map[string]string{}
+	for in := range tests {
+		got[in] = foldCP1252(in)
+	}
+	if diff := cmp.Diff(tests, got); diff != "" {
+		t.Errorf("foldCP1252 (-want +got):\n%s", diff)
+	}
+}

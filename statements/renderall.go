@@ -1,0 +1,119 @@
+package statements
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+)
+
+// RenderAll renders <dir>/<payee code>.pdf and .xlsx for every statement
+// using a pool of workers goroutines (workers <= 0 means runtime.NumCPU())
+// and returns the first error in statement order. Every payee code is
+// checked with SafeFileName, and two codes naming the same file (equal, or
+// equal but for case on a case-insensitive file system) are refused, before
+// anything is written. Each file appears under its final name only once
+// complete.
+func RenderAll(dir string, sts []*Statement, workers int) error {
+	seen := make(map[string]string, len(sts))
+	for i, st := range sts {
+		if st == nil {
+			return fmt.Errorf("render statements: statement %d is missing", i+1)
+		}
+		if err := SafeFileName(st.Payee.Code); err != nil {
+			return fmt.Errorf("render statements: %w", err)
+		}
+		key := strings.ToLower(st.Payee.Code)
+		if other, dup := seen[key]; dup {
+			return fmt.Errorf("render statements: payee codes %q and %q name the same statement file", other, st.Payee.Code)
+		}
+		seen[key] = st.Payee.Code
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("render statements: %w", err)
+	}
+	if workers <= 0 {
+		workers = runtime.NumCPU()
+	}
+	workers = min(workers, len(sts))
+
+	errs := make([]error, len(sts))
+	var next atomic.Int64
+	var failed atomic.Bool
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			// Jobs are taken in statement order, so once one fails every
+			// statement before it has been taken and its error will be known:
+			// the rest can be skipped without losing the first error.
+			for !failed.Load() {
+				i := int(next.Add(1) - 1)
+				if i >= len(sts) {
+					return
+				}
+				if err := renderFiles(dir, sts[i]); err != nil {
+					errs[i] = err
+					failed.Store(true)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return firstError(errs)
+}
+
+func firstError(errs []error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// renderFiles writes one statement's PDF and workbook.
+func renderFiles(dir string, st *Statement) error {
+	var buf bytes.Buffer
+	if err := RenderPDF(&buf, st); err != nil {
+		return err
+	}
+	if err := writeFileAtomic(filepath.Join(dir, st.Payee.Code+".pdf"), buf.Bytes()); err != nil {
+		return err
+	}
+	buf.Reset()
+	if err := RenderXLSX(&buf, st); err != nil {
+		return err
+	}
+	return writeFileAtomic(filepath.Join(dir, st.Payee.Code+".xlsx"), buf.Bytes())
+}
+
+// writeFileAtomic writes data to a temporary file beside path and renames it
+// into place, so a reader never sees half a statement.
+func writeFileAtomic(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	name := tmp.Name()
+	_, err = tmp.Write(data)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(name, 0o644)
+	}
+	if err == nil {
+		err = os.Rename(name, path)
+	}
+	if err != nil {
+		_ = os.Remove(name)
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}

@@ -1,0 +1,126 @@
+package statements
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func manyStatements(t *testing.T, n int) []*Statement {
+	sts := make([]*Statement, n)
+	for i := range sts {
+		st := fixtureStatement(t)
+		st.Payee.Code = fmt.Sprintf("D%03d", i+1)
+		sts[i] = st
+	}
+	return sts
+}
+
+func TestRenderAll(t *testing.T) {
+	sts := manyStatements(t, 8)
+	wantPDF, wantXLSX := map[string][]byte{}, map[string][]byte{}
+	for _, st := range sts {
+		wantPDF[st.Payee.Code], wantXLSX[st.Payee.Code] = renderPDF(t, st), renderXLSX(t, st)
+	}
+	for _, workers := range []int{0, 1, 3, 50} {
+		t.Run(fmt.Sprintf("workers=%d", workers), func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "statements")
+			if err := RenderAll(dir, sts, workers); err != nil {
+				t.Fatalf("RenderAll: %v", err)
+			}
+			entries, err := os.ReadDir(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(entries) != 2*len(sts) {
+				t.Errorf("%d files, want %d (no temporary files left)", len(entries), 2*len(sts))
+			}
+			for _, st := range sts {
+				pdf, err := os.ReadFile(filepath.Join(dir, st.Payee.Code+".pdf"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !bytes.Equal(pdf, wantPDF[st.Payee.Code]) {
+					t.Errorf("%s.pdf differs from RenderPDF's output", st.Payee.Code)
+				}
+				xlsx, err := os.ReadFile(filepath.Join(dir, st.Payee.Code+".xlsx"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !bytes.Equal(xlsx, wantXLSX[st.Payee.Code]) {
+					t.Errorf("%s.xlsx differs from RenderXLSX's output", st.Payee.Code)
+				}
+			}
+		})
+	}
+}
+
+func TestRenderAllRefusesUnsafeCodes(t *testing.T) {
+	tests := []struct {
+		name  string
+		codes []string
+		want  string
+	}{
+		{"parent", []string{"D001", "../x"}, `"../x"`},
+		{"separator", []string{"a/b"}, "path separator"},
+		{"hidden", []string{".hidden"}, `starts with "."`},
+		{"empty", []string{""}, "empty"},
+		{"duplicate", []string{"D001", "D002", "D001"}, `"D001" and "D001"`},
+		{"case", []string{"d001", "D001"}, `"d001" and "D001"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			root := t.TempDir()
+			dir := filepath.Join(root, "statements")
+			sts := manyStatements(t, len(tt.codes))
+			for i, c := range tt.codes {
+				sts[i].Payee.Code = c
+			}
+			err := RenderAll(dir, sts, 2)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("RenderAll error = %v, want one mentioning %s", err, tt.want)
+			}
+			if _, err := os.Stat(dir); !os.IsNotExist(err) {
+				t.Errorf("statements folder was created before the codes were checked")
+			}
+			if entries, _ := os.ReadDir(root); len(entries) != 0 {
+				t.Errorf("files written outside the folder: %v", entries)
+			}
+		})
+	}
+}
+
+func TestRenderAllReturnsFirstErrorInOrder(t *testing.T) {
+	for _, workers := range []int{1, 4} {
+		t.Run(fmt.Sprintf("workers=%d", workers), func(t *testing.T) {
+			dir := t.TempDir()
+			sts := manyStatements(t, 10)
+			// A folder where a statement file should go makes its rename fail.
+			for _, code := range []string{"D004", "D008"} {
+				if err := os.Mkdir(filepath.Join(dir, code+".pdf"), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(filepath.Join(dir, code+".pdf", "keep"), nil, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			err := RenderAll(dir, sts, workers)
+			if err == nil || !strings.Contains(err.Error(), "D004.pdf") {
+				t.Fatalf("RenderAll error = %v, want the error of D004", err)
+			}
+			matches, _ := filepath.Glob(filepath.Join(dir, ".*.tmp"))
+			if len(matches) != 0 {
+				t.Errorf("temporary files left behind: %v", matches)
+			}
+		})
+	}
+}
+
+func TestRenderAllNoStatements(t *testing.T) {
+	if err := RenderAll(t.TempDir(), nil, 0); err != nil {
+		t.Fatalf("RenderAll of nothing: %v", err)
+	}
+}

@@ -1,0 +1,190 @@
+package statements
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+
+	"github.com/incent/incent"
+	"github.com/shopspring/decimal"
+	"github.com/xuri/excelize/v2"
+)
+
+// RenderSummary writes the analysts' summary.xlsx: sheet Payouts with every
+// payee × program row, Totals per program and currency and per currency,
+// Inputs with the reconciliation of every input file, and Flags with the
+// rows that carry a flag.
+func RenderSummary(w io.Writer, s *Summary) error {
+	if s == nil {
+		return errors.New("render summary workbook: no summary")
+	}
+	b := newWorkbook(documentTime(s.Period, s.Provisional, incent.NoDate),
+		fmt.Sprintf("Incentive run %s %s", s.Period.Code, s.RunID), "")
+	defer b.f.Close()
+	b.first("Payouts")
+	// Payouts is the one streamed sheet: excelize writes streamed sheets in
+	// map order, so a second stream would make the bytes vary.
+	writePayouts(b, s)
+	writeTotals(b.add("Totals"), s)
+	writeInputs(b.add("Inputs"), s)
+	writeFlags(b.add("Flags"), s)
+	if err := b.write(w); err != nil {
+		return fmt.Errorf("render summary workbook for run %s: %w", s.RunID, err)
+	}
+	return nil
+}
+
+// writePayouts streams one row per summary row; a big run has a hundred
+// thousand of them.
+func writePayouts(b *workbook, s *Summary) {
+	sw, err := b.f.NewStreamWriter("Payouts")
+	if err != nil {
+		b.check(err)
+		return
+	}
+	titles := []string{"Payee type", "Payee", "Name", "Program", "Version", "Kind", "Currency", "Measure", "Tier", "Amount", "Flags"}
+	widths := []float64{12, 12, 34, 24, 9, 10, 10, 14, 30, 16, 50}
+	for i, wd := range widths {
+		b.check(sw.SetColWidth(i+1, i+1, wd))
+	}
+	b.check(sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}))
+	head := make([]any, len(titles))
+	hs := b.style("header")
+	for i, t := range titles {
+		head[i] = excelize.Cell{StyleID: hs, Value: t}
+	}
+	b.check(sw.SetRow("A1", head))
+	text := func(v string) any {
+		if v == "" {
+			return nil
+		}
+		return NeutraliseCell(v)
+	}
+	row := make([]any, len(titles))
+	for i := range s.Rows {
+		r := &s.Rows[i]
+		ref, err := excelize.CoordinatesToCellName(1, i+2)
+		if err != nil {
+			b.check(err)
+			break
+		}
+		row[0], row[1], row[2], row[3] = text(r.PayeeType), text(r.Payee), text(r.Name), text(r.ProgramID)
+		row[4], row[5], row[6] = r.ProgramVersion, text(r.Kind), text(r.Currency.Code)
+		row[7] = r.Measure.InexactFloat64()
+		row[8] = text(r.Tier)
+		row[9] = excelize.Cell{StyleID: b.style(moneyStyle(r.Currency, false)), Value: r.Amount.InexactFloat64()}
+		row[10] = text(r.Flags)
+		if err := sw.SetRow(ref, row); err != nil {
+			b.check(err)
+			break
+		}
+	}
+	if len(s.Rows) > 0 {
+		last, _ := excelize.CoordinatesToCellName(len(titles), len(s.Rows)+1)
+		b.check(sw.AddTable(&excelize.Table{Range: "A1:" + last, Name: "Payouts", StyleName: "TableStyleLight1"}))
+	}
+	b.check(sw.Flush())
+}
+
+// programTotal sums the rows of one program in one currency.
+type programTotal struct {
+	program     string
+	currency    incent.Currency
+	payees      map[string]bool
+	lines       int
+	calculated  decimal.Decimal
+	adjustments decimal.Decimal
+}
+
+func (t *programTotal) add(r *SummaryRow) {
+	t.payees[r.PayeeType+"\x00"+r.Payee] = true
+	t.lines++
+	if r.Kind == "" || r.Kind == "calc" {
+		t.calculated = t.calculated.Add(r.Amount)
+	} else {
+		t.adjustments = t.adjustments.Add(r.Amount)
+	}
+}
+
+// totals groups rows by key, in key order.
+func totals(rows []SummaryRow, key func(*SummaryRow) (string, string)) []*programTotal {
+	byKey := map[string]*programTotal{}
+	var keys []string
+	for i := range rows {
+		r := &rows[i]
+		program, cur := key(r)
+		k := program + "\x00" + cur
+		t := byKey[k]
+		if t == nil {
+			t = &programTotal{program: program, currency: r.Currency, payees: map[string]bool{}}
+			byKey[k] = t
+			keys = append(keys, k)
+		}
+		t.add(r)
+	}
+	sort.Strings(keys)
+	out := make([]*programTotal, len(keys))
+	for i, k := range keys {
+		out[i] = byKey[k]
+	}
+	return out
+}
+
+func writeTotals(s *sheet, sum *Summary) {
+	s.widths(26, 12, 10, 10, 18, 18, 18)
+	s.row(styled{"Incentive run", "title"})
+	s.row("Period", sum.Period.Code)
+	s.row("Period from", dateCell{sum.Period.From})
+	s.row("Period to", dateCell{sum.Period.To})
+	s.row("Run", sum.RunID)
+	if sum.Provisional {
+		s.row("Status", styled{"PROVISIONAL", "alert"})
+	} else {
+		s.row("Status", "Final")
+	}
+	s.row("Rejected input rows", sum.Rejects)
+	s.skip()
+	s.row(styled{"Totals per program and currency", "bold"})
+	s.header("Program", "Currency", "Payees", "Lines", "Calculated", "Adjustments", "Total")
+	for _, t := range totals(sum.Rows, func(r *SummaryRow) (string, string) { return r.ProgramID, r.Currency.Code }) {
+		program := t.program
+		if program == "" {
+			program = "(no program)"
+		}
+		s.row(program, t.currency.Code, len(t.payees), t.lines, money(t.calculated, t.currency),
+			money(t.adjustments, t.currency), money(t.calculated.Add(t.adjustments), t.currency))
+	}
+	s.skip()
+	s.row(styled{"Totals per currency", "bold"})
+	s.header("Currency", "Payees", "Lines", "Calculated", "Adjustments", "Total")
+	for _, t := range totals(sum.Rows, func(r *SummaryRow) (string, string) { return "", r.Currency.Code }) {
+		s.row(styled{t.currency.Code, "bold"}, len(t.payees), t.lines, money(t.calculated, t.currency),
+			money(t.adjustments, t.currency), moneyCell{v: t.calculated.Add(t.adjustments), c: t.currency, bold: true})
+	}
+}
+
+func writeInputs(s *sheet, sum *Summary) {
+	s.widths(48, 14, 10, 10, 10, 10, 12)
+	s.header("File", "Kind", "Read", "Accepted", "Rejected", "Duplicate", "Reconciles")
+	for _, in := range sum.Inputs {
+		ok := "yes"
+		if in.Read != in.Accepted+in.Rejected+in.Duplicate {
+			ok = "NO"
+		}
+		s.row(in.File, in.Kind, in.Read, in.Accepted, in.Rejected, in.Duplicate, ok)
+	}
+	s.freezeHeader()
+}
+
+func writeFlags(s *sheet, sum *Summary) {
+	s.widths(12, 12, 34, 24, 10, 80)
+	s.header("Payee type", "Payee", "Name", "Program", "Kind", "Flags")
+	for i := range sum.Rows {
+		r := &sum.Rows[i]
+		if r.Flags != "" {
+			s.row(r.PayeeType, r.Payee, r.Name, r.ProgramID, r.Kind, r.Flags)
+		}
+	}
+	s.freezeHeader()
+}

@@ -1,0 +1,418 @@
+package statements
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/incent/incent"
+	"github.com/shopspring/decimal"
+	"github.com/xuri/excelize/v2"
+)
+
+// Sheet names of a statement workbook, in order.
+const (
+	sheetSummary     = "Summary"
+	sheetPrograms    = "Programs"
+	sheetSales       = "Sales"
+	sheetAdjustments = "Adjustments"
+	sheetClaims      = "Claims"
+	sheetDisputes    = "Disputes"
+)
+
+// RenderXLSX writes st as a workbook with sheets Summary, Programs, Sales,
+// Adjustments, Claims and Disputes; amounts are numbers with a custom number
+// format, and text from the inputs is neutralised.
+func RenderXLSX(w io.Writer, st *Statement) error {
+	if st == nil {
+		return errors.New("render XLSX statement: no statement")
+	}
+	b := newWorkbook(documentTime(st.Period, st.Provisional, st.AsOf),
+		fmt.Sprintf("Incentive statement %s %s", st.Payee.Code, st.Period.Code), st.Maker)
+	defer b.f.Close()
+	b.first(sheetSummary)
+	writeStatementSummary(b.sheet(sheetSummary), st)
+	writePrograms(b.add(sheetPrograms), st)
+	writeSales(b.add(sheetSales), st)
+	writeAdjustments(b.add(sheetAdjustments), st)
+	writeClaims(b.add(sheetClaims), st)
+	writeDisputes(b.add(sheetDisputes), st)
+	if err := b.write(w); err != nil {
+		return fmt.Errorf("render XLSX statement for %s: %w", st.Payee.Code, err)
+	}
+	return nil
+}
+
+// workbook wraps an excelize file, keeps the first error and creates each
+// style once, in the order first used, so equal input gives equal bytes.
+type workbook struct {
+	f      *excelize.File
+	err    error
+	styles map[string]int
+}
+
+func newWorkbook(when time.Time, title, creator string) *workbook {
+	b := &workbook{f: excelize.NewFile(), styles: map[string]int{}}
+	stamp := when.UTC().Format(time.RFC3339)
+	if creator == "" {
+		creator = "incent"
+	}
+	b.check(b.f.SetDocProps(&excelize.DocProperties{
+		Created:        stamp,
+		Modified:       stamp,
+		Creator:        creator,
+		LastModifiedBy: creator,
+		Title:          title,
+		Language:       "en-US",
+	}))
+	return b
+}
+
+func (b *workbook) check(err error) {
+	if err != nil && b.err == nil {
+		b.err = err
+	}
+}
+
+// first renames the sheet every new file starts with.
+func (b *workbook) first(name string) {
+	b.check(b.f.SetSheetName(b.f.GetSheetName(0), name))
+}
+
+func (b *workbook) add(name string) *sheet {
+	_, err := b.f.NewSheet(name)
+	b.check(err)
+	return b.sheet(name)
+}
+
+func (b *workbook) sheet(name string) *sheet { return &sheet{b: b, name: name} }
+
+func (b *workbook) write(w io.Writer) error {
+	b.f.SetActiveSheet(0)
+	if b.err != nil {
+		return b.err
+	}
+	_, err := b.f.WriteTo(w)
+	return err
+}
+
+// style returns the id of a named style, creating it on first use.
+func (b *workbook) style(name string) int {
+	if id, ok := b.styles[name]; ok {
+		return id
+	}
+	var s excelize.Style
+	border := []excelize.Border{{Type: "bottom", Color: "1F3A5F", Style: 1}}
+	switch {
+	case name == "header":
+		s = excelize.Style{
+			Font:      &excelize.Font{Bold: true, Color: "FFFFFF"},
+			Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"1F3A5F"}},
+			Alignment: &excelize.Alignment{Vertical: "center"},
+		}
+	case name == "title":
+		s = excelize.Style{Font: &excelize.Font{Bold: true, Size: 14, Color: "1F3A5F"}}
+	case name == "bold":
+		s = excelize.Style{Font: &excelize.Font{Bold: true}}
+	case name == "alert":
+		s = excelize.Style{Font: &excelize.Font{Bold: true, Color: "B3261E"}}
+	case name == "date":
+		f := "yyyy-mm-dd"
+		s = excelize.Style{CustomNumFmt: &f}
+	case strings.HasPrefix(name, "money:"), strings.HasPrefix(name, "moneybold:"):
+		_, format, _ := strings.Cut(name, ":")
+		s = excelize.Style{CustomNumFmt: &format}
+		if strings.HasPrefix(name, "moneybold:") {
+			s.Font = &excelize.Font{Bold: true}
+			s.Border = border
+		}
+	case name == "totallabel":
+		s = excelize.Style{Font: &excelize.Font{Bold: true}, Border: border}
+	}
+	id, err := b.f.NewStyle(&s)
+	b.check(err)
+	b.styles[name] = id
+	return id
+}
+
+// Cell values understood by sheet.row besides string, int and nil.
+type (
+	moneyCell struct {
+		v    decimal.Decimal
+		c    incent.Currency
+		bold bool
+	}
+	numberCell struct{ v decimal.Decimal }
+	dateCell   struct{ d incent.Date }
+	styled     struct {
+		s     string
+		style string
+	}
+)
+
+func money(v decimal.Decimal, c incent.Currency) moneyCell { return moneyCell{v: v, c: c} }
+
+// moneyStyle names the style of an amount in c.
+func moneyStyle(c incent.Currency, bold bool) string {
+	if bold {
+		return "moneybold:" + numberFormat(c)
+	}
+	return "money:" + numberFormat(c)
+}
+
+// sheet writes rows one after another.
+type sheet struct {
+	b    *workbook
+	name string
+	r    int // last row written
+}
+
+func (s *sheet) skip() { s.r++ }
+
+// row writes the next row: strings as neutralised text, ints as numbers,
+// money as numbers with the currency's format, dates as date serials.
+func (s *sheet) row(cells ...any) {
+	s.r++
+	f := s.b.f
+	for i, v := range cells {
+		ref, err := excelize.CoordinatesToCellName(i+1, s.r)
+		if err != nil {
+			s.b.check(err)
+			return
+		}
+		style := ""
+		switch x := v.(type) {
+		case nil:
+			continue
+		case string:
+			if x == "" {
+				continue
+			}
+			s.b.check(f.SetCellStr(s.name, ref, NeutraliseCell(x)))
+		case styled:
+			s.b.check(f.SetCellStr(s.name, ref, NeutraliseCell(x.s)))
+			style = x.style
+		case int:
+			s.b.check(f.SetCellInt(s.name, ref, int64(x)))
+		case numberCell:
+			s.b.check(f.SetCellFloat(s.name, ref, x.v.InexactFloat64(), -1, 64))
+		case moneyCell:
+			s.b.check(f.SetCellFloat(s.name, ref, x.v.InexactFloat64(), -1, 64))
+			style = moneyStyle(x.c, x.bold)
+		case dateCell:
+			if x.d.IsZero() {
+				continue
+			}
+			s.b.check(f.SetCellInt(s.name, ref, int64(excelSerial(x.d))))
+			style = "date"
+		default:
+			s.b.check(fmt.Errorf("sheet %s cell %s: unsupported value %T", s.name, ref, v))
+		}
+		if style != "" {
+			s.b.check(f.SetCellStyle(s.name, ref, ref, s.b.style(style)))
+		}
+	}
+}
+
+// header writes a bold header row.
+func (s *sheet) header(titles ...string) {
+	s.r++
+	last, err := excelize.CoordinatesToCellName(len(titles), s.r)
+	s.b.check(err)
+	first, _ := excelize.CoordinatesToCellName(1, s.r)
+	for i, t := range titles {
+		ref, _ := excelize.CoordinatesToCellName(i+1, s.r)
+		s.b.check(s.b.f.SetCellStr(s.name, ref, t))
+	}
+	s.b.check(s.b.f.SetCellStyle(s.name, first, last, s.b.style("header")))
+}
+
+// widths sets column widths, A onwards.
+func (s *sheet) widths(w ...float64) {
+	for i, x := range w {
+		col, err := excelize.ColumnNumberToName(i + 1)
+		s.b.check(err)
+		s.b.check(s.b.f.SetColWidth(s.name, col, col, x))
+	}
+}
+
+// freezeHeader keeps the first row visible while scrolling.
+func (s *sheet) freezeHeader() {
+	s.b.check(s.b.f.SetPanes(s.name, &excelize.Panes{
+		Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft",
+	}))
+}
+
+// filter adds filter buttons to a table that starts at A1 and has cols
+// columns.
+func (s *sheet) filter(cols int) {
+	if s.r < 2 {
+		return
+	}
+	last, err := excelize.CoordinatesToCellName(cols, s.r)
+	s.b.check(err)
+	s.b.check(s.b.f.AutoFilter(s.name, "A1:"+last, nil))
+}
+
+func writeStatementSummary(s *sheet, st *Statement) {
+	s.widths(24, 34, 24, 14, 14, 14, 26, 48, 12, 12, 10, 16)
+	s.row(styled{"Incentive statement", "title"})
+	if st.Maker != "" {
+		s.row("Issuer", st.Maker)
+	}
+	s.row("Payee", st.Payee.Name)
+	s.row("Payee code", st.Payee.Code)
+	s.row("Payee type", st.Payee.Type)
+	if st.Payee.Group != "" {
+		s.row("Group", st.Payee.Group)
+	}
+	if st.Payee.Region != "" {
+		s.row("Region", st.Payee.Region)
+	}
+	if len(st.Payee.Address) > 0 {
+		s.row("Address", strings.Join(nonEmpty(st.Payee.Address), ", "))
+	}
+	s.row("Period", st.Period.Code)
+	s.row("Period from", dateCell{st.Period.From})
+	s.row("Period to", dateCell{st.Period.To})
+	s.row("Run", st.RunID)
+	if st.Provisional {
+		s.row("Status", styled{statusText(true, st.AsOf), "alert"})
+	} else {
+		s.row("Status", statusText(false, st.AsOf))
+	}
+	s.skip()
+	s.header("Program", "Name", "Type", "Version", "Measure kind", "Measure", "Tier reached", "Next tier",
+		"Counted sales", "Not counted", "Currency", "Amount")
+	for i := range st.Programs {
+		p := &st.Programs[i]
+		s.row(p.ProgramID, p.Name, p.Type, p.ProgramVersion, p.MeasureKind, numberCell{p.Measure}, p.Tier, p.NextTier,
+			p.CountedSales, p.ExcludedSales, p.Currency.Code, money(p.Amount, p.Currency))
+	}
+	for _, a := range st.Adjustments {
+		s.row(a.ProgramID, a.Reason, "adjustment: "+a.Kind, nil, nil, nil, nil, nil, nil, nil, a.Currency.Code, money(a.Amount, a.Currency))
+	}
+	for _, t := range st.Totals {
+		s.row(styled{"Total " + t.Currency.Code, "totallabel"}, nil, nil, nil, nil, nil, nil, nil, nil, nil,
+			styled{t.Currency.Code, "totallabel"}, moneyCell{v: t.Amount, c: t.Currency, bold: true})
+	}
+	if len(st.Flags) > 0 {
+		s.skip()
+		s.row(styled{"Notes", "bold"})
+		for _, fl := range st.Flags {
+			s.row(fl)
+		}
+	}
+}
+
+func writePrograms(s *sheet, st *Statement) {
+	s.widths(22, 30, 8, 12, 100, 16, 10, 16)
+	s.header("Program", "Name", "Version", "Step", "Formula", "Unrounded", "Currency", "Amount")
+	for i := range st.Programs {
+		p := &st.Programs[i]
+		for j, f := range p.Formula {
+			s.row(p.ProgramID, p.Name, p.ProgramVersion, j+1, f)
+		}
+		rounding := p.Rounding
+		if rounding == "" {
+			rounding = "half_up"
+		}
+		s.row(p.ProgramID, p.Name, p.ProgramVersion, "result",
+			fmt.Sprintf("unrounded %s rounded %s to %s", p.Unrounded.String(), rounding, moneyText(p.Amount, p.Currency)),
+			numberCell{p.Unrounded}, p.Currency.Code, money(p.Amount, p.Currency))
+	}
+	s.freezeHeader()
+}
+
+func writeSales(s *sheet, st *Statement) {
+	s.widths(12, 12, 20, 10, 10, 10, 10, 6, 14, 22, 9, 9, 44, 44)
+	s.header("Date", "Deal", "VIN", "Model", "Model year", "Sale type", "Condition", "Qty", "Sale amount",
+		"Program", "Counted", "Credit", "Reason", "Flag")
+	minor := saleAmountMinor(st)
+	for i := range st.Sales {
+		sl := &st.Sales[i]
+		year := any(nil)
+		if sl.ModelYear != 0 {
+			year = sl.ModelYear
+		}
+		amount := any(nil)
+		if !sl.Amount.IsZero() {
+			amount = money(sl.Amount, incent.Currency{Minor: minor})
+		}
+		lead := []any{dateCell{sl.Date}, sl.DealID, sl.VIN, sl.Model, year, sl.SaleType, sl.Condition, sl.Quantity, amount}
+		if len(sl.Outcomes) == 0 {
+			s.row(append(lead, nil, nil, nil, "no program in effect", sl.Flag)...)
+			continue
+		}
+		for _, o := range sl.Outcomes {
+			counted, credit := "no", any(nil)
+			if o.Counted {
+				counted, credit = "yes", numberCell{o.Credit}
+			}
+			s.row(append(lead[:len(lead):len(lead)], o.ProgramID, counted, credit, o.Reason, sl.Flag)...)
+		}
+	}
+	s.freezeHeader()
+	s.filter(14)
+}
+
+// saleAmountMinor is the number of decimals sale amounts are shown with: the
+// currency of the statement's programs when they agree, else 2.
+func saleAmountMinor(st *Statement) int32 {
+	minor := int32(-1)
+	for i := range st.Programs {
+		m := st.Programs[i].Currency.Minor
+		if minor >= 0 && m != minor {
+			return 2
+		}
+		minor = m
+	}
+	if minor < 0 {
+		return 2
+	}
+	return minor
+}
+
+func writeAdjustments(s *sheet, st *Statement) {
+	s.widths(12, 22, 10, 16, 80)
+	s.header("Kind", "Program", "Currency", "Amount", "Reason")
+	for _, a := range st.Adjustments {
+		s.row(a.Kind, a.ProgramID, a.Currency.Code, money(a.Amount, a.Currency), a.Reason)
+	}
+	s.freezeHeader()
+}
+
+func writeClaims(s *sheet, st *Statement) {
+	s.widths(14, 22, 12, 12, 10, 16, 16, 14, 60)
+	s.header("Claim", "Program", "Invoice date", "Submitted", "Currency", "Spend", "Paid", "Outcome", "Reason")
+	for _, c := range st.Claims {
+		s.row(c.ClaimID, c.ProgramID, dateCell{c.InvoiceDate}, dateCell{c.SubmittedDate}, c.Currency.Code,
+			money(c.Spend, c.Currency), money(c.Paid, c.Currency), c.Outcome, c.Reason)
+	}
+	s.freezeHeader()
+}
+
+func writeDisputes(s *sheet, st *Statement) {
+	s.widths(14, 22, 12, 70, 10, 16, 12)
+	s.header("Dispute", "Program", "Opened", "Claim", "Currency", "Amount", "Status")
+	for _, x := range st.Disputes {
+		amount := any(nil)
+		if x.HasAmount {
+			amount = money(x.Amount, x.Currency)
+		}
+		s.row(x.ID, x.ProgramID, dateCell{x.Opened}, x.Claim, x.Currency.Code, amount, x.Status)
+	}
+	s.freezeHeader()
+}
+
+func nonEmpty(ss []string) []string {
+	out := make([]string, 0, len(ss))
+	for _, s := range ss {
+		if strings.TrimSpace(s) != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}

@@ -1,0 +1,253 @@
+package statements
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/incent/incent"
+	"github.com/shopspring/decimal"
+	"github.com/xuri/excelize/v2"
+)
+
+func renderXLSX(t testing.TB, st *Statement) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := RenderXLSX(&buf, st); err != nil {
+		t.Fatalf("RenderXLSX: %v", err)
+	}
+	return buf.Bytes()
+}
+
+func openXLSX(t *testing.T, data []byte) *excelize.File {
+	t.Helper()
+	f, err := excelize.OpenReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatalf("reopen workbook: %v", err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f
+}
+
+// rawRows reads a sheet's cells as stored (numbers unformatted).
+func rawRows(t *testing.T, f *excelize.File, sheet string) [][]string {
+	t.Helper()
+	rows, err := f.GetRows(sheet, excelize.Options{RawCellValue: true})
+	if err != nil {
+		t.Fatalf("read sheet %s: %v", sheet, err)
+	}
+	return rows
+}
+
+// findRow returns the 1-based number of the first row whose first cell is
+// first.
+func findRow(t *testing.T, rows [][]string, first string) int {
+	t.Helper()
+	for i, r := range rows {
+		if len(r) > 0 && r[0] == first {
+			return i + 1
+		}
+	}
+	t.Fatalf("no row starts with %q", first)
+	return 0
+}
+
+// checkNumber asserts that a cell holds a number equal to want, displayed
+// with the custom number format wantFmt ("" to skip that check).
+func checkNumber(t *testing.T, f *excelize.File, sheet, cell string, want decimal.Decimal, wantFmt string) {
+	t.Helper()
+	typ, err := f.GetCellType(sheet, cell)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A cell without a type attribute is a number in OOXML.
+	if typ != excelize.CellTypeNumber && typ != excelize.CellTypeUnset {
+		t.Errorf("%s!%s has cell type %v, want a number", sheet, cell, typ)
+	}
+	raw, err := f.GetCellValue(sheet, cell, excelize.Options{RawCellValue: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := decimal.NewFromString(raw)
+	if err != nil {
+		t.Fatalf("%s!%s = %q is not a number: %v", sheet, cell, raw, err)
+	}
+	if !got.Equal(want) {
+		t.Errorf("%s!%s = %s, want %s", sheet, cell, got, want)
+	}
+	if wantFmt == "" {
+		return
+	}
+	id, err := f.GetCellStyle(sheet, cell)
+	if err != nil {
+		t.Fatal(err)
+	}
+	style, err := f.GetStyle(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if style.CustomNumFmt == nil || *style.CustomNumFmt != wantFmt {
+		got := "<none>"
+		if style.CustomNumFmt != nil {
+			got = *style.CustomNumFmt
+		}
+		t.Errorf("%s!%s number format = %q (built-in %d), want %q", sheet, cell, got, style.NumFmt, wantFmt)
+	}
+}
+
+func TestRenderXLSXSheets(t *testing.T) {
+	f := openXLSX(t, renderXLSX(t, fixtureStatement(t)))
+	want := []string{"Summary", "Programs", "Sales", "Adjustments", "Claims", "Disputes"}
+	if diff := cmp.Diff(want, f.GetSheetList()); diff != "" {
+		t.Errorf("sheets (-want +got):\n%s", diff)
+	}
+}
+
+func TestRenderXLSXSummary(t *testing.T) {
+	st := fixtureStatement(t)
+	f := openXLSX(t, renderXLSX(t, st))
+	rows := rawRows(t, f, "Summary")
+	ss := findRow(t, rows, ssID)
+	checkNumber(t, f, "Summary", cellName(t, 12, ss), dec(t, "4600"), "#,##0.00")
+	checkNumber(t, f, "Summary", cellName(t, 6, ss), dec(t, "23"), "")
+	comm := findRow(t, rows, commID)
+	checkNumber(t, f, "Summary", cellName(t, 12, comm), dec(t, "1234.57"), "#,##0.00")
+	checkNumber(t, f, "Summary", cellName(t, 6, comm), dec(t, "61728.39"), "")
+	total := findRow(t, rows, "Total USD")
+	checkNumber(t, f, "Summary", cellName(t, 12, total), dec(t, "5584.57"), "#,##0.00")
+	checkNumber(t, f, "Summary", cellName(t, 2, findRow(t, rows, "Period from")), decimal.NewFromInt(45474), "yyyy-mm-dd")
+	if got := rows[findRow(t, rows, "Payee")-1][1]; got != fixtureName {
+		t.Errorf("payee name = %q, want %q", got, fixtureName)
+	}
+	// The adjustment reason starts with a letter; a negative amount is a
+	// number, not neutralised text.
+	adj := findRow(t, rows, ssID) + 2
+	checkNumber(t, f, "Summary", cellName(t, 12, adj), dec(t, "-250"), "#,##0.00")
+}
+
+func TestRenderXLSXSales(t *testing.T) {
+	st := fixtureStatement(t)
+	f := openXLSX(t, renderXLSX(t, st))
+	rows := rawRows(t, f, "Sales")
+	want := [][]string{
+		{"Date", "Deal", "VIN", "Model", "Model year", "Sale type", "Condition", "Qty", "Sale amount", "Program", "Counted", "Credit", "Reason", "Flag"},
+		{"45476", "100231", "1HGCM82633A004352", "SUV1", "2024", "retail", "new", "1", "41250", commID, "yes", "1", "", "VIN also in deal 1042 of D002 (possible double claim)"},
+		{"45476", "100231", "1HGCM82633A004352", "SUV1", "2024", "retail", "new", "1", "41250", ssID, "yes", "1", "", "VIN also in deal 1042 of D002 (possible double claim)"},
+		{"45482", "100240", "5YJ3E1EA7KF317001", "SUV3", "2025", "lease", "new", "1", "52900", commID, "yes", "1"},
+		{"45482", "100240", "5YJ3E1EA7KF317001", "SUV3", "2025", "lease", "new", "1", "52900", ssID, "no", "", suvReason},
+		{"45494", "100255", "2T1BURHE0JC043821", "SUV2", "2024", "fleet", "new", "1", "", commID, "no", "", "sale type fleet not in [retail lease]"},
+		{"45494", "100255", "2T1BURHE0JC043821", "SUV2", "2024", "fleet", "new", "1", "", ssID, "yes", "0.5"},
+		{"45506", "100262", "3VWFE21C04M000001", "SUV1", "2023", "retail", "used", "1", "", commID, "yes", "1"},
+		{"45506", "100262", "3VWFE21C04M000001", "SUV1", "2023", "retail", "used", "1", "", ssID, "no", "", "condition used not in [new]"},
+		{"45549", "100231-R", "1HGCM82633A004352", "SUV1", "2024", "retail", "new", "-1", "", ssID, "yes", "-1"},
+	}
+	if diff := cmp.Diff(want, rows); diff != "" {
+		t.Errorf("Sales sheet (-want +got):\n%s", diff)
+	}
+	checkNumber(t, f, "Sales", "A2", decimal.NewFromInt(45476), "yyyy-mm-dd")
+	checkNumber(t, f, "Sales", "I2", dec(t, "41250"), "#,##0.00")
+	checkNumber(t, f, "Sales", "L7", dec(t, "0.5"), "")
+	panes, err := f.GetPanes("Sales")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !panes.Freeze || panes.YSplit != 1 {
+		t.Errorf("Sales panes = %+v, want the header row frozen", panes)
+	}
+}
+
+func TestRenderXLSXNeutralisesText(t *testing.T) {
+	st := fixtureStatement(t)
+	st.Payee.Name = `=HYPERLINK("http://example.com/x","Click")`
+	st.Adjustments[0].Reason = "@SUM(1,2)"
+	st.Sales[1].Outcomes[1].Reason = "+cmd|' /C calc'!A0"
+	f := openXLSX(t, renderXLSX(t, st))
+	checks := []struct{ sheet, first, want string }{
+		{"Summary", "Payee", `'=HYPERLINK("http://example.com/x","Click")`},
+	}
+	for _, c := range checks {
+		rows := rawRows(t, f, c.sheet)
+		if got := rows[findRow(t, rows, c.first)-1][1]; got != c.want {
+			t.Errorf("%s %s = %q, want %q", c.sheet, c.first, got, c.want)
+		}
+	}
+	if got, _ := f.GetCellValue("Adjustments", "E2"); got != "'@SUM(1,2)" {
+		t.Errorf("adjustment reason = %q, want it neutralised", got)
+	}
+	if got, _ := f.GetCellValue("Sales", "M5"); got != "'+cmd|' /C calc'!A0" {
+		t.Errorf("sale reason = %q, want it neutralised", got)
+	}
+	if formula, _ := f.GetCellFormula("Summary", "B3"); formula != "" {
+		t.Errorf("Summary!B3 holds formula %q", formula)
+	}
+}
+
+func TestRenderXLSXCurrencyFormats(t *testing.T) {
+	tests := []struct {
+		code, amount, format string
+	}{
+		{"USD", "1234.57", "#,##0.00"},
+		{"JPY", "123457", "#,##0"},
+		{"KWD", "1234.568", "#,##0.000"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.code, func(t *testing.T) {
+			cur := currency(t, tt.code)
+			st := fixtureStatement(t)
+			st.Programs = st.Programs[:1]
+			st.Programs[0].Currency = cur
+			st.Programs[0].Amount = dec(t, tt.amount)
+			st.Adjustments = nil
+			st.Totals = []Total{{Currency: cur, Amount: dec(t, tt.amount)}}
+			f := openXLSX(t, renderXLSX(t, st))
+			rows := rawRows(t, f, "Summary")
+			checkNumber(t, f, "Summary", cellName(t, 12, findRow(t, rows, ssID)), dec(t, tt.amount), tt.format)
+			checkNumber(t, f, "Summary", cellName(t, 12, findRow(t, rows, "Total "+tt.code)), dec(t, tt.amount), tt.format)
+		})
+	}
+}
+
+func TestRenderXLSXDeterministic(t *testing.T) {
+	for name, st := range map[string]*Statement{"final": fixtureStatement(t), "provisional": provisionalStatement(t), "big": bigStatement(t, 120)} {
+		t.Run(name, func(t *testing.T) {
+			a, b := renderXLSX(t, st), renderXLSX(t, st)
+			if !bytes.Equal(a, b) {
+				t.Fatalf("two renders differ (%d and %d bytes)", len(a), len(b))
+			}
+		})
+	}
+}
+
+func TestRenderXLSXDocumentProperties(t *testing.T) {
+	f := openXLSX(t, renderXLSX(t, provisionalStatement(t)))
+	props, err := f.GetDocProps()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "2024-08-15T00:00:00Z"; props.Created != want || props.Modified != want {
+		t.Errorf("created %q, modified %q, want both %q", props.Created, props.Modified, want)
+	}
+}
+
+func TestNumberFormat(t *testing.T) {
+	got := map[string]string{}
+	for _, c := range []string{"USD", "JPY", "KWD", "CLP"} {
+		got[c] = numberFormat(currency(t, c))
+	}
+	want := map[string]string{"USD": "#,##0.00", "JPY": "#,##0", "KWD": "#,##0.000", "CLP": "#,##0"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("numberFormat (-want +got):\n%s", diff)
+	}
+	if got := excelSerial(incent.DateOf(2024, 1, 1)); got != 45292 {
+		t.Errorf("excelSerial(2024-01-01) = %d, want 45292", got)
+	}
+}
+
+func cellName(t *testing.T, col, row int) string {
+	t.Helper()
+	name, err := excelize.CoordinatesToCellName(col, row)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return name
+}
