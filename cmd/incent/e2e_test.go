@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/csv"
 	"flag"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -12,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/incent/incent"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -21,26 +19,15 @@ var update = flag.Bool("update", false, "rewrite golden files under testdata/")
 // fixedNow is the clock of every end-to-end test: runs are reproducible.
 func fixedNow() time.Time { return time.Date(2024, 10, 15, 9, 30, 0, 0, time.UTC) }
 
-// demoWorkspace writes the bundled demo workspace into a temporary folder.
+// demoWorkspace creates a workspace with incent init in a temporary folder.
 func demoWorkspace(t *testing.T) string {
 	t.Helper()
-	dir := t.TempDir()
-	err := fs.WalkDir(incent.Demo(), ".", func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		target := filepath.Join(dir, path)
-		if d.IsDir() {
-			return os.MkdirAll(target, 0o755)
-		}
-		data, err := fs.ReadFile(incent.Demo(), path)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(target, data, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
+	dir := filepath.Join(t.TempDir(), "ws")
+	if r := incentCmd(t, "init", dir); r.code != 0 {
+		t.Fatalf("init: exit %d: %s", r.code, r.stderr)
+	}
+	if r := incentCmd(t, "init", dir); r.code != 2 {
+		t.Fatalf("init over an existing workspace: exit %d, want 2", r.code)
 	}
 	return dir
 }
