@@ -287,3 +287,22 @@ func TestAsOf(t *testing.T) {
 		t.Errorf("as-of amount = %s, want 4.00", got)
 	}
 }
+
+// TestDoubleClaimFlag checks that one VIN in two deals is flagged for both dealers.
+func TestDoubleClaimFlag(t *testing.T) {
+	p := prog(rules.Volume, func(p *rules.Program) { p.PerUnit = dec("1") })
+	a := sales("D001", 1, "")
+	b := sales("D002", 1, "")
+	b[0].VIN = a[0].VIN
+	res := Run(Input{Period: q3, AsOf: incent.NoDate, Programs: []*rules.Program{p}, Dealers: dealers, Sales: append(a, b...)})
+	want := []Flag{
+		{Dealer: "D001", VIN: a[0].VIN, Text: "VIN " + a[0].VIN + " (deal D001-0000) also appears in deal D002-0000 of D002: possible double claim"},
+		{Dealer: "D002", VIN: a[0].VIN, Text: "VIN " + a[0].VIN + " (deal D002-0000) also appears in deal D001-0000 of D001: possible double claim"},
+	}
+	if fmt.Sprint(res.Flags) != fmt.Sprint(want) {
+		t.Errorf("flags = %v\nwant %v", res.Flags, want)
+	}
+	if len(res.Lines) != 2 {
+		t.Errorf("flagged sales must still be calculated, not merged: %d lines", len(res.Lines))
+	}
+}
