@@ -63,10 +63,9 @@ func payeeTypeLabel(t string) string {
 	switch t {
 	case "":
 		return "Payee"
-	case "salesperson":
-		return "Salesperson"
 	}
-	return strings.ToUpper(t[:1]) + t[1:]
+	r := []rune(t)
+	return string(unicode.ToUpper(r[0])) + string(r[1:])
 }
 
 // numberFormat is the custom XLSX number format for amounts in c: "#,##0"

@@ -2,6 +2,14 @@
 // analysts' summary workbook from a Statement model. It computes nothing:
 // every number it prints arrives already decided and rounded, so the page,
 // the calculation log and explain never disagree.
+//
+// Rendering is deterministic: the same Statement gives the same bytes, on any
+// machine, in any time zone or locale (document dates come from the period,
+// never the clock). PDFs use the built-in Helvetica in Windows-1252, which
+// covers Western European names and the € and £ signs; other characters are
+// replaced by a close equivalent or "?", never dropped silently or fatal.
+// Workbooks store amounts as numbers with a custom format per currency and
+// neutralise text that a spreadsheet would run as a formula.
 package statements
 
 import (

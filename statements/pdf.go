@@ -63,6 +63,8 @@ type pdfDoc struct {
 	fontStyle string
 	fontSize  float64
 	textColor int
+
+	bodyTop float64 // where content starts below the page header
 }
 
 func newPDFDoc(st *Statement) *pdfDoc {
@@ -255,7 +257,8 @@ func (d *pdfDoc) header() {
 		y += 8 + 3
 	}
 	d.color(colText)
-	d.f.SetXY(x, y+1)
+	d.bodyTop = y + 1
+	d.f.SetXY(x, d.bodyTop)
 }
 
 // footer draws the run id and "Page N of M" at the foot of every page.
@@ -350,7 +353,7 @@ func (d *pdfDoc) paragraph(s, style string, size float64, col int, indent float6
 type column struct {
 	title string
 	width float64
-	align string // L or R
+	align string // L, C or R
 }
 
 // span is one paragraph inside a table cell.
@@ -391,11 +394,13 @@ func (t *table) start() {
 	t.headerRow()
 }
 
+func (t *table) headerHeight() float64 { return t.lh + 2*rowPad + 0.6 }
+
 func (t *table) headerRow() {
 	d := t.d
 	d.setPad(t.pad)
 	y := d.f.GetY()
-	h := t.lh + 2*rowPad + 0.6
+	h := t.headerHeight()
 	d.fill(colBrand)
 	d.f.Rect(marginLeft, y, contentWidth, h, "F")
 	d.font("B", t.size)
@@ -453,7 +458,7 @@ func (t *table) addLines(cells [][]line) {
 	}
 	t.row++
 	h := float64(n)*t.lh + 2*rowPad
-	if d.f.GetY()+h > contentFloor {
+	if d.f.GetY()+h > contentFloor && h <= contentFloor-d.bodyTop-t.headerHeight() {
 		d.f.AddPage()
 		t.headerRow()
 	}
@@ -473,6 +478,14 @@ func (t *table) addLines(cells [][]line) {
 		}
 		x := marginLeft
 		for i, c := range t.cols {
+			if first > 0 && first >= len(cells[i]) && len(cells[i]) > 0 {
+				// A row continued from the previous page repeats the first
+				// line of its short cells (date, deal, VIN) for context.
+				l := cells[i][0]
+				d.font(l.style, l.size)
+				d.color(colMuted)
+				d.put(x, y+rowPad, c.width, t.lh, l.text, c.align)
+			}
 			for j := first; j < first+k && j < len(cells[i]); j++ {
 				l := cells[i][j]
 				d.font(l.style, l.size)
@@ -736,17 +749,13 @@ func (d *pdfDoc) sales() {
 	}
 	for i := range st.Sales {
 		s := &st.Sales[i]
-		saleType := s.SaleType
-		if s.Condition != "" && s.Condition != "new" {
-			saleType += " · " + s.Condition
-		}
 		year := ""
 		if s.ModelYear != 0 {
 			year = fmt.Sprint(s.ModelYear)
 		}
 		cells := t.lines([][]span{
 			plain(s.Date.String()), plain(s.DealID), plain(s.VIN), plain(s.Model),
-			plain(year), plain(saleType), plain(fmt.Sprint(s.Quantity)),
+			plain(year), plain(saleTypeText(s)), plain(fmt.Sprint(s.Quantity)),
 		})
 		// Program and outcome lines are laid out together so each outcome
 		// starts on the line of its program id.
@@ -819,6 +828,7 @@ func (d *pdfDoc) saleColumns(size, pad float64) []column {
 	wYear, wQty = max(wYear, width("2024")), max(wQty, width("-10"))
 	for i := range st.Sales {
 		s := &st.Sales[i]
+		wType = max(wType, width(saleTypeText(s)))
 		wDeal = max(wDeal, width(s.DealID))
 		wVIN = max(wVIN, width(s.VIN))
 		wModel = max(wModel, width(s.Model))
@@ -826,7 +836,8 @@ func (d *pdfDoc) saleColumns(size, pad float64) []column {
 			wProg = max(wProg, width(o.ProgramID))
 		}
 	}
-	wDeal, wVIN, wModel, wProg = min(wDeal, 22), min(wVIN, 32), min(wModel, 18), min(wProg, 38)
+	wDeal, wVIN, wModel, wType, wProg = min(wDeal, 22), min(wVIN, 32), min(wModel, 18), min(wType, 22), min(wProg, 38)
+	wQty += 1
 	fixed := wDate + wDeal + wVIN + wModel + wYear + wType + wQty
 	const minOutcome = 52
 	if contentWidth-fixed-wProg < minOutcome {
@@ -834,7 +845,15 @@ func (d *pdfDoc) saleColumns(size, pad float64) []column {
 	}
 	return []column{
 		{"Date", wDate, "L"}, {"Deal", wDeal, "L"}, {"VIN", wVIN, "L"}, {"Model", wModel, "L"},
-		{"Year", wYear, "L"}, {"Type", wType, "L"}, {"Qty", wQty, "R"},
+		{"Year", wYear, "L"}, {"Type", wType, "L"}, {"Qty", wQty, "C"},
 		{"Program", wProg, "L"}, {"Outcome", contentWidth - fixed - wProg, "L"},
 	}
+}
+
+// saleTypeText is the sale type, with the condition when the car was not new.
+func saleTypeText(s *SaleLine) string {
+	if s.Condition != "" && s.Condition != "new" {
+		return s.SaleType + " · " + s.Condition
+	}
+	return s.SaleType
 }

@@ -192,3 +192,28 @@ func TestFoldCP1252(t *testing.T) {
 		t.Errorf("foldCP1252 (-want +got):\n%s", diff)
 	}
 }
+
+// TestRenderPDFRowTallerThanPage renders a sale with so many program
+// outcomes that its row cannot fit on one page: it must continue on the next
+// page, not overflow the footer or leave a page empty.
+func TestRenderPDFRowTallerThanPage(t *testing.T) {
+	st := fixtureStatement(t)
+	st.Sales = st.Sales[:2]
+	var outcomes []Outcome
+	for i := range 120 {
+		outcomes = append(outcomes, Outcome{ProgramID: "P-" + itoa(1000+i), Reason: "dealer segment metro not in [rural suburban] for this long program condition"})
+	}
+	st.Sales[1].Outcomes = outcomes
+	pages := pdfPages(t, renderPDF(t, st))
+	all := strings.Join(pages, "\n")
+	for _, want := range []string{"P-1000", "P-1119"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("text lacks %q", want)
+		}
+	}
+	for i, p := range pages {
+		if !strings.Contains(p, "P-1") && i >= 2 {
+			t.Errorf("page %d carries no part of the tall row", i+1)
+		}
+	}
+}

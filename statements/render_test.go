@@ -6,25 +6,23 @@ import (
 	"testing"
 )
 
-var renderPrefix = flag.String("render", "", "write the fixture statements to this path prefix (.pdf, -provisional.pdf, -big.pdf, .xlsx)")
+var renderPrefix = flag.String("render", "", "write the fixture statements to this path prefix (.pdf, -provisional.pdf, -big.pdf, .xlsx, -summary.xlsx) to look at them")
 
+// TestRenderFixtureFiles writes the fixtures to files when -render is given,
+// so that a person can look at them: go test -run RenderFixtureFiles -render /tmp/stmt.
 func TestRenderFixtureFiles(t *testing.T) {
 	if *renderPrefix == "" {
 		t.Skip("no -render prefix")
 	}
-	for suffix, st := range map[string]*Statement{
-		".pdf":             fixtureStatement(t),
-		"-provisional.pdf": provisionalStatement(t),
-		"-big.pdf":         bigStatement(t, 200),
-	} {
-		f, err := os.Create(*renderPrefix + suffix)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := RenderPDF(f, st); err != nil {
-			t.Fatal(err)
-		}
-		if err := f.Close(); err != nil {
+	files := map[string][]byte{
+		".pdf":             renderPDF(t, fixtureStatement(t)),
+		"-provisional.pdf": renderPDF(t, provisionalStatement(t)),
+		"-big.pdf":         renderPDF(t, bigStatement(t, 200)),
+		".xlsx":            renderXLSX(t, fixtureStatement(t)),
+		"-summary.xlsx":    renderSummary(t, fixtureSummary(t, 20, 5)),
+	}
+	for suffix, data := range files {
+		if err := os.WriteFile(*renderPrefix+suffix, data, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -8,7 +8,6 @@ import (
 
 	"github.com/incent/incent"
 	"github.com/shopspring/decimal"
-	"github.com/xuri/excelize/v2"
 )
 
 // RenderSummary writes the analysts' summary.xlsx: sheet Payouts with every
@@ -23,9 +22,7 @@ func RenderSummary(w io.Writer, s *Summary) error {
 		fmt.Sprintf("Incentive run %s %s", s.Period.Code, s.RunID), "")
 	defer b.f.Close()
 	b.first("Payouts")
-	// Payouts is the one streamed sheet: excelize writes streamed sheets in
-	// map order, so a second stream would make the bytes vary.
-	writePayouts(b, s)
+	writePayouts(b.sheet("Payouts"), s)
 	writeTotals(b.add("Totals"), s)
 	writeInputs(b.add("Inputs"), s)
 	writeFlags(b.add("Flags"), s)
@@ -35,56 +32,20 @@ func RenderSummary(w io.Writer, s *Summary) error {
 	return nil
 }
 
-// writePayouts streams one row per summary row; a big run has a hundred
-// thousand of them.
-func writePayouts(b *workbook, s *Summary) {
-	sw, err := b.f.NewStreamWriter("Payouts")
-	if err != nil {
-		b.check(err)
-		return
+// writePayouts streams one row per summary row: a big run has a hundred
+// thousand of them. It is the workbook's one streamed sheet.
+func writePayouts(s *sheet, sum *Summary) {
+	s.stream()
+	s.widths(12, 12, 34, 24, 9, 10, 10, 14, 30, 16, 50)
+	s.freezeHeader()
+	s.header("Payee type", "Payee", "Name", "Program", "Version", "Kind", "Currency", "Measure", "Tier", "Amount", "Flags")
+	for i := range sum.Rows {
+		r := &sum.Rows[i]
+		s.row(r.PayeeType, r.Payee, r.Name, r.ProgramID, r.ProgramVersion, r.Kind, r.Currency.Code,
+			numberCell{r.Measure}, r.Tier, money(r.Amount, r.Currency), r.Flags)
 	}
-	titles := []string{"Payee type", "Payee", "Name", "Program", "Version", "Kind", "Currency", "Measure", "Tier", "Amount", "Flags"}
-	widths := []float64{12, 12, 34, 24, 9, 10, 10, 14, 30, 16, 50}
-	for i, wd := range widths {
-		b.check(sw.SetColWidth(i+1, i+1, wd))
-	}
-	b.check(sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}))
-	head := make([]any, len(titles))
-	hs := b.style("header")
-	for i, t := range titles {
-		head[i] = excelize.Cell{StyleID: hs, Value: t}
-	}
-	b.check(sw.SetRow("A1", head))
-	text := func(v string) any {
-		if v == "" {
-			return nil
-		}
-		return NeutraliseCell(v)
-	}
-	row := make([]any, len(titles))
-	for i := range s.Rows {
-		r := &s.Rows[i]
-		ref, err := excelize.CoordinatesToCellName(1, i+2)
-		if err != nil {
-			b.check(err)
-			break
-		}
-		row[0], row[1], row[2], row[3] = text(r.PayeeType), text(r.Payee), text(r.Name), text(r.ProgramID)
-		row[4], row[5], row[6] = r.ProgramVersion, text(r.Kind), text(r.Currency.Code)
-		row[7] = r.Measure.InexactFloat64()
-		row[8] = text(r.Tier)
-		row[9] = excelize.Cell{StyleID: b.style(moneyStyle(r.Currency, false)), Value: r.Amount.InexactFloat64()}
-		row[10] = text(r.Flags)
-		if err := sw.SetRow(ref, row); err != nil {
-			b.check(err)
-			break
-		}
-	}
-	if len(s.Rows) > 0 {
-		last, _ := excelize.CoordinatesToCellName(len(titles), len(s.Rows)+1)
-		b.check(sw.AddTable(&excelize.Table{Range: "A1:" + last, Name: "Payouts", StyleName: "TableStyleLight1"}))
-	}
-	b.check(sw.Flush())
+	s.filter(11)
+	s.flush()
 }
 
 // programTotal sums the rows of one program in one currency.

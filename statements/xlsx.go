@@ -90,7 +90,6 @@ func (b *workbook) add(name string) *sheet {
 func (b *workbook) sheet(name string) *sheet { return &sheet{b: b, name: name} }
 
 func (b *workbook) write(w io.Writer) error {
-	b.f.SetActiveSheet(0)
 	if b.err != nil {
 		return b.err
 	}
@@ -162,53 +161,98 @@ func moneyStyle(c incent.Currency, bold bool) string {
 	return "money:" + numberFormat(c)
 }
 
-// sheet writes rows one after another.
+// sheet writes rows one after another, through the cell API or, for a big
+// sheet, through a stream writer.
 type sheet struct {
 	b    *workbook
 	name string
-	r    int // last row written
+	r    int                    // last row written
+	sw   *excelize.StreamWriter // nil: cell API
+}
+
+// stream switches the sheet to a stream writer. Column widths and panes must
+// then be set before the first row, and flush called after the last.
+// A workbook may stream one sheet only: excelize writes streamed sheets in
+// map order, so a second one would make the bytes vary.
+func (s *sheet) stream() {
+	sw, err := s.b.f.NewStreamWriter(s.name)
+	s.b.check(err)
+	s.sw = sw
+}
+
+func (s *sheet) flush() {
+	if s.sw != nil {
+		s.b.check(s.sw.Flush())
+	}
 }
 
 func (s *sheet) skip() { s.r++ }
 
-// row writes the next row: strings as neutralised text, ints as numbers,
-// money as numbers with the currency's format, dates as date serials.
+// cell converts a row value to what excelize stores and the name of its
+// style: strings become neutralised text, ints numbers, money numbers with
+// the currency's format, dates date serials.
+func (s *sheet) cell(v any) (any, string) {
+	switch x := v.(type) {
+	case nil:
+		return nil, ""
+	case string:
+		if x == "" {
+			return nil, ""
+		}
+		return NeutraliseCell(x), ""
+	case styled:
+		return NeutraliseCell(x.s), x.style
+	case int:
+		return x, ""
+	case numberCell:
+		return x.v.InexactFloat64(), ""
+	case moneyCell:
+		return x.v.InexactFloat64(), moneyStyle(x.c, x.bold)
+	case dateCell:
+		if x.d.IsZero() {
+			return nil, ""
+		}
+		return excelSerial(x.d), "date"
+	}
+	s.b.check(fmt.Errorf("sheet %s row %d: unsupported value %T", s.name, s.r, v))
+	return nil, ""
+}
+
+// row writes the next row.
 func (s *sheet) row(cells ...any) {
 	s.r++
+	if s.sw != nil {
+		vals := make([]any, len(cells))
+		for i, c := range cells {
+			v, style := s.cell(c)
+			if style != "" {
+				v = excelize.Cell{StyleID: s.b.style(style), Value: v}
+			}
+			vals[i] = v
+		}
+		ref, err := excelize.CoordinatesToCellName(1, s.r)
+		s.b.check(err)
+		s.b.check(s.sw.SetRow(ref, vals))
+		return
+	}
 	f := s.b.f
-	for i, v := range cells {
+	for i, c := range cells {
+		v, style := s.cell(c)
+		if v == nil {
+			continue
+		}
 		ref, err := excelize.CoordinatesToCellName(i+1, s.r)
 		if err != nil {
 			s.b.check(err)
 			return
 		}
-		style := ""
 		switch x := v.(type) {
-		case nil:
-			continue
 		case string:
-			if x == "" {
-				continue
-			}
-			s.b.check(f.SetCellStr(s.name, ref, NeutraliseCell(x)))
-		case styled:
-			s.b.check(f.SetCellStr(s.name, ref, NeutraliseCell(x.s)))
-			style = x.style
+			s.b.check(f.SetCellStr(s.name, ref, x))
 		case int:
 			s.b.check(f.SetCellInt(s.name, ref, int64(x)))
-		case numberCell:
-			s.b.check(f.SetCellFloat(s.name, ref, x.v.InexactFloat64(), -1, 64))
-		case moneyCell:
-			s.b.check(f.SetCellFloat(s.name, ref, x.v.InexactFloat64(), -1, 64))
-			style = moneyStyle(x.c, x.bold)
-		case dateCell:
-			if x.d.IsZero() {
-				continue
-			}
-			s.b.check(f.SetCellInt(s.name, ref, int64(excelSerial(x.d))))
-			style = "date"
-		default:
-			s.b.check(fmt.Errorf("sheet %s cell %s: unsupported value %T", s.name, ref, v))
+		case float64:
+			s.b.check(f.SetCellFloat(s.name, ref, x, -1, 64))
 		}
 		if style != "" {
 			s.b.check(f.SetCellStyle(s.name, ref, ref, s.b.style(style)))
@@ -216,22 +260,22 @@ func (s *sheet) row(cells ...any) {
 	}
 }
 
-// header writes a bold header row.
+// header writes a header row.
 func (s *sheet) header(titles ...string) {
-	s.r++
-	last, err := excelize.CoordinatesToCellName(len(titles), s.r)
-	s.b.check(err)
-	first, _ := excelize.CoordinatesToCellName(1, s.r)
+	cells := make([]any, len(titles))
 	for i, t := range titles {
-		ref, _ := excelize.CoordinatesToCellName(i+1, s.r)
-		s.b.check(s.b.f.SetCellStr(s.name, ref, t))
+		cells[i] = styled{t, "header"}
 	}
-	s.b.check(s.b.f.SetCellStyle(s.name, first, last, s.b.style("header")))
+	s.row(cells...)
 }
 
 // widths sets column widths, A onwards.
 func (s *sheet) widths(w ...float64) {
 	for i, x := range w {
+		if s.sw != nil {
+			s.b.check(s.sw.SetColWidth(i+1, i+1, x))
+			continue
+		}
 		col, err := excelize.ColumnNumberToName(i + 1)
 		s.b.check(err)
 		s.b.check(s.b.f.SetColWidth(s.name, col, col, x))
@@ -240,19 +284,26 @@ func (s *sheet) widths(w ...float64) {
 
 // freezeHeader keeps the first row visible while scrolling.
 func (s *sheet) freezeHeader() {
-	s.b.check(s.b.f.SetPanes(s.name, &excelize.Panes{
-		Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft",
-	}))
+	panes := &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}
+	if s.sw != nil {
+		s.b.check(s.sw.SetPanes(panes))
+		return
+	}
+	s.b.check(s.b.f.SetPanes(s.name, panes))
 }
 
 // filter adds filter buttons to a table that starts at A1 and has cols
-// columns.
+// columns; a streamed sheet gets an Excel table, which carries them.
 func (s *sheet) filter(cols int) {
 	if s.r < 2 {
 		return
 	}
 	last, err := excelize.CoordinatesToCellName(cols, s.r)
 	s.b.check(err)
+	if s.sw != nil {
+		s.b.check(s.sw.AddTable(&excelize.Table{Range: "A1:" + last, Name: s.name + "Table", StyleName: "TableStyleLight1"}))
+		return
+	}
 	s.b.check(s.b.f.AutoFilter(s.name, "A1:"+last, nil))
 }
 
@@ -327,7 +378,9 @@ func writePrograms(s *sheet, st *Statement) {
 }
 
 func writeSales(s *sheet, st *Statement) {
+	s.stream()
 	s.widths(12, 12, 20, 10, 10, 10, 10, 6, 14, 22, 9, 9, 44, 44)
+	s.freezeHeader()
 	s.header("Date", "Deal", "VIN", "Model", "Model year", "Sale type", "Condition", "Qty", "Sale amount",
 		"Program", "Counted", "Credit", "Reason", "Flag")
 	minor := saleAmountMinor(st)
@@ -354,8 +407,8 @@ func writeSales(s *sheet, st *Statement) {
 			s.row(append(lead[:len(lead):len(lead)], o.ProgramID, counted, credit, o.Reason, sl.Flag)...)
 		}
 	}
-	s.freezeHeader()
 	s.filter(14)
+	s.flush()
 }
 
 // saleAmountMinor is the number of decimals sale amounts are shown with: the
