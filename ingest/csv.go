@@ -54,6 +54,7 @@ type csvSource struct {
 	pending *pendingRecord
 }
 
+// pendingRecord is a record read ahead, with the error csv gave for it.
 type pendingRecord struct {
 	rec []string
 	row int
@@ -137,23 +138,24 @@ func (s *csvSource) next() ([]string, int, error) {
 // error: a quote left open swallows every line to the end of the file, and
 // that must stop the file rather than silently lose the rows.
 func (s *csvSource) read() ([]string, int, error) {
+	var (
+		rec  []string
+		line int
+		err  error
+	)
 	if p := s.pending; p != nil {
 		s.pending = nil
-		return p.rec, p.row, p.err
+		rec, line, err = p.rec, p.row, p.err
+	} else if rec, err = s.cr.Read(); err == nil {
+		line, _ = s.cr.FieldPos(0)
 	}
-	rec, err := s.cr.Read()
-	if err == nil {
-		line, _ := s.cr.FieldPos(0)
-		return rec, line, nil
-	}
-	if err == io.EOF {
-		return nil, 0, io.EOF
+	if err == nil || err == io.EOF {
+		return rec, line, err
 	}
 	var pe *csv.ParseError
 	if !errors.As(err, &pe) {
 		return nil, 0, &FileError{File: s.file, Msg: "cannot read the file: " + err.Error()}
 	}
-	bad := &recordError{row: pe.StartLine, rec: rec, reason: csvReason(pe)}
 	if pe.Line > pe.StartLine && errors.Is(pe.Err, csv.ErrQuote) {
 		next, err2 := s.cr.Read()
 		if err2 == io.EOF {
@@ -162,14 +164,10 @@ func (s *csvSource) read() ([]string, int, error) {
 		p := &pendingRecord{rec: next, err: err2}
 		if err2 == nil {
 			p.row, _ = s.cr.FieldPos(0)
-		} else if errors.As(err2, &pe) {
-			p.err = &recordError{row: pe.StartLine, rec: next, reason: csvReason(pe)}
-		} else {
-			p.err = &FileError{File: s.file, Msg: "cannot read the file: " + err2.Error()}
 		}
 		s.pending = p
 	}
-	return nil, bad.row, bad
+	return nil, pe.StartLine, &recordError{row: pe.StartLine, rec: rec, reason: csvReason(pe)}
 }
 
 func csvReason(pe *csv.ParseError) string {

@@ -395,7 +395,7 @@ func TestBuiltinProfiles(t *testing.T) {
 		}
 		for col, words := range p.Values {
 			for word, canon := range words {
-				if col == "sale_type" && !isSaleType(canon) {
+				if col == "sale_type" && !oneOf(canon, incent.SaleTypes) {
 					t.Errorf("profile %s maps %q to %q, not a sale type", name, word, canon)
 				}
 			}
@@ -564,5 +564,48 @@ func TestFileErrorFormat(t *testing.T) {
 	r := Reject{File: "a.csv", Row: 7, Reason: "bad row"}
 	if got, want := r.Error(), "a.csv:7: bad row"; got != want {
 		t.Errorf("Reject.Error() = %q, want %q", got, want)
+	}
+}
+
+// Beyond the part of the file checked up front, a row that is not UTF-8 is
+// rejected on its own and the rest of the file is read.
+func TestReadSalesLateInvalidUTF8(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(rejectHeader)
+	good := "2017,1HGCM8268RA000001,D001,2024-07-03,retail,SUV1,,,,,,\n"
+	rows := peekSize/len(good) + 10
+	for i := 0; i < rows; i++ {
+		b.WriteString(good)
+	}
+	b.WriteString("2018,1HGCM8268RA000001,D001,2024-07-03,retail,Citro\xebn,,,,,,\n")
+	b.WriteString(good)
+	sales, rejects, n, err := readSales(t, "late.csv", []byte(b.String()), Profile{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Reject{{File: "late.csv", Row: rows + 2, Reason: "the row is not UTF-8 text; expected the file saved as UTF-8"}}
+	if diff := cmp.Diff(want, rejects, cmpopts.IgnoreFields(Reject{}, "Raw")); diff != "" {
+		t.Errorf("rejects (-want +got):\n%s", diff)
+	}
+	if len(sales) != rows+1 || n != (Counts{Read: rows + 2, Accepted: rows + 1, Rejected: 1}) {
+		t.Errorf("%d sales, counts %+v", len(sales), n)
+	}
+}
+
+func TestCanonicalColumns(t *testing.T) {
+	req, opt := CanonicalColumns(KindSales)
+	wantReq := []string{"deal_id", "vin", "dealer_code", "sale_date", "sale_type", "model_code"}
+	wantOpt := []string{"condition", "model_year", "family", "msrp", "sale_amount", "quantity", "delivering_dealer",
+		"salesperson", "split", "rebate_code", "rebate_amount", "claim_date"}
+	if !cmp.Equal(req, wantReq) || !cmp.Equal(opt, wantOpt) {
+		t.Errorf("CanonicalColumns(sales) = %v, %v", req, opt)
+	}
+	for _, k := range []Kind{KindDealers, KindObjectives, KindCertifications, KindClaims} {
+		if req, _ := CanonicalColumns(k); len(req) < 2 {
+			t.Errorf("CanonicalColumns(%s) required = %v", k, req)
+		}
+	}
+	if req, opt := CanonicalColumns("nope"); req != nil || opt != nil {
+		t.Error("CanonicalColumns of an unknown kind")
 	}
 }

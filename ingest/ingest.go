@@ -1,5 +1,18 @@
 // Package ingest reads one input file (CSV or XLSX) into typed rows or
-// reject reasons, streaming, so that a bad row never stops a run.
+// reject reasons, so that a bad row never stops a run and no row is lost:
+// every data row is either accepted or rejected with a reason naming the
+// file, row and column.
+//
+// CSV is streamed: UTF-8 with or without a byte-order mark, or UTF-16 with
+// one; comma, semicolon or tab, whichever the header line uses most. Row
+// numbers are the physical line where a record starts. XLSX is read from
+// the first sheet (or the profile's), with title rows allowed above the
+// header; row numbers are the sheet's. A workbook is unzipped in memory and
+// its rows parsed one at a time, which is far slower than CSV for big
+// exports.
+//
+// Columns are found by header name (see NormHeader) through a Profile, which
+// also maps a DMS's words (deal types, conditions) to canonical ones.
 package ingest
 
 import (
@@ -82,7 +95,9 @@ type Counts struct {
 	Read, Accepted, Rejected, Duplicate int
 }
 
-// Row is one data row's position, for callers that need to reject it later.
+// Row is one data row's position, for callers that need to reject it later
+// (an unknown dealer, say). Raw is the row's own slice: the reader never
+// reuses it, so a caller may keep it.
 type Row struct {
 	File string
 	Line int

@@ -23,7 +23,7 @@ const (
 
 // dealersSchema lists the canonical dealers columns; the address columns
 // come last, in the order they are printed.
-var dealersSchema = schema{kind: KindDealers, cols: []colSpec{
+var dealersSchema = schema{cols: []colSpec{
 	dCode:        {"dealer_code", true},
 	dName:        {"name", true},
 	dGroup:       {"group", false},
@@ -84,7 +84,7 @@ const (
 )
 
 // objectivesSchema lists the canonical objectives columns.
-var objectivesSchema = schema{kind: KindObjectives, cols: []colSpec{
+var objectivesSchema = schema{cols: []colSpec{
 	oDealer: {"dealer_code", true},
 	oPeriod: {"period", true},
 	oKey:    {"objective_key", false},
@@ -154,7 +154,7 @@ const (
 )
 
 // certificationsSchema lists the canonical certifications columns.
-var certificationsSchema = schema{kind: KindCertifications, cols: []colSpec{
+var certificationsSchema = schema{cols: []colSpec{
 	cDealer: {"dealer_code", true},
 	cCert:   {"certification", true},
 	cFrom:   {"valid_from", true},
@@ -215,7 +215,7 @@ const (
 )
 
 // claimsSchema lists the canonical co-op claims columns.
-var claimsSchema = schema{kind: KindClaims, cols: []colSpec{
+var claimsSchema = schema{cols: []colSpec{
 	clID:          {"claim_id", true},
 	clDealer:      {"dealer_code", true},
 	clProgram:     {"program_id", true},

@@ -46,7 +46,9 @@ func parseMoney(s string, decimalComma bool) (decimal.Decimal, bool) {
 	var neg, paren, sign, cur bool
 	for changed := true; changed && t != ""; {
 		changed = false
-		t = strings.TrimSpace(t)
+		if t = strings.TrimSpace(t); t == "" {
+			break
+		}
 		switch {
 		case !paren && !sign && len(t) >= 2 && t[0] == '(' && t[len(t)-1] == ')':
 			paren, neg, changed = true, true, true
@@ -547,13 +549,6 @@ func codeProblem(code string) string {
 	}
 	if !ascii && !utf8.ValidString(code) {
 		return "is not valid UTF-8 text"
-	}
-	if base, _, _ := strings.Cut(code, "."); len(base) == 3 || len(base) == 4 {
-		switch strings.ToUpper(base) {
-		case "CON", "PRN", "AUX", "NUL", "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8", "COM9",
-			"LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9":
-			return "is a reserved device name on Windows, so it cannot name a file"
-		}
 	}
 	return ""
 }

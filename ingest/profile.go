@@ -183,8 +183,42 @@ type colSpec struct {
 // schema lists an input kind's canonical columns; readers refer to them by
 // index.
 type schema struct {
-	kind Kind
 	cols []colSpec
+}
+
+// schemaOf returns the columns of an input kind, or nil for an unknown one.
+func schemaOf(k Kind) *schema {
+	switch k {
+	case KindSales:
+		return &salesSchema
+	case KindDealers:
+		return &dealersSchema
+	case KindObjectives:
+		return &objectivesSchema
+	case KindCertifications:
+		return &certificationsSchema
+	case KindClaims:
+		return &claimsSchema
+	}
+	return nil
+}
+
+// CanonicalColumns lists an input kind's canonical columns in their usual
+// order, split into required and optional ones, for help texts and
+// templates; both are nil for an unknown kind.
+func CanonicalColumns(k Kind) (required, optional []string) {
+	sc := schemaOf(k)
+	if sc == nil {
+		return nil, nil
+	}
+	for _, c := range sc.cols {
+		if c.required {
+			required = append(required, c.name)
+		} else {
+			optional = append(optional, c.name)
+		}
+	}
+	return required, optional
 }
 
 // layout is a file's header resolved against a schema and a profile.

@@ -33,7 +33,7 @@ const (
 )
 
 // salesSchema lists the canonical sales columns (SPEC 3.1).
-var salesSchema = schema{kind: KindSales, cols: []colSpec{
+var salesSchema = schema{cols: []colSpec{
 	sDealID:       {"deal_id", true},
 	sVIN:          {"vin", true},
 	sDealer:       {"dealer_code", true},
@@ -57,7 +57,10 @@ var salesSchema = schema{kind: KindSales, cols: []colSpec{
 // ReadSales streams sales from r, a CSV or XLSX file (XLSX when the content
 // starts with a zip signature or the name ends in .xlsx). It calls accept
 // for every valid row and reject for every invalid one, and returns a
-// *FileError when the file as a whole cannot be read.
+// *FileError when the file as a whole cannot be read. Because the file is
+// streamed, a *FileError found part-way (a quote never closed) can follow
+// accepted rows: treat a file's rows as provisional until ReadSales returns
+// nil. An error from accept stops the read and is returned unchanged.
 func ReadSales(file string, r io.Reader, p Profile, accept func(Row, incent.Sale) error, reject func(Reject)) (Counts, error) {
 	return readFile(file, r, p, &salesSchema, parseSale, accept, reject)
 }
@@ -91,13 +94,13 @@ func parseSale(c *rowCtx) (incent.Sale, bool) {
 	}
 	raw := s.SaleType
 	s.SaleType = strings.ToLower(c.word(sSaleType))
-	if !isSaleType(s.SaleType) {
+	if !oneOf(s.SaleType, incent.SaleTypes) {
 		return s, c.fail(sSaleType, strconv.Quote(raw)+" is not a sale type; expected "+saleTypeWords+c.profileWords(sSaleType))
 	}
 	s.Condition = "new"
 	if w := c.word(sCondition); w != "" {
 		s.Condition = strings.ToLower(w)
-		if s.Condition != "new" && s.Condition != "used" && s.Condition != "cpo" {
+		if !oneOf(s.Condition, incent.Conditions) {
 			return s, c.fail(sCondition, strconv.Quote(c.cell(sCondition))+" is not a condition; expected "+conditionWords+c.profileWords(sCondition))
 		}
 	}
@@ -155,9 +158,9 @@ func parseSale(c *rowCtx) (incent.Sale, bool) {
 	return s, true
 }
 
-func isSaleType(s string) bool {
-	for _, t := range incent.SaleTypes {
-		if s == t {
+func oneOf(s string, words []string) bool {
+	for _, w := range words {
+		if s == w {
 			return true
 		}
 	}

@@ -1,6 +1,8 @@
 package ingest
 
 import (
+	"archive/zip"
+	"bytes"
 	"fmt"
 	"io"
 	"strings"
@@ -39,7 +41,18 @@ func openXLSX(file string, r io.Reader, sc *schema, p *Profile) (src *xlsxSource
 			src, lay, err = nil, nil, &FileError{File: file, Msg: fmt.Sprintf("the workbook is damaged (%v); expected an .xlsx file saved by a spreadsheet program", v)}
 		}
 	}()
-	f, err := excelize.OpenReader(r, rawCells())
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, nil, &FileError{File: file, Msg: "cannot read the file: " + err.Error()}
+	}
+	unzipped, err := unzippedSize(data)
+	if err != nil {
+		return nil, nil, &FileError{File: file, Msg: "not a readable XLSX workbook (" + err.Error() + "); expected .xlsx, or CSV saved as UTF-8"}
+	}
+	opts := rawCells()
+	opts.UnzipSizeLimit = unzipped + 1
+	opts.UnzipXMLSizeLimit = min(opts.UnzipSizeLimit, 16<<20)
+	f, err := excelize.OpenReader(bytes.NewReader(data), opts)
 	if err != nil {
 		return nil, nil, &FileError{File: file, Msg: "not a readable XLSX workbook (" + err.Error() + "); expected .xlsx, or CSV saved as UTF-8"}
 	}
@@ -115,6 +128,35 @@ func openXLSX(file string, r io.Reader, sc *schema, p *Profile) (src *xlsxSource
 		return nil, nil, &FileError{File: file, Msg: fmt.Sprintf("sheet %q is empty; expected a header row and data rows", sheet)}
 	}
 	return nil, nil, missingColumnsError(file, bestRow, sc, p, bestHeader, bestMissing)
+}
+
+// Limits on what a workbook may unpack to. Deflate cannot expand data more
+// than about 1032 times, so a larger claim in a zip header is damage (or a
+// zip bomb); without this check the reader would reserve memory for the
+// claimed size before finding out.
+const (
+	maxDeflateRatio  = 1100
+	maxWorkbookBytes = 4 << 30
+)
+
+// unzippedSize checks the sizes a workbook's zip directory claims and
+// returns their total.
+func unzippedSize(data []byte) (int64, error) {
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return 0, err
+	}
+	var total uint64
+	for _, zf := range zr.File {
+		if zf.UncompressedSize64 > maxDeflateRatio*zf.CompressedSize64+4096 {
+			return 0, fmt.Errorf("part %s claims to unpack %d bytes from %d: the zip is damaged", zf.Name, zf.UncompressedSize64, zf.CompressedSize64)
+		}
+		total += zf.UncompressedSize64
+		if total > maxWorkbookBytes {
+			return 0, fmt.Errorf("the workbook unpacks to more than %d GB; export it as CSV instead", maxWorkbookBytes>>30)
+		}
+	}
+	return int64(total), nil
 }
 
 func (s *xlsxSource) next() (rec []string, row int, err error) {
