@@ -58,3 +58,24 @@ type Objective struct {
 	Key        string // defaults to the program id
 	Units      decimal.Decimal
 }
+
+// Certification is a dealer certification held over an inclusive window;
+// ValidTo is NoDate while it is open.
+type Certification struct {
+	DealerCode    string
+	Certification string
+	ValidFrom     Date
+	ValidTo       Date
+}
+
+// Claim is a co-op marketing claim: spend a dealer asks a program to
+// reimburse.
+type Claim struct {
+	ClaimID       string
+	DealerCode    string
+	ProgramID     string
+	SpendAmount   decimal.Decimal
+	InvoiceDate   Date
+	SubmittedDate Date
+	Preapproved   bool
+}

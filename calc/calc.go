@@ -25,28 +25,9 @@ type Input struct {
 	Dealers        []incent.Dealer
 	Sales          []incent.Sale // every accepted sale of every period; calc picks the period's
 	Objectives     []incent.Objective
-	Certifications []Certification
-	Claims         []Claim
+	Certifications []incent.Certification
+	Claims         []incent.Claim
 	Rounding       incent.Rounding
-}
-
-// Claim is a co-op claim: spend a dealer asks a program to reimburse.
-type Claim struct {
-	ClaimID       string
-	DealerCode    string
-	ProgramID     string
-	SpendAmount   decimal.Decimal
-	InvoiceDate   incent.Date
-	SubmittedDate incent.Date
-	Preapproved   bool
-}
-
-// Certification is a dealer's certification held over an inclusive window;
-// To is NoDate while it is open.
-type Certification struct {
-	DealerCode    string
-	Certification string
-	From, To      incent.Date
 }
 
 // Result is the outcome of one calculation.
@@ -174,8 +155,8 @@ type calculator struct {
 	res      *Result
 	progs    []*program
 	dealers  map[string]*incent.Dealer
-	objs     map[string]decimal.Decimal // dealer|period|key -> units
-	certs    map[string][]Certification // dealer -> certifications
+	objs     map[string]decimal.Decimal        // dealer|period|key -> units
+	certs    map[string][]incent.Certification // dealer -> certifications
 	payeeSet map[Payee]bool
 }
 
@@ -195,7 +176,7 @@ func newCalculator(in Input) *calculator {
 		res:      &Result{Period: in.Period, AsOf: in.AsOf},
 		dealers:  make(map[string]*incent.Dealer, len(in.Dealers)),
 		objs:     make(map[string]decimal.Decimal),
-		certs:    make(map[string][]Certification),
+		certs:    make(map[string][]incent.Certification),
 		payeeSet: make(map[Payee]bool),
 	}
 	for i := range in.Dealers {
@@ -331,8 +312,8 @@ func (c *calculator) selectSales() {
 }
 
 // saleLess is the canonical sale order: dealer, date, deal, VIN, then
-// originals before reversals, then the remaining fields so that ties cannot
-// depend on input order.
+// originals before reversals. Ingest keeps one sale per (dealer, deal, VIN,
+// direction), so the order is total and cannot depend on input order.
 func saleLess(a, b *incent.Sale) bool {
 	switch {
 	case a.DealerCode != b.DealerCode:
@@ -343,16 +324,8 @@ func saleLess(a, b *incent.Sale) bool {
 		return a.DealID < b.DealID
 	case a.VIN != b.VIN:
 		return a.VIN < b.VIN
-	case a.Quantity != b.Quantity:
-		return a.Quantity > b.Quantity
 	}
-	return saleFingerprint(a) < saleFingerprint(b)
-}
-
-func saleFingerprint(s *incent.Sale) string {
-	return strings.Join([]string{s.SaleType, s.Condition, s.ModelCode, s.Family, s.MSRP.String(),
-		s.SaleAmount.String(), s.DeliveringDealer, s.Salesperson, s.Split, s.RebateCode,
-		s.RebateAmount.String(), s.ClaimDate.String()}, "\x00")
+	return a.Quantity > b.Quantity
 }
 
 // flags marks a VIN sold in two different deals in the period on the

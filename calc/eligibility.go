@@ -16,11 +16,12 @@ func (c *calculator) eligibility() {
 	for si := range c.res.Sales {
 		sr := &c.res.Sales[si]
 		sr.Fails = make([]Fail, len(c.progs))
+		sh := parseSaleShares(sr.Basis)
 		for pi, p := range c.progs {
 			f := c.check(p, sr)
 			if f == FailNone {
 				var credits []Credit
-				credits, f = c.credit(pi, p, sr)
+				credits, f = c.credit(pi, p, sr, sh)
 				sr.Credits = append(sr.Credits, credits...)
 			}
 			sr.Fails[pi] = f
@@ -120,7 +121,7 @@ func revenueBase(p *program, s *incent.Sale) decimal.Decimal {
 // holds reports whether the dealer holds the certification on date d.
 func (c *calculator) holds(dealer, cert string, d incent.Date) bool {
 	for _, ce := range c.certs[dealer] {
-		if ce.Certification == cert && ce.From <= d && (ce.To.IsZero() || d <= ce.To) {
+		if ce.Certification == cert && ce.ValidFrom <= d && (ce.ValidTo.IsZero() || d <= ce.ValidTo) {
 			return true
 		}
 	}
@@ -138,10 +139,28 @@ func (c *calculator) missingCert(p *program, dealer string, d incent.Date) strin
 	return ""
 }
 
+// saleShares are a sale's split and salesperson cells, parsed once per sale
+// rather than once per program; a nil slice with ok false is a cell that
+// does not parse.
+type saleShares struct {
+	split, people     []incent.Share
+	splitOK, peopleOK bool
+}
+
+func parseSaleShares(s *incent.Sale) saleShares {
+	var sh saleShares
+	var err error
+	sh.split, err = incent.ParseShares(s.Split)
+	sh.splitOK = err == nil
+	sh.people, err = incent.ParseShares(s.Salesperson)
+	sh.peopleOK = err == nil && len(sh.people) > 0
+	return sh
+}
+
 // credit attributes a counted sale to the program's payees: the dealer
 // chosen by credit.to, divided by the split cell, then the dealer's group or
 // the salespeople; every matching multiplier multiplies the credit.
-func (c *calculator) credit(pi int, p *program, sr *SaleResult) ([]Credit, Fail) {
+func (c *calculator) credit(pi int, p *program, sr *SaleResult, sh saleShares) ([]Credit, Fail) {
 	s := sr.Basis
 	qty := decimal.NewFromInt(int64(sr.Sale.Quantity))
 	if sr.Sale.Quantity == 0 {
@@ -162,11 +181,10 @@ func (c *calculator) credit(pi int, p *program, sr *SaleResult) ([]Credit, Fail)
 	var shares []incent.Share
 	switch p.Payee {
 	case rules.PayeeSalesperson:
-		sp, err := incent.ParseShares(s.Salesperson)
-		if err != nil || len(sp) == 0 {
+		if !sh.peopleOK {
 			return nil, FailNoPayee
 		}
-		shares = sp
+		shares = sh.people
 	default:
 		dealer := s.DealerCode
 		if p.CreditTo == "delivering_dealer" && s.DeliveringDealer != "" {
@@ -174,20 +192,22 @@ func (c *calculator) credit(pi int, p *program, sr *SaleResult) ([]Credit, Fail)
 		}
 		shares = []incent.Share{{Code: dealer, Fraction: decimal.NewFromInt(1)}}
 		if s.Split != "" {
-			sp, err := incent.ParseShares(s.Split)
-			if err != nil {
+			if !sh.splitOK {
 				return nil, FailNoPayee
 			}
-			shares = sp
+			shares = sh.split
 		}
 		if p.Payee == rules.PayeeGroup {
-			for i := range shares {
-				dd := c.dealers[shares[i].Code]
+			// A copy: the parsed shares are reused by the next program.
+			groups := make([]incent.Share, len(shares))
+			for i, share := range shares {
+				dd := c.dealers[share.Code]
 				if dd == nil || dd.Group == "" {
 					return nil, FailNoPayee
 				}
-				shares[i].Code = dd.Group
+				groups[i] = incent.Share{Code: dd.Group, Fraction: share.Fraction}
 			}
+			shares = groups
 		}
 	}
 

@@ -423,7 +423,7 @@ func (c *calculator) certification(p *program, a *account, line *PayoutLine, f *
 	ok := false
 	if p.Require == "whole_period" {
 		for _, ce := range c.certs[a.payee] {
-			if ce.Certification == p.Certification && ce.From <= c.in.Period.From && (ce.To.IsZero() || ce.To >= end) {
+			if ce.Certification == p.Certification && ce.ValidFrom <= c.in.Period.From && (ce.ValidTo.IsZero() || ce.ValidTo >= end) {
 				ok = true
 			}
 		}
@@ -556,7 +556,7 @@ func (c *calculator) coop(p *program, a *account, line *PayoutLine, f *formula) 
 		f.add("fund: %s credited revenue × %s = %s", plain(a.revenue), pct(*p.AccrualRate), plain(fund))
 	}
 	fund = decimal.Max(fund, zero)
-	var claims []Claim
+	var claims []incent.Claim
 	for _, cl := range c.in.Claims {
 		if cl.DealerCode == a.payee && cl.ProgramID == p.ID {
 			claims = append(claims, cl)

@@ -22,7 +22,7 @@ func TestCoop(t *testing.T) {
 	p := prog(rules.Coop, func(p *rules.Program) {
 		p.AccrualPerUnit, p.Reimburse, p.ClaimDeadlineDays = decp("150"), dec("0.5"), 30
 	})
-	claims := []Claim{
+	claims := []incent.Claim{
 		// fund: 10 units × 150 = 1,500
 		{ClaimID: "C1", DealerCode: "D001", ProgramID: "P", SpendAmount: dec("1000"), InvoiceDate: date("2024-08-01"), SubmittedDate: date("2024-08-05"), Preapproved: true}, // 500 paid, 1,000 left
 		{ClaimID: "C2", DealerCode: "D001", ProgramID: "P", SpendAmount: dec("900"), InvoiceDate: date("2024-08-01"), SubmittedDate: date("2024-08-05"), Preapproved: false}, // declined
@@ -136,7 +136,7 @@ func TestCertification(t *testing.T) {
 	p := prog(rules.Certification, func(p *rules.Program) {
 		p.Certification, p.Amount, p.PerUnit, p.Require = "EV", decp("2500"), dec("50"), "period_end"
 	})
-	certs := []Certification{{DealerCode: "D001", Certification: "EV", From: date("2024-08-15"), To: incent.NoDate}}
+	certs := []incent.Certification{{DealerCode: "D001", Certification: "EV", ValidFrom: date("2024-08-15"), ValidTo: incent.NoDate}}
 	// held at period end: 2,500 + 4 × 50 = 2,700
 	if got := runOne(t, Input{Programs: []*rules.Program{p}, Sales: sales("D001", 4, ""), Certifications: certs}).Amount.StringFixed(2); got != "2700.00" {
 		t.Errorf("period_end = %s, want 2700.00", got)

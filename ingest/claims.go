@@ -6,20 +6,10 @@ import (
 	"strings"
 
 	"github.com/incent/incent"
-	"github.com/shopspring/decimal"
 )
 
-// Claim is a co-op marketing claim: spend a dealer asks the program to
-// reimburse.
-type Claim struct {
-	ClaimID       string
-	DealerCode    string
-	ProgramID     string
-	SpendAmount   decimal.Decimal
-	InvoiceDate   incent.Date
-	SubmittedDate incent.Date
-	Preapproved   bool
-}
+// Claim is the co-op claim a claims row becomes.
+type Claim = incent.Claim
 
 // The claims columns, in the order of claimsSchema.
 const (

@@ -72,14 +72,8 @@ func parseDealer(c *rowCtx) (incent.Dealer, bool) {
 	return d, true
 }
 
-// Certification is a dealer's certification (such as EV) over a range of
-// dates; ValidTo is incent.NoDate while it is open.
-type Certification struct {
-	DealerCode    string
-	Certification string
-	ValidFrom     incent.Date
-	ValidTo       incent.Date
-}
+// Certification is the dealer certification a certifications row becomes.
+type Certification = incent.Certification
 
 // The certifications columns, in the order of certificationsSchema.
 const (

@@ -18,15 +18,11 @@ type InputFile struct {
 	SHA256     string
 	Profile    string
 	IngestedAt string
-	Read       int
-	Accepted   int
-	Rejected   int
-	Duplicate  int
 }
 
 // FindInput returns the stored version of (kind, name, sha), if any.
 func (t *Tx) FindInput(kind, name, sha string) (*InputFile, error) {
-	rows, err := t.tx.QueryContext(t.ctx, `SELECT seq, kind, name, sha256, profile, ingested_at, read, accepted, rejected, duplicate
+	rows, err := t.tx.QueryContext(t.ctx, `SELECT seq, kind, name, sha256, profile, ingested_at
 		FROM input_files WHERE kind = ? AND name = ? AND sha256 = ?`, kind, name, sha)
 	if err != nil {
 		return nil, err
@@ -40,8 +36,8 @@ func (t *Tx) FindInput(kind, name, sha string) (*InputFile, error) {
 
 // AddInput records a new input file version; its blob must be archived.
 func (t *Tx) AddInput(f *InputFile) error {
-	res, err := t.tx.ExecContext(t.ctx, `INSERT INTO input_files (kind, name, sha256, profile, ingested_at, read, accepted, rejected, duplicate)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, f.Kind, f.Name, f.SHA256, f.Profile, t.stamp(), f.Read, f.Accepted, f.Rejected, f.Duplicate)
+	res, err := t.tx.ExecContext(t.ctx, `INSERT INTO input_files (kind, name, sha256, profile, ingested_at)
+		VALUES (?, ?, ?, ?, ?)`, f.Kind, f.Name, f.SHA256, f.Profile, t.stamp())
 	if err != nil {
 		return fmt.Errorf("record input %s: %w", f.Name, err)
 	}
@@ -51,7 +47,7 @@ func (t *Tx) AddInput(f *InputFile) error {
 
 // Inputs returns every stored input file version of a kind in ingest order.
 func (t *Tx) Inputs(kind string) ([]InputFile, error) {
-	rows, err := t.tx.QueryContext(t.ctx, `SELECT seq, kind, name, sha256, profile, ingested_at, read, accepted, rejected, duplicate
+	rows, err := t.tx.QueryContext(t.ctx, `SELECT seq, kind, name, sha256, profile, ingested_at
 		FROM input_files WHERE kind = ? ORDER BY seq`, kind)
 	if err != nil {
 		return nil, err
@@ -61,7 +57,7 @@ func (t *Tx) Inputs(kind string) ([]InputFile, error) {
 
 // RunInputs returns the input file versions a run used, in ingest order.
 func (t *Tx) RunInputs(runID string) ([]InputFile, error) {
-	rows, err := t.tx.QueryContext(t.ctx, `SELECT f.seq, f.kind, f.name, f.sha256, f.profile, f.ingested_at, f.read, f.accepted, f.rejected, f.duplicate
+	rows, err := t.tx.QueryContext(t.ctx, `SELECT f.seq, f.kind, f.name, f.sha256, f.profile, f.ingested_at
 		FROM input_files f JOIN run_inputs r ON r.seq = f.seq WHERE r.run_id = ? ORDER BY f.seq`, runID)
 	if err != nil {
 		return nil, err
@@ -74,7 +70,7 @@ func scanInputs(rows *sql.Rows) ([]InputFile, error) {
 	var out []InputFile
 	for rows.Next() {
 		var f InputFile
-		if err := rows.Scan(&f.Seq, &f.Kind, &f.Name, &f.SHA256, &f.Profile, &f.IngestedAt, &f.Read, &f.Accepted, &f.Rejected, &f.Duplicate); err != nil {
+		if err := rows.Scan(&f.Seq, &f.Kind, &f.Name, &f.SHA256, &f.Profile, &f.IngestedAt); err != nil {
 			return nil, err
 		}
 		out = append(out, f)

@@ -198,13 +198,7 @@ func relTo(dir, path string) string {
 func (c *Config) compute(opts CalcOptions, progs []*rules.Program, ds *dataset) *computed {
 	in := calc.Input{Period: opts.Period, AsOf: opts.AsOf, Programs: progs, Dealers: ds.dealers,
 		Sales: ds.sales, Objectives: ds.objectives, Rounding: c.Rounding}
-	for _, ce := range ds.certs {
-		in.Certifications = append(in.Certifications, calc.Certification{DealerCode: ce.DealerCode, Certification: ce.Certification, From: ce.ValidFrom, To: ce.ValidTo})
-	}
-	for _, cl := range ds.claims {
-		in.Claims = append(in.Claims, calc.Claim{ClaimID: cl.ClaimID, DealerCode: cl.DealerCode, ProgramID: cl.ProgramID,
-			SpendAmount: cl.SpendAmount, InvoiceDate: cl.InvoiceDate, SubmittedDate: cl.SubmittedDate, Preapproved: cl.Preapproved})
-	}
+	in.Certifications, in.Claims = ds.certs, ds.claims
 	res := calc.Run(in)
 	cp := &computed{opts: opts, progs: progs, ds: ds, res: res, rounding: c.Rounding, dealers: map[string]*incent.Dealer{}}
 	for i := range ds.dealers {
@@ -280,14 +274,19 @@ func (cp *computed) summary() *CalcSummary {
 		Flags: len(cp.res.Flags)}
 	payees := map[string]bool{}
 	type pk struct{ id, cur string }
-	progTotals := map[pk]*ProgramTotal{}
+	type total struct {
+		ProgramTotal
+		sum decimal.Decimal
+		cur incent.Currency
+	}
+	progTotals := map[pk]*total{}
 	curTotals := map[string]decimal.Decimal{}
 	for _, l := range cp.res.Lines {
 		payees[string(l.PayeeType)+"/"+l.Payee] = true
 		k := pk{l.ProgramID, l.Currency.Code}
 		pt := progTotals[k]
 		if pt == nil {
-			pt = &ProgramTotal{ID: l.ProgramID, Version: l.ProgramVersion, Currency: l.Currency.Code, Amount: "0"}
+			pt = &total{ProgramTotal: ProgramTotal{ID: l.ProgramID, Version: l.ProgramVersion, Currency: l.Currency.Code}, cur: l.Currency}
 			for _, p := range cp.progs {
 				if p.ID == l.ProgramID {
 					pt.Type = string(p.Type)
@@ -296,13 +295,13 @@ func (cp *computed) summary() *CalcSummary {
 			progTotals[k] = pt
 		}
 		pt.Payees++
-		amt, _ := decimal.NewFromString(pt.Amount)
-		pt.Amount = amt.Add(l.Amount).StringFixed(l.Currency.Minor)
+		pt.sum = pt.sum.Add(l.Amount)
 		curTotals[l.Currency.Code] = curTotals[l.Currency.Code].Add(l.Amount)
 	}
 	s.Payees = len(payees)
 	for _, pt := range progTotals {
-		s.Programs = append(s.Programs, *pt)
+		pt.Amount = pt.sum.StringFixed(pt.cur.Minor)
+		s.Programs = append(s.Programs, pt.ProgramTotal)
 	}
 	sort.Slice(s.Programs, func(i, j int) bool {
 		if s.Programs[i].ID != s.Programs[j].ID {

@@ -52,8 +52,8 @@ type dataset struct {
 	sales      []incent.Sale
 	dealers    []incent.Dealer
 	objectives []incent.Objective
-	certs      []ingest.Certification
-	claims     []ingest.Claim
+	certs      []incent.Certification
+	claims     []incent.Claim
 	log        []string // replacements, for the calculation log
 
 	dealerIdx, objectiveIdx, saleIdx, certIdx, claimIdx keyIndex
@@ -103,28 +103,18 @@ func (c *Config) stageFile(tx *store.Tx, env Env, kind ingest.Kind, name string)
 		return err
 	}
 	pj, _ := json.Marshal(profile)
-	// Check the file reads before it is archived, so a broken file is an
-	// error naming it, not a stored version.
+	// A file that does not read is found when the rows are gathered in this
+	// same transaction, which then rolls back: it is never a stored version.
 	fh, err := os.Open(path)
 	if err != nil {
 		return usageError("%s: %v", name, err)
-	}
-	_, _, _, counts, err := readRows(kind, name, fh, profile)
-	fh.Close()
-	if err != nil {
-		return &Error{Code: ExitRejected, Err: err}
-	}
-	fh, err = os.Open(path)
-	if err != nil {
-		return err
 	}
 	defer fh.Close()
 	if err := tx.PutBlob(sha, bufio.NewReaderSize(fh, 1<<20)); err != nil {
 		return fmt.Errorf("archive %s: %w", name, err)
 	}
-	env.progress("ingested %s (%d rows)", name, counts.Read)
-	return tx.AddInput(&store.InputFile{Kind: string(kind), Name: name, SHA256: sha, Profile: string(pj),
-		Read: counts.Read, Accepted: counts.Accepted, Rejected: counts.Rejected})
+	env.progress("archived %s", name)
+	return tx.AddInput(&store.InputFile{Kind: string(kind), Name: name, SHA256: sha, Profile: string(pj)})
 }
 
 func (c *Config) profileFor(kind ingest.Kind) (ingest.Profile, error) {
@@ -168,37 +158,26 @@ func readRows(kind ingest.Kind, name string, r io.Reader, p ingest.Profile) (*da
 	var err error
 	switch kind {
 	case ingest.KindDealers:
-		counts, err = ingest.ReadDealers(name, br, p, func(row ingest.Row, d incent.Dealer) error {
-			tmp.dealers = append(tmp.dealers, d)
-			rows = append(rows, row)
-			return nil
-		}, reject)
+		counts, err = ingest.ReadDealers(name, br, p, collect(&tmp.dealers, &rows), reject)
 	case ingest.KindObjectives:
-		counts, err = ingest.ReadObjectives(name, br, p, func(row ingest.Row, o incent.Objective) error {
-			tmp.objectives = append(tmp.objectives, o)
-			rows = append(rows, row)
-			return nil
-		}, reject)
+		counts, err = ingest.ReadObjectives(name, br, p, collect(&tmp.objectives, &rows), reject)
 	case ingest.KindCertifications:
-		counts, err = ingest.ReadCertifications(name, br, p, func(row ingest.Row, ce ingest.Certification) error {
-			tmp.certs = append(tmp.certs, ce)
-			rows = append(rows, row)
-			return nil
-		}, reject)
+		counts, err = ingest.ReadCertifications(name, br, p, collect(&tmp.certs, &rows), reject)
 	case ingest.KindClaims:
-		counts, err = ingest.ReadClaims(name, br, p, func(row ingest.Row, cl ingest.Claim) error {
-			tmp.claims = append(tmp.claims, cl)
-			rows = append(rows, row)
-			return nil
-		}, reject)
+		counts, err = ingest.ReadClaims(name, br, p, collect(&tmp.claims, &rows), reject)
 	default:
-		counts, err = ingest.ReadSales(name, br, p, func(row ingest.Row, s incent.Sale) error {
-			tmp.sales = append(tmp.sales, s)
-			rows = append(rows, row)
-			return nil
-		}, reject)
+		counts, err = ingest.ReadSales(name, br, p, collect(&tmp.sales, &rows), reject)
 	}
 	return tmp, rows, rejects, counts, err
+}
+
+// collect returns a reader callback that keeps each accepted value and its row.
+func collect[T any](values *[]T, rows *[]ingest.Row) func(ingest.Row, T) error {
+	return func(row ingest.Row, v T) error {
+		*values = append(*values, v)
+		*rows = append(*rows, row)
+		return nil
+	}
 }
 
 // gather reads every stored input version from the archive and resolves
@@ -259,15 +238,14 @@ func (ds *dataset) readVersion(tx *store.Tx, kind ingest.Kind, f store.InputFile
 	case ingest.KindCertifications:
 		for i, ce := range tmp.certs {
 			k := ce.DealerCode + "|" + ce.Certification + "|" + ce.ValidFrom.String()
-			ds.certs = fold(ds.certs, ds.certIdx, f.Seq, k, ce, rows[i], &rec, &rejects, "valid_to", func(a, b ingest.Certification) bool { return a == b }, func(ingest.Certification) {})
+			ds.certs = fold(ds.certs, ds.certIdx, f.Seq, k, ce, rows[i], &rec, &rejects, "valid_to", func(a, b incent.Certification) bool { return a == b }, func(incent.Certification) {})
 		}
 	case ingest.KindClaims:
 		for i, cl := range tmp.claims {
-			ds.claims = fold(ds.claims, ds.claimIdx, f.Seq, cl.ClaimID, cl, rows[i], &rec, &rejects, "claim_id", func(a, b ingest.Claim) bool {
-				a.SpendAmount, b.SpendAmount = a.SpendAmount.Round(8), b.SpendAmount.Round(8)
+			ds.claims = fold(ds.claims, ds.claimIdx, f.Seq, cl.ClaimID, cl, rows[i], &rec, &rejects, "claim_id", func(a, b incent.Claim) bool {
 				return a.ClaimID == b.ClaimID && a.DealerCode == b.DealerCode && a.ProgramID == b.ProgramID && a.SpendAmount.Equal(b.SpendAmount) &&
 					a.InvoiceDate == b.InvoiceDate && a.SubmittedDate == b.SubmittedDate && a.Preapproved == b.Preapproved
-			}, func(ingest.Claim) {})
+			}, func(incent.Claim) {})
 		}
 	default:
 		dealers := indexBy(ds.dealers, func(d incent.Dealer) string { return d.Code })

@@ -40,7 +40,6 @@ type Manifest struct {
 	ResultDigest string            `json:"result_digest"`
 	Totals       []CurrencyTotal   `json:"totals"`
 	Rejects      int               `json:"rejects"`
-	Extra        map[string]string `json:"-"`
 }
 
 // ManifestProgram is a program version a run used.
@@ -379,17 +378,18 @@ func (cp *computed) statements(runID string) []*statements.Statement {
 			st.Totals = append(st.Totals, statements.Total{Currency: curs[code], Amount: amt})
 		}
 		sort.Slice(st.Totals, func(i, j int) bool { return st.Totals[i].Currency.Code < st.Totals[j].Currency.Code })
+		excluded := map[string]int{}
 		for _, sr := range salesOf[key] {
-			st.Sales = append(st.Sales, cp.saleLine(sr, key))
-		}
-		for i := range st.Programs {
-			for _, sl := range st.Sales {
-				for _, o := range sl.Outcomes {
-					if o.ProgramID == st.Programs[i].ProgramID && !o.Counted {
-						st.Programs[i].ExcludedSales++
-					}
+			sl := cp.saleLine(sr, key)
+			for _, o := range sl.Outcomes {
+				if !o.Counted {
+					excluded[o.ProgramID]++
 				}
 			}
+			st.Sales = append(st.Sales, sl)
+		}
+		for i := range st.Programs {
+			st.Programs[i].ExcludedSales = excluded[st.Programs[i].ProgramID]
 		}
 		out = append(out, st)
 	}

@@ -20,19 +20,14 @@ import (
 // Config is the workspace configuration of SPEC §2, already merged from
 // incent.yaml, INCENT_* variables and flags. Paths are relative to Dir.
 type Config struct {
-	Dir      string
-	DB       string
-	Programs string
-	Out      string
-	Inputs   Inputs
-	Profile  string
-	Profiles map[string]ingest.Profile
-	Rounding incent.Rounding
-	Approval struct {
-		VariancePct string
-		VarianceAbs string
-	}
-	SLADays    int
+	Dir        string
+	DB         string
+	Programs   string
+	Out        string
+	Inputs     Inputs
+	Profile    string
+	Profiles   map[string]ingest.Profile
+	Rounding   incent.Rounding
 	MaxRejects string // share of sales rows, e.g. "0.01"
 	Maker      string // issuer name printed on statements
 }

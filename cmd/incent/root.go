@@ -112,9 +112,6 @@ func (f *factory) config() (*workspace.Config, error) {
 	v.SetDefault("inputs::claims", "data/coop-claims.csv")
 	v.SetDefault("profile", "canonical")
 	v.SetDefault("rounding", "half_up")
-	v.SetDefault("approval::variance_pct", "25")
-	v.SetDefault("approval::variance_abs", "10000")
-	v.SetDefault("disputes::sla_days", 30)
 	v.SetDefault("max_rejects", "0.01")
 	v.SetDefault("maker", "")
 	v.SetEnvPrefix("INCENT")
@@ -139,10 +136,7 @@ func (f *factory) config() (*workspace.Config, error) {
 		return nil, err
 	}
 	cfg := &workspace.Config{Dir: abs, DB: v.GetString("db"), Programs: v.GetString("programs"), Out: v.GetString("out"),
-		Profile: v.GetString("profile"), MaxRejects: v.GetString("max_rejects"), Maker: v.GetString("maker"),
-		SLADays: v.GetInt("disputes::sla_days")}
-	cfg.Approval.VariancePct = v.GetString("approval::variance_pct")
-	cfg.Approval.VarianceAbs = v.GetString("approval::variance_abs")
+		Profile: v.GetString("profile"), MaxRejects: v.GetString("max_rejects"), Maker: v.GetString("maker")}
 	cfg.Inputs = workspace.Inputs{Sales: list(v.Get("inputs::sales")), Dealers: list(v.Get("inputs::dealers")),
 		Objectives: list(v.Get("inputs::objectives")), Certifications: list(v.Get("inputs::certifications")),
 		Claims: list(v.Get("inputs::claims"))}

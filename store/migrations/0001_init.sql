@@ -12,7 +12,9 @@ CREATE TABLE blob_chunks (
     PRIMARY KEY (sha256, n)
 ) WITHOUT ROWID;
 
--- Every version of every input file ever ingested, in ingest order.
+-- Every version of every input file ever ingested, in ingest order. How
+-- its rows were counted depends on the versions before it, so that is
+-- recorded per run (manifest.json), not here.
 CREATE TABLE input_files (
     seq         INTEGER PRIMARY KEY,
     kind        TEXT NOT NULL,
@@ -20,10 +22,6 @@ CREATE TABLE input_files (
     sha256      TEXT NOT NULL REFERENCES blobs (sha256),
     profile     TEXT NOT NULL,
     ingested_at TEXT NOT NULL,
-    read        INTEGER NOT NULL,
-    accepted    INTEGER NOT NULL,
-    rejected    INTEGER NOT NULL,
-    duplicate   INTEGER NOT NULL,
     UNIQUE (kind, name, sha256)
 );
 
