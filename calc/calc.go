@@ -138,6 +138,16 @@ type PayoutLine struct {
 	Rounding       incent.Rounding
 	Counted        int // sales that counted for this payee
 	Reason         string
+	Claims         []ClaimOutcome // co-op: every claim against the fund, in payment order
+}
+
+// ClaimOutcome is what a co-op program decided for one claim.
+type ClaimOutcome struct {
+	Claim   incent.Claim
+	Due     decimal.Decimal // spend × reimburse
+	Paid    decimal.Decimal // what the fund paid (zero when declined)
+	Outcome string          // paid | partly paid | declined | not paid
+	Reason  string          // why it was declined or not paid in full; "" when paid
 }
 
 // Run calculates one period.

@@ -571,25 +571,34 @@ func (c *calculator) coop(p *program, a *account, line *PayoutLine, f *formula) 
 	deadline := c.in.Period.To.AddDays(p.ClaimDeadlineDays)
 	left := fund
 	for _, cl := range claims {
-		due := cl.SpendAmount.Mul(p.Reimburse)
+		co := ClaimOutcome{Claim: cl, Due: cl.SpendAmount.Mul(p.Reimburse), Outcome: "declined"}
 		switch {
 		case !cl.Preapproved:
-			f.add("claim %s: declined, not pre-approved", cl.ClaimID)
+			co.Reason = "not pre-approved"
 		case !c.in.Period.Contains(cl.InvoiceDate):
-			f.add("claim %s: declined, invoice date %s is outside the period", cl.ClaimID, cl.InvoiceDate)
+			co.Reason = fmt.Sprintf("invoice date %s is outside the period", cl.InvoiceDate)
 		case cl.SubmittedDate > deadline:
-			f.add("claim %s: declined, submitted %s after the deadline %s", cl.ClaimID, cl.SubmittedDate, deadline)
+			co.Reason = fmt.Sprintf("submitted %s after the deadline %s", cl.SubmittedDate, deadline)
 		case !left.IsPositive():
-			f.add("claim %s: not paid, the fund is used up (%s due)", cl.ClaimID, plain(due))
-		case due.GreaterThan(left):
-			f.add("claim %s: %s spend × %s = %s due; paid %s, the rest of the fund", cl.ClaimID, plain(cl.SpendAmount), pct(p.Reimburse), plain(due), plain(left))
-			f.amount = f.amount.Add(left)
-			left = zero
+			co.Outcome, co.Reason = "not paid", "the fund is used up"
+		case co.Due.GreaterThan(left):
+			co.Outcome, co.Paid, co.Reason = "partly paid", left, "the fund is used up"
 		default:
-			f.add("claim %s: %s spend × %s = %s paid", cl.ClaimID, plain(cl.SpendAmount), pct(p.Reimburse), plain(due))
-			f.amount = f.amount.Add(due)
-			left = left.Sub(due)
+			co.Outcome, co.Paid = "paid", co.Due
 		}
+		switch co.Outcome {
+		case "declined":
+			f.add("claim %s: declined, %s", cl.ClaimID, co.Reason)
+		case "not paid":
+			f.add("claim %s: not paid, the fund is used up (%s due)", cl.ClaimID, plain(co.Due))
+		case "partly paid":
+			f.add("claim %s: %s spend × %s = %s due; paid %s, the rest of the fund", cl.ClaimID, plain(cl.SpendAmount), pct(p.Reimburse), plain(co.Due), plain(co.Paid))
+		default:
+			f.add("claim %s: %s spend × %s = %s paid", cl.ClaimID, plain(cl.SpendAmount), pct(p.Reimburse), plain(co.Due))
+		}
+		f.amount = f.amount.Add(co.Paid)
+		left = left.Sub(co.Paid)
+		line.Claims = append(line.Claims, co)
 	}
 	if len(claims) == 0 {
 		f.add("no claims against the fund")

@@ -56,6 +56,16 @@ func TestCoop(t *testing.T) {
 			t.Errorf("line %d = %q, want %q", i, l.Formula[i], want[i])
 		}
 	}
+	outcomes := map[string]string{"C4": "declined 0", "C1": "paid 500", "C2": "declined 0", "C6": "paid 500",
+		"C0": "paid 250", "C3": "partly paid 250", "C5": "declined 0"}
+	if len(l.Claims) != len(outcomes) {
+		t.Fatalf("%d claim outcomes, want %d", len(l.Claims), len(outcomes))
+	}
+	for _, co := range l.Claims {
+		if got := co.Outcome + " " + co.Paid.String(); got != outcomes[co.Claim.ClaimID] {
+			t.Errorf("claim %s: %s, want %s", co.Claim.ClaimID, got, outcomes[co.Claim.ClaimID])
+		}
+	}
 }
 
 // TestRebatePassthrough checks codes, the claim window edge and a mismatched claim.

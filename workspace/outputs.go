@@ -371,6 +371,11 @@ func (cp *computed) statements(runID string) []*statements.Statement {
 				}
 			}
 			st.Programs = append(st.Programs, pl)
+			for _, co := range l.Claims {
+				st.Claims = append(st.Claims, statements.Claim{ClaimID: co.Claim.ClaimID, ProgramID: l.ProgramID, Currency: l.Currency,
+					InvoiceDate: co.Claim.InvoiceDate, SubmittedDate: co.Claim.SubmittedDate, Spend: co.Claim.SpendAmount,
+					Paid: co.Paid, Outcome: co.Outcome, Reason: co.Reason})
+			}
 			totals[l.Currency.Code] = totals[l.Currency.Code].Add(l.Amount)
 			curs[l.Currency.Code] = l.Currency
 		}
