@@ -89,6 +89,45 @@ func TestDemoQuarterClose(t *testing.T) {
 		"D002/SS-2024Q3-EV":  "2000.00",  // 8 × 250
 		"D003/SS-2024Q3-EV":  "750.00",   // 3 × 250
 		"D005/SS-2024Q3-EV":  "2500.00",  // 10 × 250, nothing beyond
+
+		// Model mix: 300 per EV1, 100 per SUV2 (any model year), if EV1 ≥ 12% of new retail/lease units.
+		"D001/MM-2024Q3-EV": "5100.00", // 12/90 = 13.3%: 12 × 300 + 15 × 100
+		"D002/MM-2024Q3-EV": "0.00",    // 8/70 = 11.4%: not qualified
+		"D003/MM-2024Q3-EV": "0.00",    // 3/30 = 10%: not qualified
+		"D004/MM-2024Q3-EV": "0.00",    // no EV1
+		"D005/MM-2024Q3-EV": "3800.00", // 10/40 = 25%: 10 × 300 + 8 × 100
+		// Commission on SUV3 revenue (58,752.00 each), marginal 1% to 100,000, 2% above.
+		"D001/COM-2024Q3-LUX": "2525.12", // 176,256: 1,000 + 76,256 × 2%
+		"D002/COM-2024Q3-LUX": "1350.08", // 117,504: 1,000 + 17,504 × 2%
+		"D004/COM-2024Q3-LUX": "587.52",  // 58,752 × 1%
+		// Co-op: fund 50 per new retail/lease unit, 50% of pre-approved spend.
+		"D001/COOP-2024Q3": "4500.00", // fund 4,500: CL-101 2,000, CL-102 3,000 due, 2,500 left
+		"D002/COOP-2024Q3": "0.00",    // CL-201 not pre-approved, CL-202 after the deadline
+		"D003/COOP-2024Q3": "600.00",  // CL-301 invoiced in Q2; CL-302 on the deadline day: 1,200 × 50%
+		"D004/COOP-2024Q3": "0.00",    // no claims
+		"D005/COOP-2024Q3": "250.00",  // CL-501: 500 × 50%
+		// Rebate pass-through: 1,000 per EV claimed within 30 days with code CR-EV-1000.
+		"D001/RB-2024Q3-EV": "10000.00", // 12 EVs, 2 claimed 45 days late
+		"D002/RB-2024Q3-EV": "7000.00",  // 8 EVs, 1 with unknown code CR-EV-500
+		"D003/RB-2024Q3-EV": "3000.00",
+		"D005/RB-2024Q3-EV": "10000.00", // one claimed 1,200, paid at 1,000
+		// Certification: 1,000 + 50 per EV if EV-certified on 2024-09-30.
+		"D001/CERT-2024Q3-EV": "1600.00",
+		"D002/CERT-2024Q3-EV": "0.00", // certification ended 2024-08-31
+		"D003/CERT-2024Q3-EV": "0.00", // never certified
+		"D005/CERT-2024Q3-EV": "1500.00",
+		// Group volume: 20 per unit beyond 100, fleet at half.
+		"G-COASTAL/GRP-2024Q3":   "1260.00", // 90 + 70 + (4 + 2) × 0.5 = 163: 63 × 20
+		"G-HEARTLAND/GRP-2024Q3": "0.00",    // 30 + 19 + 3 × 0.5 = 50.5
+		// Salesperson spiff: 40 per EV, split 50/50 on D001's first EV.
+		"S-D001-1/SP-2024Q3-EV": "220.00", // 5.5 EVs
+		"S-D001-2/SP-2024Q3-EV": "260.00", // 6.5 EVs
+		"S-D002-1/SP-2024Q3-EV": "160.00",
+		"S-D002-2/SP-2024Q3-EV": "160.00",
+		"S-D003-1/SP-2024Q3-EV": "80.00",
+		"S-D003-2/SP-2024Q3-EV": "40.00",
+		"S-D005-1/SP-2024Q3-EV": "200.00",
+		"S-D005-2/SP-2024Q3-EV": "200.00",
 	}
 	rows := readCSV(t, filepath.Join(runDir, "payouts.csv"))
 	if got := strings.Join(rows[0], ","); got != "period,run_id,payee_type,payee,program_id,program_version,kind,currency,measure,tier,amount" {
@@ -108,7 +147,13 @@ func TestDemoQuarterClose(t *testing.T) {
 	}
 
 	payments := readCSV(t, filepath.Join(runDir, "payments.csv"))
-	wantPay := map[string]string{"D001": "27300.00", "D002": "17300.00", "D003": "3450.00", "D004": "0.00", "D005": "10500.00"}
+	// Each dealer's total is the sum of its lines above.
+	wantPay := map[string]string{"D001": "51025.12", "D002": "25650.08", "D003": "7050.00", "D004": "587.52", "D005": "26050.00",
+		"G-COASTAL": "1260.00", "G-HEARTLAND": "0.00", "S-D001-1": "220.00", "S-D001-2": "260.00", "S-D002-1": "160.00",
+		"S-D002-2": "160.00", "S-D003-1": "80.00", "S-D003-2": "40.00", "S-D005-1": "200.00", "S-D005-2": "200.00"}
+	if len(payments)-1 != len(wantPay) {
+		t.Errorf("payments.csv has %d rows, want %d", len(payments)-1, len(wantPay))
+	}
 	for _, row := range payments[1:] {
 		if wantPay[row[0]] != row[3] {
 			t.Errorf("payments %s = %s, want %s", row[0], row[3], wantPay[row[0]])
@@ -120,7 +165,7 @@ func TestDemoQuarterClose(t *testing.T) {
 			t.Errorf("missing run file: %v", err)
 		}
 	}
-	for _, d := range []string{"D001", "D002", "D003", "D004", "D005"} {
+	for _, d := range []string{"D001", "D002", "D003", "D004", "D005", "G-COASTAL", "S-D001-1"} {
 		for _, ext := range []string{".pdf", ".xlsx"} {
 			if _, err := os.Stat(filepath.Join(runDir, "statements", d+ext)); err != nil {
 				t.Errorf("missing statement: %v", err)
