@@ -46,6 +46,9 @@ type Manifest struct {
 type ManifestProgram struct {
 	ID      string `json:"id"`
 	Version int    `json:"version"`
+	Name    string `json:"name"`
+	Type    string `json:"type"`
+	Payee   string `json:"payee"`
 	File    string `json:"file"`
 	SHA256  string `json:"sha256"`
 }
@@ -58,7 +61,8 @@ func (cp *computed) writeFiles(dir string, run *store.Run, env Env, opts CalcOpt
 		Rounding: cp.rounding.String(), Inputs: cp.ds.recon, Replacements: cp.ds.log, ResultDigest: cp.digest,
 		Rejects: len(cp.ds.rejects), Files: map[string]string{}}
 	for _, p := range cp.progs {
-		m.Programs = append(m.Programs, ManifestProgram{ID: p.ID, Version: p.Version, File: p.File, SHA256: p.SHA256})
+		m.Programs = append(m.Programs, ManifestProgram{ID: p.ID, Version: p.Version, Name: p.Name, Type: string(p.Type),
+			Payee: string(p.Payee), File: p.File, SHA256: p.SHA256})
 	}
 	m.Totals = cp.summary().Totals
 
@@ -206,6 +210,8 @@ func (cp *computed) writeRejects(w io.Writer) error {
 type logSale struct {
 	Sale     string                 `json:"sale"`
 	Dealer   string                 `json:"dealer"`
+	Deal     string                 `json:"deal"`
+	VIN      string                 `json:"vin"`
 	Date     string                 `json:"date"`
 	Model    string                 `json:"model"`
 	Type     string                 `json:"sale_type"`
@@ -229,6 +235,7 @@ type logPayout struct {
 	Program   string   `json:"program"`
 	Version   int      `json:"version"`
 	Measure   string   `json:"measure"`
+	MeasureOf string   `json:"measure_kind,omitempty"`
 	Tier      string   `json:"tier,omitempty"`
 	NextTier  string   `json:"next_tier,omitempty"`
 	Formula   []string `json:"formula"`
@@ -249,7 +256,7 @@ func (cp *computed) writeLog(w io.Writer) error {
 	for i := range res.Sales {
 		sr := &res.Sales[i]
 		s := sr.Sale
-		ls := logSale{Sale: SaleKey(*s), Dealer: s.DealerCode, Date: s.SaleDate.String(), Model: sr.Basis.ModelCode,
+		ls := logSale{Sale: SaleKey(*s), Dealer: s.DealerCode, Deal: s.DealID, VIN: s.VIN, Date: s.SaleDate.String(), Model: sr.Basis.ModelCode,
 			Type: sr.Basis.SaleType, Quantity: s.Quantity}
 		if sr.Original >= 0 {
 			ls.Reverses = SaleKey(*sr.Basis)
@@ -279,7 +286,7 @@ func (cp *computed) writeLog(w io.Writer) error {
 	}
 	for _, l := range res.Lines {
 		lp := logPayout{Payout: string(l.PayeeType) + "/" + l.Payee + "/" + l.ProgramID, PayeeType: string(l.PayeeType),
-			Payee: l.Payee, Program: l.ProgramID, Version: l.ProgramVersion, Measure: l.Measure.String(), Tier: l.Tier,
+			Payee: l.Payee, Program: l.ProgramID, Version: l.ProgramVersion, Measure: l.Measure.String(), MeasureOf: l.MeasureKind, Tier: l.Tier,
 			NextTier: l.NextTier, Formula: l.Formula, Unrounded: l.Unrounded.String(), Rounding: l.Rounding.String(),
 			Amount: l.Amount.StringFixed(l.Currency.Minor), Currency: l.Currency.Code}
 		if err := enc.Encode(lp); err != nil {

@@ -1,0 +1,62 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestExplain checks that explain tells the same facts as the run: counted
+// and excluded sales with reasons, measure, tier, distance, formula, the
+// rounding and a total equal to the payee's payment.
+func TestExplain(t *testing.T) {
+	dir := demoWorkspace(t)
+	cfg := filepath.Join(dir, "incent.yaml")
+	if r := incentCmd(t, "calc", "--period", "2024Q3", "--config", cfg, "--statements=false"); r.code != 0 {
+		t.Fatalf("calc: exit %d: %s", r.code, r.stderr)
+	}
+	r := incentCmd(t, "explain", "--period", "2024Q3", "--payee", "D002", "--config", cfg)
+	if r.code != 0 {
+		t.Fatalf("explain: exit %d: %s", r.code, r.stderr)
+	}
+	for _, want := range []string{
+		"How run 2024Q3-R001 paid dealer D002 for 2024Q3.",
+		"SS-2024Q3-SUV v1, Q3 SUV stair-step (stair step)",
+		"  39 sales counted:",
+		": model SUV3 not in [SUV1 SUV2]",
+		": sale type fleet not in [retail lease]",
+		": model year 2023 not in [2024 2025]",
+		"Measure: 39 credited units. Tier reached: Tier 2 (from 25 units). Next: 1 more unit to reach Tier 3 (from 40 units), worth 4,200.00 USD more.",
+		"Tier 2 (from 25 units) reached: 39 credited units × 200.00 USD per unit, back to the first unit = 7,800",
+		"Unrounded 7800, rounded half_up once to 7,800.00 USD.",
+		"claim CL-201: declined, not pre-approved",
+		": rebate code CR-EV-500 not in [CR-EV-1000]",
+		"Total USD: 25,650.08, the sum of the rounded lines above.", // = payments.csv for D002
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("explain lacks %q", want)
+		}
+	}
+
+	r = incentCmd(t, "explain", "--period", "2024Q3", "--payee", "S-D001-1", "--program", "SP-2024Q3-EV", "--config", cfg)
+	if r.code != 0 || !strings.Contains(r.stdout, "salesperson S-D001-1") || !strings.Contains(r.stdout, ": credit 0.5") ||
+		!strings.Contains(r.stdout, "5.5 units") {
+		t.Errorf("salesperson explain: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+
+	if r := incentCmd(t, "explain", "--period", "2024Q3", "--payee", "D999", "--config", cfg); r.code != 2 {
+		t.Errorf("unknown payee: exit %d, want 2", r.code)
+	}
+
+	// A calculation log edited after the run is detected, not explained.
+	logPath := filepath.Join(dir, "out", "2024Q3", "2024Q3-R001", "calc-log.jsonl")
+	data, err := os.ReadFile(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(logPath, []byte(strings.Replace(string(data), `"amount":"7800.00"`, `"amount":"9800.00"`, 1)), 0o644)
+	if r := incentCmd(t, "explain", "--period", "2024Q3", "--payee", "D002", "--config", cfg); r.code != 4 {
+		t.Errorf("tampered log: exit %d, want 4: %s", r.code, r.stderr)
+	}
+}

@@ -1,0 +1,262 @@
+package workspace
+
+import (
+	"bufio"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/incent/incent"
+	"github.com/incent/incent/store"
+	"github.com/shopspring/decimal"
+)
+
+// ExplainOptions select what explain tells.
+type ExplainOptions struct {
+	Period  string
+	RunID   string // "" = the period's newest run
+	Payee   string
+	Program string // "" = every program
+	VIN     string // "" = every sale
+}
+
+// Explain writes, in plain words, how a run paid one payee: which sales
+// counted and with what credit, which did not and why, the measure, the
+// tier, the formula and the rounding. It reads the run's own calculation
+// log, checked against the SHA-256 its manifest recorded, so it tells what
+// the run decided and never recomputes.
+func (c *Config) Explain(ctx context.Context, env Env, w io.Writer, opts ExplainOptions) error {
+	db, err := store.Open(c.Path(c.DB), env.Now)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	var run *store.Run
+	err = db.Read(ctx, func(tx *store.Tx) error {
+		id := opts.RunID
+		if id == "" {
+			runs, err := tx.Runs(opts.Period)
+			if err != nil {
+				return err
+			}
+			if len(runs) == 0 {
+				return usageError("no run for period %s yet: incent calc --period %s writes one", opts.Period, opts.Period)
+			}
+			id = runs[0].ID
+		}
+		run, err = tx.GetRun(id)
+		if err != nil {
+			return usageError("%v", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	var m Manifest
+	if err := json.Unmarshal([]byte(run.Manifest), &m); err != nil {
+		return fmt.Errorf("run %s: manifest: %w", run.ID, err)
+	}
+	logPath := filepath.Join(c.Path(c.Out), run.Period, run.ID, "calc-log.jsonl")
+	sales, payouts, err := readLog(logPath, m.Files["calc-log.jsonl"], opts)
+	if err != nil {
+		return err
+	}
+	if len(payouts) == 0 && len(sales) == 0 {
+		return usageError("run %s has no payout line and no sale for payee %q", run.ID, opts.Payee)
+	}
+	return writeExplanation(w, run, m, opts, sales, payouts)
+}
+
+// readLog reads the payee's lines from a run's calculation log, checking
+// the whole file against the hash the manifest recorded.
+func readLog(path, wantSHA string, opts ExplainOptions) ([]logSale, []logPayout, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("the run's calculation log is missing (%v); it is written under out/ by calc", err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	sc := bufio.NewScanner(io.TeeReader(f, h))
+	sc.Buffer(make([]byte, 1<<20), 64<<20)
+	var sales []logSale
+	var payouts []logPayout
+	for sc.Scan() {
+		line := sc.Bytes()
+		switch {
+		case strings.HasPrefix(string(line[:min(len(line), 10)]), `{"sale":`):
+			var s logSale
+			if err := json.Unmarshal(line, &s); err != nil {
+				return nil, nil, fmt.Errorf("%s: %w", path, err)
+			}
+			if opts.VIN != "" && s.VIN != opts.VIN {
+				continue
+			}
+			if s.Dealer == opts.Payee || creditedTo(s, opts.Payee) {
+				sales = append(sales, s)
+			}
+		default:
+			var p logPayout
+			if err := json.Unmarshal(line, &p); err != nil {
+				return nil, nil, fmt.Errorf("%s: %w", path, err)
+			}
+			if p.Payee == opts.Payee && (opts.Program == "" || p.Program == opts.Program) {
+				payouts = append(payouts, p)
+			}
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, nil, err
+	}
+	if got := hex.EncodeToString(h.Sum(nil)); wantSHA != "" && got != wantSHA {
+		return nil, nil, &Error{Code: ExitDiffers, Err: fmt.Errorf("%s does not match the SHA-256 its run recorded: the file was changed after the run", path)}
+	}
+	return sales, payouts, nil
+}
+
+func creditedTo(s logSale, payee string) bool {
+	for _, credits := range s.Counts {
+		for _, cr := range credits {
+			if cr.Payee == payee {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func writeExplanation(w io.Writer, run *store.Run, m Manifest, opts ExplainOptions, sales []logSale, payouts []logPayout) error {
+	bw := bufio.NewWriter(w)
+	progs := map[string]ManifestProgram{}
+	for _, p := range m.Programs {
+		progs[p.ID] = p
+	}
+	payeeType := "dealer"
+	if len(payouts) > 0 {
+		payeeType = payouts[0].PayeeType
+	}
+	fmt.Fprintf(bw, "How run %s paid %s %s for %s", run.ID, payeeType, opts.Payee, run.Period)
+	if m.Provisional {
+		fmt.Fprintf(bw, " (PROVISIONAL, sales up to %s)", m.AsOf)
+	}
+	fmt.Fprintln(bw, ".")
+	if opts.VIN != "" {
+		fmt.Fprintf(bw, "Only the sales of VIN %s are listed.\n", opts.VIN)
+	}
+
+	// Programs: those that paid the payee a line, then those of the same
+	// payee kind under which none of the payee's sales counted.
+	ids := []string{}
+	paid := map[string]logPayout{}
+	for _, p := range payouts {
+		paid[p.Program] = p
+		ids = append(ids, p.Program)
+	}
+	for _, p := range m.Programs {
+		if _, ok := paid[p.ID]; !ok && p.Payee == payeeType && (opts.Program == "" || opts.Program == p.ID) {
+			ids = append(ids, p.ID)
+		}
+	}
+	sort.Strings(ids)
+	totals := map[string]decimal.Decimal{}
+	for _, id := range ids {
+		p := progs[id]
+		fmt.Fprintf(bw, "\n%s v%d, %s (%s)\n", id, p.Version, p.Name, strings.ReplaceAll(p.Type, "_", " "))
+		var counted, excluded []string
+		for _, s := range sales {
+			desc := fmt.Sprintf("%s deal %s VIN %s %s %s", s.Date, s.Deal, s.VIN, s.Model, s.Type)
+			if s.Quantity < 0 {
+				desc += " (reversal of " + s.Reverses + ")"
+			}
+			if reason, ok := s.Excluded[id]; ok {
+				excluded = append(excluded, desc+": "+reason)
+				continue
+			}
+			for _, cr := range s.Counts[id] {
+				if cr.Payee == opts.Payee {
+					counted = append(counted, desc+": credit "+cr.Credit)
+				} else if s.Dealer == opts.Payee {
+					excluded = append(excluded, desc+": credited to "+cr.Payee)
+				}
+			}
+		}
+		fmt.Fprintf(bw, "  %d sales counted%s\n", len(counted), colon(counted))
+		for _, s := range counted {
+			fmt.Fprintln(bw, "    "+s)
+		}
+		fmt.Fprintf(bw, "  %d sales did not count%s\n", len(excluded), colon(excluded))
+		for _, s := range excluded {
+			fmt.Fprintln(bw, "    "+s)
+		}
+		l, ok := paid[id]
+		if !ok {
+			fmt.Fprintln(bw, "  No sale counted, so this program has no payout line.")
+			continue
+		}
+		fmt.Fprintf(bw, "  Measure: %s.", measureWords(l))
+		if l.Tier != "" {
+			fmt.Fprintf(bw, " Tier reached: %s.", l.Tier)
+		}
+		if l.NextTier != "" {
+			fmt.Fprintf(bw, " Next: %s.", l.NextTier)
+		}
+		fmt.Fprintln(bw)
+		fmt.Fprintln(bw, "  How the amount was calculated:")
+		for _, f := range l.Formula {
+			fmt.Fprintln(bw, "    "+f)
+		}
+		cur, err := incent.LookupCurrency(l.Currency)
+		if err != nil {
+			return err
+		}
+		amt, err := decimal.NewFromString(l.Amount)
+		if err != nil {
+			return fmt.Errorf("run %s: amount %q: %w", run.ID, l.Amount, err)
+		}
+		fmt.Fprintf(bw, "  Unrounded %s, rounded %s once to %s %s.\n", l.Unrounded, l.Rounding, incent.FormatMoney(amt, cur), cur.Code)
+		totals[cur.Code] = totals[cur.Code].Add(amt)
+	}
+	if opts.Program == "" && opts.VIN == "" {
+		curs := make([]string, 0, len(totals))
+		for code := range totals {
+			curs = append(curs, code)
+		}
+		sort.Strings(curs)
+		for _, code := range curs {
+			cur, _ := incent.LookupCurrency(code)
+			fmt.Fprintf(bw, "\nTotal %s: %s, the sum of the rounded lines above.\n", code, incent.FormatMoney(totals[code], cur))
+		}
+	}
+	return bw.Flush()
+}
+
+func colon(xs []string) string {
+	if len(xs) == 0 {
+		return "."
+	}
+	return ":"
+}
+
+// measureWords prints a logged measure with its unit.
+func measureWords(l logPayout) string {
+	switch l.MeasureOf {
+	case "revenue":
+		if d, err := decimal.NewFromString(l.Measure); err == nil {
+			if cur, err := incent.LookupCurrency(l.Currency); err == nil {
+				return incent.FormatMoney(d, cur) + " " + cur.Code + " credited revenue"
+			}
+		}
+	case "objective_pct":
+		return l.Measure + "% of objective"
+	case "units":
+		return incent.GroupThousands(l.Measure) + " credited units"
+	}
+	return l.Measure
+}
