@@ -157,3 +157,51 @@ func TestCertification(t *testing.T) {
 		t.Errorf("whole_period = %s, want 0.00", got)
 	}
 }
+
+// TestCommissionFamiliesAndKickers checks family factors and a monthly kicker.
+func TestCommissionFamiliesAndKickers(t *testing.T) {
+	p := prog(rules.Commission, func(p *rules.Program) {
+		p.Measure, p.Basis = "revenue", "marginal"
+		p.Tiers = tiers(rules.TierRate, "0", "0.02", "50000", "0.04")
+		p.FamilyRates = []rules.FamilyRate{{Family: "service", Factor: dec("0.5")}}
+		p.Kickers = []rules.Kicker{{Month: "2024-08", AddRate: dec("0.01")}}
+	})
+	ss := sales("D001", 3, "20000") // dated 2024-08-01, -02, -03
+	ss[2].Family = "service"
+	ss[2].SaleDate = date("2024-09-15")
+	// revenue: 20,000 + 20,000 + 20,000 × 0.5 = 50,000: 50,000 × 2% = 1,000 (nothing above 50,000)
+	// kicker: August revenue 40,000 × 1% = 400. Total 1,400.
+	l := runOne(t, Input{Programs: []*rules.Program{p}, Sales: ss})
+	if got := l.Amount.StringFixed(2); got != "1400.00" {
+		t.Errorf("commission = %s, want 1400.00\n%q", got, l.Formula)
+	}
+	if l.Tier != "Tier 2 (from 50,000.00 USD revenue)" {
+		t.Errorf("tier = %q: 50,000 is exactly the second tier's start", l.Tier)
+	}
+}
+
+// TestDeliveringDealerAndMultipliers checks dealer-trade crediting and that
+// every matching multiplier multiplies.
+func TestDeliveringDealerAndMultipliers(t *testing.T) {
+	p := prog(rules.Volume, func(p *rules.Program) {
+		p.PerUnit, p.CreditTo = dec("100"), "delivering_dealer"
+		p.Multipliers = []rules.Multiplier{
+			{Factor: dec("0.5"), When: mustExpr(t, `sale.sale_type == "fleet"`)},
+			{Factor: dec("1.5"), When: mustExpr(t, `sale.model_code == "SUV1"`)},
+			{Factor: dec("2"), When: mustExpr(t, `dealer.region == "WEST"`)},
+		}
+	})
+	ss := sales("D001", 3, "")
+	ss[0].DeliveringDealer = "D002" // traded: credited to D002
+	ss[1].SaleType = "fleet"        // 0.5 × 1.5 = 0.75
+	// D001: 1.5 (sale 2) + 0.75 (sale 1) = 2.25 units × 100 = 225.00.
+	// D002: 1.5 × 100 = 150.00 (the region rule looks at the selling dealer, D001 in EAST).
+	res := Run(Input{Period: q3, AsOf: incent.NoDate, Programs: []*rules.Program{p}, Dealers: dealers, Sales: ss})
+	got := map[string]string{}
+	for _, l := range res.Lines {
+		got[l.Payee] = l.Amount.StringFixed(2)
+	}
+	if got["D001"] != "225.00" || got["D002"] != "150.00" || len(got) != 2 {
+		t.Errorf("lines = %v, want D001 225.00 and D002 150.00", got)
+	}
+}
