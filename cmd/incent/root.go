@@ -94,7 +94,8 @@ func newRootCmd(f *factory) *cobra.Command {
 	for key, flag := range map[string]string{"db": "db", "out": "out", "rounding": "rounding", "profile": "profile", "max_rejects": "max-rejects"} {
 		_ = f.v.BindPFlag(key, pf.Lookup(flag))
 	}
-	root.AddCommand(newCmdInit(f), newCmdCalc(f, nil), newCmdRuns(f), newCmdProfiles(f), newCmdExplain(f))
+	root.AddCommand(newCmdInit(f), newCmdCalc(f, nil), newCmdRuns(f), newCmdProfiles(f), newCmdExplain(f),
+		newCmdReplay(f), newCmdStatements(f))
 	return root
 }
 

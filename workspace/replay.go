@@ -1,0 +1,153 @@
+package workspace
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+
+	"github.com/incent/incent"
+	"github.com/incent/incent/rules"
+	"github.com/incent/incent/statements"
+	"github.com/incent/incent/store"
+)
+
+// rebuild recomputes a stored run from the database alone: the input file
+// versions and program texts it archived, its period, as-of date and
+// rounding. Nothing in the workspace folder is read.
+func (c *Config) rebuild(ctx context.Context, db *store.DB, runID string) (*store.Run, *computed, error) {
+	var run *store.Run
+	var cp *computed
+	err := db.Read(ctx, func(tx *store.Tx) error {
+		var err error
+		if run, err = tx.GetRun(runID); err != nil {
+			return usageError("%v", err)
+		}
+		var m Manifest
+		if err := json.Unmarshal([]byte(run.Manifest), &m); err != nil {
+			return fmt.Errorf("run %s: manifest: %w", runID, err)
+		}
+		period, err := incent.ParsePeriod(run.Period)
+		if err != nil {
+			return err
+		}
+		opts := CalcOptions{Period: period, AsOf: incent.NoDate}
+		if run.AsOf != "" {
+			if opts.AsOf, err = incent.ParseDate(run.AsOf); err != nil {
+				return err
+			}
+		}
+		rounding, err := incent.ParseRounding(m.Rounding)
+		if err != nil {
+			return err
+		}
+		var files []rules.File
+		for _, p := range run.Programs {
+			data, err := tx.ReadBlob(p.SHA256)
+			if err != nil {
+				return fmt.Errorf("run %s: program %s: %w", runID, p.ID, err)
+			}
+			files = append(files, rules.File{Name: p.File, Data: data})
+		}
+		progs, err := rules.LoadFiles(files)
+		if err != nil {
+			return fmt.Errorf("run %s: archived programs: %w", runID, err)
+		}
+		inputs, err := tx.RunInputs(runID)
+		if err != nil {
+			return err
+		}
+		ds, err := gather(tx, inputs)
+		if err != nil {
+			return fmt.Errorf("run %s: archived inputs: %w", runID, err)
+		}
+		replayCfg := *c
+		replayCfg.Rounding = rounding
+		cp = replayCfg.compute(opts, progs, ds)
+		return nil
+	})
+	return run, cp, err
+}
+
+// ReplayResult is what replay found.
+type ReplayResult struct {
+	RunID      string
+	Identical  bool
+	Stored     string // the stored result digest
+	Recomputed string
+	Difference string // the first differing payout line, in words
+}
+
+// Replay rebuilds a run from its archived inputs and programs and compares
+// the result digest with the stored one. A difference is an error with
+// exit code ExitDiffers naming the first differing payout line.
+func (c *Config) Replay(ctx context.Context, env Env, runID string) (*ReplayResult, error) {
+	db, err := store.Open(c.Path(c.DB), env.Now)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	run, cp, err := c.rebuild(ctx, db, runID)
+	if err != nil {
+		return nil, err
+	}
+	res := &ReplayResult{RunID: run.ID, Stored: run.Digest, Recomputed: cp.digest, Identical: run.Digest == cp.digest}
+	if res.Identical {
+		return res, nil
+	}
+	res.Difference = firstDifference(run.Lines, cp.lines)
+	return res, &Error{Code: ExitDiffers, Err: fmt.Errorf("run %s does not replay identically: %s", run.ID, res.Difference)}
+}
+
+func firstDifference(stored, again []store.Line) string {
+	for i := 0; i < len(stored) || i < len(again); i++ {
+		switch {
+		case i >= len(stored):
+			return fmt.Sprintf("line %d is new: %+v", i+1, again[i])
+		case i >= len(again):
+			return fmt.Sprintf("line %d is gone: %+v", i+1, stored[i])
+		case stored[i] != again[i]:
+			return fmt.Sprintf("line %d was %+v, is now %+v", i+1, stored[i], again[i])
+		}
+	}
+	return "the payout lines are the same but the digest differs: the stored digest was altered"
+}
+
+// RenderStatements renders the statements of a stored run again, for every
+// payee or one, into the run's folder. The run is rebuilt from the archive
+// and must replay identically first, so a statement never shows numbers
+// the run did not decide.
+func (c *Config) RenderStatements(ctx context.Context, env Env, runID, payee string, workers int) (string, int, error) {
+	db, err := store.Open(c.Path(c.DB), env.Now)
+	if err != nil {
+		return "", 0, err
+	}
+	defer db.Close()
+	run, cp, err := c.rebuild(ctx, db, runID)
+	if err != nil {
+		return "", 0, err
+	}
+	if cp.digest != run.Digest {
+		return "", 0, &Error{Code: ExitDiffers, Err: fmt.Errorf("run %s does not replay identically (%s); statements were not rendered",
+			run.ID, firstDifference(run.Lines, cp.lines))}
+	}
+	sts := cp.statements(run.ID)
+	if payee != "" {
+		var one []*statements.Statement
+		for _, st := range sts {
+			if st.Payee.Code == payee {
+				one = append(one, st)
+			}
+		}
+		if len(one) == 0 {
+			return "", 0, usageError("run %s has no statement for payee %q", run.ID, payee)
+		}
+		sts = one
+	}
+	dir := filepath.Join(c.Path(c.Out), run.Period, run.ID, "statements")
+	env.progress("rendering %d statements", len(sts))
+	if err := statements.RenderAll(dir, sts, workers); err != nil {
+		return "", 0, err
+	}
+	return relTo(c.Dir, dir), len(sts), nil
+}
