@@ -126,3 +126,58 @@ func TestRunRoundTrip(t *testing.T) {
 		t.Error("the database let a payout line be edited")
 	}
 }
+
+// TestVerifyFindsTampering edits stored records the way an outside tool
+// would (triggers dropped first) and checks verify names the first one.
+func TestVerifyFindsTampering(t *testing.T) {
+	setup := func(t *testing.T) *DB {
+		db := MustOpenDB(t)
+		tx := mustBegin(t, db)
+		sha, err := tx.PutBytes([]byte("id: P\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := []Line{{PayeeType: "dealer", Payee: "D001", ProgramID: "P", ProgramVersion: 1, Kind: "calc", Currency: "USD", Measure: "3", Amount: "300.00"}}
+		if err := tx.AddRun(&Run{ID: "2024Q3-R001", Period: "2024Q3", Seq: 1, Status: "final", Digest: Digest("2024Q3", lines), Lines: lines,
+			Programs: []RunProgram{{ID: "P", Version: 1, File: "p.yaml", SHA256: sha}}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := tx.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		return db
+	}
+	tests := []struct {
+		name   string
+		tamper string
+		want   string
+	}{
+		{"intact", ``, ""},
+		{"amount", `DROP TRIGGER payout_lines_no_update; UPDATE payout_lines SET amount = '3000.00'`, "run 2024Q3-R001: its payout lines no longer match its result digest"},
+		{"digest and amount", `DROP TRIGGER payout_lines_no_update; DROP TRIGGER runs_no_update; UPDATE payout_lines SET amount = '3000.00';
+			UPDATE runs SET digest = '` + Digest("2024Q3", []Line{{PayeeType: "dealer", Payee: "D001", ProgramID: "P", ProgramVersion: 1, Kind: "calc", Currency: "USD", Measure: "3", Amount: "3000.00"}}) + `'`,
+			"run 2024Q3-R001: its result digest differs from the one its run event recorded"},
+		{"event", `DROP TRIGGER events_no_update; UPDATE events SET actor = 'mallory'`, "event 1 (run 2024Q3-R001): content does not match its hash"},
+		{"blob", `UPDATE blob_chunks SET data = X'00'`, "content no longer matches its SHA-256"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			db := setup(t)
+			if tt.tamper != "" {
+				if _, err := db.db.Exec(tt.tamper); err != nil {
+					t.Fatal(err)
+				}
+			}
+			checked, broken, err := db.Verify(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.want == "" && (broken != "" || checked != "1 events, 1 archived blobs, 1 runs") {
+				t.Errorf("intact database: checked %q, broken %q", checked, broken)
+			}
+			if tt.want != "" && !strings.Contains(broken, tt.want) {
+				t.Errorf("broken = %q, want %q", broken, tt.want)
+			}
+		})
+	}
+}

@@ -21,6 +21,9 @@ func TestReplayFromArchiveAlone(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout, "2024Q3-R001: identical") {
 		t.Errorf("replay: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
+	if r := incentCmd(t, "verify", "--config", cfg); r.code != 0 || !strings.Contains(r.stdout, "verified: ") {
+		t.Errorf("verify: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
 	if r := incentCmd(t, "replay", "2024Q3-R999", "--config", cfg); r.code != 2 {
 		t.Errorf("unknown run: exit %d, want 2", r.code)
 	}

@@ -95,7 +95,7 @@ func newRootCmd(f *factory) *cobra.Command {
 		_ = f.v.BindPFlag(key, pf.Lookup(flag))
 	}
 	root.AddCommand(newCmdInit(f), newCmdCalc(f, nil), newCmdRuns(f), newCmdProfiles(f), newCmdExplain(f),
-		newCmdReplay(f), newCmdStatements(f))
+		newCmdReplay(f), newCmdStatements(f), newCmdVerify(f))
 	return root
 }
 
