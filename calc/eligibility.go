@@ -13,16 +13,17 @@ import (
 // eligibility decides, for every sale of the period and every program in
 // effect, whether it counts; counted sales are credited to payees.
 func (c *calculator) eligibility() {
+	// One backing array for every sale's outcomes: a million sales by thirty
+	// programs is 30 MB in one allocation, not a million small ones.
+	fails := make([]Fail, len(c.res.Sales)*len(c.progs))
 	for si := range c.res.Sales {
 		sr := &c.res.Sales[si]
-		sr.Fails = make([]Fail, len(c.progs))
+		sr.Fails = fails[si*len(c.progs) : (si+1)*len(c.progs) : (si+1)*len(c.progs)]
 		sh := parseSaleShares(sr.Basis)
 		for pi, p := range c.progs {
 			f := c.check(p, sr)
 			if f == FailNone {
-				var credits []Credit
-				credits, f = c.credit(pi, p, sr, sh)
-				sr.Credits = append(sr.Credits, credits...)
+				f = c.credit(pi, p, sr, sh)
 			}
 			sr.Fails[pi] = f
 		}
@@ -160,42 +161,45 @@ func parseSaleShares(s *incent.Sale) saleShares {
 // credit attributes a counted sale to the program's payees: the dealer
 // chosen by credit.to, divided by the split cell, then the dealer's group or
 // the salespeople; every matching multiplier multiplies the credit.
-func (c *calculator) credit(pi int, p *program, sr *SaleResult, sh saleShares) ([]Credit, Fail) {
+func (c *calculator) credit(pi int, p *program, sr *SaleResult, sh saleShares) Fail {
 	s := sr.Basis
-	qty := decimal.NewFromInt(int64(sr.Sale.Quantity))
-	if sr.Sale.Quantity == 0 {
-		qty = decimal.NewFromInt(1)
+	qty := one
+	if sr.Sale.Quantity < 0 {
+		qty = minusOne
 	}
-	factor := decimal.NewFromInt(1)
+	// Most sales go whole to one dealer with no multiplier: their credit is
+	// the quantity itself, with no decimal arithmetic.
+	factor, scaled := one, false
 	d := c.dealers[s.DealerCode]
 	for _, m := range p.Multipliers {
 		if m.When == nil || evalWhen(m.When, s, d) {
 			factor = factor.Mul(m.Factor)
+			scaled = true
 		}
 	}
-	base := decimal.Zero
+	base := zero
 	if p.needsRevenue {
 		base = revenueBase(p, s)
 	}
 
-	var shares []incent.Share
+	var single [1]incent.Share
+	shares, whole := single[:], true
 	switch p.Payee {
 	case rules.PayeeSalesperson:
 		if !sh.peopleOK {
-			return nil, FailNoPayee
+			return FailNoPayee
 		}
-		shares = sh.people
+		shares, whole = sh.people, len(sh.people) == 1
 	default:
-		dealer := s.DealerCode
+		single[0] = incent.Share{Code: s.DealerCode, Fraction: one}
 		if p.CreditTo == "delivering_dealer" && s.DeliveringDealer != "" {
-			dealer = s.DeliveringDealer
+			single[0].Code = s.DeliveringDealer
 		}
-		shares = []incent.Share{{Code: dealer, Fraction: decimal.NewFromInt(1)}}
 		if s.Split != "" {
 			if !sh.splitOK {
-				return nil, FailNoPayee
+				return FailNoPayee
 			}
-			shares = sh.split
+			shares, whole = sh.split, false
 		}
 		if p.Payee == rules.PayeeGroup {
 			// A copy: the parsed shares are reused by the next program.
@@ -203,7 +207,7 @@ func (c *calculator) credit(pi int, p *program, sr *SaleResult, sh saleShares) (
 			for i, share := range shares {
 				dd := c.dealers[share.Code]
 				if dd == nil || dd.Group == "" {
-					return nil, FailNoPayee
+					return FailNoPayee
 				}
 				groups[i] = incent.Share{Code: dd.Group, Fraction: share.Fraction}
 			}
@@ -211,27 +215,40 @@ func (c *calculator) credit(pi int, p *program, sr *SaleResult, sh saleShares) (
 		}
 	}
 
-	credits := make([]Credit, 0, len(shares))
-	for _, sh := range shares {
-		units := qty.Mul(sh.Fraction).Mul(factor)
-		cr := Credit{Program: pi, Payee: sh.Code, Units: units}
+	start := len(sr.Credits)
+	for _, share := range shares {
+		units := qty
+		if !whole {
+			units = units.Mul(share.Fraction)
+		}
+		if scaled {
+			units = units.Mul(factor)
+		}
+		cr := Credit{Program: pi, Payee: share.Code, Units: units}
 		if p.needsRevenue {
-			cr.Revenue = units.Mul(base)
+			if whole && !scaled {
+				cr.Revenue = base
+				if sr.Sale.Quantity < 0 {
+					cr.Revenue = base.Neg()
+				}
+			} else {
+				cr.Revenue = units.Mul(base)
+			}
 		}
 		// Two split parts for the same group merge into one credit.
 		merged := false
-		for j := range credits {
-			if credits[j].Payee == cr.Payee {
-				credits[j].Units = credits[j].Units.Add(cr.Units)
-				credits[j].Revenue = credits[j].Revenue.Add(cr.Revenue)
+		for j := start; j < len(sr.Credits); j++ {
+			if sr.Credits[j].Payee == cr.Payee {
+				sr.Credits[j].Units = sr.Credits[j].Units.Add(cr.Units)
+				sr.Credits[j].Revenue = sr.Credits[j].Revenue.Add(cr.Revenue)
 				merged = true
 			}
 		}
 		if !merged {
-			credits = append(credits, cr)
+			sr.Credits = append(sr.Credits, cr)
 		}
 	}
-	return credits, FailNone
+	return FailNone
 }
 
 // Reason says in words why sale sr did not count for program pi, or ""

@@ -11,9 +11,10 @@ import (
 )
 
 var (
-	zero    = decimal.Zero
-	one     = decimal.NewFromInt(1)
-	hundred = decimal.NewFromInt(100)
+	zero     = decimal.Zero
+	one      = decimal.NewFromInt(1)
+	minusOne = decimal.NewFromInt(-1)
+	hundred  = decimal.NewFromInt(100)
 )
 
 // account sums one payee's credits under one program.
