@@ -3,9 +3,12 @@ package ingest
 import (
 	"bytes"
 	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/incent/incent"
+	"github.com/xuri/excelize/v2"
 )
 
 // withCheckDigit returns a 17-character VIN with its check digit set.
@@ -57,6 +60,80 @@ func BenchmarkReadSalesCSV(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		n, err := ReadSales("bench.csv", bytes.NewReader(data), Profile{}, func(Row, incent.Sale) error { return nil }, func(r Reject) {
+			b.Fatalf("reject: %v", r)
+		})
+		if err != nil || n.Accepted != rows {
+			b.Fatalf("counts %+v, err %v", n, err)
+		}
+	}
+	b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// salesWorkbook converts salesFile(n) to a workbook as a spreadsheet saves
+// it: a title row above the header, real date cells and numeric money.
+func salesWorkbook(b *testing.B, n int) []byte {
+	b.Helper()
+	lines := strings.Split(strings.TrimSpace(string(salesFile(n))), "\n")
+	f := excelize.NewFile()
+	defer f.Close()
+	sw, err := f.NewStreamWriter("Sheet1")
+	if err != nil {
+		b.Fatal(err)
+	}
+	dateStyle, err := f.NewStyle(&excelize.Style{NumFmt: 14})
+	if err != nil {
+		b.Fatal(err)
+	}
+	sw.SetRow("A1", []any{"Sales export"})
+	header := strings.Split(lines[0], ",")
+	row := make([]any, len(header))
+	for i, h := range header {
+		row[i] = h
+	}
+	sw.SetRow("A2", row)
+	for i, line := range lines[1:] {
+		cells := strings.Split(line, ",")
+		row := make([]any, len(cells))
+		for j, c := range cells {
+			switch header[j] {
+			case "sale_date":
+				t, _ := time.Parse("2006-01-02", c)
+				row[j] = excelize.Cell{StyleID: dateStyle, Value: t}
+			case "msrp", "sale_amount":
+				// A spreadsheet holds money as a binary double; the reader
+				// turns the cell's text back into an exact decimal.
+				v, _ := strconv.ParseFloat(c, 64)
+				row[j] = v
+			case "model_year", "quantity":
+				v, _ := strconv.Atoi(c)
+				row[j] = v
+			default:
+				row[j] = c
+			}
+		}
+		cell, _ := excelize.CoordinatesToCellName(1, i+3)
+		if err := sw.SetRow(cell, row); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := sw.Flush(); err != nil {
+		b.Fatal(err)
+	}
+	buf, err := f.WriteToBuffer()
+	if err != nil {
+		b.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func BenchmarkReadSalesXLSX(b *testing.B) {
+	const rows = 100000
+	data := salesWorkbook(b, rows)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		n, err := ReadSales("bench.xlsx", bytes.NewReader(data), Profile{}, func(Row, incent.Sale) error { return nil }, func(r Reject) {
 			b.Fatalf("reject: %v", r)
 		})
 		if err != nil || n.Accepted != rows {

@@ -89,6 +89,20 @@ func joinPos(file string, row int, column, msg string) string {
 	return b.String()
 }
 
+// Warning is a problem in a row that was accepted anyway, such as a wrong
+// VIN check digit under vin_check: warn.
+type Warning struct {
+	File   string
+	Row    int
+	Column string
+	Reason string
+}
+
+// Error formats the warning as "file:row: column: reason".
+func (w Warning) Error() string {
+	return joinPos(w.File, w.Row, w.Column, w.Reason)
+}
+
 // Counts is one file's reconciliation: Read = Accepted + Rejected, plus
 // Duplicate, which the caller fills in.
 type Counts struct {
@@ -99,9 +113,10 @@ type Counts struct {
 // (an unknown dealer, say). Raw is the row's own slice: the reader never
 // reuses it, so a caller may keep it.
 type Row struct {
-	File string
-	Line int
-	Raw  []string
+	File     string
+	Line     int
+	Raw      []string
+	Warnings []Warning // problems that did not stop the row; nil for most rows
 }
 
 // readFile is the one loop behind every reader: open the file, resolve the
@@ -138,7 +153,7 @@ func readFile[T any](file string, r io.Reader, p Profile, sc *schema, parse func
 			}
 			continue
 		}
-		c.row, c.rec, c.badCol, c.reason = row, rec, -1, ""
+		c.row, c.rec, c.badCol, c.reason, c.warnings = row, rec, -1, "", nil
 		v, ok := parse(&c)
 		if !ok {
 			n.Read++
@@ -153,7 +168,7 @@ func readFile[T any](file string, r io.Reader, p Profile, sc *schema, parse func
 			continue
 		}
 		if accept != nil {
-			if err := accept(Row{File: file, Line: row, Raw: rec}, v); err != nil {
+			if err := accept(Row{File: file, Line: row, Raw: rec, Warnings: c.warnings}, v); err != nil {
 				return n, err
 			}
 		}
@@ -210,6 +225,7 @@ type rowCtx struct {
 	rec      []string
 	badCol   int
 	reason   string
+	warnings []Warning // of the current row; a fresh slice per row that has any
 }
 
 // cell returns column c's trimmed text, "" when the column or cell is absent.
@@ -236,6 +252,11 @@ func (c *rowCtx) word(col int) string {
 func (c *rowCtx) fail(col int, reason string) bool {
 	c.badCol, c.reason = col, reason
 	return false
+}
+
+// warn records a problem that does not stop the row.
+func (c *rowCtx) warn(col int, reason string) {
+	c.warnings = append(c.warnings, Warning{File: c.file, Row: c.row, Column: c.sc.cols[col].name, Reason: reason})
 }
 
 // required returns a required column's text, or records that it is empty.

@@ -426,25 +426,27 @@ var vinWeights = [17]int{8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2}
 // ValidateVIN checks that vin has 17 characters, none of them I, O or Q, and
 // that its North American check digit (position 9) is right.
 func ValidateVIN(vin string) error {
-	if p := vinProblem(vin); p != "" {
+	if p, _ := vinProblem(vin); p != "" {
 		return fmt.Errorf("vin %q: %s", vin, p)
 	}
 	return nil
 }
 
-// vinProblem says what is wrong with a VIN, or "" when nothing is.
-func vinProblem(vin string) string {
+// vinProblem says what is wrong with a VIN, or "" when nothing is;
+// checkDigit is true when the only problem is the check digit, which
+// vin_check: warn lets through.
+func vinProblem(vin string) (problem string, checkDigit bool) {
 	if len(vin) != 17 {
-		return "has " + strconv.Itoa(utf8.RuneCountInString(vin)) + " characters, expected 17"
+		return "has " + strconv.Itoa(utf8.RuneCountInString(vin)) + " characters, expected 17", false
 	}
 	sum := 0
 	for i := 0; i < 17; i++ {
 		c := vin[i]
 		switch {
 		case c == 'I' || c == 'O' || c == 'Q':
-			return fmt.Sprintf("position %d is %q; a VIN never uses I, O or Q", i+1, c)
+			return fmt.Sprintf("position %d is %q; a VIN never uses I, O or Q", i+1, c), false
 		case (c < '0' || c > '9') && (c < 'A' || c > 'Z'):
-			return fmt.Sprintf("position %d is %q, expected a digit or a capital letter", i+1, rune(c))
+			return fmt.Sprintf("position %d is %q, expected a digit or a capital letter", i+1, rune(c)), false
 		}
 		sum += int(vinValues[c]) * vinWeights[i]
 	}
@@ -453,9 +455,9 @@ func vinProblem(vin string) string {
 		want = 'X'
 	}
 	if vin[8] != want {
-		return fmt.Sprintf("check digit is %c, expected %c", vin[8], want)
+		return fmt.Sprintf("check digit is %c, expected %c", vin[8], want), true
 	}
-	return ""
+	return "", false
 }
 
 // vinYearCodes lists the model-year codes of VIN position 10, from 1980.

@@ -13,7 +13,18 @@ type Profile struct {
 	DateFormat   string                       // Go layout, e.g. "01/02/2006"; "" = ISO 2006-01-02
 	DecimalComma bool
 	Sheet        string // XLSX sheet name; "" = first sheet
+	// VINCheck is what a wrong VIN check digit does to a sales row:
+	// VINCheckReject ("", the default) or VINCheckWarn. It travels with the
+	// profile archived beside each file version, so a replay decides the
+	// same way as the run did.
+	VINCheck string `json:",omitempty"`
 }
+
+// The values of Profile.VINCheck (incent.yaml's vin_check).
+const (
+	VINCheckReject = "reject" // a wrong check digit rejects the row
+	VINCheckWarn   = "warn"   // the row is accepted with a warning
+)
 
 // BuiltinProfile returns the canonical, cdk, reynolds or tekion profile. Each
 // call returns fresh maps, so a caller may adapt the copy it gets.

@@ -80,8 +80,11 @@ func parseSale(c *rowCtx) (incent.Sale, bool) {
 		return s, false
 	}
 	s.VIN = upperASCII(s.VIN)
-	if p := vinProblem(s.VIN); p != "" {
-		return s, c.fail(sVIN, strconv.Quote(s.VIN)+": "+p)
+	if p, checkDigit := vinProblem(s.VIN); p != "" {
+		if !checkDigit || c.p.VINCheck != VINCheckWarn {
+			return s, c.fail(sVIN, strconv.Quote(s.VIN)+": "+p)
+		}
+		c.warn(sVIN, strconv.Quote(s.VIN)+": "+p+"; accepted because vin_check is warn")
 	}
 	if s.DealerCode, ok = c.code(sDealer, true); !ok {
 		return s, false

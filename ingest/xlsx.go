@@ -51,7 +51,11 @@ func openXLSX(file string, r io.Reader, sc *schema, p *Profile) (src *xlsxSource
 	}
 	opts := rawCells()
 	opts.UnzipSizeLimit = unzipped + 1
-	opts.UnzipXMLSizeLimit = min(opts.UnzipSizeLimit, 16<<20)
+	// Sheets stay in memory: above this limit the spreadsheet library
+	// would unpack them into the system's temporary folder, and a command
+	// writes nothing outside the database and out/. It costs about the
+	// sheet's unpacked size, some 600 bytes a row.
+	opts.UnzipXMLSizeLimit = opts.UnzipSizeLimit
 	f, err := excelize.OpenReader(bytes.NewReader(data), opts)
 	if err != nil {
 		return nil, nil, &FileError{File: file, Msg: "not a readable XLSX workbook (" + err.Error() + "); expected .xlsx, or CSV saved as UTF-8"}

@@ -42,6 +42,7 @@ type CalcSummary struct {
 	Totals      []CurrencyTotal  `json:"totals"`
 	Inputs      []Reconciliation `json:"inputs"`
 	Rejects     int              `json:"rejects"`
+	Warnings    int              `json:"warnings"`
 	Flags       int              `json:"flags"`
 }
 
@@ -205,17 +206,7 @@ func (c *Config) compute(opts CalcOptions, progs []*rules.Program, ds *dataset) 
 		cp.dealers[ds.dealers[i].Code] = &ds.dealers[i]
 	}
 	// Reversals that cancel nothing are rejects of the file they came from.
-	for _, i := range res.Unmatched {
-		s := ds.sales[i]
-		file, row := splitSource(s.Source)
-		ds.rejects = append(ds.rejects, ingest.Reject{File: file, Row: row, Column: "quantity", Reason: calc.UnmatchedReason})
-		for j := range ds.recon {
-			if ds.recon[j].File == file && ds.recon[j].Kind == string(ingest.KindSales) {
-				ds.recon[j].Accepted--
-				ds.recon[j].Rejected++
-			}
-		}
-	}
+	ds.rejectUnmatched(res.Unmatched)
 	sortRejects(ds.rejects)
 	for _, l := range res.Lines {
 		cp.lines = append(cp.lines, store.Line{PayeeType: string(l.PayeeType), Payee: l.Payee, ProgramID: l.ProgramID,
@@ -271,7 +262,7 @@ func (c *Config) checkRejects(ds *dataset) error {
 func (cp *computed) summary() *CalcSummary {
 	s := &CalcSummary{Period: cp.opts.Period.Code, AsOf: cp.opts.AsOf.String(), Provisional: !cp.opts.AsOf.IsZero(),
 		DryRun: cp.opts.DryRun, Digest: cp.digest, Lines: len(cp.lines), Inputs: cp.ds.recon, Rejects: len(cp.ds.rejects),
-		Flags: len(cp.res.Flags)}
+		Warnings: len(cp.ds.warnings), Flags: len(cp.res.Flags)}
 	payees := map[string]bool{}
 	type pk struct{ id, cur string }
 	type total struct {

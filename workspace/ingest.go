@@ -5,13 +5,17 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/incent/incent"
+	"github.com/incent/incent/calc"
 	"github.com/incent/incent/ingest"
 	"github.com/incent/incent/store"
 )
@@ -49,14 +53,24 @@ type dataset struct {
 	files      []store.InputFile
 	recon      []Reconciliation
 	rejects    []ingest.Reject
+	warnings   []ingest.Warning // of accepted rows (vin_check: warn)
 	sales      []incent.Sale
 	dealers    []incent.Dealer
 	objectives []incent.Objective
 	certs      []incent.Certification
 	claims     []incent.Claim
-	log        []string // replacements, for the calculation log
+	log        []string                // replacements, for the calculation log
+	reconOf    map[int64]int           // file version (ingest seq) -> its entry in recon
+	problems   map[int64]*fileProblems // file version (ingest seq) -> its own rejects and warnings
 
 	dealerIdx, objectiveIdx, saleIdx, certIdx, claimIdx keyIndex
+}
+
+// fileProblems are one file version's rejects and warnings, kept apart
+// because several versions may share a name.
+type fileProblems struct {
+	rejects  []ingest.Reject
+	warnings []ingest.Warning
 }
 
 func newKeyIndex() keyIndex { return keyIndex{pos: map[string]int{}, owner: map[string]int64{}} }
@@ -81,7 +95,7 @@ func (c *Config) stage(tx *store.Tx, env Env) error {
 			return err
 		}
 		for _, name := range files {
-			if err := c.stageFile(tx, env, k.kind, name); err != nil {
+			if _, _, err := c.stageFile(tx, env, k.kind, name, c.Path(name)); err != nil {
 				return err
 			}
 		}
@@ -89,36 +103,63 @@ func (c *Config) stage(tx *store.Tx, env Env) error {
 	return nil
 }
 
-func (c *Config) stageFile(tx *store.Tx, env Env, kind ingest.Kind, name string) error {
-	path := c.Path(name)
+// stageFile archives the file at path as a version of input name, unless
+// that content is already stored under that name. It returns the stored
+// version and whether this call added it.
+func (c *Config) stageFile(tx *store.Tx, env Env, kind ingest.Kind, name, path string) (*store.InputFile, bool, error) {
 	sha, err := hashFile(path)
 	if err != nil {
-		return usageError("%s: %v", name, err)
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err // the path is already named
+		}
+		return nil, false, usageError("%s: %v", name, err)
 	}
 	if f, err := tx.FindInput(string(kind), name, sha); err != nil || f != nil {
-		return err
+		return f, false, err
 	}
 	profile, err := c.profileFor(kind)
 	if err != nil {
-		return err
+		return nil, false, err
 	}
 	pj, _ := json.Marshal(profile)
 	// A file that does not read is found when the rows are gathered in this
 	// same transaction, which then rolls back: it is never a stored version.
 	fh, err := os.Open(path)
 	if err != nil {
-		return usageError("%s: %v", name, err)
+		return nil, false, usageError("%s: %v", name, err)
 	}
 	defer fh.Close()
 	if err := tx.PutBlob(sha, bufio.NewReaderSize(fh, 1<<20)); err != nil {
-		return fmt.Errorf("archive %s: %w", name, err)
+		return nil, false, fmt.Errorf("archive %s: %w", name, err)
 	}
 	env.progress("archived %s", name)
-	return tx.AddInput(&store.InputFile{Kind: string(kind), Name: name, SHA256: sha, Profile: string(pj)})
+	f := &store.InputFile{Kind: string(kind), Name: name, SHA256: sha, Profile: string(pj)}
+	if err := tx.AddInput(f); err != nil {
+		return nil, false, err
+	}
+	return f, true, nil
 }
 
+// profileFor returns the profile a new file version of a kind is read
+// with; it is archived with the version.
 func (c *Config) profileFor(kind ingest.Kind) (ingest.Profile, error) {
-	if kind != ingest.KindSales || c.Profile == "" || c.Profile == "canonical" {
+	if kind != ingest.KindSales {
+		p, _ := ingest.BuiltinProfile("canonical")
+		return p, nil
+	}
+	p, err := c.salesProfile()
+	if err != nil {
+		return p, err
+	}
+	if c.VINCheck == ingest.VINCheckWarn {
+		p.VINCheck = ingest.VINCheckWarn
+	}
+	return p, nil
+}
+
+func (c *Config) salesProfile() (ingest.Profile, error) {
+	if c.Profile == "" || c.Profile == "canonical" {
 		p, _ := ingest.BuiltinProfile("canonical")
 		return p, nil
 	}
@@ -185,7 +226,7 @@ func collect[T any](values *[]T, rows *[]ingest.Row) func(ingest.Row, T) error {
 // run replayable from the database alone.
 func gather(tx *store.Tx, files []store.InputFile) (*dataset, error) {
 	ds := &dataset{files: files, dealerIdx: newKeyIndex(), objectiveIdx: newKeyIndex(), saleIdx: newKeyIndex(),
-		certIdx: newKeyIndex(), claimIdx: newKeyIndex()}
+		certIdx: newKeyIndex(), claimIdx: newKeyIndex(), reconOf: map[int64]int{}, problems: map[int64]*fileProblems{}}
 	byKind := map[string][]store.InputFile{}
 	for _, f := range files {
 		byKind[f.Kind] = append(byKind[f.Kind], f)
@@ -215,6 +256,7 @@ func (ds *dataset) readVersion(tx *store.Tx, kind ingest.Kind, f store.InputFile
 		return err
 	}
 	rec := Reconciliation{Kind: f.Kind, File: f.Name, SHA256: f.SHA256}
+	fp := &fileProblems{}
 	tmp, rows, rejects, counts, err := readRows(kind, f.Name, r, p)
 	if err != nil {
 		return err
@@ -225,24 +267,24 @@ func (ds *dataset) readVersion(tx *store.Tx, kind ingest.Kind, f store.InputFile
 	switch kind {
 	case ingest.KindDealers:
 		for i, d := range tmp.dealers {
-			ds.dealers = fold(ds.dealers, ds.dealerIdx, f.Seq, d.Code, d, rows[i], &rec, &rejects, "dealer_code", dealerEqual, func(old incent.Dealer) {
+			ds.dealers = fold(ds.dealers, ds.dealerIdx, f.Seq, d.Code, d, rows[i], &rec, &rejects, column[incent.Dealer]("dealer_code"), dealerEqual, func(old incent.Dealer) {
 				ds.log = append(ds.log, fmt.Sprintf("%s:%d replaces dealer %s of an earlier version", f.Name, rows[i].Line, old.Code))
 			})
 		}
 	case ingest.KindObjectives:
 		for i, o := range tmp.objectives {
-			ds.objectives = fold(ds.objectives, ds.objectiveIdx, f.Seq, objectiveKey(o), o, rows[i], &rec, &rejects, "units", func(a, b incent.Objective) bool {
+			ds.objectives = fold(ds.objectives, ds.objectiveIdx, f.Seq, objectiveKey(o), o, rows[i], &rec, &rejects, column[incent.Objective]("units"), func(a, b incent.Objective) bool {
 				return a.Units.Equal(b.Units)
 			}, func(incent.Objective) {})
 		}
 	case ingest.KindCertifications:
 		for i, ce := range tmp.certs {
 			k := ce.DealerCode + "|" + ce.Certification + "|" + ce.ValidFrom.String()
-			ds.certs = fold(ds.certs, ds.certIdx, f.Seq, k, ce, rows[i], &rec, &rejects, "valid_to", func(a, b incent.Certification) bool { return a == b }, func(incent.Certification) {})
+			ds.certs = fold(ds.certs, ds.certIdx, f.Seq, k, ce, rows[i], &rec, &rejects, column[incent.Certification]("valid_to"), func(a, b incent.Certification) bool { return a == b }, func(incent.Certification) {})
 		}
 	case ingest.KindClaims:
 		for i, cl := range tmp.claims {
-			ds.claims = fold(ds.claims, ds.claimIdx, f.Seq, cl.ClaimID, cl, rows[i], &rec, &rejects, "claim_id", func(a, b incent.Claim) bool {
+			ds.claims = fold(ds.claims, ds.claimIdx, f.Seq, cl.ClaimID, cl, rows[i], &rec, &rejects, column[incent.Claim]("claim_id"), func(a, b incent.Claim) bool {
 				return a.ClaimID == b.ClaimID && a.DealerCode == b.DealerCode && a.ProgramID == b.ProgramID && a.SpendAmount.Equal(b.SpendAmount) &&
 					a.InvoiceDate == b.InvoiceDate && a.SubmittedDate == b.SubmittedDate && a.Preapproved == b.Preapproved
 			}, func(incent.Claim) {})
@@ -255,12 +297,20 @@ func (ds *dataset) readVersion(tx *store.Tx, kind ingest.Kind, f store.InputFile
 				rejects = append(rejects, ingest.Reject{File: f.Name, Row: rows[i].Line, Column: col, Reason: reason, Raw: rows[i].Raw})
 				continue
 			}
-			ds.sales = fold(ds.sales, ds.saleIdx, f.Seq, SaleKey(s), s, rows[i], &rec, &rejects, "", saleEqual, func(old incent.Sale) {
+			accepted := rec.Accepted
+			ds.sales = fold(ds.sales, ds.saleIdx, f.Seq, SaleKey(s), s, rows[i], &rec, &rejects, saleDiff, saleEqual, func(old incent.Sale) {
 				ds.log = append(ds.log, fmt.Sprintf("%s replaces sale %s (%s)", s.Source, SaleKey(s), old.Source))
 			})
+			if rec.Accepted > accepted {
+				fp.warnings = append(fp.warnings, rows[i].Warnings...)
+			}
 		}
 	}
 	ds.rejects = append(ds.rejects, rejects...)
+	ds.warnings = append(ds.warnings, fp.warnings...)
+	fp.rejects = rejects
+	ds.problems[f.Seq] = fp
+	ds.reconOf[f.Seq] = len(ds.recon)
 	ds.recon = append(ds.recon, rec)
 	return nil
 }
@@ -272,9 +322,10 @@ type keyIndex struct {
 	owner map[string]int64
 }
 
-// fold adds row v under key k, counting it into rec.
+// fold adds row v under key k, counting it into rec. col names the column
+// to blame when v differs from an earlier row of the same file.
 func fold[T any](list []T, idx keyIndex, seq int64, k string, v T, row ingest.Row, rec *Reconciliation, rejects *[]ingest.Reject,
-	col string, equal func(a, b T) bool, replaced func(old T)) []T {
+	col func(old, v T) string, equal func(a, b T) bool, replaced func(old T)) []T {
 	i, ok := idx.pos[k]
 	switch {
 	case !ok:
@@ -286,7 +337,7 @@ func fold[T any](list []T, idx keyIndex, seq int64, k string, v T, row ingest.Ro
 		rec.Duplicate++
 	case idx.owner[k] == seq:
 		rec.Rejected++
-		*rejects = append(*rejects, ingest.Reject{File: rec.File, Row: row.Line, Column: col,
+		*rejects = append(*rejects, ingest.Reject{File: rec.File, Row: row.Line, Column: col(list[i], v),
 			Reason: "same key " + k + " as an earlier row of this file but different values", Raw: row.Raw})
 	default:
 		replaced(list[i])
@@ -296,6 +347,11 @@ func fold[T any](list []T, idx keyIndex, seq int64, k string, v T, row ingest.Ro
 		rec.Replaced++
 	}
 	return list
+}
+
+// column blames one fixed column.
+func column[T any](name string) func(old, v T) string {
+	return func(T, T) string { return name }
 }
 
 func indexBy[T any](list []T, key func(T) string) map[string]int {
@@ -327,6 +383,44 @@ func saleEqual(a, b incent.Sale) bool {
 		a.Split == b.Split && a.RebateCode == b.RebateCode && a.RebateAmount.Equal(b.RebateAmount) && a.ClaimDate == b.ClaimDate
 }
 
+// saleDiff names the first column in which two sales with the same key
+// differ, in the canonical column order.
+func saleDiff(a, b incent.Sale) string {
+	switch {
+	case a.SaleDate != b.SaleDate:
+		return "sale_date"
+	case a.SaleType != b.SaleType:
+		return "sale_type"
+	case a.Condition != b.Condition:
+		return "condition"
+	case a.ModelCode != b.ModelCode:
+		return "model_code"
+	case a.ModelYear != b.ModelYear:
+		return "model_year"
+	case a.Family != b.Family:
+		return "family"
+	case !a.MSRP.Equal(b.MSRP) || a.HasMSRP != b.HasMSRP:
+		return "msrp"
+	case !a.SaleAmount.Equal(b.SaleAmount) || a.HasSaleAmount != b.HasSaleAmount:
+		return "sale_amount"
+	case a.Quantity != b.Quantity:
+		return "quantity"
+	case a.DeliveringDealer != b.DeliveringDealer:
+		return "delivering_dealer"
+	case a.Salesperson != b.Salesperson:
+		return "salesperson"
+	case a.Split != b.Split:
+		return "split"
+	case a.RebateCode != b.RebateCode:
+		return "rebate_code"
+	case !a.RebateAmount.Equal(b.RebateAmount):
+		return "rebate_amount"
+	case a.ClaimDate != b.ClaimDate:
+		return "claim_date"
+	}
+	return "deal_id"
+}
+
 func dealerEqual(a, b incent.Dealer) bool {
 	return a.Code == b.Code && a.Name == b.Name && a.Group == b.Group && a.Region == b.Region && a.Segment == b.Segment &&
 		a.Currency == b.Currency && a.Email == b.Email && strings.Join(a.Address, "\x00") == strings.Join(b.Address, "\x00")
@@ -354,6 +448,31 @@ func unknownDealer(s incent.Sale, dealers map[string]int) (col, reason string) {
 		}
 	}
 	return "", ""
+}
+
+// rejectUnmatched turns reversals that cancel no earlier sale (indices
+// into ds.sales, as calc reports them) into rejects of the file they came
+// from, moving them from accepted to rejected in its reconciliation.
+func (ds *dataset) rejectUnmatched(unmatched []int) {
+	for _, i := range unmatched {
+		s := ds.sales[i]
+		file, row := splitSource(s.Source)
+		rj := ingest.Reject{File: file, Row: row, Column: "quantity", Reason: calc.UnmatchedReason}
+		ds.rejects = append(ds.rejects, rj)
+		unwarned := func(w ingest.Warning) bool { return w.File == file && w.Row == row }
+		ds.warnings = slices.DeleteFunc(ds.warnings, unwarned)
+		// The version that supplied the row: another version of the same
+		// file name keeps its own count.
+		seq := ds.saleIdx.owner[SaleKey(s)]
+		if j, ok := ds.reconOf[seq]; ok {
+			ds.recon[j].Accepted--
+			ds.recon[j].Rejected++
+		}
+		if fp := ds.problems[seq]; fp != nil {
+			fp.rejects = append(fp.rejects, rj)
+			fp.warnings = slices.DeleteFunc(fp.warnings, unwarned)
+		}
+	}
 }
 
 // sortRejects orders rejects by file, then row.

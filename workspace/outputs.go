@@ -40,6 +40,7 @@ type Manifest struct {
 	ResultDigest string            `json:"result_digest"`
 	Totals       []CurrencyTotal   `json:"totals"`
 	Rejects      int               `json:"rejects"`
+	Warnings     []string          `json:"warnings,omitempty"` // "file:row: column: reason" of rows accepted with a warning
 }
 
 // ManifestProgram is a program version a run used.
@@ -60,6 +61,9 @@ func (cp *computed) writeFiles(dir string, run *store.Run, env Env, opts CalcOpt
 		ToolVersion: env.ToolVersion, StartedAt: run.StartedAt, FinishedAt: run.FinishedAt, User: env.User,
 		Rounding: cp.rounding.String(), Inputs: cp.ds.recon, Replacements: cp.ds.log, ResultDigest: cp.digest,
 		Rejects: len(cp.ds.rejects), Files: map[string]string{}}
+	for _, w := range cp.ds.warnings {
+		m.Warnings = append(m.Warnings, w.Error())
+	}
 	for _, p := range cp.progs {
 		m.Programs = append(m.Programs, ManifestProgram{ID: p.ID, Version: p.Version, Name: p.Name, Type: string(p.Type),
 			Payee: string(p.Payee), File: p.File, SHA256: p.SHA256})

@@ -30,6 +30,7 @@ type Config struct {
 	Rounding   incent.Rounding
 	MaxRejects string // share of sales rows, e.g. "0.01"
 	Maker      string // issuer name printed on statements
+	VINCheck   string // ingest.VINCheckReject or ingest.VINCheckWarn, for sales files ingested from now on
 }
 
 // Inputs lists the globs of each input kind.

@@ -107,4 +107,7 @@ func printCalcSummary(ios *IOStreams, s *workspace.CalcSummary, asJSON bool) {
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "\n%d payout lines, %d rejected rows, %d flags; result digest %s\n", s.Lines, s.Rejects, s.Flags, s.Digest)
+	if s.Warnings > 0 {
+		fmt.Fprintf(w, "%d rows accepted with a warning (vin_check: warn), listed in the run's manifest.json\n", s.Warnings)
+	}
 }

@@ -94,7 +94,7 @@ func newRootCmd(f *factory) *cobra.Command {
 	for key, flag := range map[string]string{"db": "db", "out": "out", "rounding": "rounding", "profile": "profile", "max_rejects": "max-rejects"} {
 		_ = f.v.BindPFlag(key, pf.Lookup(flag))
 	}
-	root.AddCommand(newCmdInit(f), newCmdCalc(f, nil), newCmdRuns(f), newCmdProfiles(f), newCmdExplain(f),
+	root.AddCommand(newCmdInit(f), newCmdCalc(f, nil), newCmdRuns(f), newCmdProfiles(f), newCmdExplain(f), newCmdIngest(f, nil),
 		newCmdReplay(f), newCmdStatements(f), newCmdVerify(f))
 	return root
 }
@@ -114,6 +114,7 @@ func (f *factory) config() (*workspace.Config, error) {
 	v.SetDefault("profile", "canonical")
 	v.SetDefault("rounding", "half_up")
 	v.SetDefault("max_rejects", "0.01")
+	v.SetDefault("vin_check", ingest.VINCheckReject)
 	v.SetDefault("maker", "")
 	v.SetEnvPrefix("INCENT")
 	v.SetEnvKeyReplacer(strings.NewReplacer("::", "_"))
@@ -137,7 +138,10 @@ func (f *factory) config() (*workspace.Config, error) {
 		return nil, err
 	}
 	cfg := &workspace.Config{Dir: abs, DB: v.GetString("db"), Programs: v.GetString("programs"), Out: v.GetString("out"),
-		Profile: v.GetString("profile"), MaxRejects: v.GetString("max_rejects"), Maker: v.GetString("maker")}
+		Profile: v.GetString("profile"), MaxRejects: v.GetString("max_rejects"), Maker: v.GetString("maker"), VINCheck: v.GetString("vin_check")}
+	if cfg.VINCheck != ingest.VINCheckReject && cfg.VINCheck != ingest.VINCheckWarn {
+		return nil, &usageErr{fmt.Errorf("vin_check %q: expected reject or warn", cfg.VINCheck)}
+	}
 	cfg.Inputs = workspace.Inputs{Sales: list(v.Get("inputs::sales")), Dealers: list(v.Get("inputs::dealers")),
 		Objectives: list(v.Get("inputs::objectives")), Certifications: list(v.Get("inputs::certifications")),
 		Claims: list(v.Get("inputs::claims"))}

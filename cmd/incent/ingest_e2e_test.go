@@ -1,0 +1,732 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/csv"
+	"encoding/hex"
+	"encoding/json"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/incent/incent/ingest"
+	"github.com/incent/incent/store"
+	"github.com/incent/incent/workspace"
+	"github.com/xuri/excelize/v2"
+)
+
+// cfgArgs returns the --config arguments of a workspace.
+func cfgArgs(dir string) []string { return []string{"--config", filepath.Join(dir, "incent.yaml")} }
+
+// cmdIn runs the CLI on a workspace and fails the test on an unexpected
+// exit code.
+func cmdIn(t *testing.T, dir string, wantCode int, args ...string) result {
+	t.Helper()
+	r := incentCmd(t, append(args, cfgArgs(dir)...)...)
+	if r.code != wantCode {
+		t.Fatalf("incent %s: exit %d, want %d\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), r.code, wantCode, r.stdout, r.stderr)
+	}
+	return r
+}
+
+// storedVersions counts the input file versions in a workspace's database.
+func storedVersions(t *testing.T, dir string) int {
+	t.Helper()
+	db, err := store.Open(filepath.Join(dir, "incent.db"), fixedNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	n := 0
+	err = db.Read(context.Background(), func(tx *store.Tx) error {
+		for _, k := range workspace.Kinds {
+			fs, err := tx.Inputs(string(k))
+			if err != nil {
+				return err
+			}
+			n += len(fs)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// vinFor returns a valid VIN (check digit set) of an SUV1 with a serial.
+func vinFor(t *testing.T, serial int) string {
+	t.Helper()
+	s := strconv.Itoa(900000 + serial)
+	for _, c := range "0123456789X" {
+		v := "1NCSU1AB" + string(c) + "RA" + s
+		if ingest.ValidateVIN(v) == nil {
+			return v
+		}
+	}
+	t.Fatalf("no check digit for serial %d", serial)
+	return ""
+}
+
+// withWrongCheckDigit returns the VIN with a check digit that is wrong.
+func withWrongCheckDigit(vin string) string {
+	for _, c := range "0123456789X" {
+		v := vin[:8] + string(c) + vin[9:]
+		if ingest.ValidateVIN(v) != nil {
+			return v
+		}
+	}
+	return vin
+}
+
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+const salesHeader = "deal_id,vin,dealer_code,sale_date,sale_type,condition,model_code,model_year,family,msrp,sale_amount,quantity,split\n"
+
+// brokenRow is one row of brokenSales and what must become of it.
+type brokenRow struct {
+	line        string
+	column      string // the reject's column; "" for an accepted or duplicate row
+	reason      string // a part of the reject's reason
+	outcome     string // accepted, rejected or duplicate
+	description string
+}
+
+// brokenSales is a sales file with a row of every kind of problem, in
+// file order from line 2.
+func brokenSales(t *testing.T) []brokenRow {
+	good := vinFor(t, 1)
+	row := func(deal, vin, dealer, date, typ, amount, qty, split string) string {
+		return strings.Join([]string{deal, vin, dealer, date, typ, "new", "SUV1", "2024", "suv", "42500.00", amount, qty, split}, ",")
+	}
+	return []brokenRow{
+		{row("B-01", good, "D001", "2024-08-01", "retail", "40800.00", "1", ""), "", "", "accepted", "a good row"},
+		{row("B-02", vinFor(t, 2), "D001", "2024-13-45", "retail", "40800.00", "1", ""), "sale_date", "is not a date", "rejected", "bad date"},
+		{row("B-03", vinFor(t, 3), "D001", "2024-08-01", "retail", `"12,34.50"`, "1", ""), "sale_amount", "is not an amount", "rejected", "bad money"},
+		{row("B-04", "1NCSU1AB", "D001", "2024-08-01", "retail", "40800.00", "1", ""), "vin", "expected 17", "rejected", "VIN too short"},
+		{row("B-05", withWrongCheckDigit(vinFor(t, 5)), "D001", "2024-08-01", "retail", "40800.00", "1", ""), "vin", "check digit", "rejected", "wrong check digit"},
+		{row("B-06", vinFor(t, 6), "D001", "2024-08-01", "wholesale", "40800.00", "1", ""), "sale_type", "is not a sale type", "rejected", "unknown sale type"},
+		{row("B-07", vinFor(t, 7), "D001", "2024-08-01", "retail", "40800.00", "2", ""), "quantity", "is not a quantity", "rejected", "quantity 2"},
+		{row("B-08", vinFor(t, 8), "D001", "2024-08-01", "retail", "40800.00", "1", "D001:60;D002:30"), "split", "expected 100", "rejected", "split not 100"},
+		{row("B-09", vinFor(t, 9), "D777", "2024-08-01", "retail", "40800.00", "1", ""), "dealer_code", "unknown dealer", "rejected", "unknown dealer"},
+		{row("B-10", vinFor(t, 10), "D001", "2024-08-02", "retail", "40800.00", "-1", ""), "quantity", "reversal", "rejected", "reversal with no original"},
+		{row("B-01", good, "D001", "2024-08-01", "retail", "40800.00", "1", ""), "", "", "duplicate", "exact duplicate of line 2"},
+		{row("B-01", good, "D001", "2024-08-01", "retail", "40900.00", "1", ""), "sale_amount", "same key", "rejected", "same key as line 2, other amount"},
+		{row("B-12", vinFor(t, 12), "../x", "2024-08-01", "retail", "40800.00", "1", ""), "dealer_code", `contains ".."`, "rejected", "a code that is a path"},
+	}
+}
+
+func brokenCSV(rows []brokenRow) string {
+	var b strings.Builder
+	b.WriteString(salesHeader)
+	for _, r := range rows {
+		b.WriteString(r.line + "\n")
+	}
+	return b.String()
+}
+
+// TestIngestStagesOnce ingests a file, re-ingests it (a no-op), checks that
+// --dry-run stores nothing, and that a changed file is a new version whose
+// rows replace the older ones with the same key.
+func TestIngestStagesOnce(t *testing.T) {
+	dir := demoWorkspace(t)
+	file := filepath.Join(filepath.Dir(dir), "exports", "late.csv")
+	writeFile(t, file, salesHeader+
+		"L-01,"+vinFor(t, 21)+",D004,2024-09-28,retail,new,SUV1,2024,suv,42500.00,40800.00,1,\n"+
+		"L-02,"+vinFor(t, 22)+",D004,2024-09-29,lease,new,SUV1,2024,suv,42500.00,40800.00,1,\n")
+
+	for i := 0; i < 2; i++ {
+		r := cmdIn(t, dir, 0, "ingest", "sales", file, "--dry-run")
+		if !strings.Contains(r.stdout, file+": read 2 = accepted 2 + rejected 0 + duplicate 0 (new)") || !strings.Contains(r.stdout, "Dry run: nothing stored.") {
+			t.Errorf("dry run %d:\n%s", i+1, r.stdout)
+		}
+		if n := storedVersions(t, dir); n != 0 {
+			t.Errorf("after a dry run the database holds %d input versions, want 0", n)
+		}
+	}
+	if r := cmdIn(t, dir, 0, "runs"); !strings.Contains(r.stdout, "No runs") {
+		t.Errorf("runs after a dry run:\n%s", r.stdout)
+	}
+
+	r := cmdIn(t, dir, 0, "ingest", "sales", file)
+	if !strings.Contains(r.stdout, file+": read 2 = accepted 2 + rejected 0 + duplicate 0 (new)") || !strings.Contains(r.stdout, "Stored") {
+		t.Errorf("first ingest:\n%s", r.stdout)
+	}
+	// The workspace's own inputs are stored with it, as calc would store them.
+	if !strings.Contains(r.stdout, "data/dealers.csv: read 5 = accepted 5") {
+		t.Errorf("first ingest does not report the workspace's dealers:\n%s", r.stdout)
+	}
+	stored := storedVersions(t, dir)
+
+	r = cmdIn(t, dir, 0, "ingest", "sales", file)
+	if !strings.Contains(r.stdout, "(already ingested)") || !strings.Contains(r.stdout, "Nothing new to store.") || storedVersions(t, dir) != stored {
+		t.Errorf("re-ingest of the same content is not a no-op:\n%s", r.stdout)
+	}
+
+	// New content under the same name: a new version that replaces L-02.
+	writeFile(t, file, salesHeader+
+		"L-02,"+vinFor(t, 22)+",D004,2024-09-29,lease,new,SUV1,2024,suv,42500.00,41000.00,1,\n")
+	r = cmdIn(t, dir, 0, "ingest", "sales", file, "--json")
+	var sum workspace.IngestSummary
+	if err := json.Unmarshal([]byte(r.stdout), &sum); err != nil {
+		t.Fatalf("--json: %v\n%s", err, r.stdout)
+	}
+	if len(sum.Files) != 1 || sum.Files[0].Status != workspace.StatusNewVersion || sum.Files[0].Replaced != 1 || !sum.Stored {
+		t.Errorf("changed file: %+v", sum)
+	}
+	if storedVersions(t, dir) != stored+1 {
+		t.Errorf("changed file: %d versions stored, want %d", storedVersions(t, dir), stored+1)
+	}
+
+	// Once ingested, the file is part of every calc, though no inputs: glob
+	// names it; calc finds nothing new to store.
+	r = cmdIn(t, dir, 0, "calc", "--period", "2024Q3", "--statements=false")
+	if !strings.Contains(r.stdout, file+": read 1 = accepted 1 + rejected 0 + duplicate 0 (replaced 1 rows of an earlier version)") {
+		t.Errorf("calc does not use the ingested file:\n%s", r.stdout)
+	}
+	if storedVersions(t, dir) != stored+1 {
+		t.Error("calc stored again what ingest had stored")
+	}
+	// The run replays from the archive, without the file.
+	os.Remove(file)
+	if r := cmdIn(t, dir, 0, "replay", "2024Q3-R001"); !strings.Contains(r.stdout, "identical") {
+		t.Errorf("replay:\n%s", r.stdout)
+	}
+}
+
+// TestIngestUsageErrors checks the exit code 2 errors of ingest.
+func TestIngestUsageErrors(t *testing.T) {
+	dir := demoWorkspace(t)
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"ingest", "sale", "x.csv"}, `unknown input kind "sale"`},
+		{[]string{"ingest", "sales"}, "expected a kind and at least one file"},
+		{[]string{"ingest", "sales", filepath.Join(dir, "nope.csv")}, "nope.csv: no such file or directory"},
+		{[]string{"ingest", "sales", "x.csv", "--dry-runn"}, "dry-runn"},
+	} {
+		r := cmdIn(t, dir, 2, tt.args...)
+		if !strings.Contains(r.stderr, tt.want) {
+			t.Errorf("incent %s: stderr %q, want it to contain %q", strings.Join(tt.args, " "), r.stderr, tt.want)
+		}
+	}
+	if n := storedVersions(t, dir); n != 0 {
+		t.Errorf("failed commands stored %d input versions", n)
+	}
+}
+
+// TestIngestRefusesBrokenFile feeds a file of broken rows: beyond
+// max_rejects the command exits 3 and stores nothing, and still lists
+// every reject as file:row: column: reason.
+func TestIngestRefusesBrokenFile(t *testing.T) {
+	dir := demoWorkspace(t)
+	rows := brokenSales(t)
+	file := filepath.Join(dir, "data", "sales", "broken.csv")
+	writeFile(t, file, brokenCSV(rows))
+
+	r := cmdIn(t, dir, 3, "ingest", "sales", file)
+	if !strings.Contains(r.stderr, "max_rejects") || !strings.Contains(r.stdout, "Nothing stored.") {
+		t.Errorf("stderr %q\nstdout:\n%s", r.stderr, r.stdout)
+	}
+	if !strings.Contains(r.stdout, "data/sales/broken.csv: read 13 = accepted 1 + rejected 11 + duplicate 1 (new)") {
+		t.Errorf("no reconciliation line:\n%s", r.stdout)
+	}
+	for i, row := range rows {
+		if row.outcome != "rejected" {
+			continue
+		}
+		prefix := "  data/sales/broken.csv:" + strconv.Itoa(i+2) + ": " + row.column + ": "
+		if !strings.Contains(r.stdout, prefix) {
+			t.Errorf("%s: stdout lacks %q", row.description, prefix)
+		}
+	}
+	if n := storedVersions(t, dir); n != 0 {
+		t.Errorf("a refused ingest stored %d input versions", n)
+	}
+	// A refused ingest changes nothing: the demo still calculates.
+	cmdIn(t, dir, 3, "calc", "--period", "2024Q3", "--statements=false")
+	os.Remove(file)
+	cmdIn(t, dir, 0, "calc", "--period", "2024Q3", "--statements=false")
+}
+
+// TestBrokenRowsAccountedFor checks that every row of a file full of
+// broken rows, CSV and XLSX, ends in exactly one place, that each reject
+// in rejects.csv names its file, row, column and reason, and that ingest
+// and calc report the same rejects.
+func TestBrokenRowsAccountedFor(t *testing.T) {
+	dir := demoWorkspace(t)
+	rows := brokenSales(t)
+	writeFile(t, filepath.Join(dir, "data", "sales", "broken.csv"), brokenCSV(rows))
+
+	// The XLSX rows: a title row, the header on row 3, data from row 4.
+	x := excelize.NewFile()
+	sheet := x.GetSheetName(0)
+	set := func(row int, values ...any) {
+		cell, _ := excelize.CoordinatesToCellName(1, row)
+		if err := x.SetSheetRow(sheet, cell, &values); err != nil {
+			t.Fatal(err)
+		}
+	}
+	set(1, "Northwind dealer sales, August 2024")
+	set(3, "deal_id", "vin", "dealer_code", "sale_date", "sale_type", "model_code", "msrp", "quantity")
+	aug := time.Date(2024, 8, 5, 0, 0, 0, 0, time.UTC)
+	set(4, "X-01", vinFor(t, 31), "D002", aug, "retail", "SUV1", 42500, 1)
+	set(5, "X-02", vinFor(t, 32), "D002", "31/02/2024", "retail", "SUV1", 42500, 1)
+	set(6, "X-03", vinFor(t, 33), "D002", aug, "retail", "SUV1", "12.34.56", 1)
+	set(7, "X-04", vinFor(t, 34), "D002", aug, "retail", "SUV1", 42500, 2)
+	set(8, "X-01", vinFor(t, 31), "D002", aug, "retail", "SUV1", 42500, 1)
+	if err := x.SaveAs(filepath.Join(dir, "data", "sales", "broken.xlsx")); err != nil {
+		t.Fatal(err)
+	}
+	x.Close()
+	xlsxRejects := map[int]string{5: "sale_date", 6: "msrp", 7: "quantity"}
+
+	r := cmdIn(t, dir, 0, "ingest", "sales", filepath.Join(dir, "data", "sales", "broken.csv"), filepath.Join(dir, "data", "sales", "broken.xlsx"),
+		"--max-rejects", "1", "--dry-run", "--json")
+	var sum workspace.IngestSummary
+	if err := json.Unmarshal([]byte(r.stdout), &sum); err != nil {
+		t.Fatal(err)
+	}
+	var fromIngest []string
+	for _, p := range sum.Rejects {
+		if strings.Contains(p.File, "broken") {
+			fromIngest = append(fromIngest, p.String())
+		}
+	}
+
+	r = cmdIn(t, dir, 0, "calc", "--period", "2024Q3", "--statements=false", "--max-rejects", "1")
+	runDir := filepath.Join(dir, "out", "2024Q3", "2024Q3-R001")
+
+	var m workspace.Manifest
+	data, _ := os.ReadFile(filepath.Join(runDir, "manifest.json"))
+	if err := json.Unmarshal(data, &m); err != nil {
+		t.Fatal(err)
+	}
+	counts := map[string]workspace.Reconciliation{}
+	for _, in := range m.Inputs {
+		if in.Read != in.Accepted+in.Rejected+in.Duplicate {
+			t.Errorf("%s: read %d ≠ accepted %d + rejected %d + duplicate %d", in.File, in.Read, in.Accepted, in.Rejected, in.Duplicate)
+		}
+		counts[in.File] = in
+	}
+	want := map[string]int{}
+	for _, row := range rows {
+		want[row.outcome]++
+	}
+	if c := counts["data/sales/broken.csv"]; c.Read != len(rows) || c.Accepted != want["accepted"] || c.Rejected != want["rejected"] || c.Duplicate != want["duplicate"] {
+		t.Errorf("broken.csv: %+v, want read %d = %v", c, len(rows), want)
+	}
+	if c := counts["data/sales/broken.xlsx"]; c.Read != 5 || c.Accepted != 1 || c.Rejected != 3 || c.Duplicate != 1 {
+		t.Errorf("broken.xlsx: %+v, want read 5 = accepted 1 + rejected 3 + duplicate 1", c)
+	}
+	if !strings.Contains(r.stdout, "data/sales/broken.csv: read 13 = accepted 1 + rejected 11 + duplicate 1") {
+		t.Errorf("calc summary lacks the reconciliation:\n%s", r.stdout)
+	}
+
+	rejects := readCSV(t, filepath.Join(runDir, "rejects.csv"))
+	if got := strings.Join(rejects[0], ","); got != "file,row,column,reason,raw" {
+		t.Fatalf("rejects.csv header %s", got)
+	}
+	got := map[string]map[int][]string{}
+	var fromCalc []string
+	for _, rj := range rejects[1:] {
+		file, column, reason := rj[0], rj[2], rj[3]
+		row, err := strconv.Atoi(rj[1])
+		if file == "" || err != nil || row < 2 || column == "" || reason == "" {
+			t.Errorf("reject without file, row, column and reason: %q", rj)
+		}
+		if got[file] == nil {
+			got[file] = map[int][]string{}
+		}
+		got[file][row] = []string{column, reason}
+		if strings.Contains(file, "broken") {
+			fromCalc = append(fromCalc, ingest.Reject{File: file, Row: row, Column: column, Reason: reason}.Error())
+		}
+	}
+	for i, row := range rows {
+		line := i + 2
+		g, rejected := got["data/sales/broken.csv"][line]
+		switch {
+		case row.outcome != "rejected" && rejected:
+			t.Errorf("line %d (%s) was rejected: %v", line, row.description, g)
+		case row.outcome == "rejected" && !rejected:
+			t.Errorf("line %d (%s) is not in rejects.csv", line, row.description)
+		case rejected && (g[0] != row.column || !strings.Contains(g[1], row.reason)):
+			t.Errorf("line %d (%s): rejected as %s: %s; want %s: …%s…", line, row.description, g[0], g[1], row.column, row.reason)
+		}
+	}
+	for line, col := range xlsxRejects {
+		if g := got["data/sales/broken.xlsx"][line]; g == nil || g[0] != col {
+			t.Errorf("broken.xlsx row %d: rejected as %v, want column %s", line, g, col)
+		}
+	}
+	if len(got["data/sales/broken.xlsx"]) != len(xlsxRejects) {
+		t.Errorf("broken.xlsx rejects: %v", got["data/sales/broken.xlsx"])
+	}
+	slices.Sort(fromIngest)
+	slices.Sort(fromCalc)
+	if diff := cmp.Diff(fromCalc, fromIngest); diff != "" {
+		t.Errorf("ingest and calc disagree on the rejects (-calc +ingest):\n%s", diff)
+	}
+}
+
+// csvToXLSX rewrites a sales CSV as a workbook the way a spreadsheet saves
+// an export: title rows above the header, dates as date cells, money and
+// counts as numbers.
+func csvToXLSX(t *testing.T, src, dst string) {
+	t.Helper()
+	f, err := os.Open(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	records, err := csv.NewReader(f).ReadAll()
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := excelize.NewFile()
+	defer x.Close()
+	sheet := x.GetSheetName(0)
+	dateStyle, err := x.NewStyle(&excelize.Style{NumFmt: 14})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x.SetCellValue(sheet, "A1", "Northwind Vehicles: dealer sales export")
+	x.SetCellValue(sheet, "A2", "Exported 2024-10-01 06:00")
+	const top = 4 // header row
+	for r, rec := range records {
+		for c, v := range rec {
+			if v == "" {
+				continue
+			}
+			cell, _ := excelize.CoordinatesToCellName(c+1, top+r)
+			var value any = v
+			if r > 0 {
+				switch records[0][c] {
+				case "sale_date", "claim_date":
+					d, err := time.Parse("2006-01-02", v)
+					if err != nil {
+						t.Fatal(err)
+					}
+					value = d
+					x.SetCellStyle(sheet, cell, cell, dateStyle)
+				case "msrp", "sale_amount", "rebate_amount":
+					// A spreadsheet holds money as a binary double; the
+					// reader must turn the cell back into the exact amount.
+					n, err := strconv.ParseFloat(v, 64)
+					if err != nil {
+						t.Fatal(err)
+					}
+					value = n
+				case "model_year", "quantity":
+					n, err := strconv.Atoi(v)
+					if err != nil {
+						t.Fatal(err)
+					}
+					value = n
+				}
+			}
+			if err := x.SetCellValue(sheet, cell, value); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := x.SaveAs(dst); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// csvToCDK rewrites a canonical sales CSV in the cdk profile's layout:
+// its headers, in another column order, US dates and one-letter deal types
+// and conditions.
+func csvToCDK(t *testing.T, src, dst string) {
+	t.Helper()
+	p, _ := ingest.BuiltinProfile("cdk")
+	letters := map[string]map[string]string{
+		"sale_type": {"retail": "R", "lease": "L", "fleet": "F", "demo": "D"},
+		"condition": {"new": "N", "used": "U"},
+	}
+	f, err := os.Open(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	records, err := csv.NewReader(f).ReadAll()
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	w := csv.NewWriter(&out)
+	for r, rec := range records {
+		row := make([]string, len(rec))
+		for c, v := range rec {
+			col := records[0][c]
+			switch {
+			case r == 0:
+				v = p.Columns[col]
+				if v == "" {
+					t.Fatalf("cdk has no header for %s", col)
+				}
+			case v == "":
+			case col == "sale_date" || col == "claim_date":
+				d, err := time.Parse("2006-01-02", v)
+				if err != nil {
+					t.Fatal(err)
+				}
+				v = d.Format(p.DateFormat)
+			case letters[col] != nil:
+				if letters[col][v] == "" {
+					t.Fatalf("no cdk letter for %s %q", col, v)
+				}
+				v = letters[col][v]
+			}
+			row[len(rec)-1-c] = v // columns reversed: order does not matter
+		}
+		w.Write(row)
+	}
+	w.Flush()
+	writeFile(t, dst, out.String())
+}
+
+// TestSameDataSamePayouts calculates the demo from its canonical CSV, from
+// the same sales as XLSX workbooks, and from the same sales in the cdk
+// layout: payouts.csv and calc-log.jsonl are byte-identical, and every
+// file reconciles the same.
+func TestSameDataSamePayouts(t *testing.T) {
+	canonical := demoWorkspace(t)
+	xlsx := demoWorkspace(t)
+	cdk := demoWorkspace(t)
+	sales, err := filepath.Glob(filepath.Join(canonical, "data", "sales", "*.csv"))
+	if err != nil || len(sales) == 0 {
+		t.Fatalf("demo sales: %v %v", sales, err)
+	}
+	for _, src := range sales {
+		base := strings.TrimSuffix(filepath.Base(src), ".csv")
+		os.Remove(filepath.Join(xlsx, "data", "sales", base+".csv"))
+		csvToXLSX(t, src, filepath.Join(xlsx, "data", "sales", base+".xlsx"))
+		csvToCDK(t, src, filepath.Join(cdk, "data", "sales", base+".csv"))
+	}
+	yaml := filepath.Join(cdk, "incent.yaml")
+	data, _ := os.ReadFile(yaml)
+	if !bytes.Contains(data, []byte("\nprofile: canonical")) {
+		t.Fatal("demo incent.yaml has no profile: line")
+	}
+	writeFile(t, yaml, strings.Replace(string(data), "\nprofile: canonical", "\nprofile: cdk", 1))
+
+	recon := map[string][]string{}
+	for _, dir := range []string{canonical, xlsx, cdk} {
+		cmdIn(t, dir, 0, "calc", "--period", "2024Q3", "--statements=false")
+		var m workspace.Manifest
+		data, _ := os.ReadFile(filepath.Join(dir, "out/2024Q3/2024Q3-R001/manifest.json"))
+		if err := json.Unmarshal(data, &m); err != nil {
+			t.Fatal(err)
+		}
+		for _, in := range m.Inputs {
+			name := strings.TrimSuffix(strings.TrimSuffix(in.File, ".csv"), ".xlsx")
+			recon[dir] = append(recon[dir], name+": "+strings.SplitN(in.Line(), ": ", 2)[1])
+		}
+		slices.Sort(recon[dir])
+	}
+	for _, name := range []string{"payouts.csv", "calc-log.jsonl"} {
+		want, _ := os.ReadFile(filepath.Join(canonical, "out/2024Q3/2024Q3-R001", name))
+		for label, dir := range map[string]string{"XLSX": xlsx, "cdk profile": cdk} {
+			got, _ := os.ReadFile(filepath.Join(dir, "out/2024Q3/2024Q3-R001", name))
+			if len(want) == 0 || runIDs.ReplaceAllString(string(got), "RUN") != runIDs.ReplaceAllString(string(want), "RUN") {
+				t.Errorf("%s from %s differs from canonical CSV", name, label)
+			}
+		}
+	}
+	for label, dir := range map[string]string{"XLSX": xlsx, "cdk profile": cdk} {
+		if diff := cmp.Diff(recon[canonical], recon[dir]); diff != "" {
+			t.Errorf("%s reconciliation differs (-canonical +%s):\n%s", label, label, diff)
+		}
+	}
+}
+
+// snapshot returns every file and folder under root with the SHA-256 of
+// each file, leaving out what skip names.
+func snapshot(t *testing.T, root string, skip func(rel string) bool) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, path)
+		rel = filepath.ToSlash(rel)
+		if skip(rel) {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() {
+			out[rel+"/"] = "dir"
+			return nil
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(data)
+		out[rel] = hex.EncodeToString(sum[:])
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestNothingWrittenOutsideOut runs ingest (stored, dry run and refused),
+// calc with statements, a dry-run calc and runs, with the temporary folder
+// inside the snapshot: nothing but out/ and the database changes.
+func TestNothingWrittenOutsideOut(t *testing.T) {
+	dir := demoWorkspace(t)
+	root := filepath.Dir(dir)
+	tmp := filepath.Join(root, "tmp")
+	if err := os.MkdirAll(tmp, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("TMPDIR", tmp)
+	exports := filepath.Join(root, "exports")
+	writeFile(t, filepath.Join(exports, "late.csv"), salesHeader+
+		"L-01,"+vinFor(t, 41)+",D004,2024-09-28,retail,new,SUV1,2024,suv,42500.00,40800.00,1,\n")
+	writeFile(t, filepath.Join(exports, "broken.csv"), brokenCSV(brokenSales(t)))
+	csvToXLSX(t, filepath.Join(dir, "data", "sales", "2024-09.csv"), filepath.Join(exports, "sept.xlsx"))
+
+	ws := filepath.Base(dir) + "/"
+	skip := func(rel string) bool {
+		return rel == ws+"out" || strings.HasPrefix(rel, ws+"incent.db")
+	}
+	before := snapshot(t, root, skip)
+
+	cmdIn(t, dir, 0, "ingest", "sales", filepath.Join(exports, "late.csv"))
+	cmdIn(t, dir, 0, "ingest", "sales", filepath.Join(exports, "sept.xlsx"), "--dry-run")
+	cmdIn(t, dir, 3, "ingest", "sales", filepath.Join(exports, "broken.csv"))
+	cmdIn(t, dir, 0, "calc", "--period", "2024Q3")
+	cmdIn(t, dir, 0, "calc", "--period", "2024Q3", "--dry-run")
+	cmdIn(t, dir, 0, "runs")
+
+	after := snapshot(t, root, skip)
+	if diff := cmp.Diff(before, after); diff != "" {
+		t.Errorf("files outside out/ and the database changed (-before +after):\n%s", diff)
+	}
+	entries, _ := os.ReadDir(filepath.Join(dir, "out", "2024Q3"))
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if diff := cmp.Diff([]string{"2024Q3-R001"}, names); diff != "" {
+		t.Errorf("out/2024Q3 holds (-want +got):\n%s", diff)
+	}
+}
+
+// TestVINCheckWarn sets vin_check: warn: the demo row with a wrong check
+// digit is accepted, and the warning is listed by ingest, counted by calc
+// and recorded in manifest.json instead of rejects.csv.
+func TestVINCheckWarn(t *testing.T) {
+	dir := demoWorkspace(t)
+	yaml := filepath.Join(dir, "incent.yaml")
+	data, _ := os.ReadFile(yaml)
+	if !bytes.Contains(data, []byte("\nvin_check: reject")) {
+		t.Fatal("demo incent.yaml has no vin_check: line")
+	}
+	setVINCheck := func(v string) {
+		writeFile(t, yaml, strings.Replace(string(data), "\nvin_check: reject", "\nvin_check: "+v, 1))
+	}
+	setVINCheck("warn")
+	const warning = `data/sales/2024-07-08.csv:136: vin: "1NCSU1AB0RA100160": check digit is 0, expected X; accepted because vin_check is warn`
+
+	r := cmdIn(t, dir, 0, "ingest", "sales", filepath.Join(dir, "data", "sales", "2024-07-08.csv"), "--dry-run")
+	if !strings.Contains(r.stdout, "data/sales/2024-07-08.csv: read 135 = accepted 135 + rejected 0 + duplicate 0") ||
+		!strings.Contains(r.stdout, "1 rows accepted with a warning:\n  "+warning) {
+		t.Errorf("ingest:\n%s", r.stdout)
+	}
+
+	r = cmdIn(t, dir, 0, "calc", "--period", "2024Q3", "--statements=false")
+	if !strings.Contains(r.stdout, "1 rows accepted with a warning") {
+		t.Errorf("calc summary lacks the warning count:\n%s", r.stdout)
+	}
+	runDir := filepath.Join(dir, "out", "2024Q3", "2024Q3-R001")
+	var m workspace.Manifest
+	md, _ := os.ReadFile(filepath.Join(runDir, "manifest.json"))
+	if err := json.Unmarshal(md, &m); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{warning}, m.Warnings); diff != "" {
+		t.Errorf("manifest warnings (-want +got):\n%s", diff)
+	}
+	for _, rj := range readCSV(t, filepath.Join(runDir, "rejects.csv"))[1:] {
+		if rj[2] == "vin" {
+			t.Errorf("rejects.csv still rejects a VIN: %q", rj)
+		}
+	}
+
+	// The decision is archived with the file version: the run replays
+	// identically after vin_check is set back to reject.
+	setVINCheck("reject")
+	if r := cmdIn(t, dir, 0, "replay", "2024Q3-R001"); !strings.Contains(r.stdout, "identical") {
+		t.Errorf("replay:\n%s", r.stdout)
+	}
+
+	setVINCheck("sometimes")
+	if r := incentCmd(t, append([]string{"calc", "--period", "2024Q3"}, cfgArgs(dir)...)...); r.code != 2 || !strings.Contains(r.stderr, "vin_check") {
+		t.Errorf("bad vin_check: exit %d, %q", r.code, r.stderr)
+	}
+}
+
+func TestIngestFlags(t *testing.T) {
+	var got *IngestOptions
+	f := &factory{ios: &IOStreams{}, now: fixedNow, v: newViper()}
+	cmd := newCmdIngest(f, func(o *IngestOptions) error { got = o; return nil })
+	cmd.SetArgs([]string{"sales", "a.csv", "b.xlsx", "--dry-run", "--json"})
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	want := IngestOptions{Kind: "sales", Files: []string{"a.csv", "b.xlsx"}, DryRun: true, JSON: true}
+	if diff := cmp.Diff(want, *got); diff != "" {
+		t.Errorf("options (-want +got):\n%s", diff)
+	}
+}
+
+// TestIngestSummaryCapsRejects checks that the text report lists the first
+// rejects and counts the rest, while --json lists every one.
+func TestIngestSummaryCapsRejects(t *testing.T) {
+	s := &workspace.IngestSummary{Kind: "sales", Files: []workspace.IngestedFile{{
+		Reconciliation: workspace.Reconciliation{File: "s.csv", Read: 80, Accepted: 20, Rejected: 60}, Status: workspace.StatusNew}}}
+	for i := 0; i < 60; i++ {
+		s.Rejects = append(s.Rejects, workspace.RowProblem{File: "s.csv", Row: i + 2, Column: "vin", Reason: "bad"})
+	}
+	var out bytes.Buffer
+	printIngestSummary(&IOStreams{Out: &out}, s, false, false)
+	text := out.String()
+	if !strings.Contains(text, "s.csv: read 80 = accepted 20 + rejected 60 + duplicate 0 (new)\n") ||
+		!strings.Contains(text, "  s.csv:51: vin: bad\n") || strings.Contains(text, "s.csv:52:") ||
+		!strings.Contains(text, "… and 10 more (--json lists every one)") {
+		t.Errorf("text report:\n%s", text)
+	}
+	out.Reset()
+	printIngestSummary(&IOStreams{Out: &out}, s, true, false)
+	var back workspace.IngestSummary
+	if err := json.Unmarshal(out.Bytes(), &back); err != nil || len(back.Rejects) != 60 {
+		t.Errorf("--json: %v, %d rejects", err, len(back.Rejects))
+	}
+}
