@@ -87,7 +87,7 @@ func renderFiles(dir string, st *Statement) error {
 		return err
 	}
 	buf.Reset()
-	if err := RenderXLSX(&buf, st); err != nil {
+	if err := renderXLSXIn(&buf, st, dir); err != nil {
 		return err
 	}
 	return writeFileAtomic(filepath.Join(dir, st.Payee.Code+".xlsx"), buf.Bytes())

@@ -19,7 +19,7 @@ func RenderSummary(w io.Writer, s *Summary) error {
 		return errors.New("render summary workbook: no summary")
 	}
 	b := newWorkbook(documentTime(s.Period, s.Provisional, incent.NoDate),
-		fmt.Sprintf("Incentive run %s %s", s.Period.Code, s.RunID), "")
+		fmt.Sprintf("Incentive run %s %s", s.Period.Code, s.RunID), "", s.TmpDir)
 	defer b.f.Close()
 	b.first("Payouts")
 	writePayouts(b.sheet("Payouts"), s)

@@ -25,12 +25,16 @@ const (
 // RenderXLSX writes st as a workbook with sheets Summary, Programs, Sales,
 // Adjustments, Claims and Disputes; amounts are numbers with a custom number
 // format, and text from the inputs is neutralised.
-func RenderXLSX(w io.Writer, st *Statement) error {
+func RenderXLSX(w io.Writer, st *Statement) error { return renderXLSXIn(w, st, "") }
+
+// renderXLSXIn is RenderXLSX with the folder where a sheet too large to
+// buffer in memory may spill while it is written ("" = the system's).
+func renderXLSXIn(w io.Writer, st *Statement, tmpDir string) error {
 	if st == nil {
 		return errors.New("render XLSX statement: no statement")
 	}
 	b := newWorkbook(documentTime(st.Period, st.Provisional, st.AsOf),
-		fmt.Sprintf("Incentive statement %s %s", st.Payee.Code, st.Period.Code), st.Maker)
+		fmt.Sprintf("Incentive statement %s %s", st.Payee.Code, st.Period.Code), st.Maker, tmpDir)
 	defer b.f.Close()
 	b.first(sheetSummary)
 	writeStatementSummary(b.sheet(sheetSummary), st)
@@ -53,8 +57,8 @@ type workbook struct {
 	styles map[string]int
 }
 
-func newWorkbook(when time.Time, title, creator string) *workbook {
-	b := &workbook{f: excelize.NewFile(), styles: map[string]int{}}
+func newWorkbook(when time.Time, title, creator, tmpDir string) *workbook {
+	b := &workbook{f: excelize.NewFile(excelize.Options{TmpDir: tmpDir}), styles: map[string]int{}}
 	stamp := when.UTC().Format(time.RFC3339)
 	if creator == "" {
 		creator = "incent"

@@ -78,7 +78,11 @@ func (cp *computed) writeFiles(dir string, run *store.Run, env Env, opts CalcOpt
 		{"payments.csv", func(w io.Writer) error { return cp.writePayments(w, run.ID) }},
 		{"calc-log.jsonl", cp.writeLog},
 		{"rejects.csv", cp.writeRejects},
-		{"summary.xlsx", func(w io.Writer) error { return statements.RenderSummary(w, cp.summaryModel(run.ID)) }},
+		{"summary.xlsx", func(w io.Writer) error {
+			s := cp.summaryModel(run.ID)
+			s.TmpDir = dir
+			return statements.RenderSummary(w, s)
+		}},
 	}
 	for _, wr := range writers {
 		sha, err := writeFile(filepath.Join(dir, wr.name), wr.write)
