@@ -187,40 +187,6 @@ func hashFile(path string) (string, error) {
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// readRows reads one file of a kind into a scratch dataset, with each
-// accepted row's position and every reject.
-func readRows(kind ingest.Kind, name string, r io.Reader, p ingest.Profile) (*dataset, []ingest.Row, []ingest.Reject, ingest.Counts, error) {
-	tmp := &dataset{}
-	var rows []ingest.Row
-	var rejects []ingest.Reject
-	reject := func(rj ingest.Reject) { rejects = append(rejects, rj) }
-	br := bufio.NewReaderSize(r, 1<<20)
-	var counts ingest.Counts
-	var err error
-	switch kind {
-	case ingest.KindDealers:
-		counts, err = ingest.ReadDealers(name, br, p, collect(&tmp.dealers, &rows), reject)
-	case ingest.KindObjectives:
-		counts, err = ingest.ReadObjectives(name, br, p, collect(&tmp.objectives, &rows), reject)
-	case ingest.KindCertifications:
-		counts, err = ingest.ReadCertifications(name, br, p, collect(&tmp.certs, &rows), reject)
-	case ingest.KindClaims:
-		counts, err = ingest.ReadClaims(name, br, p, collect(&tmp.claims, &rows), reject)
-	default:
-		counts, err = ingest.ReadSales(name, br, p, collect(&tmp.sales, &rows), reject)
-	}
-	return tmp, rows, rejects, counts, err
-}
-
-// collect returns a reader callback that keeps each accepted value and its row.
-func collect[T any](values *[]T, rows *[]ingest.Row) func(ingest.Row, T) error {
-	return func(row ingest.Row, v T) error {
-		*values = append(*values, v)
-		*rows = append(*rows, row)
-		return nil
-	}
-}
-
 // gather reads every stored input version from the archive and resolves
 // rows by key. Reading from the archive, not the workspace, is what makes a
 // run replayable from the database alone.
@@ -257,55 +223,66 @@ func (ds *dataset) readVersion(tx *store.Tx, kind ingest.Kind, f store.InputFile
 	}
 	rec := Reconciliation{Kind: f.Kind, File: f.Name, SHA256: f.SHA256}
 	fp := &fileProblems{}
-	tmp, rows, rejects, counts, err := readRows(kind, f.Name, r, p)
+	var rejects []ingest.Reject
+	reject := func(rj ingest.Reject) { rejects = append(rejects, rj) }
+	br := bufio.NewReaderSize(r, 1<<20)
+	// Each row is folded in as it is read, so a file's rows are never all
+	// held at once: only the accepted values are kept.
+	var counts ingest.Counts
+	switch kind {
+	case ingest.KindDealers:
+		counts, err = ingest.ReadDealers(f.Name, br, p, func(row ingest.Row, d incent.Dealer) error {
+			ds.dealers = fold(ds.dealers, ds.dealerIdx, f.Seq, d.Code, d, row, &rec, &rejects, column[incent.Dealer]("dealer_code"), dealerEqual, func(old incent.Dealer) {
+				ds.log = append(ds.log, fmt.Sprintf("%s:%d replaces dealer %s of an earlier version", f.Name, row.Line, old.Code))
+			})
+			return nil
+		}, reject)
+	case ingest.KindObjectives:
+		counts, err = ingest.ReadObjectives(f.Name, br, p, func(row ingest.Row, o incent.Objective) error {
+			ds.objectives = fold(ds.objectives, ds.objectiveIdx, f.Seq, objectiveKey(o), o, row, &rec, &rejects, column[incent.Objective]("units"), func(a, b incent.Objective) bool {
+				return a.Units.Equal(b.Units)
+			}, func(incent.Objective) {})
+			return nil
+		}, reject)
+	case ingest.KindCertifications:
+		counts, err = ingest.ReadCertifications(f.Name, br, p, func(row ingest.Row, ce incent.Certification) error {
+			k := ce.DealerCode + "|" + ce.Certification + "|" + ce.ValidFrom.String()
+			ds.certs = fold(ds.certs, ds.certIdx, f.Seq, k, ce, row, &rec, &rejects, column[incent.Certification]("valid_to"), func(a, b incent.Certification) bool { return a == b }, func(incent.Certification) {})
+			return nil
+		}, reject)
+	case ingest.KindClaims:
+		counts, err = ingest.ReadClaims(f.Name, br, p, func(row ingest.Row, cl incent.Claim) error {
+			ds.claims = fold(ds.claims, ds.claimIdx, f.Seq, cl.ClaimID, cl, row, &rec, &rejects, column[incent.Claim]("claim_id"), func(a, b incent.Claim) bool {
+				return a.ClaimID == b.ClaimID && a.DealerCode == b.DealerCode && a.ProgramID == b.ProgramID && a.SpendAmount.Equal(b.SpendAmount) &&
+					a.InvoiceDate == b.InvoiceDate && a.SubmittedDate == b.SubmittedDate && a.Preapproved == b.Preapproved
+			}, func(incent.Claim) {})
+			return nil
+		}, reject)
+	default:
+		dealers := indexBy(ds.dealers, func(d incent.Dealer) string { return d.Code })
+		counts, err = ingest.ReadSales(f.Name, br, p, func(row ingest.Row, s incent.Sale) error {
+			if col, reason := unknownDealer(s, dealers); reason != "" {
+				rec.Rejected++
+				rejects = append(rejects, ingest.Reject{File: f.Name, Row: row.Line, Column: col, Reason: reason, Raw: row.Raw})
+				return nil
+			}
+			accepted := rec.Accepted
+			ds.sales = fold(ds.sales, ds.saleIdx, f.Seq, SaleKey(s), s, row, &rec, &rejects, saleDiff, saleEqual, func(old incent.Sale) {
+				ds.log = append(ds.log, fmt.Sprintf("%s replaces sale %s (%s)", s.Source, SaleKey(s), old.Source))
+			})
+			if rec.Accepted > accepted {
+				fp.warnings = append(fp.warnings, row.Warnings...)
+			}
+			return nil
+		}, reject)
+	}
 	if err != nil {
 		return err
 	}
 	rec.Read = counts.Read
-	rec.Rejected = counts.Rejected
-
-	switch kind {
-	case ingest.KindDealers:
-		for i, d := range tmp.dealers {
-			ds.dealers = fold(ds.dealers, ds.dealerIdx, f.Seq, d.Code, d, rows[i], &rec, &rejects, column[incent.Dealer]("dealer_code"), dealerEqual, func(old incent.Dealer) {
-				ds.log = append(ds.log, fmt.Sprintf("%s:%d replaces dealer %s of an earlier version", f.Name, rows[i].Line, old.Code))
-			})
-		}
-	case ingest.KindObjectives:
-		for i, o := range tmp.objectives {
-			ds.objectives = fold(ds.objectives, ds.objectiveIdx, f.Seq, objectiveKey(o), o, rows[i], &rec, &rejects, column[incent.Objective]("units"), func(a, b incent.Objective) bool {
-				return a.Units.Equal(b.Units)
-			}, func(incent.Objective) {})
-		}
-	case ingest.KindCertifications:
-		for i, ce := range tmp.certs {
-			k := ce.DealerCode + "|" + ce.Certification + "|" + ce.ValidFrom.String()
-			ds.certs = fold(ds.certs, ds.certIdx, f.Seq, k, ce, rows[i], &rec, &rejects, column[incent.Certification]("valid_to"), func(a, b incent.Certification) bool { return a == b }, func(incent.Certification) {})
-		}
-	case ingest.KindClaims:
-		for i, cl := range tmp.claims {
-			ds.claims = fold(ds.claims, ds.claimIdx, f.Seq, cl.ClaimID, cl, rows[i], &rec, &rejects, column[incent.Claim]("claim_id"), func(a, b incent.Claim) bool {
-				return a.ClaimID == b.ClaimID && a.DealerCode == b.DealerCode && a.ProgramID == b.ProgramID && a.SpendAmount.Equal(b.SpendAmount) &&
-					a.InvoiceDate == b.InvoiceDate && a.SubmittedDate == b.SubmittedDate && a.Preapproved == b.Preapproved
-			}, func(incent.Claim) {})
-		}
-	default:
-		dealers := indexBy(ds.dealers, func(d incent.Dealer) string { return d.Code })
-		for i, s := range tmp.sales {
-			if col, reason := unknownDealer(s, dealers); reason != "" {
-				rec.Rejected++
-				rejects = append(rejects, ingest.Reject{File: f.Name, Row: rows[i].Line, Column: col, Reason: reason, Raw: rows[i].Raw})
-				continue
-			}
-			accepted := rec.Accepted
-			ds.sales = fold(ds.sales, ds.saleIdx, f.Seq, SaleKey(s), s, rows[i], &rec, &rejects, saleDiff, saleEqual, func(old incent.Sale) {
-				ds.log = append(ds.log, fmt.Sprintf("%s replaces sale %s (%s)", s.Source, SaleKey(s), old.Source))
-			})
-			if rec.Accepted > accepted {
-				fp.warnings = append(fp.warnings, rows[i].Warnings...)
-			}
-		}
-	}
+	rec.Rejected += counts.Rejected
+	// Rejects from the reader and from the checks above interleave by row.
+	sortRejects(rejects)
 	ds.rejects = append(ds.rejects, rejects...)
 	ds.warnings = append(ds.warnings, fp.warnings...)
 	fp.rejects = rejects
