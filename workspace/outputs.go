@@ -258,40 +258,73 @@ type logPayout struct {
 // excluded it), then one line per payout step. Nothing in it depends on
 // file names, row numbers or input order.
 func (cp *computed) writeLog(w io.Writer) error {
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
 	res := cp.res
+	reasons := res.Reasons(cp.dealers)
+	// Sale lines are written by hand, byte for byte what encoding/json gives
+	// for logSale: a million of them through reflection and maps is the
+	// slowest part of a quarter close otherwise. Programs are sorted by id,
+	// so iterating them in order yields the sorted keys json would write.
+	var b []byte
 	for i := range res.Sales {
 		sr := &res.Sales[i]
 		s := sr.Sale
-		ls := logSale{Sale: SaleKey(*s), Dealer: s.DealerCode, Deal: s.DealID, VIN: s.VIN, Date: s.SaleDate.String(), Model: sr.Basis.ModelCode,
-			Type: sr.Basis.SaleType, Quantity: s.Quantity}
+		b = append(b[:0], '{')
+		b = appendField(b, "sale", SaleKey(*s), true)
+		b = appendField(b, "dealer", s.DealerCode, false)
+		b = appendField(b, "deal", s.DealID, false)
+		b = appendField(b, "vin", s.VIN, false)
+		b = appendField(b, "date", s.SaleDate.String(), false)
+		b = appendField(b, "model", sr.Basis.ModelCode, false)
+		b = appendField(b, "sale_type", sr.Basis.SaleType, false)
+		b = appendIntField(b, "quantity", s.Quantity)
 		if sr.Original >= 0 {
-			ls.Reverses = SaleKey(*sr.Basis)
+			b = appendField(b, "reverses", SaleKey(*sr.Basis), false)
 		}
-		for pi, p := range res.Programs {
-			if !sr.Counted(pi) {
-				if ls.Excluded == nil {
-					ls.Excluded = map[string]string{}
+		if len(sr.Credits) > 0 {
+			b = append(b, `,"counts":{`...)
+			for j, cr := range sr.Credits {
+				switch {
+				case j == 0:
+					b = appendJSONString(b, res.Programs[cr.Program].ID)
+					b = append(b, ':', '[')
+				case cr.Program != sr.Credits[j-1].Program:
+					b = append(b, ']', ',')
+					b = appendJSONString(b, res.Programs[cr.Program].ID)
+					b = append(b, ':', '[')
+				default:
+					b = append(b, ',')
 				}
-				ls.Excluded[p.ID] = res.Reason(sr, pi, cp.dealers)
+				b = append(b, '{')
+				b = appendField(b, "payee", cr.Payee, true)
+				b = appendField(b, "credit", cr.Units.String(), false)
+				if !cr.Revenue.IsZero() {
+					b = appendField(b, "revenue", cr.Revenue.String(), false)
+				}
+				b = append(b, '}')
 			}
+			b = append(b, ']', '}')
 		}
-		for _, cr := range sr.Credits {
-			if ls.Counts == nil {
-				ls.Counts = map[string][]logCredit{}
+		first := true
+		for pi, p := range res.Programs {
+			if sr.Counted(pi) {
+				continue
 			}
-			lc := logCredit{Payee: cr.Payee, Credit: cr.Units.String()}
-			if !cr.Revenue.IsZero() {
-				lc.Revenue = cr.Revenue.String()
+			if first {
+				b = append(b, `,"excluded":{`...)
 			}
-			id := res.Programs[cr.Program].ID
-			ls.Counts[id] = append(ls.Counts[id], lc)
+			b = appendField(b, p.ID, reasons.Text(sr, pi), first)
+			first = false
 		}
-		if err := enc.Encode(ls); err != nil {
+		if !first {
+			b = append(b, '}')
+		}
+		b = append(b, '}', '\n')
+		if _, err := w.Write(b); err != nil {
 			return err
 		}
 	}
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
 	for _, l := range res.Lines {
 		lp := logPayout{Payout: string(l.PayeeType) + "/" + l.Payee + "/" + l.ProgramID, PayeeType: string(l.PayeeType),
 			Payee: l.Payee, Program: l.ProgramID, Version: l.ProgramVersion, Measure: l.Measure.String(), MeasureOf: l.MeasureKind, Tier: l.Tier,
@@ -331,6 +364,7 @@ func (cp *computed) summaryModel(runID string) *statements.Summary {
 // decisions: nothing here recomputes a number.
 func (cp *computed) statements(runID string) []*statements.Statement {
 	res := cp.res
+	reasons := res.Reasons(cp.dealers)
 	// The sales each payee sees: a dealer sees every sale it sold and every
 	// sale credited to it; groups and salespeople see their credited sales.
 	seen := map[calc.Payee]map[*calc.SaleResult]bool{}
@@ -400,7 +434,7 @@ func (cp *computed) statements(runID string) []*statements.Statement {
 		sort.Slice(st.Totals, func(i, j int) bool { return st.Totals[i].Currency.Code < st.Totals[j].Currency.Code })
 		excluded := map[string]int{}
 		for _, sr := range salesOf[key] {
-			sl := cp.saleLine(sr, key)
+			sl := cp.saleLine(sr, key, reasons)
 			for _, o := range sl.Outcomes {
 				if !o.Counted {
 					excluded[o.ProgramID]++
@@ -418,7 +452,7 @@ func (cp *computed) statements(runID string) []*statements.Statement {
 
 // saleLine is one sale as a payee's statement shows it: its outcome under
 // every program that pays this kind of payee.
-func (cp *computed) saleLine(sr *calc.SaleResult, pe calc.Payee) statements.SaleLine {
+func (cp *computed) saleLine(sr *calc.SaleResult, pe calc.Payee, reasons *calc.Reasons) statements.SaleLine {
 	s, b := sr.Sale, sr.Basis
 	sl := statements.SaleLine{Date: s.SaleDate, DealID: s.DealID, VIN: s.VIN, Model: b.ModelCode, ModelYear: b.ModelYear,
 		SaleType: b.SaleType, Condition: b.Condition, Quantity: s.Quantity, Amount: b.SaleAmount}
@@ -444,7 +478,7 @@ func (cp *computed) saleLine(sr *calc.SaleResult, pe calc.Payee) statements.Sale
 				o.Reason = "credited to " + strings.Join(to, ", ")
 			}
 		} else {
-			o.Reason = cp.res.Reason(sr, pi, cp.dealers)
+			o.Reason = reasons.Text(sr, pi)
 		}
 		sl.Outcomes = append(sl.Outcomes, o)
 	}

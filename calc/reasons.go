@@ -1,0 +1,66 @@
+package calc
+
+import (
+	"strconv"
+
+	"github.com/incent/incent"
+)
+
+// Reasons turns outcome codes into words for many sales. A reason that
+// depends only on the program and one attribute of the sale ("model SED1 not
+// in [SUV1 SUV2]") is formatted once and remembered, so a million sales do
+// not format the same sentence a million times. It is not safe for
+// concurrent use.
+type Reasons struct {
+	res     *Result
+	dealers map[string]*incent.Dealer
+	memo    map[reasonKey]string
+}
+
+type reasonKey struct {
+	program int
+	fail    Fail
+	attr    string
+}
+
+// Reasons returns a reason formatter over the result; dealers may be nil.
+func (r *Result) Reasons(dealers map[string]*incent.Dealer) *Reasons {
+	return &Reasons{res: r, dealers: dealers, memo: map[reasonKey]string{}}
+}
+
+// Text says why sale sr did not count for program pi, or "" when it
+// counted; it is always the same text as Result.Reason.
+func (x *Reasons) Text(sr *SaleResult, pi int) string {
+	s := sr.Basis
+	f := sr.Fails[pi]
+	var attr string
+	switch f {
+	case FailNone:
+		return ""
+	case FailSaleType:
+		attr = s.SaleType
+	case FailCondition:
+		attr = s.Condition
+	case FailModel:
+		attr = s.ModelCode
+	case FailFamily:
+		attr = s.Family
+	case FailModelYear:
+		attr = strconv.Itoa(s.ModelYear)
+	case FailRegion, FailSegment:
+		attr = s.DealerCode
+	case FailRebateCode:
+		attr = s.RebateCode
+	case FailWhen, FailNoRevenue, FailNoPayee:
+	default:
+		// Reasons that name a date or a day count are not worth keeping.
+		return x.res.Reason(sr, pi, x.dealers)
+	}
+	k := reasonKey{program: pi, fail: f, attr: attr}
+	if t, ok := x.memo[k]; ok {
+		return t
+	}
+	t := x.res.Reason(sr, pi, x.dealers)
+	x.memo[k] = t
+	return t
+}
