@@ -74,6 +74,12 @@ type SaleResult struct {
 	Fails []Fail
 	// Credits are the shares of the sale that count, per program and payee.
 	Credits []Credit
+
+	// cents holds the basis's sale_amount and msrp in minor units when they
+	// are exact at two decimals, so sums over whole credits need no decimal
+	// arithmetic.
+	cents [2]int64
+	exact [2]bool
 }
 
 // Counted reports whether the sale counted for program pi.
@@ -85,6 +91,9 @@ type Credit struct {
 	Payee   string
 	Units   decimal.Decimal // quantity × share × multipliers
 	Revenue decimal.Decimal // Units × the program's revenue base
+	// Whole is +1 or -1 when the credit is the sale's whole quantity with no
+	// share or multiplier (Units = ±1, Revenue = ±base), else 0.
+	Whole int8
 }
 
 // Fail names the first eligibility condition a sale failed.

@@ -20,6 +20,8 @@ func (c *calculator) eligibility() {
 		sr := &c.res.Sales[si]
 		sr.Fails = fails[si*len(c.progs) : (si+1)*len(c.progs) : (si+1)*len(c.progs)]
 		sh := parseSaleShares(sr.Basis)
+		sr.cents[baseSaleAmount], sr.exact[baseSaleAmount] = centsOf(sr.Basis.SaleAmount)
+		sr.cents[baseMSRP], sr.exact[baseMSRP] = centsOf(sr.Basis.MSRP)
 		for pi, p := range c.progs {
 			f := c.check(p, sr)
 			if f == FailNone {
@@ -225,6 +227,9 @@ func (c *calculator) credit(pi int, p *program, sr *SaleResult, sh saleShares) F
 			units = units.Mul(factor)
 		}
 		cr := Credit{Program: pi, Payee: share.Code, Units: units}
+		if whole && !scaled {
+			cr.Whole = int8(sr.Sale.Quantity)
+		}
 		if p.needsRevenue {
 			if whole && !scaled {
 				cr.Revenue = base
@@ -324,4 +329,31 @@ func orNone(s string) string {
 		return "(none)"
 	}
 	return s
+}
+
+// The revenue bases, indexing SaleResult.cents.
+const (
+	baseSaleAmount = 0
+	baseMSRP       = 1
+)
+
+func (p *program) base() int {
+	if p.Base == "msrp" {
+		return baseMSRP
+	}
+	return baseSaleAmount
+}
+
+// centsOf returns d in hundredths when that is exact and fits comfortably
+// in an int64.
+func centsOf(d decimal.Decimal) (int64, bool) {
+	exp := d.Exponent()
+	if exp < -2 || d.NumDigits()+int(exp)+2 > 17 {
+		return 0, false
+	}
+	c := d.CoefficientInt64()
+	for ; exp > -2; exp-- {
+		c *= 10
+	}
+	return c, true
 }

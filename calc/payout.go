@@ -21,6 +21,8 @@ var (
 type account struct {
 	payee   string
 	prog    int
+	whole   int64 // credited units from whole credits, summed as integers
+	cents   int64 // their revenue in hundredths, when exact
 	units   decimal.Decimal
 	revenue decimal.Decimal
 	counted int
@@ -43,8 +45,20 @@ func (c *calculator) measure() {
 				a = &account{payee: cr.Payee, prog: cr.Program}
 				accounts[cr.Program][cr.Payee] = a
 			}
-			a.units = a.units.Add(cr.Units)
-			a.revenue = a.revenue.Add(cr.Revenue)
+			p := c.progs[cr.Program]
+			switch {
+			case cr.Whole == 0:
+				a.units = a.units.Add(cr.Units)
+				a.revenue = a.revenue.Add(cr.Revenue)
+			case !p.needsRevenue:
+				a.whole += int64(cr.Whole)
+			case sr.exact[p.base()]:
+				a.whole += int64(cr.Whole)
+				a.cents += int64(cr.Whole) * sr.cents[p.base()]
+			default:
+				a.whole += int64(cr.Whole)
+				a.revenue = a.revenue.Add(cr.Revenue)
+			}
 			a.counted++
 			a.sales = append(a.sales, sr)
 			if c.progs[cr.Program].Type == rules.ModelMix {
@@ -53,6 +67,12 @@ func (c *calculator) measure() {
 				}
 				a.byModel[sr.Basis.ModelCode] = a.byModel[sr.Basis.ModelCode].Add(cr.Units)
 			}
+		}
+	}
+	for pi := range accounts {
+		for _, a := range accounts[pi] {
+			a.units = a.units.Add(decimal.New(a.whole, 0))
+			a.revenue = a.revenue.Add(decimal.New(a.cents, -2))
 		}
 	}
 	for pi, p := range c.progs {
