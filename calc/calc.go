@@ -177,6 +177,8 @@ type calculator struct {
 	objs     map[string]decimal.Decimal        // dealer|period|key -> units
 	certs    map[string][]incent.Certification // dealer -> certifications
 	payeeSet map[Payee]bool
+	credits  []Credit                  // every sale's credits, back to back
+	claims   map[string][]incent.Claim // dealer|program -> co-op claims
 }
 
 // program is a program in effect with its eligibility lists as sets.
@@ -203,6 +205,11 @@ func newCalculator(in Input) *calculator {
 	}
 	for _, o := range in.Objectives {
 		c.objs[o.DealerCode+"|"+o.Period+"|"+o.Key] = o.Units
+	}
+	c.claims = map[string][]incent.Claim{}
+	for _, cl := range in.Claims {
+		k := cl.DealerCode + "|" + cl.ProgramID
+		c.claims[k] = append(c.claims[k], cl)
 	}
 	for _, ce := range in.Certifications {
 		c.certs[ce.DealerCode] = append(c.certs[ce.DealerCode], ce)

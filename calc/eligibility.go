@@ -16,6 +16,11 @@ func (c *calculator) eligibility() {
 	// One backing array for every sale's outcomes: a million sales by thirty
 	// programs is 30 MB in one allocation, not a million small ones.
 	fails := make([]Fail, len(c.res.Sales)*len(c.progs))
+	// Credits of all sales go into one growing array; each sale's slice of
+	// it is taken once every sale is credited, since the array moves as it
+	// grows.
+	c.credits = make([]Credit, 0, 2*len(c.res.Sales))
+	ends := make([]int, len(c.res.Sales))
 	for si := range c.res.Sales {
 		sr := &c.res.Sales[si]
 		sr.Fails = fails[si*len(c.progs) : (si+1)*len(c.progs) : (si+1)*len(c.progs)]
@@ -29,6 +34,12 @@ func (c *calculator) eligibility() {
 			}
 			sr.Fails[pi] = f
 		}
+		ends[si] = len(c.credits)
+	}
+	start := 0
+	for si := range c.res.Sales {
+		c.res.Sales[si].Credits = c.credits[start:ends[si]:ends[si]]
+		start = ends[si]
 	}
 }
 
@@ -217,7 +228,7 @@ func (c *calculator) credit(pi int, p *program, sr *SaleResult, sh saleShares) F
 		}
 	}
 
-	start := len(sr.Credits)
+	start := len(c.credits)
 	for _, share := range shares {
 		units := qty
 		if !whole {
@@ -242,15 +253,15 @@ func (c *calculator) credit(pi int, p *program, sr *SaleResult, sh saleShares) F
 		}
 		// Two split parts for the same group merge into one credit.
 		merged := false
-		for j := start; j < len(sr.Credits); j++ {
-			if sr.Credits[j].Payee == cr.Payee {
-				sr.Credits[j].Units = sr.Credits[j].Units.Add(cr.Units)
-				sr.Credits[j].Revenue = sr.Credits[j].Revenue.Add(cr.Revenue)
+		for j := start; j < len(c.credits); j++ {
+			if c.credits[j].Payee == cr.Payee {
+				c.credits[j].Units = c.credits[j].Units.Add(cr.Units)
+				c.credits[j].Revenue = c.credits[j].Revenue.Add(cr.Revenue)
 				merged = true
 			}
 		}
 		if !merged {
-			sr.Credits = append(sr.Credits, cr)
+			c.credits = append(c.credits, cr)
 		}
 	}
 	return FailNone

@@ -577,12 +577,7 @@ func (c *calculator) coop(p *program, a *account, line *PayoutLine, f *formula) 
 		f.add("fund: %s credited revenue × %s = %s", plain(a.revenue), pct(*p.AccrualRate), plain(fund))
 	}
 	fund = decimal.Max(fund, zero)
-	var claims []incent.Claim
-	for _, cl := range c.in.Claims {
-		if cl.DealerCode == a.payee && cl.ProgramID == p.ID {
-			claims = append(claims, cl)
-		}
-	}
+	claims := append([]incent.Claim(nil), c.claims[a.payee+"|"+p.ID]...)
 	sort.Slice(claims, func(i, j int) bool {
 		if claims[i].SubmittedDate != claims[j].SubmittedDate {
 			return claims[i].SubmittedDate < claims[j].SubmittedDate
