@@ -16,12 +16,16 @@ func (c *calculator) eligibility() {
 	// One backing array for every sale's outcomes: a million sales by thirty
 	// programs is 30 MB in one allocation, not a million small ones.
 	fails := make([]Fail, len(c.res.Sales)*len(c.progs))
-	// Credits of all sales go into one growing array; each sale's slice of
-	// it is taken once every sale is credited, since the array moves as it
-	// grows.
-	c.credits = make([]Credit, 0, 2*len(c.res.Sales))
-	ends := make([]int, len(c.res.Sales))
+	// Credits go into large chunks, each sale's back to back; a chunk is
+	// never copied to grow, since a new one starts when the current one
+	// cannot surely hold another sale's credits.
+	const chunk = 1 << 15
+	room := 4 * len(c.progs)
 	for si := range c.res.Sales {
+		if cap(c.credits)-len(c.credits) < room {
+			c.credits = make([]Credit, 0, max(chunk, room))
+		}
+		start := len(c.credits)
 		sr := &c.res.Sales[si]
 		sr.Fails = fails[si*len(c.progs) : (si+1)*len(c.progs) : (si+1)*len(c.progs)]
 		sh := parseSaleShares(sr.Basis)
@@ -34,12 +38,9 @@ func (c *calculator) eligibility() {
 			}
 			sr.Fails[pi] = f
 		}
-		ends[si] = len(c.credits)
-	}
-	start := 0
-	for si := range c.res.Sales {
-		c.res.Sales[si].Credits = c.credits[start:ends[si]:ends[si]]
-		start = ends[si]
+		// A sale's credits never change once it is credited, so its slice
+		// stays right even if a rare overflow moves the chunk.
+		sr.Credits = c.credits[start:len(c.credits):len(c.credits)]
 	}
 }
 
