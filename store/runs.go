@@ -18,12 +18,13 @@ type InputFile struct {
 	SHA256     string
 	Profile    string
 	IngestedAt string
+	Size       int64 // bytes, from the archive (not stored with the version)
 }
 
 // FindInput returns the stored version of (kind, name, sha), if any.
 func (t *Tx) FindInput(kind, name, sha string) (*InputFile, error) {
-	rows, err := t.tx.QueryContext(t.ctx, `SELECT seq, kind, name, sha256, profile, ingested_at
-		FROM input_files WHERE kind = ? AND name = ? AND sha256 = ?`, kind, name, sha)
+	rows, err := t.tx.QueryContext(t.ctx, `SELECT f.seq, f.kind, f.name, f.sha256, f.profile, f.ingested_at, b.size
+		FROM input_files f JOIN blobs b ON b.sha256 = f.sha256 WHERE f.kind = ? AND f.name = ? AND f.sha256 = ?`, kind, name, sha)
 	if err != nil {
 		return nil, err
 	}
@@ -47,8 +48,8 @@ func (t *Tx) AddInput(f *InputFile) error {
 
 // Inputs returns every stored input file version of a kind in ingest order.
 func (t *Tx) Inputs(kind string) ([]InputFile, error) {
-	rows, err := t.tx.QueryContext(t.ctx, `SELECT seq, kind, name, sha256, profile, ingested_at
-		FROM input_files WHERE kind = ? ORDER BY seq`, kind)
+	rows, err := t.tx.QueryContext(t.ctx, `SELECT f.seq, f.kind, f.name, f.sha256, f.profile, f.ingested_at, b.size
+		FROM input_files f JOIN blobs b ON b.sha256 = f.sha256 WHERE f.kind = ? ORDER BY f.seq`, kind)
 	if err != nil {
 		return nil, err
 	}
@@ -57,8 +58,8 @@ func (t *Tx) Inputs(kind string) ([]InputFile, error) {
 
 // RunInputs returns the input file versions a run used, in ingest order.
 func (t *Tx) RunInputs(runID string) ([]InputFile, error) {
-	rows, err := t.tx.QueryContext(t.ctx, `SELECT f.seq, f.kind, f.name, f.sha256, f.profile, f.ingested_at
-		FROM input_files f JOIN run_inputs r ON r.seq = f.seq WHERE r.run_id = ? ORDER BY f.seq`, runID)
+	rows, err := t.tx.QueryContext(t.ctx, `SELECT f.seq, f.kind, f.name, f.sha256, f.profile, f.ingested_at, b.size
+		FROM input_files f JOIN run_inputs r ON r.seq = f.seq JOIN blobs b ON b.sha256 = f.sha256 WHERE r.run_id = ? ORDER BY f.seq`, runID)
 	if err != nil {
 		return nil, err
 	}
@@ -70,7 +71,7 @@ func scanInputs(rows *sql.Rows) ([]InputFile, error) {
 	var out []InputFile
 	for rows.Next() {
 		var f InputFile
-		if err := rows.Scan(&f.Seq, &f.Kind, &f.Name, &f.SHA256, &f.Profile, &f.IngestedAt); err != nil {
+		if err := rows.Scan(&f.Seq, &f.Kind, &f.Name, &f.SHA256, &f.Profile, &f.IngestedAt, &f.Size); err != nil {
 			return nil, err
 		}
 		out = append(out, f)
