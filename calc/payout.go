@@ -324,27 +324,30 @@ func reachedTier(tiers []rules.Tier, m decimal.Decimal) int {
 // tierPay is the unrounded payout at state st with tier ti reached; with a
 // non-nil formula it records its steps.
 func (c *calculator) tierPay(p *program, st tierState, ti int, f *formula) decimal.Decimal {
-	add := func(format string, args ...any) {
-		if f != nil {
-			f.add(format, args...)
-		}
-	}
 	if ti < 0 {
 		return zero
 	}
+	// The words are only built when a formula is being recorded: the worth
+	// of the next tier is computed for every payee without them.
 	t := p.Tiers[ti]
 	if p.Basis != "marginal" {
 		switch t.Kind {
 		case rules.TierPerUnit:
 			amt := st.units.Mul(t.Value)
-			add("%s reached: %s credited units × %s per unit, back to the first unit = %s", c.tierLabel(p, ti), num(st.units), money(t.Value, p.Currency), plain(amt))
+			if f != nil {
+				f.add("%s reached: %s credited units × %s per unit, back to the first unit = %s", c.tierLabel(p, ti), num(st.units), money(t.Value, p.Currency), plain(amt))
+			}
 			return amt
 		case rules.TierRate:
 			amt := st.revenue.Mul(t.Value)
-			add("%s reached: %s credited revenue × %s, back to the first unit = %s", c.tierLabel(p, ti), plain(st.revenue), pct(t.Value), plain(amt))
+			if f != nil {
+				f.add("%s reached: %s credited revenue × %s, back to the first unit = %s", c.tierLabel(p, ti), plain(st.revenue), pct(t.Value), plain(amt))
+			}
 			return amt
 		default:
-			add("%s reached: flat amount %s", c.tierLabel(p, ti), money(t.Value, p.Currency))
+			if f != nil {
+				f.add("%s reached: flat amount %s", c.tierLabel(p, ti), money(t.Value, p.Currency))
+			}
 			return t.Value
 		}
 	}
@@ -352,22 +355,28 @@ func (c *calculator) tierPay(p *program, st tierState, ti int, f *formula) decim
 	for i := 0; i <= ti; i++ {
 		lo := p.Tiers[i].From
 		hi := st.m
-		upper := "and above"
-		if i+1 < len(p.Tiers) {
+		last := i+1 >= len(p.Tiers)
+		if !last {
 			hi = decimal.Min(hi, p.Tiers[i+1].From)
-			upper = "to " + c.measureText(p, p.Tiers[i+1].From)
 		}
 		in := hi.Sub(lo)
 		if !in.IsPositive() {
 			continue
 		}
 		amt := in.Mul(p.Tiers[i].Value)
+		total = total.Add(amt)
+		if f == nil {
+			continue
+		}
+		upper := "and above"
+		if !last {
+			upper = "to " + c.measureText(p, p.Tiers[i+1].From)
+		}
 		rate := money(p.Tiers[i].Value, p.Currency) + " per unit"
 		if p.Tiers[i].Kind == rules.TierRate {
 			rate = pct(p.Tiers[i].Value)
 		}
-		add("band %s (%s %s): %s × %s = %s", c.tierLabel(p, i), c.measureText(p, lo), upper, c.measureText(p, in), rate, plain(amt))
-		total = total.Add(amt)
+		f.add("band %s (%s %s): %s × %s = %s", c.tierLabel(p, i), c.measureText(p, lo), upper, c.measureText(p, in), rate, plain(amt))
 	}
 	if f != nil && ti > 0 {
 		f.add("sum of bands = %s", plain(total))
