@@ -94,7 +94,7 @@ func newRootCmd(f *factory) *cobra.Command {
 	for key, flag := range map[string]string{"db": "db", "out": "out", "rounding": "rounding", "profile": "profile", "max_rejects": "max-rejects"} {
 		_ = f.v.BindPFlag(key, pf.Lookup(flag))
 	}
-	root.AddCommand(newCmdInit(f), newCmdCalc(f, nil), newCmdRuns(f), newCmdProfiles(f), newCmdExplain(f), newCmdIngest(f, nil),
+	root.AddCommand(newCmdInit(f), newCmdGen(f, nil), newCmdCalc(f, nil), newCmdRuns(f), newCmdProfiles(f), newCmdExplain(f), newCmdIngest(f, nil),
 		newCmdReplay(f), newCmdStatements(f), newCmdVerify(f))
 	return root
 }
