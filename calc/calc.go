@@ -189,6 +189,7 @@ type program struct {
 	modelPrefixes                                      []string
 	years                                              map[int]bool
 	needsRevenue                                       bool
+	keepSales                                          bool // the formula looks at the counted sales one by one
 }
 
 func newCalculator(in Input) *calculator {
@@ -261,6 +262,7 @@ func compile(p *rules.Program) *program {
 			cp.years[y] = true
 		}
 	}
+	cp.keepSales = p.Type == rules.RebatePassthrough || len(p.FamilyRates) > 0 || len(p.Kickers) > 0
 	cp.needsRevenue = p.Measure == "revenue" || p.Type == rules.Commission ||
 		(p.Type == rules.Coop && p.AccrualRate != nil) ||
 		(len(p.Tiers) > 0 && p.Tiers[0].Kind == rules.TierRate)
@@ -277,25 +279,39 @@ func (c *calculator) selectSales() {
 	}
 	sort.Slice(order, func(a, b int) bool { return saleLess(&sales[order[a]], &sales[order[b]]) })
 
-	// Reversals cancel the latest earlier original of the same VIN and dealer.
+	// Reversals cancel the latest earlier original of the same VIN and
+	// dealer. Only the (dealer, VIN) pairs that have a reversal, about one
+	// sale in a hundred, take part in the matching.
+	type pair struct{ dealer, vin string }
 	original := make([]int, len(sales))
-	open := map[string][]int{} // dealer|vin -> uncancelled originals, oldest first
-	for i := range original {
+	reversed := map[pair]bool{}
+	for i := range sales {
 		original[i] = -1
+		if sales[i].Quantity < 0 {
+			reversed[pair{sales[i].DealerCode, sales[i].VIN}] = true
+		}
+	}
+	var involved []int
+	if len(reversed) > 0 {
+		for _, i := range order {
+			if reversed[pair{sales[i].DealerCode, sales[i].VIN}] {
+				involved = append(involved, i)
+			}
+		}
 	}
 	// Originals first by date, so that a reversal finds any original dated on
 	// or before it whatever the row order.
-	byDate := append([]int(nil), order...)
-	sort.SliceStable(byDate, func(a, b int) bool {
-		sa, sb := &sales[byDate[a]], &sales[byDate[b]]
+	sort.SliceStable(involved, func(a, b int) bool {
+		sa, sb := &sales[involved[a]], &sales[involved[b]]
 		if sa.SaleDate != sb.SaleDate {
 			return sa.SaleDate < sb.SaleDate
 		}
 		return sa.Quantity > sb.Quantity // an original before a same-day reversal
 	})
-	for _, i := range byDate {
+	open := map[pair][]int{} // uncancelled originals, oldest first
+	for _, i := range involved {
 		s := &sales[i]
-		key := s.DealerCode + "|" + s.VIN
+		key := pair{s.DealerCode, s.VIN}
 		if s.Quantity >= 0 {
 			open[key] = append(open[key], i)
 			continue
@@ -314,6 +330,7 @@ func (c *calculator) selectSales() {
 	for _, i := range c.res.Unmatched {
 		unmatched[i] = true
 	}
+	c.res.Sales = make([]SaleResult, 0, len(order))
 	for _, i := range order {
 		if unmatched[i] {
 			continue

@@ -60,7 +60,9 @@ func (c *calculator) measure() {
 				a.revenue = a.revenue.Add(cr.Revenue)
 			}
 			a.counted++
-			a.sales = append(a.sales, sr)
+			if p.keepSales {
+				a.sales = append(a.sales, sr)
+			}
 			if c.progs[cr.Program].Type == rules.ModelMix {
 				if a.byModel == nil {
 					a.byModel = map[string]decimal.Decimal{}
@@ -89,8 +91,14 @@ func (c *calculator) measure() {
 			c.payeeSet[Payee{Type: p.Payee, Code: code}] = true
 		}
 	}
-	sort.SliceStable(c.res.Lines, func(i, j int) bool {
-		a, b := &c.res.Lines[i], &c.res.Lines[j]
+	// Lines are large: sort their positions, then place each once.
+	lines := c.res.Lines
+	idx := make([]int, len(lines))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(i, j int) bool {
+		a, b := &lines[idx[i]], &lines[idx[j]]
 		if a.PayeeType != b.PayeeType {
 			return payeeRank(a.PayeeType) < payeeRank(b.PayeeType)
 		}
@@ -99,6 +107,11 @@ func (c *calculator) measure() {
 		}
 		return a.ProgramID < b.ProgramID
 	})
+	sorted := make([]PayoutLine, len(lines))
+	for i, k := range idx {
+		sorted[i] = lines[k]
+	}
+	c.res.Lines = sorted
 	for _, d := range c.in.Dealers {
 		c.payeeSet[Payee{Type: rules.PayeeDealer, Code: d.Code}] = true
 	}
