@@ -132,16 +132,8 @@ func (t *Tx) AddRun(r *Run) error {
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.ID, r.Period, r.Seq, r.AsOf, r.Status, r.StartedAt, r.FinishedAt, r.User, r.ToolVersion, r.Digest, r.Manifest); err != nil {
 		return fmt.Errorf("write run %s: %w", r.ID, err)
 	}
-	stmt, err := t.tx.PrepareContext(t.ctx, `INSERT INTO payout_lines (run_id, n, payee_type, payee, program_id, program_version, kind, currency, measure, tier, amount)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		return err
-	}
-	defer stmt.Close()
-	for i, l := range r.Lines {
-		if _, err := stmt.ExecContext(t.ctx, r.ID, i+1, l.PayeeType, l.Payee, l.ProgramID, l.ProgramVersion, l.Kind, l.Currency, l.Measure, l.Tier, l.Amount); err != nil {
-			return fmt.Errorf("write run %s: %w", r.ID, err)
-		}
+	if err := t.insertLines(r); err != nil {
+		return fmt.Errorf("write run %s: %w", r.ID, err)
 	}
 	for _, seq := range r.Inputs {
 		if _, err := t.tx.ExecContext(t.ctx, `INSERT INTO run_inputs (run_id, seq) VALUES (?, ?)`, r.ID, seq); err != nil {
@@ -154,7 +146,7 @@ func (t *Tx) AddRun(r *Run) error {
 			return err
 		}
 	}
-	_, err = t.AppendEvent(Event{Kind: "run", Actor: r.User, Subject: r.ID,
+	_, err := t.AppendEvent(Event{Kind: "run", Actor: r.User, Subject: r.ID,
 		Body: fmt.Sprintf(`{"digest":%q,"period":%q,"status":%q}`, r.Digest, r.Period, r.Status)})
 	return err
 }
@@ -329,4 +321,52 @@ func short(s string) string {
 		return s[:12]
 	}
 	return strings.TrimSpace(s)
+}
+
+// linesPerInsert is how many payout lines one INSERT carries: a large run
+// has a hundred thousand lines, and one statement per line is most of the
+// cost of writing it.
+const linesPerInsert = 50
+
+func (t *Tx) insertLines(r *Run) error {
+	const cols = 11
+	prepare := func(rows int) (*sql.Stmt, error) {
+		var b strings.Builder
+		b.WriteString(`INSERT INTO payout_lines (run_id, n, payee_type, payee, program_id, program_version, kind, currency, measure, tier, amount) VALUES `)
+		for i := 0; i < rows; i++ {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString("(?,?,?,?,?,?,?,?,?,?,?)")
+		}
+		return t.tx.PrepareContext(t.ctx, b.String())
+	}
+	var full *sql.Stmt
+	args := make([]any, 0, cols*linesPerInsert)
+	for start := 0; start < len(r.Lines); start += linesPerInsert {
+		end := min(start+linesPerInsert, len(r.Lines))
+		args = args[:0]
+		for i := start; i < end; i++ {
+			l := r.Lines[i]
+			args = append(args, r.ID, i+1, l.PayeeType, l.Payee, l.ProgramID, l.ProgramVersion, l.Kind, l.Currency, l.Measure, l.Tier, l.Amount)
+		}
+		stmt := full
+		if end-start < linesPerInsert || full == nil {
+			s, err := prepare(end - start)
+			if err != nil {
+				return err
+			}
+			if end-start == linesPerInsert {
+				full = s
+				defer full.Close()
+			} else {
+				defer s.Close()
+			}
+			stmt = s
+		}
+		if _, err := stmt.ExecContext(t.ctx, args...); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -179,5 +180,31 @@ func TestVerifyFindsTampering(t *testing.T) {
 				t.Errorf("broken = %q, want %q", broken, tt.want)
 			}
 		})
+	}
+}
+
+// TestManyLinesRoundTrip writes more lines than one INSERT carries, with a
+// remainder, and reads them back in order.
+func TestManyLinesRoundTrip(t *testing.T) {
+	db := MustOpenDB(t)
+	tx := mustBegin(t, db)
+	var lines []Line
+	for i := 0; i < 2*linesPerInsert+7; i++ {
+		lines = append(lines, Line{PayeeType: "dealer", Payee: fmt.Sprintf("D%04d", i), ProgramID: "P", ProgramVersion: 1, Kind: "calc", Currency: "USD", Measure: "1", Amount: fmt.Sprintf("%d.00", i)})
+	}
+	if err := tx.AddRun(&Run{ID: "R", Period: "2024Q3", Seq: 1, Status: "final", Digest: Digest("2024Q3", lines), Lines: lines}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := tx.GetRun("R")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Lines) != len(lines) {
+		t.Fatalf("read %d lines, want %d", len(got.Lines), len(lines))
+	}
+	for i := range lines {
+		if got.Lines[i] != lines[i] {
+			t.Fatalf("line %d = %+v, want %+v", i, got.Lines[i], lines[i])
+		}
 	}
 }
