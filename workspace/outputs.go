@@ -296,9 +296,13 @@ func (cp *computed) writeLog(w io.Writer) error {
 				}
 				b = append(b, '{')
 				b = appendField(b, "payee", cr.Payee, true)
-				b = appendField(b, "credit", cr.Units.String(), false)
+				b = append(b, `,"credit":"`...)
+				b = appendDecimal(b, cr.Units)
+				b = append(b, '"')
 				if !cr.Revenue.IsZero() {
-					b = appendField(b, "revenue", cr.Revenue.String(), false)
+					b = append(b, `,"revenue":"`...)
+					b = appendDecimal(b, cr.Revenue)
+					b = append(b, '"')
 				}
 				b = append(b, '}')
 			}
