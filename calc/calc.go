@@ -117,6 +117,8 @@ const (
 	FailNoObjective
 	FailRebateCode
 	FailClaimWindow
+
+	numFails // the number of codes
 )
 
 // Flag is a warning printed on a dealer's statement.

@@ -14,18 +14,12 @@ import (
 type Reasons struct {
 	res     *Result
 	dealers map[string]*incent.Dealer
-	memo    map[reasonKey]string
-}
-
-type reasonKey struct {
-	program int
-	fail    Fail
-	attr    string
+	memo    []map[string]string // by program and fail code: attribute -> text
 }
 
 // Reasons returns a reason formatter over the result; dealers may be nil.
 func (r *Result) Reasons(dealers map[string]*incent.Dealer) *Reasons {
-	return &Reasons{res: r, dealers: dealers, memo: map[reasonKey]string{}}
+	return &Reasons{res: r, dealers: dealers, memo: make([]map[string]string, len(r.Programs)*int(numFails))}
 }
 
 // Text says why sale sr did not count for program pi, or "" when it
@@ -56,11 +50,15 @@ func (x *Reasons) Text(sr *SaleResult, pi int) string {
 		// Reasons that name a date or a day count are not worth keeping.
 		return x.res.Reason(sr, pi, x.dealers)
 	}
-	k := reasonKey{program: pi, fail: f, attr: attr}
-	if t, ok := x.memo[k]; ok {
+	m := x.memo[pi*int(numFails)+int(f)]
+	if m == nil {
+		m = map[string]string{}
+		x.memo[pi*int(numFails)+int(f)] = m
+	}
+	if t, ok := m[attr]; ok {
 		return t
 	}
 	t := x.res.Reason(sr, pi, x.dealers)
-	x.memo[k] = t
+	m[attr] = t
 	return t
 }

@@ -274,8 +274,8 @@ func (ds *dataset) readVersion(tx *store.Tx, kind ingest.Kind, f store.InputFile
 				return nil
 			}
 			accepted := rec.Accepted
-			ds.sales = fold(ds.sales, ds.saleIdx, f.Seq, SaleKey(s), s, row, &rec, &rejects, saleDiff, saleEqual, func(old incent.Sale) {
-				ds.log = append(ds.log, fmt.Sprintf("%s replaces sale %s (%s)", s.Source, SaleKey(s), old.Source))
+			ds.sales = fold(ds.sales, ds.saleIdx, f.Seq, SaleKey(&s), s, row, &rec, &rejects, saleDiff, saleEqual, func(old incent.Sale) {
+				ds.log = append(ds.log, fmt.Sprintf("%s replaces sale %s (%s)", s.Source, SaleKey(&s), old.Source))
 			})
 			if rec.Accepted > accepted {
 				fp.warnings = append(fp.warnings, row.Warnings...)
@@ -348,7 +348,7 @@ func indexBy[T any](list []T, key func(T) string) map[string]int {
 
 // SaleKey identifies a sale event: dealer, deal, VIN and direction (a
 // reversal is its own event).
-func SaleKey(s incent.Sale) string {
+func SaleKey(s *incent.Sale) string {
 	dir := "+"
 	if s.Quantity < 0 {
 		dir = "-"
@@ -447,7 +447,7 @@ func (ds *dataset) rejectUnmatched(unmatched []int) {
 		ds.warnings = slices.DeleteFunc(ds.warnings, unwarned)
 		// The version that supplied the row: another version of the same
 		// file name keeps its own count.
-		seq := ds.saleIdx.owner[SaleKey(s)]
+		seq := ds.saleIdx.owner[SaleKey(&s)]
 		if j, ok := ds.reconOf[seq]; ok {
 			ds.recon[j].Accepted--
 			ds.recon[j].Rejected++

@@ -269,7 +269,7 @@ func (cp *computed) writeLog(w io.Writer) error {
 		sr := &res.Sales[i]
 		s := sr.Sale
 		b = append(b[:0], '{')
-		b = appendField(b, "sale", SaleKey(*s), true)
+		b = appendField(b, "sale", SaleKey(s), true)
 		b = appendField(b, "dealer", s.DealerCode, false)
 		b = appendField(b, "deal", s.DealID, false)
 		b = appendField(b, "vin", s.VIN, false)
@@ -278,7 +278,7 @@ func (cp *computed) writeLog(w io.Writer) error {
 		b = appendField(b, "sale_type", sr.Basis.SaleType, false)
 		b = appendIntField(b, "quantity", s.Quantity)
 		if sr.Original >= 0 {
-			b = appendField(b, "reverses", SaleKey(*sr.Basis), false)
+			b = appendField(b, "reverses", SaleKey(sr.Basis), false)
 		}
 		if len(sr.Credits) > 0 {
 			b = append(b, `,"counts":{`...)
