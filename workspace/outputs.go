@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/incent/incent"
 	"github.com/incent/incent/calc"
@@ -84,12 +85,23 @@ func (cp *computed) writeFiles(dir string, run *store.Run, env Env, opts CalcOpt
 			return statements.RenderSummary(w, s)
 		}},
 	}
-	for _, wr := range writers {
-		sha, err := writeFile(filepath.Join(dir, wr.name), wr.write)
-		if err != nil {
-			return nil, fmt.Errorf("write %s: %w", wr.name, err)
+	// The files are independent, so they are written side by side: the
+	// calculation log, the largest, alongside the summary workbook. Each
+	// writer fills only its own slot, and the first error in list order wins.
+	shas := make([]string, len(writers))
+	errs := make([]error, len(writers))
+	var wg sync.WaitGroup
+	for i, wr := range writers {
+		wg.Go(func() {
+			shas[i], errs[i] = writeFile(filepath.Join(dir, wr.name), wr.write)
+		})
+	}
+	wg.Wait()
+	for i, wr := range writers {
+		if errs[i] != nil {
+			return nil, fmt.Errorf("write %s: %w", wr.name, errs[i])
 		}
-		m.Files[wr.name] = sha
+		m.Files[wr.name] = shas[i]
 	}
 	if opts.Statements {
 		sts := cp.statements(run.ID)
