@@ -179,7 +179,6 @@ type calculator struct {
 	objs     map[string]decimal.Decimal        // dealer|period|key -> units
 	certs    map[string][]incent.Certification // dealer -> certifications
 	payeeSet map[Payee]bool
-	credits  []Credit                  // the chunk the next sale's credits go into
 	claims   map[string][]incent.Claim // dealer|program -> co-op claims
 }
 

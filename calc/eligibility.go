@@ -2,8 +2,10 @@ package calc
 
 import (
 	"fmt"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/incent/incent"
 	"github.com/incent/incent/rules"
@@ -16,16 +18,32 @@ func (c *calculator) eligibility() {
 	// One backing array for every sale's outcomes: a million sales by thirty
 	// programs is 30 MB in one allocation, not a million small ones.
 	fails := make([]Fail, len(c.res.Sales)*len(c.progs))
+	// Sales are decided independently of each other, so the cores split
+	// them into contiguous ranges; every sale gets the same outcome whatever
+	// the split.
+	workers := min(runtime.GOMAXPROCS(0), max(1, len(c.res.Sales)/10000))
+	per := (len(c.res.Sales) + workers - 1) / workers
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		lo, hi := w*per, min((w+1)*per, len(c.res.Sales))
+		wg.Go(func() { c.decide(lo, hi, fails) })
+	}
+	wg.Wait()
+}
+
+// decide runs eligibility and crediting for sales lo..hi.
+func (c *calculator) decide(lo, hi int, fails []Fail) {
 	// Credits go into large chunks, each sale's back to back; a chunk is
 	// never copied to grow, since a new one starts when the current one
 	// cannot surely hold another sale's credits.
 	const chunk = 1 << 15
 	room := 4 * len(c.progs)
-	for si := range c.res.Sales {
-		if cap(c.credits)-len(c.credits) < room {
-			c.credits = make([]Credit, 0, max(chunk, room))
+	var credits []Credit
+	for si := lo; si < hi; si++ {
+		if cap(credits)-len(credits) < room {
+			credits = make([]Credit, 0, max(chunk, room))
 		}
-		start := len(c.credits)
+		start := len(credits)
 		sr := &c.res.Sales[si]
 		sr.Fails = fails[si*len(c.progs) : (si+1)*len(c.progs) : (si+1)*len(c.progs)]
 		sh := parseSaleShares(sr.Basis)
@@ -34,13 +52,13 @@ func (c *calculator) eligibility() {
 		for pi, p := range c.progs {
 			f := c.check(p, sr)
 			if f == FailNone {
-				f = c.credit(pi, p, sr, sh)
+				f = c.credit(&credits, pi, p, sr, sh)
 			}
 			sr.Fails[pi] = f
 		}
 		// A sale's credits never change once it is credited, so its slice
 		// stays right even if a rare overflow moves the chunk.
-		sr.Credits = c.credits[start:len(c.credits):len(c.credits)]
+		sr.Credits = credits[start:len(credits):len(credits)]
 	}
 }
 
@@ -175,7 +193,7 @@ func parseSaleShares(s *incent.Sale) saleShares {
 // credit attributes a counted sale to the program's payees: the dealer
 // chosen by credit.to, divided by the split cell, then the dealer's group or
 // the salespeople; every matching multiplier multiplies the credit.
-func (c *calculator) credit(pi int, p *program, sr *SaleResult, sh saleShares) Fail {
+func (c *calculator) credit(buf *[]Credit, pi int, p *program, sr *SaleResult, sh saleShares) Fail {
 	s := sr.Basis
 	qty := one
 	if sr.Sale.Quantity < 0 {
@@ -229,7 +247,9 @@ func (c *calculator) credit(pi int, p *program, sr *SaleResult, sh saleShares) F
 		}
 	}
 
-	start := len(c.credits)
+	credits := *buf
+	defer func() { *buf = credits }()
+	start := len(credits)
 	for _, share := range shares {
 		units := qty
 		if !whole {
@@ -254,15 +274,15 @@ func (c *calculator) credit(pi int, p *program, sr *SaleResult, sh saleShares) F
 		}
 		// Two split parts for the same group merge into one credit.
 		merged := false
-		for j := start; j < len(c.credits); j++ {
-			if c.credits[j].Payee == cr.Payee {
-				c.credits[j].Units = c.credits[j].Units.Add(cr.Units)
-				c.credits[j].Revenue = c.credits[j].Revenue.Add(cr.Revenue)
+		for j := start; j < len(credits); j++ {
+			if credits[j].Payee == cr.Payee {
+				credits[j].Units = credits[j].Units.Add(cr.Units)
+				credits[j].Revenue = credits[j].Revenue.Add(cr.Revenue)
 				merged = true
 			}
 		}
 		if !merged {
-			c.credits = append(c.credits, cr)
+			credits = append(credits, cr)
 		}
 	}
 	return FailNone
