@@ -143,3 +143,18 @@ func FuzzValidateVIN(f *testing.F) {
 		ModelYearFromVIN(vin, 2025)
 	})
 }
+
+// FuzzProfileMapping maps fuzzed headers and words through a profile: the
+// reader never panics and accounts for every row, whatever the mapping.
+func FuzzProfileMapping(f *testing.F) {
+	cdk, _ := BuiltinProfile("cdk")
+	f.Add("Deal No", "Deal Type", "R", "retail", "01/02/2006", false, "Deal No,VIN,Dealer Code,Contract Date,Deal Type,Model No\n7,1HGCM8268RA000001,D001,07/03/2024,R,SUV1\n")
+	f.Add("deal", "type", "L", "lease", "", true, "deal,vin,dealer_code,sale_date,type,model_code,sale_amount\n7,1HGCM8268RA000001,D001,2024-07-03,L,SUV1,\"1.234,50\"\n")
+	f.Add(cdk.Columns["deal_id"], cdk.Columns["sale_type"], "W", "wholesale", cdk.DateFormat, false, "")
+	f.Fuzz(func(t *testing.T, dealHeader, typeHeader, word, canonical, layout string, decimalComma bool, data string) {
+		p := Profile{Name: "fuzz", DateFormat: layout, DecimalComma: decimalComma,
+			Columns: map[string]string{"deal_id": dealHeader, "sale_type": typeHeader},
+			Values:  map[string]map[string]string{"sale_type": {word: canonical}}}
+		checkRead(t, "p.csv", []byte(data), p)
+	})
+}
