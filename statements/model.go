@@ -28,10 +28,14 @@ type Statement struct {
 	Programs    []ProgramLine
 	Sales       []SaleLine
 	Adjustments []Adjustment
-	Flags       []string  // warnings for the payee, e.g. a VIN seen in two deals
-	Totals      []Total   // one per currency, each the sum of the printed lines
-	Claims      []Claim   // co-op claims with their outcomes, in payment order
-	Disputes    []Dispute // the payee's open disputes
+	Flags       []string // warnings for the payee, e.g. a VIN seen in two deals
+	Totals      []Total  // one per currency, each the sum of the printed lines
+	// File is the statement's file name without extension; "" means the
+	// payee code. Callers set it when two payees of different kinds share a
+	// code.
+	File     string
+	Claims   []Claim   // co-op claims with their outcomes, in payment order
+	Disputes []Dispute // the payee's open disputes
 }
 
 // Payee identifies who the statement is for.

@@ -24,14 +24,14 @@ func RenderAll(dir string, sts []*Statement, workers int) error {
 		if st == nil {
 			return fmt.Errorf("render statements: statement %d is missing", i+1)
 		}
-		if err := SafeFileName(st.Payee.Code); err != nil {
+		if err := SafeFileName(st.fileName()); err != nil {
 			return fmt.Errorf("render statements: %w", err)
 		}
-		key := strings.ToLower(st.Payee.Code)
+		key := strings.ToLower(st.fileName())
 		if other, dup := seen[key]; dup {
-			return fmt.Errorf("render statements: payee codes %q and %q name the same statement file", other, st.Payee.Code)
+			return fmt.Errorf("render statements: payee codes %q and %q name the same statement file", other, st.fileName())
 		}
-		seen[key] = st.Payee.Code
+		seen[key] = st.fileName()
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("render statements: %w", err)
@@ -83,14 +83,14 @@ func renderFiles(dir string, st *Statement) error {
 	if err := RenderPDF(&buf, st); err != nil {
 		return err
 	}
-	if err := writeFileAtomic(filepath.Join(dir, st.Payee.Code+".pdf"), buf.Bytes()); err != nil {
+	if err := writeFileAtomic(filepath.Join(dir, st.fileName()+".pdf"), buf.Bytes()); err != nil {
 		return err
 	}
 	buf.Reset()
 	if err := renderXLSXIn(&buf, st, dir); err != nil {
 		return err
 	}
-	return writeFileAtomic(filepath.Join(dir, st.Payee.Code+".xlsx"), buf.Bytes())
+	return writeFileAtomic(filepath.Join(dir, st.fileName()+".xlsx"), buf.Bytes())
 }
 
 // writeFileAtomic writes data to a temporary file beside path and renames it
@@ -116,4 +116,12 @@ func writeFileAtomic(path string, data []byte) error {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil
+}
+
+// fileName is the statement's file name without extension.
+func (st *Statement) fileName() string {
+	if st.File != "" {
+		return st.File
+	}
+	return st.Payee.Code
 }

@@ -463,6 +463,17 @@ func (cp *computed) statements(runID string) []*statements.Statement {
 		}
 		out = append(out, st)
 	}
+	// A group or salesperson whose code is also another payee's keeps its
+	// kind in its file name (group-X.pdf), so no statement overwrites another.
+	uses := map[string]int{}
+	for _, st := range out {
+		uses[strings.ToLower(st.Payee.Code)]++
+	}
+	for _, st := range out {
+		if uses[strings.ToLower(st.Payee.Code)] > 1 && st.Payee.Type != string(rules.PayeeDealer) {
+			st.File = st.Payee.Type + "-" + st.Payee.Code
+		}
+	}
 	return out
 }
 

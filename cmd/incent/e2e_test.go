@@ -357,3 +357,20 @@ func TestGoldenPayouts(t *testing.T) {
 		}
 	}
 }
+
+// TestPayeeCodeSharedAcrossKinds gives a dealer group the code of a dealer:
+// both statements are written, the group's under its kind.
+func TestPayeeCodeSharedAcrossKinds(t *testing.T) {
+	dir := demoWorkspace(t)
+	p := filepath.Join(dir, "data", "dealers.csv")
+	data, _ := os.ReadFile(p)
+	os.WriteFile(p, bytes.Replace(data, []byte("Bayou Motor Company,,SOUTH"), []byte("Bayou Motor Company,D001,SOUTH"), 1), 0o644)
+	if r := incentCmd(t, "calc", "--period", "2024Q3", "--config", filepath.Join(dir, "incent.yaml")); r.code != 0 {
+		t.Fatalf("calc: exit %d: %s", r.code, r.stderr)
+	}
+	for _, name := range []string{"D001.pdf", "group-D001.pdf", "group-D001.xlsx", "D005.pdf"} {
+		if _, err := os.Stat(filepath.Join(dir, "out", "2024Q3", "2024Q3-R001", "statements", name)); err != nil {
+			t.Errorf("missing statement: %v", err)
+		}
+	}
+}
