@@ -80,20 +80,48 @@ type SaleResult struct {
 	// arithmetic.
 	cents [2]int64
 	exact [2]bool
+	whole [2]*creditValue // the value of a whole credit on each base, made once
 }
 
 // Counted reports whether the sale counted for program pi.
 func (s *SaleResult) Counted(pi int) bool { return s.Fails[pi] == FailNone }
 
 // Credit is the share of a sale that counts for one payee under one program.
+// A million sales carry about ten million credits, so it is kept small: a
+// whole credit (the sale's quantity, no share or multiplier) holds no
+// decimals of its own.
 type Credit struct {
-	Program int // index into Result.Programs
 	Payee   string
-	Units   decimal.Decimal // quantity × share × multipliers
-	Revenue decimal.Decimal // Units × the program's revenue base
+	value   *creditValue // nil for a whole credit of a program that needs no revenue
+	Program int32        // index into Result.Programs
 	// Whole is +1 or -1 when the credit is the sale's whole quantity with no
 	// share or multiplier (Units = ±1, Revenue = ±base), else 0.
 	Whole int8
+}
+
+// creditValue holds a credit's exact units and revenue.
+type creditValue struct {
+	units, revenue decimal.Decimal
+}
+
+// Units is the credited units: quantity × share × multipliers.
+func (c Credit) Units() decimal.Decimal {
+	switch {
+	case c.value != nil:
+		return c.value.units
+	case c.Whole < 0:
+		return minusOne
+	}
+	return one
+}
+
+// Revenue is the credited revenue: Units × the program's revenue base, or
+// zero for a program that does not measure revenue.
+func (c Credit) Revenue() decimal.Decimal {
+	if c.value != nil {
+		return c.value.revenue
+	}
+	return zero
 }
 
 // Fail names the first eligibility condition a sale failed.

@@ -39,9 +39,13 @@ func (c *calculator) decide(lo, hi int, fails []Fail) {
 	const chunk = 1 << 15
 	room := 4 * len(c.progs)
 	var credits []Credit
+	var values []creditValue
 	for si := lo; si < hi; si++ {
 		if cap(credits)-len(credits) < room {
 			credits = make([]Credit, 0, max(chunk, room))
+		}
+		if cap(values)-len(values) < room {
+			values = make([]creditValue, 0, max(chunk, room))
 		}
 		start := len(credits)
 		sr := &c.res.Sales[si]
@@ -52,7 +56,7 @@ func (c *calculator) decide(lo, hi int, fails []Fail) {
 		for pi, p := range c.progs {
 			f := c.check(p, sr)
 			if f == FailNone {
-				f = c.credit(&credits, pi, p, sr, sh)
+				f = c.credit(&credits, &values, pi, p, sr, sh)
 			}
 			sr.Fails[pi] = f
 		}
@@ -193,7 +197,7 @@ func parseSaleShares(s *incent.Sale) saleShares {
 // credit attributes a counted sale to the program's payees: the dealer
 // chosen by credit.to, divided by the split cell, then the dealer's group or
 // the salespeople; every matching multiplier multiplies the credit.
-func (c *calculator) credit(buf *[]Credit, pi int, p *program, sr *SaleResult, sh saleShares) Fail {
+func (c *calculator) credit(buf *[]Credit, vals *[]creditValue, pi int, p *program, sr *SaleResult, sh saleShares) Fail {
 	s := sr.Basis
 	qty := one
 	if sr.Sale.Quantity < 0 {
@@ -258,26 +262,35 @@ func (c *calculator) credit(buf *[]Credit, pi int, p *program, sr *SaleResult, s
 		if scaled {
 			units = units.Mul(factor)
 		}
-		cr := Credit{Program: pi, Payee: share.Code, Units: units}
-		if whole && !scaled {
+		cr := Credit{Program: int32(pi), Payee: share.Code}
+		switch {
+		case whole && !scaled:
 			cr.Whole = int8(sr.Sale.Quantity)
-		}
-		if p.needsRevenue {
-			if whole && !scaled {
-				cr.Revenue = base
-				if sr.Sale.Quantity < 0 {
-					cr.Revenue = base.Neg()
+			if p.needsRevenue {
+				bi := p.base()
+				if sr.whole[bi] == nil {
+					rev := base
+					if sr.Sale.Quantity < 0 {
+						rev = base.Neg()
+					}
+					sr.whole[bi] = &creditValue{units: qty, revenue: rev}
 				}
-			} else {
-				cr.Revenue = units.Mul(base)
+				cr.value = sr.whole[bi]
 			}
+		default:
+			v := creditValue{units: units}
+			if p.needsRevenue {
+				v.revenue = units.Mul(base)
+			}
+			cr.value = newValue(vals, v)
 		}
 		// Two split parts for the same group merge into one credit.
 		merged := false
 		for j := start; j < len(credits); j++ {
 			if credits[j].Payee == cr.Payee {
-				credits[j].Units = credits[j].Units.Add(cr.Units)
-				credits[j].Revenue = credits[j].Revenue.Add(cr.Revenue)
+				credits[j].value = newValue(vals, creditValue{units: credits[j].Units().Add(cr.Units()),
+					revenue: credits[j].Revenue().Add(cr.Revenue())})
+				credits[j].Whole = 0
 				merged = true
 			}
 		}
@@ -388,4 +401,10 @@ func centsOf(d decimal.Decimal) (int64, bool) {
 		c *= 10
 	}
 	return c, true
+}
+
+// newValue stores v in the current chunk of values and returns its place.
+func newValue(vals *[]creditValue, v creditValue) *creditValue {
+	*vals = append(*vals, v)
+	return &(*vals)[len(*vals)-1]
 }

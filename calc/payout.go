@@ -42,14 +42,14 @@ func (c *calculator) measure() {
 		for _, cr := range sr.Credits {
 			a := accounts[cr.Program][cr.Payee]
 			if a == nil {
-				a = &account{payee: cr.Payee, prog: cr.Program}
+				a = &account{payee: cr.Payee, prog: int(cr.Program)}
 				accounts[cr.Program][cr.Payee] = a
 			}
 			p := c.progs[cr.Program]
 			switch {
 			case cr.Whole == 0:
-				a.units = a.units.Add(cr.Units)
-				a.revenue = a.revenue.Add(cr.Revenue)
+				a.units = a.units.Add(cr.Units())
+				a.revenue = a.revenue.Add(cr.Revenue())
 			case !p.needsRevenue:
 				a.whole += int64(cr.Whole)
 			case sr.exact[p.base()]:
@@ -57,7 +57,7 @@ func (c *calculator) measure() {
 				a.cents += int64(cr.Whole) * sr.cents[p.base()]
 			default:
 				a.whole += int64(cr.Whole)
-				a.revenue = a.revenue.Add(cr.Revenue)
+				a.revenue = a.revenue.Add(cr.Revenue())
 			}
 			a.counted++
 			if p.keepSales {
@@ -67,7 +67,7 @@ func (c *calculator) measure() {
 				if a.byModel == nil {
 					a.byModel = map[string]decimal.Decimal{}
 				}
-				a.byModel[sr.Basis.ModelCode] = a.byModel[sr.Basis.ModelCode].Add(cr.Units)
+				a.byModel[sr.Basis.ModelCode] = a.byModel[sr.Basis.ModelCode].Add(cr.Units())
 			}
 		}
 	}
@@ -271,8 +271,8 @@ func (c *calculator) tiered(p *program, a *account, line *PayoutLine, f *formula
 		for _, sr := range a.sales {
 			if sr.Date.Month() == k.Month {
 				for _, cr := range sr.Credits {
-					if cr.Payee == a.payee && cr.Program == a.prog {
-						rev = rev.Add(cr.Revenue.Mul(familyFactor(p, sr.Basis.Family)))
+					if cr.Payee == a.payee && int(cr.Program) == a.prog {
+						rev = rev.Add(cr.Revenue().Mul(familyFactor(p, sr.Basis.Family)))
 					}
 				}
 			}
@@ -406,8 +406,8 @@ func commissionRevenue(p *program, a *account) decimal.Decimal {
 	rev := zero
 	for _, sr := range a.sales {
 		for _, cr := range sr.Credits {
-			if cr.Payee == a.payee && cr.Program == a.prog {
-				rev = rev.Add(cr.Revenue.Mul(familyFactor(p, sr.Basis.Family)))
+			if cr.Payee == a.payee && int(cr.Program) == a.prog {
+				rev = rev.Add(cr.Revenue().Mul(familyFactor(p, sr.Basis.Family)))
 			}
 		}
 	}
@@ -557,7 +557,7 @@ func yesNo(b bool) string {
 // credit returns this account's credit of a sale.
 func (a *account) credit(sr *SaleResult) (Credit, bool) {
 	for _, cr := range sr.Credits {
-		if cr.Payee == a.payee && cr.Program == a.prog {
+		if cr.Payee == a.payee && int(cr.Program) == a.prog {
 			return cr, true
 		}
 	}
@@ -575,12 +575,12 @@ func (c *calculator) rebates(p *program, a *account, line *PayoutLine, f *formul
 			continue
 		}
 		r := p.rebate(sr.Basis.RebateCode)
-		amt := cr.Units.Mul(r.Amount)
+		amt := cr.Units().Mul(r.Amount)
 		note := ""
 		if sr.Basis.HasRebateAmount && !sr.Basis.RebateAmount.Equal(r.Amount) {
 			note = fmt.Sprintf(" (claimed %s, paid at the program amount)", money(sr.Basis.RebateAmount, p.Currency))
 		}
-		f.add("%s %s %s: %s × %s = %s%s", sr.Sale.SaleDate, sr.Sale.VIN, r.Code, num(cr.Units), money(r.Amount, p.Currency), plain(amt), note)
+		f.add("%s %s %s: %s × %s = %s%s", sr.Sale.SaleDate, sr.Sale.VIN, r.Code, num(cr.Units()), money(r.Amount, p.Currency), plain(amt), note)
 		f.amount = f.amount.Add(amt)
 	}
 }

@@ -309,11 +309,11 @@ func (cp *computed) writeLog(w io.Writer) error {
 				b = append(b, '{')
 				b = appendField(b, "payee", cr.Payee, true)
 				b = append(b, `,"credit":"`...)
-				b = appendDecimal(b, cr.Units)
+				b = appendDecimal(b, cr.Units())
 				b = append(b, '"')
-				if !cr.Revenue.IsZero() {
+				if rev := cr.Revenue(); !rev.IsZero() {
 					b = append(b, `,"revenue":"`...)
-					b = appendDecimal(b, cr.Revenue)
+					b = appendDecimal(b, rev)
 					b = append(b, '"')
 				}
 				b = append(b, '}')
@@ -491,12 +491,12 @@ func (cp *computed) saleLine(sr *calc.SaleResult, pe calc.Payee, reasons *calc.R
 		if sr.Counted(pi) {
 			var to []string
 			for _, cr := range sr.Credits {
-				if cr.Program != pi {
+				if int(cr.Program) != pi {
 					continue
 				}
 				if cr.Payee == pe.Code {
 					o.Counted = true
-					o.Credit = cr.Units
+					o.Credit = cr.Units()
 				} else {
 					to = append(to, cr.Payee)
 				}
