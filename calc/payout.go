@@ -77,6 +77,11 @@ func (c *calculator) measure() {
 			a.revenue = a.revenue.Add(decimal.New(a.cents, -2))
 		}
 	}
+	n := 0
+	for pi := range accounts {
+		n += len(accounts[pi])
+	}
+	c.res.Lines = make([]PayoutLine, 0, n)
 	for pi, p := range c.progs {
 		payees := make([]string, 0, len(accounts[pi]))
 		for code := range accounts[pi] {
