@@ -19,6 +19,19 @@ import (
 // anything is written. Each file appears under its final name only once
 // complete.
 func RenderAll(dir string, sts []*Statement, workers int) error {
+	return RenderAllWith(dir, sts, workers, nil)
+}
+
+// Filler completes a statement just before it is rendered, on the render
+// worker numbered worker (0 ≤ worker < the pool size), and may be called
+// from several workers at once.
+type Filler func(worker int, st *Statement)
+
+// RenderAllWith is RenderAll for statements whose bulk (such as their sale
+// lines) is filled in by fill on the worker that renders them; each
+// statement's Sales are dropped once its files are written, so a large run
+// never holds every statement whole.
+func RenderAllWith(dir string, sts []*Statement, workers int, fill Filler) error {
 	seen := make(map[string]string, len(sts))
 	for i, st := range sts {
 		if st == nil {
@@ -45,7 +58,7 @@ func RenderAll(dir string, sts []*Statement, workers int) error {
 	var next atomic.Int64
 	var failed atomic.Bool
 	var wg sync.WaitGroup
-	for range workers {
+	for w := range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -57,9 +70,15 @@ func RenderAll(dir string, sts []*Statement, workers int) error {
 				if i >= len(sts) {
 					return
 				}
+				if fill != nil {
+					fill(w, sts[i])
+				}
 				if err := renderFiles(dir, sts[i]); err != nil {
 					errs[i] = err
 					failed.Store(true)
+				}
+				if fill != nil {
+					sts[i].Sales = nil
 				}
 			}
 		}()

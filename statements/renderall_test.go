@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -122,5 +123,47 @@ func TestRenderAllReturnsFirstErrorInOrder(t *testing.T) {
 func TestRenderAllNoStatements(t *testing.T) {
 	if err := RenderAll(t.TempDir(), nil, 0); err != nil {
 		t.Fatalf("RenderAll of nothing: %v", err)
+	}
+}
+
+// TestRenderAllWithFill fills each statement's sale lines on its worker:
+// the files equal those of statements rendered whole, and the lines are
+// dropped once written.
+func TestRenderAllWithFill(t *testing.T) {
+	whole := manyStatements(t, 6)
+	light := manyStatements(t, 6)
+	sales := map[string][]SaleLine{}
+	for _, st := range light {
+		sales[st.Payee.Code] = st.Sales
+		st.Sales = nil
+	}
+	var mu sync.Mutex
+	workersSeen := map[int]bool{}
+	fill := func(worker int, st *Statement) {
+		mu.Lock()
+		workersSeen[worker] = true
+		mu.Unlock()
+		st.Sales = sales[st.Payee.Code]
+	}
+	dir := filepath.Join(t.TempDir(), "statements")
+	if err := RenderAllWith(dir, light, 3, fill); err != nil {
+		t.Fatal(err)
+	}
+	for i, st := range light {
+		if st.Sales != nil {
+			t.Errorf("%s still holds its sale lines", st.Payee.Code)
+		}
+		pdf, err := os.ReadFile(filepath.Join(dir, st.Payee.Code+".pdf"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(pdf, renderPDF(t, whole[i])) {
+			t.Errorf("%s.pdf differs from the statement rendered whole", st.Payee.Code)
+		}
+	}
+	for w := range workersSeen {
+		if w < 0 || w >= 3 {
+			t.Errorf("fill called with worker %d, want 0..2", w)
+		}
 	}
 }

@@ -104,9 +104,9 @@ func (cp *computed) writeFiles(dir string, run *store.Run, env Env, opts CalcOpt
 		m.Files[wr.name] = shas[i]
 	}
 	if opts.Statements {
-		sts := cp.statements(run.ID)
+		sts, fill := cp.statements(run.ID)
 		env.progress("rendering %d statements", len(sts))
-		if err := statements.RenderAll(filepath.Join(dir, "statements"), sts, opts.Workers); err != nil {
+		if err := statements.RenderAllWith(filepath.Join(dir, "statements"), sts, opts.Workers, fill); err != nil {
 			return nil, fmt.Errorf("render statements: %w", err)
 		}
 	}
@@ -378,21 +378,18 @@ func (cp *computed) summaryModel(runID string) *statements.Summary {
 
 // statements builds one statement per payee from the calculation's own
 // decisions: nothing here recomputes a number.
-func (cp *computed) statements(runID string) []*statements.Statement {
+func (cp *computed) statements(runID string) ([]*statements.Statement, statements.Filler) {
 	res := cp.res
-	reasons := res.Reasons(cp.dealers)
 	// The sales each payee sees: a dealer sees every sale it sold and every
 	// sale credited to it; groups and salespeople see their credited sales.
-	seen := map[calc.Payee]map[*calc.SaleResult]bool{}
+	// Sales are visited one at a time, so a repeat is always the last one
+	// added.
 	salesOf := map[calc.Payee][]*calc.SaleResult{}
 	add := func(pe calc.Payee, sr *calc.SaleResult) {
-		if seen[pe] == nil {
-			seen[pe] = map[*calc.SaleResult]bool{}
+		if l := salesOf[pe]; len(l) > 0 && l[len(l)-1] == sr {
+			return
 		}
-		if !seen[pe][sr] {
-			seen[pe][sr] = true
-			salesOf[pe] = append(salesOf[pe], sr)
-		}
+		salesOf[pe] = append(salesOf[pe], sr)
 	}
 	for i := range res.Sales {
 		sr := &res.Sales[i]
@@ -448,9 +445,26 @@ func (cp *computed) statements(runID string) []*statements.Statement {
 			st.Totals = append(st.Totals, statements.Total{Currency: curs[code], Amount: amt})
 		}
 		sort.Slice(st.Totals, func(i, j int) bool { return st.Totals[i].Currency.Code < st.Totals[j].Currency.Code })
+		out = append(out, st)
+	}
+	// The sale lines, by far the largest part, are built by each render
+	// worker just before the statement is drawn, with a reason formatter of
+	// its own, and dropped after: a large run never holds every payee's sale
+	// lines at once.
+	var mu sync.Mutex
+	reasons := map[int]*calc.Reasons{}
+	fill := func(worker int, st *statements.Statement) {
+		mu.Lock()
+		rs := reasons[worker]
+		if rs == nil {
+			rs = res.Reasons(cp.dealers)
+			reasons[worker] = rs
+		}
+		mu.Unlock()
+		key := calc.Payee{Type: rules.PayeeKind(st.Payee.Type), Code: st.Payee.Code}
 		excluded := map[string]int{}
 		for _, sr := range salesOf[key] {
-			sl := cp.saleLine(sr, key, reasons)
+			sl := cp.saleLine(sr, key, rs)
 			for _, o := range sl.Outcomes {
 				if !o.Counted {
 					excluded[o.ProgramID]++
@@ -461,7 +475,6 @@ func (cp *computed) statements(runID string) []*statements.Statement {
 		for i := range st.Programs {
 			st.Programs[i].ExcludedSales = excluded[st.Programs[i].ProgramID]
 		}
-		out = append(out, st)
 	}
 	// A group or salesperson whose code is also another payee's keeps its
 	// kind in its file name (group-X.pdf), so no statement overwrites another.
@@ -474,7 +487,7 @@ func (cp *computed) statements(runID string) []*statements.Statement {
 			st.File = st.Payee.Type + "-" + st.Payee.Code
 		}
 	}
-	return out
+	return out, fill
 }
 
 // saleLine is one sale as a payee's statement shows it: its outcome under

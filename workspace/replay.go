@@ -131,7 +131,7 @@ func (c *Config) RenderStatements(ctx context.Context, env Env, runID, payee str
 		return "", 0, &Error{Code: ExitDiffers, Err: fmt.Errorf("run %s does not replay identically (%s); statements were not rendered",
 			run.ID, firstDifference(run.Lines, cp.lines))}
 	}
-	sts := cp.statements(run.ID)
+	sts, fill := cp.statements(run.ID)
 	if payee != "" {
 		var one []*statements.Statement
 		for _, st := range sts {
@@ -146,7 +146,7 @@ func (c *Config) RenderStatements(ctx context.Context, env Env, runID, payee str
 	}
 	dir := filepath.Join(c.Path(c.Out), run.Period, run.ID, "statements")
 	env.progress("rendering %d statements", len(sts))
-	if err := statements.RenderAll(dir, sts, workers); err != nil {
+	if err := statements.RenderAllWith(dir, sts, workers, fill); err != nil {
 		return "", 0, err
 	}
 	return relTo(c.Dir, dir), len(sts), nil
