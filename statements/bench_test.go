@@ -33,3 +33,23 @@ func BenchmarkRenderSummary(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkRenderSmall renders the fixture with one sale: the fixed cost of a
+// statement, paid once per payee (thousands of salespeople at scale).
+func BenchmarkRenderSmall(b *testing.B) {
+	st := bigStatement(b, 1)
+	b.Run("pdf", func(b *testing.B) {
+		for b.Loop() {
+			if err := RenderPDF(io.Discard, st); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("xlsx", func(b *testing.B) {
+		for b.Loop() {
+			if err := RenderXLSX(io.Discard, st); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

@@ -141,6 +141,32 @@ func foldCP1252(s string) string {
 	return b.String()
 }
 
+// toCP1252 encodes text already folded by foldCP1252 as Windows-1252 bytes.
+// (fpdf's own translator shares one buffer between calls, so it cannot
+// serve statements rendered side by side, and building it per statement
+// parses a code page table each time.)
+func toCP1252(s string) string {
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return s
+	}
+	b := make([]byte, 0, len(s))
+	for _, r := range s {
+		if c, ok := charmap.Windows1252.EncodeRune(r); ok {
+			b = append(b, c)
+		} else {
+			b = append(b, '?')
+		}
+	}
+	return string(b)
+}
+
 func inCP1252(r rune) bool {
 	_, ok := charmap.Windows1252.EncodeRune(r)
 	return ok

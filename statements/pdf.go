@@ -4,10 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
+	"sort"
+	"strconv"
 	"strings"
 
 	"codeberg.org/go-pdf/fpdf"
 	"github.com/incent/incent"
+	"github.com/shopspring/decimal"
 )
 
 // Page geometry of a statement, in millimetres: US Letter portrait.
@@ -54,7 +58,6 @@ func RenderPDF(w io.Writer, st *Statement) error {
 // pdfDoc lays out one statement. It owns its Fpdf: one per goroutine.
 type pdfDoc struct {
 	f   *fpdf.Fpdf
-	tr  func(string) string
 	st  *Statement
 	pad float64 // horizontal padding of text boxes, cellPad or a table's own
 
@@ -70,7 +73,6 @@ type pdfDoc struct {
 func newPDFDoc(st *Statement) *pdfDoc {
 	f := fpdf.New("P", "mm", "Letter", "")
 	d := &pdfDoc{f: f, st: st, textColor: -1}
-	d.tr = f.UnicodeTranslatorFromDescriptor("cp1252")
 	when := documentTime(st.Period, st.Provisional, st.AsOf)
 	f.SetCreationDate(when)
 	f.SetModificationDate(when)
@@ -91,7 +93,7 @@ func newPDFDoc(st *Statement) *pdfDoc {
 }
 
 // text converts UTF-8 text to the Windows-1252 bytes the built-in fonts use.
-func (d *pdfDoc) text(s string) string { return d.tr(foldCP1252(s)) }
+func (d *pdfDoc) text(s string) string { return toCP1252(foldCP1252(s)) }
 
 // setPad sets the horizontal padding used to place, fit and wrap text.
 func (d *pdfDoc) setPad(p float64) {
@@ -727,82 +729,224 @@ func (d *pdfDoc) notes() {
 	}
 }
 
-// sales lists every sale with what each program decided for it.
+// sales lists every sale, one row each, with what each program decided for
+// it. Programs are referred to by number and reasons by R-number, with both
+// keys printed above the table: a sale × program row each would run a large
+// dealer's statement to thousands of pages.
 func (d *pdfDoc) sales() {
 	st := d.st
 	d.section("Sales",
-		"Every sale reported for this payee in the period and what each program decided for it. A sale counts for a program when it meets all of the program's conditions; otherwise the first condition it failed is shown.", 25)
+		"Every sale reported for this payee in the period, one row each. \"Counts for\" lists the programs the sale counted for, "+
+			"by number, with its credit in brackets when that is not the sale's quantity (a revenue program credits that share of the amount). "+
+			"\"Not counted\" lists the other programs in effect under the reason they gave: a sale counts for a program when it meets all of "+
+			"the program's conditions, otherwise the first condition it failed is shown.", 25)
 	if len(st.Sales) == 0 {
 		d.paragraph("No sales were reported for this payee in the period.", "", 9, colText, 0)
 		return
 	}
+	key := newSaleKey(st)
 	const size, pad = 7.5, 0.8
+	d.keyTable("Programs", size, key.programs, func(i int) string { return strconv.Itoa(i + 1) })
+	d.keyTable("Reasons", size, key.reasons, func(i int) string { return "R" + strconv.Itoa(i+1) })
+	d.f.SetY(d.f.GetY() + 2)
 	cols := d.saleColumns(size, pad)
-	wOutcome, wProg := cols[8].width, cols[7].width
 	t := d.newTable(size, cols...)
 	t.pad = pad
 	t.zebra = true
 	t.start()
-	measureKind := make(map[string]*ProgramLine, len(st.Programs))
-	for i := range st.Programs {
-		measureKind[st.Programs[i].ProgramID] = &st.Programs[i]
-	}
 	for i := range st.Sales {
 		s := &st.Sales[i]
 		year := ""
 		if s.ModelYear != 0 {
-			year = fmt.Sprint(s.ModelYear)
+			year = strconv.Itoa(s.ModelYear)
 		}
-		cells := t.lines([][]span{
-			plain(s.Date.String()), plain(s.DealID), plain(s.VIN), plain(s.Model),
-			plain(year), plain(saleTypeText(s)), plain(fmt.Sprint(s.Quantity)),
-		})
-		// Program and outcome lines are laid out together so each outcome
-		// starts on the line of its program id.
-		for _, o := range s.Outcomes {
-			var text string
-			var col int
-			if o.Counted {
-				text = "Counted · credit " + quantityText(o.Credit)
-				if p := measureKind[o.ProgramID]; p != nil && p.MeasureKind == "revenue" && !s.Amount.IsZero() {
-					text += " of " + moneyText(s.Amount, p.Currency)
-				}
-				col = colCounted
-			} else {
-				text = "Not counted: " + o.Reason
-				col = colExcluded
-			}
-			d.font("", t.size)
-			d.setPad(t.pad)
-			outLines := d.wrap(text, wOutcome)
-			progLines := d.wrap(o.ProgramID, wProg)
-			for j := 0; j < max(len(outLines), len(progLines)); j++ {
-				var pl, ol line
-				pl = line{style: "", color: colText, size: t.size}
-				ol = line{style: "", color: col, size: t.size}
-				if j < len(progLines) {
-					pl.text = progLines[j]
-				}
-				if j < len(outLines) {
-					ol.text = outLines[j]
-				}
-				cells[7] = append(cells[7], pl)
-				cells[8] = append(cells[8], ol)
-			}
+		amount := ""
+		if !s.Amount.IsZero() {
+			amount = moneyText(s.Amount, incent.Currency{Minor: key.minor})
 		}
-		if len(s.Outcomes) == 0 {
-			cells[8] = append(cells[8], line{text: d.text("No program in effect for this sale"), color: colMuted, size: t.size})
+		counted, excluded := key.outcomes(s)
+		var notes []span
+		switch {
+		case excluded != "":
+			notes = append(notes, normal(excluded, colExcluded))
+		case len(s.Outcomes) == 0:
+			notes = append(notes, normal("no program in effect", colMuted))
 		}
 		if s.Flag != "" {
-			d.font("B", t.size)
-			d.setPad(t.pad)
-			for _, l := range d.wrap("Note: "+s.Flag, wOutcome) {
-				cells[7] = append(cells[7], line{size: t.size})
-				cells[8] = append(cells[8], line{text: l, style: "B", color: colFlag, size: t.size})
+			notes = append(notes, span{text: "Note: " + s.Flag, style: "B", color: colFlag})
+		}
+		t.add(plain(s.Date.String()), plain(s.DealID), plain(s.VIN), plain(s.Model), plain(year), plain(saleTypeText(s)),
+			plain(strconv.Itoa(s.Quantity)), plain(amount), cellOf(normal(counted, colCounted)), notes)
+	}
+}
+
+// keyTable prints a numbered key (programs or reasons) as a two-column
+// table of label and text.
+func (d *pdfDoc) keyTable(title string, size float64, items []string, label func(int) string) {
+	if len(items) == 0 {
+		return
+	}
+	d.setPad(cellPad)
+	d.room(12)
+	d.font("B", 8.5)
+	d.color(colBrand)
+	y := d.f.GetY() + 1
+	d.put(marginLeft, y, contentWidth, 4.5, d.text(title), "L")
+	d.f.SetXY(marginLeft, y+4.5)
+	// Programs are short and many: four to a row. Reasons are long: one.
+	per := 1
+	if title == "Programs" {
+		per = 4
+	}
+	w := contentWidth / float64(per)
+	lw := 9.0
+	d.font("", size)
+	lh := size * 0.42
+	for i := 0; i < len(items); i += per {
+		var rows [][]string
+		n := 1
+		for j := i; j < min(i+per, len(items)); j++ {
+			l := d.wrap(items[j], w-lw)
+			rows = append(rows, l)
+			n = max(n, len(l))
+		}
+		d.room(float64(n)*lh + 0.6)
+		y := d.f.GetY()
+		for j, lines := range rows {
+			x := marginLeft + float64(j)*w
+			d.font("B", size)
+			d.color(colText)
+			d.put(x, y, lw, lh, d.text(label(i+j)), "R")
+			d.font("", size)
+			for k, l := range lines {
+				d.put(x+lw, y+float64(k)*lh, w-lw, lh, l, "L")
 			}
 		}
-		t.addLines(cells)
+		d.f.SetXY(marginLeft, y+float64(n)*lh+0.6)
 	}
+}
+
+// saleKey numbers the programs and reasons a statement's sales table refers
+// to: programs in id order, reasons in order of first appearance.
+type saleKey struct {
+	programs []string
+	progNum  map[string]int
+	reasons  []string
+	reasNum  map[string]int
+	minor    int32 // decimals of sale amounts
+}
+
+func newSaleKey(st *Statement) *saleKey {
+	k := &saleKey{progNum: map[string]int{}, reasNum: map[string]int{}, minor: saleAmountMinor(st)}
+	for i := range st.Sales {
+		for _, o := range st.Sales[i].Outcomes {
+			if _, ok := k.progNum[o.ProgramID]; !ok {
+				k.progNum[o.ProgramID] = 0
+				k.programs = append(k.programs, o.ProgramID)
+			}
+		}
+	}
+	sort.Strings(k.programs)
+	for i, id := range k.programs {
+		k.progNum[id] = i + 1
+	}
+	for i := range st.Sales {
+		for _, o := range st.Sales[i].Outcomes {
+			if !o.Counted {
+				if _, ok := k.reasNum[o.Reason]; !ok {
+					k.reasons = append(k.reasons, o.Reason)
+					k.reasNum[o.Reason] = len(k.reasons)
+				}
+			}
+		}
+	}
+	return k
+}
+
+// outcomes writes a sale's outcomes as the two texts of its row: the
+// programs it counted for ("1, 3 (0.5), 4–6") and the others by reason
+// ("R1: 2, 7–9 · R2: 10").
+func (k *saleKey) outcomes(s *SaleLine) (counted, excluded string) {
+	qty := decimal.NewFromInt(int64(s.Quantity))
+	var cb []byte
+	var run []int // consecutive program numbers counted with the plain credit
+	flush := func() {
+		cb = appendRuns(cb, run)
+		run = run[:0]
+	}
+	type group struct {
+		reason int
+		progs  []int
+	}
+	var groups []group
+	for _, o := range s.Outcomes {
+		n := k.progNum[o.ProgramID]
+		if !o.Counted {
+			r := k.reasNum[o.Reason]
+			found := false
+			for gi := range groups {
+				if groups[gi].reason == r {
+					groups[gi].progs = append(groups[gi].progs, n)
+					found = true
+					break
+				}
+			}
+			if !found {
+				groups = append(groups, group{reason: r, progs: []int{n}})
+			}
+			continue
+		}
+		if o.Credit.Equal(qty) {
+			run = append(run, n)
+			continue
+		}
+		flush()
+		if len(cb) > 0 {
+			cb = append(cb, ", "...)
+		}
+		cb = strconv.AppendInt(cb, int64(n), 10)
+		cb = append(cb, " ("...)
+		cb = append(cb, quantityText(o.Credit)...)
+		cb = append(cb, ')')
+	}
+	flush()
+	sort.Slice(groups, func(a, b int) bool { return groups[a].reason < groups[b].reason })
+	var eb []byte
+	for i, g := range groups {
+		if i > 0 {
+			eb = append(eb, " · "...)
+		}
+		eb = append(eb, 'R')
+		eb = strconv.AppendInt(eb, int64(g.reason), 10)
+		eb = append(eb, ": "...)
+		eb = appendRuns(eb, g.progs)
+	}
+	return string(cb), string(eb)
+}
+
+// appendRuns appends ascending numbers to b after a ", " when b is not
+// empty, writing three or more consecutive ones as a range ("4–6").
+func appendRuns(b []byte, ns []int) []byte {
+	for i := 0; i < len(ns); {
+		j := i
+		for j+1 < len(ns) && ns[j+1] == ns[j]+1 {
+			j++
+		}
+		if len(b) > 0 && b[len(b)-1] != ' ' {
+			b = append(b, ", "...)
+		}
+		b = strconv.AppendInt(b, int64(ns[i]), 10)
+		switch {
+		case j-i >= 2:
+			b = append(b, "–"...)
+			b = strconv.AppendInt(b, int64(ns[j]), 10)
+		case j-i == 1:
+			b = append(b, ", "...)
+			b = strconv.AppendInt(b, int64(ns[j]), 10)
+		}
+		i = j + 1
+	}
+	return b
 }
 
 // closing ends the statement with how to query it.
@@ -815,38 +959,31 @@ func (d *pdfDoc) closing() {
 }
 
 // saleColumns sizes the sales table. Identification columns take the width
-// their longest value needs within bounds, so a 17-character VIN, a deal
-// number and a program id stay on one line; the outcome column gets the rest
-// and is kept wide enough for a typical reason on one line.
+// their longest value needs within bounds, so a 17-character VIN and a deal
+// number stay on one line; the two outcome columns share the rest.
 func (d *pdfDoc) saleColumns(size, pad float64) []column {
 	st := d.st
 	width := func(s string) float64 { return d.f.GetStringWidth(d.text(s)) + 2*pad + 0.3 }
 	d.font("B", size) // header titles are bold
-	wDeal, wModel, wYear, wQty, wProg := width("Deal"), width("Model"), width("Year"), width("Qty"), width("Program")
+	wDeal, wModel, wYear, wQty, wAmount := width("Deal"), width("Model"), width("Year"), width("Qty"), width("Amount")
 	d.font("", size)
 	wDate, wType, wVIN := width("2024-12-31"), width("employee"), width("1HGCM82633A004352")
-	wYear, wQty = max(wYear, width("2024")), max(wQty, width("-10"))
+	wYear, wQty, wAmount = max(wYear, width("2024")), max(wQty, width("-10")), max(wAmount, width("88,888.00"))
 	for i := range st.Sales {
 		s := &st.Sales[i]
 		wType = max(wType, width(saleTypeText(s)))
 		wDeal = max(wDeal, width(s.DealID))
 		wVIN = max(wVIN, width(s.VIN))
 		wModel = max(wModel, width(s.Model))
-		for _, o := range s.Outcomes {
-			wProg = max(wProg, width(o.ProgramID))
-		}
 	}
-	wDeal, wVIN, wModel, wType, wProg = min(wDeal, 22), min(wVIN, 32), min(wModel, 18), min(wType, 22), min(wProg, 38)
+	wDeal, wVIN, wModel, wType, wAmount = min(wDeal, 22), min(wVIN, 30), min(wModel, 16), min(wType, 20), min(wAmount, 22)
 	wQty += 1
-	fixed := wDate + wDeal + wVIN + wModel + wYear + wType + wQty
-	const minOutcome = 52
-	if contentWidth-fixed-wProg < minOutcome {
-		wProg = max(22, contentWidth-fixed-minOutcome)
-	}
+	rest := contentWidth - (wDate + wDeal + wVIN + wModel + wYear + wType + wQty + wAmount)
+	wCounted := math.Round(rest*0.4*10) / 10
 	return []column{
 		{"Date", wDate, "L"}, {"Deal", wDeal, "L"}, {"VIN", wVIN, "L"}, {"Model", wModel, "L"},
-		{"Year", wYear, "L"}, {"Type", wType, "L"}, {"Qty", wQty, "C"},
-		{"Program", wProg, "L"}, {"Outcome", contentWidth - fixed - wProg, "L"},
+		{"Year", wYear, "L"}, {"Type", wType, "L"}, {"Qty", wQty, "C"}, {"Amount", wAmount, "R"},
+		{"Counts for", wCounted, "L"}, {"Not counted", rest - wCounted, "L"},
 	}
 }
 

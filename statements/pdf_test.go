@@ -129,7 +129,7 @@ func TestRenderPDFSalesTableRepeatsHeader(t *testing.T) {
 			continue
 		}
 		salesPages++
-		if !strings.Contains(p, "Outcome") || !strings.Contains(p, "VIN") {
+		if !strings.Contains(p, "Counts for") || !strings.Contains(p, "VIN") {
 			t.Errorf("page %d has sales rows but no table header", i+1)
 		}
 	}
@@ -194,26 +194,91 @@ func TestFoldCP1252(t *testing.T) {
 }
 
 // TestRenderPDFRowTallerThanPage renders a sale with so many program
-// outcomes that its row cannot fit on one page: it must continue on the next
-// page, not overflow the footer or leave a page empty.
+// outcomes, each with its own reason, that its row cannot fit on one page:
+// it must continue on the next page, not overflow the footer or leave a
+// page empty.
 func TestRenderPDFRowTallerThanPage(t *testing.T) {
 	st := fixtureStatement(t)
 	st.Sales = st.Sales[:2]
 	var outcomes []Outcome
-	for i := range 120 {
-		outcomes = append(outcomes, Outcome{ProgramID: "P-" + itoa(1000+i), Reason: "dealer segment metro not in [rural suburban] for this long program condition"})
+	for i := range 600 {
+		outcomes = append(outcomes, Outcome{ProgramID: "P-" + itoa(1000+i), Reason: "dealer segment " + itoa(i) + " not in [rural]"})
 	}
 	st.Sales[1].Outcomes = outcomes
 	pages := pdfPages(t, renderPDF(t, st))
 	all := strings.Join(pages, "\n")
-	for _, want := range []string{"P-1000", "P-1119"} {
+	// Programs are numbered in id order: COMM-2024Q3-RETAIL 1, P-1000 to
+	// P-1599 2 to 601, SS-2024Q3-SUV 602; reasons R1 to R600 in order of
+	// appearance. The fixture's first sale counts for COMM and SS.
+	for _, want := range []string{"P-1000", "P-1599", "R1: 2 ", "R600: 601", "1, 602"} {
 		if !strings.Contains(all, want) {
 			t.Errorf("text lacks %q", want)
 		}
 	}
+	// Every page from the row's first to its last carries part of it.
+	first, last := -1, -1
 	for i, p := range pages {
-		if !strings.Contains(p, "P-1") && i >= 2 {
+		if first < 0 && strings.Contains(p, "R1: 2 ") {
+			first = i
+		}
+		if strings.Contains(p, "R600: 601") {
+			last = i
+		}
+	}
+	if first < 0 || last <= first {
+		t.Fatalf("the tall row runs from page %d to page %d, want it over several pages", first+1, last+1)
+	}
+	for i := first + 1; i <= last; i++ {
+		if !reasonRef.MatchString(pages[i]) {
 			t.Errorf("page %d carries no part of the tall row", i+1)
+		}
+	}
+}
+
+var reasonRef = regexp.MustCompile(`R\d+: \d+`)
+
+func TestSaleKeyOutcomes(t *testing.T) {
+	st := fixtureStatement(t)
+	k := newSaleKey(st)
+	if diff := cmp.Diff([]string{commID, ssID}, k.programs); diff != "" {
+		t.Errorf("program key (-want +got):\n%s", diff)
+	}
+	wantReasons := []string{suvReason, "sale type fleet not in [retail lease]", "condition used not in [new]"}
+	if diff := cmp.Diff(wantReasons, k.reasons); diff != "" {
+		t.Errorf("reason key (-want +got):\n%s", diff)
+	}
+	want := [][2]string{
+		{"1, 2", ""},         // counts for both
+		{"1", "R1: 2"},       // model not in the SUV program
+		{"2 (0.5)", "R2: 1"}, // fleet: half a unit for the stair-step
+		{"1", "R3: 2"},       // used car
+		{"2", ""},            // the reversal: credit -1 is its quantity
+	}
+	for i := range st.Sales {
+		c, e := k.outcomes(&st.Sales[i])
+		if got := [2]string{c, e}; got != want[i] {
+			t.Errorf("sale %s: outcomes %q, want %q", st.Sales[i].DealID, got, want[i])
+		}
+	}
+}
+
+func TestAppendRuns(t *testing.T) {
+	tests := []struct {
+		prefix string
+		ns     []int
+		want   string
+	}{
+		{"", []int{1}, "1"},
+		{"", []int{1, 2}, "1, 2"},
+		{"", []int{1, 2, 3}, "1–3"},
+		{"", []int{1, 2, 3, 5, 6, 8, 10, 11, 12, 13}, "1–3, 5, 6, 8, 10–13"},
+		{"R1: ", []int{4, 9}, "R1: 4, 9"},
+		{"3 (0.5)", []int{7, 8, 9}, "3 (0.5), 7–9"},
+		{"3 (0.5)", nil, "3 (0.5)"},
+	}
+	for _, tt := range tests {
+		if got := string(appendRuns([]byte(tt.prefix), tt.ns)); got != tt.want {
+			t.Errorf("appendRuns(%q, %v) = %q, want %q", tt.prefix, tt.ns, got, tt.want)
 		}
 	}
 }

@@ -381,38 +381,78 @@ func writePrograms(s *sheet, st *Statement) {
 	s.freezeHeader()
 }
 
+// writeSales writes one row per sale: its facts, then one column per
+// program in effect holding the sale's credit where it counted (so a
+// column's sum is the payee's credited units), then the programs it did not
+// count for, grouped under their reasons.
 func writeSales(s *sheet, st *Statement) {
+	k := newSaleKey(st)
 	s.stream()
-	s.widths(12, 12, 20, 10, 10, 10, 10, 6, 14, 22, 9, 9, 44, 44)
+	widths := []float64{12, 12, 20, 10, 10, 10, 10, 6, 14}
+	titles := []string{"Date", "Deal", "VIN", "Model", "Model year", "Sale type", "Condition", "Qty", "Sale amount"}
+	lead := len(titles)
+	for _, id := range k.programs {
+		widths = append(widths, max(10, float64(len(id))+2))
+		titles = append(titles, id)
+	}
+	s.widths(append(widths, 60, 44)...)
 	s.freezeHeader()
-	s.header("Date", "Deal", "VIN", "Model", "Model year", "Sale type", "Condition", "Qty", "Sale amount",
-		"Program", "Counted", "Credit", "Reason", "Flag")
-	minor := saleAmountMinor(st)
+	s.header(append(titles, "Not counted", "Flag")...)
+	row := make([]any, lead+len(k.programs)+2)
 	for i := range st.Sales {
 		sl := &st.Sales[i]
-		year := any(nil)
+		clear(row)
+		row[0], row[1], row[2], row[3] = dateCell{sl.Date}, sl.DealID, sl.VIN, sl.Model
 		if sl.ModelYear != 0 {
-			year = sl.ModelYear
+			row[4] = sl.ModelYear
 		}
-		amount := any(nil)
+		row[5], row[6], row[7] = sl.SaleType, sl.Condition, sl.Quantity
 		if !sl.Amount.IsZero() {
-			amount = money(sl.Amount, incent.Currency{Minor: minor})
-		}
-		lead := []any{dateCell{sl.Date}, sl.DealID, sl.VIN, sl.Model, year, sl.SaleType, sl.Condition, sl.Quantity, amount}
-		if len(sl.Outcomes) == 0 {
-			s.row(append(lead, nil, nil, nil, "no program in effect", sl.Flag)...)
-			continue
+			row[8] = money(sl.Amount, incent.Currency{Minor: k.minor})
 		}
 		for _, o := range sl.Outcomes {
-			counted, credit := "no", any(nil)
 			if o.Counted {
-				counted, credit = "yes", numberCell{o.Credit}
+				row[lead+k.progNum[o.ProgramID]-1] = numberCell{o.Credit}
 			}
-			s.row(append(lead[:len(lead):len(lead)], o.ProgramID, counted, credit, o.Reason, sl.Flag)...)
 		}
+		switch {
+		case len(sl.Outcomes) == 0:
+			row[len(row)-2] = "no program in effect"
+		default:
+			row[len(row)-2] = notCountedText(sl)
+		}
+		row[len(row)-1] = sl.Flag
+		s.row(row...)
 	}
-	s.filter(14)
+	s.filter(len(row))
 	s.flush()
+}
+
+// notCountedText lists the programs a sale did not count for under their
+// reasons, in order of first appearance: "condition used not in [new]:
+// COOP-Q3, VOL-Q3; family ev not in [truck]: TRK-Q3".
+func notCountedText(sl *SaleLine) string {
+	var reasons []string
+	progs := map[string][]string{}
+	for _, o := range sl.Outcomes {
+		if o.Counted {
+			continue
+		}
+		if _, ok := progs[o.Reason]; !ok {
+			reasons = append(reasons, o.Reason)
+		}
+		progs[o.Reason] = append(progs[o.Reason], o.ProgramID)
+	}
+	var b strings.Builder
+	for i, r := range reasons {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString(r)
+		b.WriteString(": ")
+		b.WriteString(strings.Join(progs[r], ", "))
+	}
+	return b.String()
 }
 
 // saleAmountMinor is the number of decimals sale amounts are shown with: the

@@ -129,24 +129,21 @@ func TestRenderXLSXSales(t *testing.T) {
 	st := fixtureStatement(t)
 	f := openXLSX(t, renderXLSX(t, st))
 	rows := rawRows(t, f, "Sales")
+	flag := "VIN also in deal 1042 of D002 (possible double claim)"
 	want := [][]string{
-		{"Date", "Deal", "VIN", "Model", "Model year", "Sale type", "Condition", "Qty", "Sale amount", "Program", "Counted", "Credit", "Reason", "Flag"},
-		{"45476", "100231", "1HGCM82633A004352", "SUV1", "2024", "retail", "new", "1", "41250", commID, "yes", "1", "", "VIN also in deal 1042 of D002 (possible double claim)"},
-		{"45476", "100231", "1HGCM82633A004352", "SUV1", "2024", "retail", "new", "1", "41250", ssID, "yes", "1", "", "VIN also in deal 1042 of D002 (possible double claim)"},
-		{"45482", "100240", "5YJ3E1EA7KF317001", "SUV3", "2025", "lease", "new", "1", "52900", commID, "yes", "1"},
-		{"45482", "100240", "5YJ3E1EA7KF317001", "SUV3", "2025", "lease", "new", "1", "52900", ssID, "no", "", suvReason},
-		{"45494", "100255", "2T1BURHE0JC043821", "SUV2", "2024", "fleet", "new", "1", "", commID, "no", "", "sale type fleet not in [retail lease]"},
-		{"45494", "100255", "2T1BURHE0JC043821", "SUV2", "2024", "fleet", "new", "1", "", ssID, "yes", "0.5"},
-		{"45506", "100262", "3VWFE21C04M000001", "SUV1", "2023", "retail", "used", "1", "", commID, "yes", "1"},
-		{"45506", "100262", "3VWFE21C04M000001", "SUV1", "2023", "retail", "used", "1", "", ssID, "no", "", "condition used not in [new]"},
-		{"45549", "100231-R", "1HGCM82633A004352", "SUV1", "2024", "retail", "new", "-1", "", ssID, "yes", "-1"},
+		{"Date", "Deal", "VIN", "Model", "Model year", "Sale type", "Condition", "Qty", "Sale amount", commID, ssID, "Not counted", "Flag"},
+		{"45476", "100231", "1HGCM82633A004352", "SUV1", "2024", "retail", "new", "1", "41250", "1", "1", "", flag},
+		{"45482", "100240", "5YJ3E1EA7KF317001", "SUV3", "2025", "lease", "new", "1", "52900", "1", "", suvReason + ": " + ssID},
+		{"45494", "100255", "2T1BURHE0JC043821", "SUV2", "2024", "fleet", "new", "1", "", "", "0.5", "sale type fleet not in [retail lease]: " + commID},
+		{"45506", "100262", "3VWFE21C04M000001", "SUV1", "2023", "retail", "used", "1", "", "1", "", "condition used not in [new]: " + ssID},
+		{"45549", "100231-R", "1HGCM82633A004352", "SUV1", "2024", "retail", "new", "-1", "", "", "-1"},
 	}
 	if diff := cmp.Diff(want, rows); diff != "" {
 		t.Errorf("Sales sheet (-want +got):\n%s", diff)
 	}
 	checkNumber(t, f, "Sales", "A2", decimal.NewFromInt(45476), "yyyy-mm-dd")
 	checkNumber(t, f, "Sales", "I2", dec(t, "41250"), "#,##0.00")
-	checkNumber(t, f, "Sales", "L7", dec(t, "0.5"), "")
+	checkNumber(t, f, "Sales", "K4", dec(t, "0.5"), "")
 	panes, err := f.GetPanes("Sales")
 	if err != nil {
 		t.Fatal(err)
@@ -174,7 +171,7 @@ func TestRenderXLSXNeutralisesText(t *testing.T) {
 	if got, _ := f.GetCellValue("Adjustments", "E2"); got != "'@SUM(1,2)" {
 		t.Errorf("adjustment reason = %q, want it neutralised", got)
 	}
-	if got, _ := f.GetCellValue("Sales", "M5"); got != "'+cmd|' /C calc'!A0" {
+	if got, _ := f.GetCellValue("Sales", "L3"); got != "'+cmd|' /C calc'!A0: "+ssID {
 		t.Errorf("sale reason = %q, want it neutralised", got)
 	}
 	if formula, _ := f.GetCellFormula("Summary", "B3"); formula != "" {
@@ -250,4 +247,24 @@ func cellName(t *testing.T, col, row int) string {
 		t.Fatal(err)
 	}
 	return name
+}
+
+func TestNotCountedText(t *testing.T) {
+	tests := []struct {
+		name     string
+		outcomes []Outcome
+		want     string
+	}{
+		{"all counted", []Outcome{{ProgramID: "A", Counted: true}}, ""},
+		{"one reason", []Outcome{{ProgramID: "A", Reason: "r1"}, {ProgramID: "B", Counted: true}, {ProgramID: "C", Reason: "r1"}}, "r1: A, C"},
+		{"reasons in order of first appearance", []Outcome{{ProgramID: "A", Reason: "r2"}, {ProgramID: "B", Reason: "r1"}, {ProgramID: "C", Reason: "r2"}},
+			"r2: A, C; r1: B"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := notCountedText(&SaleLine{Outcomes: tt.outcomes}); got != tt.want {
+				t.Errorf("notCountedText = %q, want %q", got, tt.want)
+			}
+		})
+	}
 }
