@@ -8,8 +8,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -123,10 +125,8 @@ func readLog(path, wantSHA string, opts ExplainOptions) ([]logSale, []logPayout,
 
 func creditedTo(s logSale, payee string) bool {
 	for _, credits := range s.Counts {
-		for _, cr := range credits {
-			if cr.Payee == payee {
-				return true
-			}
+		if _, ok := credits[payee]; ok {
+			return true
 		}
 	}
 	return false
@@ -175,15 +175,16 @@ func writeExplanation(w io.Writer, run *store.Run, m Manifest, opts ExplainOptio
 			if s.Quantity < 0 {
 				desc += " (reversal of " + s.Reverses + ")"
 			}
-			if reason, ok := s.Excluded[id]; ok {
+			if reason, ok := s.reasonFor(id); ok {
 				excluded = append(excluded, desc+": "+reason)
 				continue
 			}
-			for _, cr := range s.Counts[id] {
-				if cr.Payee == opts.Payee {
-					counted = append(counted, desc+": credit "+cr.Credit)
+			credits := s.Counts[id]
+			for _, payee := range slices.Sorted(maps.Keys(credits)) {
+				if payee == opts.Payee {
+					counted = append(counted, desc+": credit "+credits[payee])
 				} else if s.Dealer == opts.Payee {
-					excluded = append(excluded, desc+": credited to "+cr.Payee)
+					excluded = append(excluded, desc+": credited to "+payee)
 				}
 			}
 		}

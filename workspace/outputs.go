@@ -10,6 +10,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -226,25 +228,33 @@ func (cp *computed) writeRejects(w io.Writer) error {
 	return cw.flush()
 }
 
-// logSale is one calc-log line for a sale.
+// logSale is one calc-log line for a sale: what identifies it, then per
+// program it counts for the credit of each payee (and the credited revenue
+// when the program measures or pays on revenue), and the programs it did
+// not count for, grouped under the reason each gave.
 type logSale struct {
-	Sale     string                 `json:"sale"`
-	Dealer   string                 `json:"dealer"`
-	Deal     string                 `json:"deal"`
-	VIN      string                 `json:"vin"`
-	Date     string                 `json:"date"`
-	Model    string                 `json:"model"`
-	Type     string                 `json:"sale_type"`
-	Quantity int                    `json:"quantity"`
-	Reverses string                 `json:"reverses,omitempty"`
-	Counts   map[string][]logCredit `json:"counts,omitempty"`
-	Excluded map[string]string      `json:"excluded,omitempty"`
+	Sale     string                       `json:"sale"`
+	Dealer   string                       `json:"dealer"`
+	Deal     string                       `json:"deal"`
+	VIN      string                       `json:"vin"`
+	Date     string                       `json:"date"`
+	Model    string                       `json:"model"`
+	Type     string                       `json:"sale_type"`
+	Quantity int                          `json:"quantity"`
+	Reverses string                       `json:"reverses,omitempty"`
+	Counts   map[string]map[string]string `json:"counts,omitempty"`   // program -> payee -> credited units
+	Revenue  map[string]map[string]string `json:"revenue,omitempty"`  // program -> payee -> credited revenue
+	Excluded map[string][]string          `json:"excluded,omitempty"` // reason -> programs
 }
 
-type logCredit struct {
-	Payee   string `json:"payee"`
-	Credit  string `json:"credit"`
-	Revenue string `json:"revenue,omitempty"`
+// reasonFor is the reason program id gave for not counting the sale.
+func (s *logSale) reasonFor(id string) (string, bool) {
+	for reason, ids := range s.Excluded {
+		if slices.Contains(ids, id) {
+			return reason, true
+		}
+	}
+	return "", false
 }
 
 // logPayout is one calc-log line for a payout step.
@@ -268,75 +278,68 @@ type logPayout struct {
 // writeLog writes calc-log.jsonl: one line per sale of the period (its
 // credits per program it counts for and the reason per program that
 // excluded it), then one line per payout step. Nothing in it depends on
-// file names, row numbers or input order.
+// file names, row numbers, input order or the number of cores.
+//
+// Sale lines are written by hand, byte for byte what encoding/json gives
+// for logSale (keys in sorted order): a million of them through reflection
+// and maps would be the slowest part of a quarter close. They are formatted
+// in chunks on every core and written in sale order.
 func (cp *computed) writeLog(w io.Writer) error {
 	res := cp.res
-	reasons := res.Reasons(cp.dealers)
-	// Sale lines are written by hand, byte for byte what encoding/json gives
-	// for logSale: a million of them through reflection and maps is the
-	// slowest part of a quarter close otherwise. Programs are sorted by id,
-	// so iterating them in order yields the sorted keys json would write.
-	var b []byte
-	for i := range res.Sales {
-		sr := &res.Sales[i]
-		s := sr.Sale
-		b = append(b[:0], '{')
-		b = appendField(b, "sale", SaleKey(s), true)
-		b = appendField(b, "dealer", s.DealerCode, false)
-		b = appendField(b, "deal", s.DealID, false)
-		b = appendField(b, "vin", s.VIN, false)
-		b = appendField(b, "date", s.SaleDate.String(), false)
-		b = appendField(b, "model", sr.Basis.ModelCode, false)
-		b = appendField(b, "sale_type", sr.Basis.SaleType, false)
-		b = appendIntField(b, "quantity", s.Quantity)
-		if sr.Original >= 0 {
-			b = appendField(b, "reverses", SaleKey(sr.Basis), false)
+	const chunk = 4096
+	n := len(res.Sales)
+	workers := min(runtime.GOMAXPROCS(0), max(1, (n+chunk-1)/chunk))
+	type job struct {
+		from, to int
+		out      chan []byte
+	}
+	jobs := make(chan job)
+	order := make(chan chan []byte, 2*workers)
+	free := make(chan []byte, 4*workers) // written buffers, for reuse
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		defer close(order)
+		defer close(jobs)
+		for from := 0; from < n; from += chunk {
+			out := make(chan []byte, 1)
+			select {
+			case order <- out:
+			case <-stop:
+				return
+			}
+			select {
+			case jobs <- job{from, min(n, from+chunk), out}:
+			case <-stop:
+				return
+			}
 		}
-		if len(sr.Credits) > 0 {
-			b = append(b, `,"counts":{`...)
-			for j, cr := range sr.Credits {
-				switch {
-				case j == 0:
-					b = appendJSONString(b, res.Programs[cr.Program].ID)
-					b = append(b, ':', '[')
-				case cr.Program != sr.Credits[j-1].Program:
-					b = append(b, ']', ',')
-					b = appendJSONString(b, res.Programs[cr.Program].ID)
-					b = append(b, ':', '[')
+	}()
+	for range workers {
+		go func() {
+			lw := &logWriter{res: res, reasons: res.Reasons(cp.dealers)}
+			for j := range jobs {
+				var b []byte
+				select {
+				case b = <-free:
 				default:
-					b = append(b, ',')
 				}
-				b = append(b, '{')
-				b = appendField(b, "payee", cr.Payee, true)
-				b = append(b, `,"credit":"`...)
-				b = appendDecimal(b, cr.Units())
-				b = append(b, '"')
-				if rev := cr.Revenue(); !rev.IsZero() {
-					b = append(b, `,"revenue":"`...)
-					b = appendDecimal(b, rev)
-					b = append(b, '"')
+				b = b[:0]
+				for i := j.from; i < j.to; i++ {
+					b = lw.appendSale(b, &res.Sales[i])
 				}
-				b = append(b, '}')
+				j.out <- b
 			}
-			b = append(b, ']', '}')
-		}
-		first := true
-		for pi, p := range res.Programs {
-			if sr.Counted(pi) {
-				continue
-			}
-			if first {
-				b = append(b, `,"excluded":{`...)
-			}
-			b = appendField(b, p.ID, reasons.Text(sr, pi), first)
-			first = false
-		}
-		if !first {
-			b = append(b, '}')
-		}
-		b = append(b, '}', '\n')
+		}()
+	}
+	for out := range order {
+		b := <-out
 		if _, err := w.Write(b); err != nil {
 			return err
+		}
+		select {
+		case free <- b:
+		default:
 		}
 	}
 	enc := json.NewEncoder(w)
@@ -351,6 +354,148 @@ func (cp *computed) writeLog(w io.Writer) error {
 		}
 	}
 	return nil
+}
+
+// logWriter formats sale lines of the calculation log; one per goroutine.
+type logWriter struct {
+	res     *calc.Result
+	reasons *calc.Reasons
+	credits []calc.Credit // one program's credits, sorted by payee
+	groups  []reasonGroup
+}
+
+type reasonGroup struct {
+	reason   string
+	programs []int
+}
+
+func (lw *logWriter) appendSale(b []byte, sr *calc.SaleResult) []byte {
+	res := lw.res
+	s := sr.Sale
+	b = append(b, '{')
+	b = appendField(b, "sale", SaleKey(s), true)
+	b = appendField(b, "dealer", s.DealerCode, false)
+	b = appendField(b, "deal", s.DealID, false)
+	b = appendField(b, "vin", s.VIN, false)
+	b = appendField(b, "date", s.SaleDate.String(), false)
+	b = appendField(b, "model", sr.Basis.ModelCode, false)
+	b = appendField(b, "sale_type", sr.Basis.SaleType, false)
+	b = appendIntField(b, "quantity", s.Quantity)
+	if sr.Original >= 0 {
+		b = appendField(b, "reverses", SaleKey(sr.Basis), false)
+	}
+	if len(sr.Credits) > 0 {
+		// Credits come grouped by program in id order, which is the order
+		// json writes the keys in; payees within a program are sorted here.
+		b = append(b, `,"counts":{`...)
+		b = lw.appendCredits(b, sr, false)
+		b = append(b, '}')
+		hasRevenue := false
+		for _, cr := range sr.Credits {
+			if !cr.Revenue().IsZero() {
+				hasRevenue = true
+				break
+			}
+		}
+		if hasRevenue {
+			b = append(b, `,"revenue":{`...)
+			b = lw.appendCredits(b, sr, true)
+			b = append(b, '}')
+		}
+	}
+	lw.groups = lw.groups[:0]
+	for pi := range res.Programs {
+		if sr.Counted(pi) {
+			continue
+		}
+		reason := lw.reasons.Text(sr, pi)
+		found := false
+		for gi := range lw.groups {
+			if lw.groups[gi].reason == reason {
+				lw.groups[gi].programs = append(lw.groups[gi].programs, pi)
+				found = true
+				break
+			}
+		}
+		if !found {
+			lw.groups = append(lw.groups, reasonGroup{reason: reason, programs: append(lw.groupSlice(len(lw.groups)), pi)})
+		}
+	}
+	if len(lw.groups) > 0 {
+		slices.SortFunc(lw.groups, func(a, b reasonGroup) int { return strings.Compare(a.reason, b.reason) })
+		b = append(b, `,"excluded":{`...)
+		for gi, g := range lw.groups {
+			if gi > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, g.reason)
+			b = append(b, ':', '[')
+			for k, pi := range g.programs {
+				if k > 0 {
+					b = append(b, ',')
+				}
+				b = appendJSONString(b, res.Programs[pi].ID)
+			}
+			b = append(b, ']')
+		}
+		b = append(b, '}')
+	}
+	return append(b, '}', '\n')
+}
+
+// groupSlice returns an empty program list for group i, reusing the
+// storage a previous sale's group i had.
+func (lw *logWriter) groupSlice(i int) []int {
+	if i < cap(lw.groups) {
+		if p := lw.groups[:i+1][i].programs; p != nil {
+			return p[:0]
+		}
+	}
+	return nil
+}
+
+// appendCredits writes `"PROGRAM":{"payee":"value",...},...` for every
+// program the sale counts for: the credited units, or the credited revenue
+// (only credits that have some).
+func (lw *logWriter) appendCredits(b []byte, sr *calc.SaleResult, revenue bool) []byte {
+	first := true
+	for i := 0; i < len(sr.Credits); {
+		j := i
+		for j < len(sr.Credits) && sr.Credits[j].Program == sr.Credits[i].Program {
+			j++
+		}
+		lw.credits = append(lw.credits[:0], sr.Credits[i:j]...)
+		if revenue {
+			lw.credits = slices.DeleteFunc(lw.credits, func(c calc.Credit) bool { return c.Revenue().IsZero() })
+		}
+		if len(lw.credits) > 0 {
+			if len(lw.credits) > 1 {
+				slices.SortFunc(lw.credits, func(a, b calc.Credit) int { return strings.Compare(a.Payee, b.Payee) })
+			}
+			if !first {
+				b = append(b, ',')
+			}
+			first = false
+			b = appendJSONString(b, lw.res.Programs[sr.Credits[i].Program].ID)
+			b = append(b, ':', '{')
+			for k, cr := range lw.credits {
+				v := cr.Units()
+				if revenue {
+					v = cr.Revenue()
+				}
+				if k > 0 {
+					b = append(b, ',')
+				}
+				b = appendJSONString(b, cr.Payee)
+				b = append(b, ':', '"')
+				b = appendDecimal(b, v)
+				b = append(b, '"')
+			}
+			b = append(b, '}')
+		}
+		i = j
+	}
+	return b
 }
 
 // summaryModel builds the analysts' summary workbook model.

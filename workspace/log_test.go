@@ -1,0 +1,101 @@
+package workspace
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/incent/incent"
+	"github.com/incent/incent/gen"
+)
+
+// calcLog runs a calc of a generated workspace and returns its log.
+func calcLog(t *testing.T, dealers, sales int) []byte {
+	t.Helper()
+	p, _ := incent.ParsePeriod("2024Q3")
+	dir := filepath.Join(t.TempDir(), "ws")
+	if _, err := gen.Write(dir, gen.Options{Dealers: dealers, Sales: sales, Seed: 7, Period: p}); err != nil {
+		t.Fatal(err)
+	}
+	cfg := &Config{Dir: dir, DB: "incent.db", Programs: "programs", Out: "out", Profile: "canonical",
+		MaxRejects: "0.05", Rounding: incent.HalfUp, Inputs: Inputs{
+			Sales: []string{"data/sales/*.csv"}, Dealers: []string{"data/dealers.csv"}, Objectives: []string{"data/objectives.csv"},
+			Certifications: []string{"data/certifications.csv"}, Claims: []string{"data/coop-claims.csv"}}}
+	env := Env{Now: func() time.Time { return time.Date(2024, 10, 15, 9, 0, 0, 0, time.UTC) }, User: "test", ToolVersion: "test"}
+	sum, err := cfg.Calc(context.Background(), env, CalcOptions{Period: p, AsOf: incent.NoDate})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "out", "2024Q3", sum.RunID, "calc-log.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// TestLogSaleLinesMatchEncodingJSON checks the hand-written sale lines of
+// the calculation log against encoding/json: each line decodes into
+// logSale with no unknown field and encodes back to the same bytes.
+func TestLogSaleLinesMatchEncodingJSON(t *testing.T) {
+	data := calcLog(t, 30, 12000)
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(nil, 1<<20)
+	var sales, revenue, splits, reversals int
+	for sc.Scan() {
+		line := sc.Bytes()
+		if !bytes.HasPrefix(line, []byte(`{"sale":`)) {
+			continue
+		}
+		sales++
+		var s logSale
+		dec := json.NewDecoder(bytes.NewReader(line))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&s); err != nil {
+			t.Fatalf("line %d: %v\n%s", sales, err, line)
+		}
+		var want bytes.Buffer
+		enc := json.NewEncoder(&want)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(s); err != nil {
+			t.Fatal(err)
+		}
+		if got := string(line) + "\n"; got != want.String() {
+			t.Fatalf("line %d differs from encoding/json:\ngot  %swant %s", sales, got, want.String())
+		}
+		if len(s.Revenue) > 0 {
+			revenue++
+		}
+		for _, credits := range s.Counts {
+			if len(credits) > 1 {
+				splits++
+				break
+			}
+		}
+		if s.Reverses != "" {
+			reversals++
+		}
+	}
+	// The generated quarter has each kind of line this test is meant to
+	// cover; a generator change that drops one must not pass unnoticed.
+	if sales < 11000 || revenue == 0 || splits == 0 || reversals == 0 {
+		t.Errorf("%d sale lines, %d with revenue, %d split, %d reversals: want every kind", sales, revenue, splits, reversals)
+	}
+}
+
+// TestLogSameOnOneCore checks that the log formatted by four goroutines
+// is the one formatted by one.
+func TestLogSameOnOneCore(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
+	many := calcLog(t, 10, 9000)
+	runtime.GOMAXPROCS(1)
+	one := calcLog(t, 10, 9000)
+	if !bytes.Equal(many, one) {
+		t.Errorf("the log differs between four goroutines and one")
+	}
+}
