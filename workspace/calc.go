@@ -123,10 +123,16 @@ func (c *Config) Calc(ctx context.Context, env Env, opts CalcOptions) (*CalcSumm
 		return nil, usageError("no input files: inputs: in %s matches nothing under %s", "incent.yaml", c.Dir)
 	}
 	env.progress("reading %d input files", len(files))
-	ds, err := gather(tx, files)
+	ds, fromSnapshot, wait, err := c.gatherCached(tx, files, !opts.DryRun)
 	if err != nil {
 		return nil, &Error{Code: ExitRejected, Err: err}
 	}
+	if fromSnapshot {
+		env.progress("inputs unchanged: %d sales read from the snapshot", len(ds.sales))
+	}
+	// The snapshot of freshly read inputs is saved alongside the
+	// calculation; the command waits for it before it lets go of the lock.
+	defer wait()
 	env.progress("calculating %s over %d sales and %d programs", opts.Period.Code, len(ds.sales), len(progs))
 	cp := c.compute(opts, progs, ds)
 
@@ -193,6 +199,33 @@ func relTo(dir, path string) string {
 		return filepath.ToSlash(rel)
 	}
 	return filepath.ToSlash(path)
+}
+
+// gatherCached is gather, through the workspace's snapshot: the dataset of
+// the same input versions read by this build is decoded from it, else the
+// rows are read from the archive and, when save is set, a new snapshot is
+// written in the background; wait blocks until it is written.
+func (c *Config) gatherCached(tx *store.Tx, files []store.InputFile, save bool) (ds *dataset, fromSnapshot bool, wait func(), err error) {
+	key, ok := snapshotKey(files)
+	if ok {
+		if ds := c.readSnapshot(key, files); ds != nil {
+			return ds, true, func() {}, nil
+		}
+	}
+	if ds, err = gather(tx, files); err != nil {
+		return nil, false, nil, err
+	}
+	if !ok || !save {
+		return ds, false, func() {}, nil
+	}
+	frozen := ds.frozen()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		// A snapshot that cannot be written is only a slower next run.
+		_ = c.writeSnapshot(key, frozen)
+	}()
+	return ds, false, func() { <-done }, nil
 }
 
 // compute runs the passes and turns the result into stored lines.

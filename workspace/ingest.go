@@ -64,6 +64,32 @@ type dataset struct {
 	problems   map[int64]*fileProblems // file version (ingest seq) -> its own rejects and warnings
 
 	dealerIdx, objectiveIdx, saleIdx, certIdx, claimIdx keyIndex
+	// owners is, per sale, the file version (ingest seq) that supplied it,
+	// when the dataset was decoded from a snapshot; else saleIdx knows.
+	owners []int64
+}
+
+// saleOwner is the file version (ingest seq) that supplied sale i.
+func (ds *dataset) saleOwner(i int) int64 {
+	if ds.owners != nil {
+		return ds.owners[i]
+	}
+	return ds.saleIdx.owner[SaleKey(&ds.sales[i])]
+}
+
+// frozen returns a dataset that shares ds's rows but has its own copies of
+// what compute changes (rejects, warnings, reconciliation), so it can be
+// saved as a snapshot while ds is calculated.
+func (ds *dataset) frozen() *dataset {
+	f := *ds
+	f.recon = slices.Clone(ds.recon)
+	f.rejects = slices.Clone(ds.rejects)
+	f.warnings = slices.Clone(ds.warnings)
+	f.problems = make(map[int64]*fileProblems, len(ds.problems))
+	for seq, fp := range ds.problems {
+		f.problems[seq] = &fileProblems{rejects: slices.Clone(fp.rejects), warnings: slices.Clone(fp.warnings)}
+	}
+	return &f
 }
 
 // fileProblems are one file version's rejects and warnings, kept apart
@@ -447,7 +473,7 @@ func (ds *dataset) rejectUnmatched(unmatched []int) {
 		ds.warnings = slices.DeleteFunc(ds.warnings, unwarned)
 		// The version that supplied the row: another version of the same
 		// file name keeps its own count.
-		seq := ds.saleIdx.owner[SaleKey(&s)]
+		seq := ds.saleOwner(i)
 		if j, ok := ds.reconOf[seq]; ok {
 			ds.recon[j].Accepted--
 			ds.recon[j].Rejected++

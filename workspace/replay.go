@@ -14,8 +14,9 @@ import (
 
 // rebuild recomputes a stored run from the database alone: the input file
 // versions and program texts it archived, its period, as-of date and
-// rounding. Nothing in the workspace folder is read.
-func (c *Config) rebuild(ctx context.Context, db *store.DB, runID string) (*store.Run, *computed, error) {
+// rounding. Nothing in the workspace folder is read, except, when
+// snapshot is set, the snapshot of those same input versions.
+func (c *Config) rebuild(ctx context.Context, db *store.DB, runID string, snapshot bool) (*store.Run, *computed, error) {
 	var run *store.Run
 	var cp *computed
 	err := db.Read(ctx, func(tx *store.Tx) error {
@@ -57,7 +58,12 @@ func (c *Config) rebuild(ctx context.Context, db *store.DB, runID string) (*stor
 		if err != nil {
 			return err
 		}
-		ds, err := gather(tx, inputs)
+		var ds *dataset
+		if snapshot {
+			ds, _, _, err = c.gatherCached(tx, inputs, false)
+		} else {
+			ds, err = gather(tx, inputs)
+		}
 		if err != nil {
 			return fmt.Errorf("run %s: archived inputs: %w", runID, err)
 		}
@@ -87,7 +93,7 @@ func (c *Config) Replay(ctx context.Context, env Env, runID string) (*ReplayResu
 		return nil, err
 	}
 	defer db.Close()
-	run, cp, err := c.rebuild(ctx, db, runID)
+	run, cp, err := c.rebuild(ctx, db, runID, false)
 	if err != nil {
 		return nil, err
 	}
@@ -123,7 +129,9 @@ func (c *Config) RenderStatements(ctx context.Context, env Env, runID, payee str
 		return "", 0, err
 	}
 	defer db.Close()
-	run, cp, err := c.rebuild(ctx, db, runID)
+	// The run must replay identically below, so its inputs may come from
+	// the snapshot: a stale one could not pass.
+	run, cp, err := c.rebuild(ctx, db, runID, true)
 	if err != nil {
 		return "", 0, err
 	}

@@ -1,0 +1,378 @@
+package workspace
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/gob"
+	"errors"
+	"fmt"
+	"io"
+	"math/big"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+
+	"github.com/incent/incent"
+	"github.com/incent/incent/ingest"
+	"github.com/incent/incent/store"
+	"github.com/shopspring/decimal"
+)
+
+// A snapshot is the dataset gather built from a list of stored input
+// versions, saved beside the database in a compact binary form so that a
+// calc over unchanged inputs decodes it in a fraction of a second instead
+// of parsing and checking every archived row again.
+//
+// It is a cache, never a record: the archive in the database stays the only
+// source of a run's inputs, replay never reads a snapshot, and a snapshot
+// that is missing, unreadable, for other file versions or from another
+// build of incent is ignored and the rows are read from the archive. The
+// key covers everything gather's result depends on: each version's
+// sequence, kind, name, content hash and profile, and the executable
+// itself, so a fixed parsing bug never serves stale rows.
+
+const snapshotMagic = "incent dataset snapshot 1\n"
+
+// snapshotPath is where a workspace keeps its snapshot.
+func (c *Config) snapshotPath() string { return c.Path(c.DB) + ".snapshot" }
+
+// executableHash identifies the running build.
+var executableHash = sync.OnceValues(func() ([]byte, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	f, err := os.Open(exe)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return nil, err
+	}
+	return h.Sum(nil), nil
+})
+
+// snapshotKey names the dataset of files as read by this build; ok is
+// false when the build cannot be identified, and then no snapshot is used.
+func snapshotKey(files []store.InputFile) (key [32]byte, ok bool) {
+	exe, err := executableHash()
+	if err != nil {
+		return key, false
+	}
+	h := sha256.New()
+	h.Write([]byte(snapshotMagic))
+	h.Write(exe)
+	for _, f := range files {
+		fmt.Fprintf(h, "%d\x00%s\x00%s\x00%s\x00%s\x00", f.Seq, f.Kind, f.Name, f.SHA256, f.Profile)
+	}
+	h.Sum(key[:0])
+	return key, true
+}
+
+// snapshotMeta is everything in a dataset but its sales, gob-encoded.
+type snapshotMeta struct {
+	Recon      []Reconciliation
+	Rejects    []ingest.Reject
+	Warnings   []ingest.Warning
+	Dealers    []incent.Dealer
+	Objectives []incent.Objective
+	Certs      []incent.Certification
+	Claims     []incent.Claim
+	Log        []string
+	ReconOf    map[int64]int
+	Problems   map[int64]snapshotProblems
+}
+
+type snapshotProblems struct {
+	Rejects  []ingest.Reject
+	Warnings []ingest.Warning
+}
+
+// encodeSnapshot writes ds as the snapshot of key. The file is
+//
+//	magic | key | uint64 body length | body | SHA-256 of body
+//
+// and the body is the gob-encoded meta (length-prefixed), a string table,
+// then one record per sale.
+func encodeSnapshot(key [32]byte, ds *dataset) ([]byte, error) {
+	meta := snapshotMeta{Recon: ds.recon, Rejects: ds.rejects, Warnings: ds.warnings, Dealers: ds.dealers,
+		Objectives: ds.objectives, Certs: ds.certs, Claims: ds.claims, Log: ds.log, ReconOf: ds.reconOf,
+		Problems: map[int64]snapshotProblems{}}
+	for seq, fp := range ds.problems {
+		meta.Problems[seq] = snapshotProblems{Rejects: fp.rejects, Warnings: fp.warnings}
+	}
+	var mb bytes.Buffer
+	if err := gob.NewEncoder(&mb).Encode(meta); err != nil {
+		return nil, err
+	}
+	e := &snapEncoder{tab: map[string]uint64{}}
+	records := make([]byte, 0, 64*len(ds.sales))
+	for i := range ds.sales {
+		records = e.sale(records, &ds.sales[i], ds.saleOwner(i))
+	}
+	body := binary.AppendUvarint(nil, uint64(mb.Len()))
+	body = append(body, mb.Bytes()...)
+	body = binary.AppendUvarint(body, uint64(len(e.strs)))
+	for _, s := range e.strs {
+		body = appendRaw(body, s)
+	}
+	body = binary.AppendUvarint(body, uint64(len(ds.sales)))
+	body = append(body, records...)
+
+	out := make([]byte, 0, len(snapshotMagic)+32+8+len(body)+32)
+	out = append(out, snapshotMagic...)
+	out = append(out, key[:]...)
+	out = binary.BigEndian.AppendUint64(out, uint64(len(body)))
+	out = append(out, body...)
+	sum := sha256.Sum256(body)
+	return append(out, sum[:]...), nil
+}
+
+// writeSnapshot saves ds as the workspace's snapshot, replacing any other.
+func (c *Config) writeSnapshot(key [32]byte, ds *dataset) error {
+	data, err := encodeSnapshot(key, ds)
+	if err != nil {
+		return err
+	}
+	path := c.snapshotPath()
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+// readSnapshot returns the dataset saved under key for files, or nil when
+// there is no usable snapshot.
+func (c *Config) readSnapshot(key [32]byte, files []store.InputFile) *dataset {
+	data, err := os.ReadFile(c.snapshotPath())
+	if err != nil {
+		return nil
+	}
+	ds, err := decodeSnapshot(key, data)
+	if err != nil {
+		return nil
+	}
+	ds.files = files
+	return ds
+}
+
+var errSnapshot = errors.New("not a snapshot of these inputs")
+
+func decodeSnapshot(key [32]byte, data []byte) (ds *dataset, err error) {
+	head := len(snapshotMagic) + 32 + 8
+	if len(data) < head+32 || string(data[:len(snapshotMagic)]) != snapshotMagic ||
+		!bytes.Equal(data[len(snapshotMagic):len(snapshotMagic)+32], key[:]) {
+		return nil, errSnapshot
+	}
+	n := binary.BigEndian.Uint64(data[head-8 : head])
+	if n != uint64(len(data)-head-32) {
+		return nil, errSnapshot
+	}
+	body := data[head : head+int(n)]
+	if sum := sha256.Sum256(body); !bytes.Equal(sum[:], data[head+int(n):]) {
+		return nil, errSnapshot
+	}
+	defer func() {
+		// A body that passed its checksum but does not decode was written
+		// by a broken build: treat it as absent.
+		if r := recover(); r != nil {
+			ds, err = nil, fmt.Errorf("%w: %v", errSnapshot, r)
+		}
+	}()
+	// Strings are cut from one copy of the body rather than allocated one
+	// by one.
+	d := &snapDecoder{b: body, s: string(body)}
+	mlen := int(d.uvarint())
+	var meta snapshotMeta
+	if err := gob.NewDecoder(bytes.NewReader(d.b[d.p : d.p+mlen])).Decode(&meta); err != nil {
+		return nil, err
+	}
+	d.p += mlen
+	d.strs = make([]string, d.uvarint())
+	for i := range d.strs {
+		d.strs[i] = d.raw()
+	}
+	ds = &dataset{recon: meta.Recon, rejects: meta.Rejects, warnings: meta.Warnings, dealers: meta.Dealers,
+		objectives: meta.Objectives, certs: meta.Certs, claims: meta.Claims, log: meta.Log, reconOf: meta.ReconOf,
+		problems: map[int64]*fileProblems{}}
+	if ds.reconOf == nil {
+		ds.reconOf = map[int64]int{}
+	}
+	for seq, p := range meta.Problems {
+		ds.problems[seq] = &fileProblems{rejects: p.Rejects, warnings: p.Warnings}
+	}
+	count := int(d.uvarint())
+	ds.sales = make([]incent.Sale, count)
+	ds.owners = make([]int64, count)
+	for i := range ds.sales {
+		ds.owners[i] = d.sale(&ds.sales[i])
+	}
+	if d.p != len(d.b) {
+		return nil, errSnapshot
+	}
+	return ds, nil
+}
+
+type snapEncoder struct {
+	tab  map[string]uint64
+	strs []string
+}
+
+// str appends a repeated value (dealer code, model, sale type...) as an
+// index into the string table.
+func (e *snapEncoder) str(b []byte, s string) []byte {
+	i, ok := e.tab[s]
+	if !ok {
+		i = uint64(len(e.strs))
+		e.tab[s] = i
+		e.strs = append(e.strs, s)
+	}
+	return binary.AppendUvarint(b, i)
+}
+
+func appendRaw(b []byte, s string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
+}
+
+// appendDecimal writes d exactly, coefficient and exponent: a parsed
+// "41250.00" stays 4125000 × 10⁻².
+func appendSnapDecimal(b []byte, d decimal.Decimal) []byte {
+	switch {
+	case d == decimal.Decimal{}:
+		return append(b, 0)
+	case d.NumDigits() <= 18:
+		b = append(b, 1)
+		b = binary.AppendVarint(b, d.CoefficientInt64())
+	default:
+		c := d.Coefficient()
+		b = append(b, 2)
+		b = append(b, byte(c.Sign()+1))
+		b = appendRaw(b, string(c.Bytes()))
+	}
+	return binary.AppendVarint(b, int64(d.Exponent()))
+}
+
+func (e *snapEncoder) sale(b []byte, s *incent.Sale, owner int64) []byte {
+	b = appendRaw(b, s.DealID)
+	b = appendRaw(b, s.VIN)
+	b = e.str(b, s.DealerCode)
+	b = binary.AppendVarint(b, int64(s.SaleDate))
+	b = e.str(b, s.SaleType)
+	b = e.str(b, s.Condition)
+	b = e.str(b, s.ModelCode)
+	b = binary.AppendVarint(b, int64(s.ModelYear))
+	b = e.str(b, s.Family)
+	b = appendSnapDecimal(b, s.MSRP)
+	b = appendSnapDecimal(b, s.SaleAmount)
+	b = appendSnapDecimal(b, s.RebateAmount)
+	var flags byte
+	for i, f := range []bool{s.HasMSRP, s.HasSaleAmount, s.HasRebateAmount} {
+		if f {
+			flags |= 1 << i
+		}
+	}
+	b = append(b, flags)
+	b = binary.AppendVarint(b, int64(s.Quantity))
+	b = e.str(b, s.DeliveringDealer)
+	b = e.str(b, s.Salesperson)
+	b = e.str(b, s.Split)
+	b = e.str(b, s.RebateCode)
+	b = binary.AppendVarint(b, int64(s.ClaimDate))
+	b = appendRaw(b, s.Source)
+	return binary.AppendVarint(b, owner)
+}
+
+type snapDecoder struct {
+	b    []byte
+	s    string // the same bytes as b, to cut strings from
+	p    int
+	strs []string
+}
+
+func (d *snapDecoder) uvarint() uint64 {
+	v, n := binary.Uvarint(d.b[d.p:])
+	if n <= 0 {
+		panic("bad uvarint at " + strconv.Itoa(d.p))
+	}
+	d.p += n
+	return v
+}
+
+func (d *snapDecoder) varint() int64 {
+	v, n := binary.Varint(d.b[d.p:])
+	if n <= 0 {
+		panic("bad varint at " + strconv.Itoa(d.p))
+	}
+	d.p += n
+	return v
+}
+
+func (d *snapDecoder) raw() string {
+	n := int(d.uvarint())
+	s := d.s[d.p : d.p+n]
+	d.p += n
+	return s
+}
+
+func (d *snapDecoder) str() string { return d.strs[d.uvarint()] }
+
+func (d *snapDecoder) decimal() decimal.Decimal {
+	tag := d.b[d.p]
+	d.p++
+	switch tag {
+	case 0:
+		return decimal.Decimal{}
+	case 1:
+		c := d.varint()
+		return decimal.New(c, int32(d.varint()))
+	case 2:
+		sign := int(d.b[d.p]) - 1
+		d.p++
+		c := new(big.Int).SetBytes([]byte(d.raw()))
+		if sign < 0 {
+			c.Neg(c)
+		}
+		return decimal.NewFromBigInt(c, int32(d.varint()))
+	}
+	panic("bad decimal tag at " + strconv.Itoa(d.p-1))
+}
+
+func (d *snapDecoder) sale(s *incent.Sale) (owner int64) {
+	s.DealID = d.raw()
+	s.VIN = d.raw()
+	s.DealerCode = d.str()
+	s.SaleDate = incent.Date(d.varint())
+	s.SaleType = d.str()
+	s.Condition = d.str()
+	s.ModelCode = d.str()
+	s.ModelYear = int(d.varint())
+	s.Family = d.str()
+	s.MSRP = d.decimal()
+	s.SaleAmount = d.decimal()
+	s.RebateAmount = d.decimal()
+	flags := d.b[d.p]
+	d.p++
+	s.HasMSRP, s.HasSaleAmount, s.HasRebateAmount = flags&1 != 0, flags&2 != 0, flags&4 != 0
+	s.Quantity = int(d.varint())
+	s.DeliveringDealer = d.str()
+	s.Salesperson = d.str()
+	s.Split = d.str()
+	s.RebateCode = d.str()
+	s.ClaimDate = incent.Date(d.varint())
+	s.Source = d.raw()
+	return d.varint()
+}

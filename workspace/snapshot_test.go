@@ -1,0 +1,269 @@
+package workspace
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/incent/incent"
+	"github.com/incent/incent/gen"
+	"github.com/incent/incent/store"
+	"github.com/shopspring/decimal"
+)
+
+// genConfig generates a workspace and returns its configuration.
+func genConfig(t *testing.T, dealers, sales int) (*Config, incent.Period) {
+	t.Helper()
+	p, _ := incent.ParsePeriod("2024Q3")
+	dir := filepath.Join(t.TempDir(), "ws")
+	if _, err := gen.Write(dir, gen.Options{Dealers: dealers, Sales: sales, Seed: 3, Period: p}); err != nil {
+		t.Fatal(err)
+	}
+	return &Config{Dir: dir, DB: "incent.db", Programs: "programs", Out: "out", Profile: "canonical",
+		MaxRejects: "0.05", Rounding: incent.HalfUp, Inputs: Inputs{
+			Sales: []string{"data/sales/*.csv"}, Dealers: []string{"data/dealers.csv"}, Objectives: []string{"data/objectives.csv"},
+			Certifications: []string{"data/certifications.csv"}, Claims: []string{"data/coop-claims.csv"}}}, p
+}
+
+func testEnv(progress *[]string) Env {
+	return Env{Now: func() time.Time { return time.Date(2024, 10, 15, 9, 0, 0, 0, time.UTC) }, User: "test", ToolVersion: "test",
+		Progress: func(format string, args ...any) {
+			if progress != nil {
+				*progress = append(*progress, format)
+			}
+		}}
+}
+
+// stagedDataset stages the workspace's inputs in a new database and
+// gathers them.
+func stagedDataset(t *testing.T, c *Config) ([]store.InputFile, *dataset) {
+	t.Helper()
+	db, err := store.Open(c.Path(c.DB), testEnv(nil).Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	tx, err := db.Begin(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if err := c.stage(tx, testEnv(nil)); err != nil {
+		t.Fatal(err)
+	}
+	var files []store.InputFile
+	for _, kind := range Kinds {
+		fs, err := tx.Inputs(string(kind))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, fs...)
+	}
+	ds, err := gather(tx, files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files, ds
+}
+
+// exactDecimal compares decimals by value and exponent: a snapshot must
+// give back 41250.00, not 41250.
+var exactDecimal = cmp.Comparer(func(a, b decimal.Decimal) bool {
+	return a.Equal(b) && a.Exponent() == b.Exponent() && (a == decimal.Decimal{}) == (b == decimal.Decimal{})
+})
+
+func TestSnapshotRoundTrip(t *testing.T) {
+	c, _ := genConfig(t, 20, 6000)
+	files, ds := stagedDataset(t, c)
+	key, ok := snapshotKey(files)
+	if !ok {
+		t.Fatal("no snapshot key: the test binary cannot be identified")
+	}
+	data, err := encodeSnapshot(key, ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := decodeSnapshot(key, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := []cmp.Option{exactDecimal, cmp.AllowUnexported(dataset{}, fileProblems{}),
+		cmp.FilterPath(func(p cmp.Path) bool {
+			switch p.Last().String() {
+			case ".dealerIdx", ".objectiveIdx", ".saleIdx", ".certIdx", ".claimIdx", ".owners", ".files":
+				return true
+			}
+			return false
+		}, cmp.Ignore())}
+	if diff := cmp.Diff(ds, got, opts...); diff != "" {
+		t.Fatalf("decoded dataset differs (-gathered +decoded):\n%s", diff)
+	}
+	for i := range ds.sales {
+		if got.saleOwner(i) != ds.saleOwner(i) {
+			t.Fatalf("sale %d: owner %d, want %d", i, got.saleOwner(i), ds.saleOwner(i))
+		}
+	}
+	// The generated quarter has what the encoding must carry.
+	var amounts, rebates, splits int
+	for _, s := range ds.sales {
+		if s.HasSaleAmount {
+			amounts++
+		}
+		if s.HasRebateAmount {
+			rebates++
+		}
+		if s.Split != "" {
+			splits++
+		}
+	}
+	if amounts == 0 || rebates == 0 || splits == 0 || len(ds.rejects) == 0 || len(ds.recon) == 0 {
+		t.Errorf("dataset lacks a kind of value: %d amounts, %d rebates, %d splits, %d rejects, %d files",
+			amounts, rebates, splits, len(ds.rejects), len(ds.recon))
+	}
+}
+
+func TestSnapshotDecimalEncoding(t *testing.T) {
+	for _, d := range []decimal.Decimal{{}, decimal.New(0, 0), decimal.New(0, -2), decimal.RequireFromString("41250.00"),
+		decimal.RequireFromString("-0.001"), decimal.RequireFromString("123456789012345678901234567890.5"),
+		decimal.RequireFromString("-98765432109876543210.25"), decimal.New(5, 3)} {
+		b := appendSnapDecimal(nil, d)
+		dec := &snapDecoder{b: b, s: string(b)}
+		got := dec.decimal()
+		if !cmp.Equal(d, got, exactDecimal) {
+			t.Errorf("%s (exp %d): decoded %s (exp %d)", d, d.Exponent(), got, got.Exponent())
+		}
+		if dec.p != len(b) {
+			t.Errorf("%s: %d of %d bytes read", d, dec.p, len(b))
+		}
+	}
+}
+
+func TestSnapshotRefused(t *testing.T) {
+	c, _ := genConfig(t, 5, 800)
+	files, ds := stagedDataset(t, c)
+	key, _ := snapshotKey(files)
+	data, err := encodeSnapshot(key, ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := append([]store.InputFile(nil), files...)
+	other[len(other)-1].SHA256 = strings.Repeat("0", 64)
+	otherKey, _ := snapshotKey(other)
+	flipped := bytes.Clone(data)
+	flipped[len(flipped)/2] ^= 1
+	tests := map[string]struct {
+		key  [32]byte
+		data []byte
+	}{
+		"other inputs": {otherKey, data},
+		"changed byte": {key, flipped},
+		"truncated":    {key, data[:len(data)-1]},
+		"empty":        {key, nil},
+	}
+	for name, tt := range tests {
+		if _, err := decodeSnapshot(tt.key, tt.data); err == nil {
+			t.Errorf("%s: decoded, want refused", name)
+		}
+	}
+}
+
+// TestCalcUsesSnapshot runs calc three times: the first reads the archive
+// and saves a snapshot, the second reads the snapshot and writes the same
+// payouts and log, and after an input changes the snapshot no longer
+// applies and the result is that of a new database.
+func TestCalcUsesSnapshot(t *testing.T) {
+	c, p := genConfig(t, 10, 3000)
+	opts := CalcOptions{Period: p, AsOf: incent.NoDate}
+	files := func(runID string) (string, string) {
+		dir := filepath.Join(c.Path(c.Out), p.Code, runID)
+		payouts, err := os.ReadFile(filepath.Join(dir, "payouts.csv"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		log, err := os.ReadFile(filepath.Join(dir, "calc-log.jsonl"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.ReplaceAll(string(payouts), runID, "RUN"), string(log)
+	}
+	var progress []string
+	first, err := c.Calc(context.Background(), testEnv(&progress), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if hit(progress) {
+		t.Fatal("the first calc read a snapshot")
+	}
+	if _, err := os.Stat(c.snapshotPath()); err != nil {
+		t.Fatalf("no snapshot after the first calc: %v", err)
+	}
+	progress = nil
+	second, err := c.Calc(context.Background(), testEnv(&progress), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !hit(progress) {
+		t.Fatalf("the second calc did not read the snapshot: %q", progress)
+	}
+	p1, l1 := files(first.RunID)
+	p2, l2 := files(second.RunID)
+	if p1 != p2 || l1 != l2 {
+		t.Fatal("payouts or log differ between the calc from the archive and the one from the snapshot")
+	}
+
+	// A late sale: the snapshot is of other inputs now; the next calc
+	// reads the archive and saves a new one.
+	sales := filepath.Join(c.Dir, "data", "sales", "2024-09.csv")
+	data, err := os.ReadFile(sales)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+	header, last := strings.Split(lines[0], ","), lines[len(lines)-1]
+	if strings.Contains(last, `"`) {
+		t.Fatalf("last row is quoted: %s", last)
+	}
+	cells := strings.Split(last, ",")
+	for i, h := range header {
+		if h == "deal_id" {
+			cells[i] += "-LATE"
+		}
+	}
+	late := string(data) + strings.Join(cells, ",") + "\n"
+	if err := os.WriteFile(sales, []byte(late), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	progress = nil
+	third, err := c.Calc(context.Background(), testEnv(&progress), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if hit(progress) {
+		t.Fatal("a calc over changed inputs read the old snapshot")
+	}
+	if third.Digest == second.Digest {
+		t.Fatal("the late sale changed nothing: the test does not show which inputs were read")
+	}
+	progress = nil
+	fourth, err := c.Calc(context.Background(), testEnv(&progress), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !hit(progress) || fourth.Digest != third.Digest {
+		t.Fatalf("calc after the late sale: snapshot read %v, digest %s, want the new snapshot and %s", hit(progress), fourth.Digest, third.Digest)
+	}
+}
+
+func hit(progress []string) bool {
+	for _, p := range progress {
+		if strings.Contains(p, "snapshot") {
+			return true
+		}
+	}
+	return false
+}
