@@ -135,6 +135,7 @@ func (c *Config) Calc(ctx context.Context, env Env, opts CalcOptions) (*CalcSumm
 	defer wait()
 	env.progress("calculating %s over %d sales and %d programs", opts.Period.Code, len(ds.sales), len(progs))
 	cp := c.compute(opts, progs, ds)
+	env.progress("calculated %d payout lines", len(cp.lines))
 
 	sum := cp.summary()
 	if err := c.checkRejects(ds); err != nil {
@@ -175,11 +176,13 @@ func (c *Config) Calc(ctx context.Context, env Env, opts CalcOptions) (*CalcSumm
 		return nil, err
 	}
 	run.FinishedAt = env.Now().UTC().Format("2006-01-02T15:04:05Z")
+	env.progress("writing the run files")
 	manifest, err := cp.writeFiles(partial, run, env, opts)
 	if err != nil {
 		return nil, err
 	}
 	run.Manifest = string(manifest)
+	env.progress("storing run %s", runID)
 	if err := tx.AddRun(run); err != nil {
 		return nil, err
 	}

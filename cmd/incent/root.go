@@ -211,7 +211,12 @@ func (f *factory) env() workspace.Env {
 	}
 	e := workspace.Env{Now: f.now, User: user, ToolVersion: version}
 	if f.ios.ErrTTY {
-		e.Progress = func(format string, args ...any) { fmt.Fprintf(f.ios.ErrOut, "… "+format+"\n", args...) }
+		// Progress lines carry the time since the command started, so a
+		// long close shows where it is and how long each step took.
+		start := time.Now()
+		e.Progress = func(format string, args ...any) {
+			fmt.Fprintf(f.ios.ErrOut, "… %5.1fs "+format+"\n", append([]any{time.Since(start).Seconds()}, args...)...)
+		}
 	}
 	return e
 }
