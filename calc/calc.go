@@ -9,6 +9,8 @@
 package calc
 
 import (
+	"cmp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -302,11 +304,7 @@ func compile(p *rules.Program) *program {
 // count in the period, in a canonical order.
 func (c *calculator) selectSales() {
 	sales := c.in.Sales
-	order := make([]int, len(sales))
-	for i := range order {
-		order[i] = i
-	}
-	sort.Slice(order, func(a, b int) bool { return saleLess(&sales[order[a]], &sales[order[b]]) })
+	order := canonicalOrder(sales)
 
 	// Reversals cancel the latest earlier original of the same VIN and
 	// dealer. Only the (dealer, VIN) pairs that have a reversal, about one
@@ -383,6 +381,50 @@ func (c *calculator) selectSales() {
 	}
 }
 
+// canonicalOrder returns the indices of sales in saleLess order. Dealer
+// and date are packed into one integer key first, so most comparisons
+// touch neither a string nor the sale itself.
+func canonicalOrder(sales []incent.Sale) []int {
+	codes := map[string]uint64{}
+	for i := range sales {
+		codes[sales[i].DealerCode] = 0
+	}
+	sorted := make([]string, 0, len(codes))
+	for code := range codes {
+		sorted = append(sorted, code)
+	}
+	sort.Strings(sorted)
+	for rank, code := range sorted {
+		codes[code] = uint64(rank)
+	}
+	type key struct {
+		k uint64 // dealer rank, then the date with its sign bit flipped
+		i int
+	}
+	keys := make([]key, len(sales))
+	for i := range sales {
+		keys[i] = key{codes[sales[i].DealerCode]<<32 | uint64(uint32(sales[i].SaleDate)^1<<31), i}
+	}
+	slices.SortFunc(keys, func(a, b key) int {
+		if a.k != b.k {
+			return cmp.Compare(a.k, b.k)
+		}
+		x, y := &sales[a.i], &sales[b.i]
+		if saleLess(x, y) {
+			return -1
+		}
+		if saleLess(y, x) {
+			return 1
+		}
+		return 0
+	})
+	order := make([]int, len(sales))
+	for j, k := range keys {
+		order[j] = k.i
+	}
+	return order
+}
+
 // saleLess is the canonical sale order: dealer, date, deal, VIN, then
 // originals before reversals. Ingest keeps one sale per (dealer, deal, VIN,
 // direction), so the order is total and cannot depend on input order.
@@ -403,16 +445,26 @@ func saleLess(a, b *incent.Sale) bool {
 // flags marks a VIN sold in two different deals in the period on the
 // statements of every dealer involved: a possible double claim.
 func (c *calculator) flags() {
+	// Nearly every VIN is sold once: remember the first sale of each and
+	// list the sales only of VINs seen again.
+	first := make(map[string]int, len(c.res.Sales))
 	deals := map[string][]*incent.Sale{}
-	for _, sr := range c.res.Sales {
-		if sr.Sale.Quantity > 0 {
-			deals[sr.Sale.VIN] = append(deals[sr.Sale.VIN], sr.Sale)
-		}
-	}
-	for vin, ss := range deals {
-		if len(ss) < 2 {
+	for i := range c.res.Sales {
+		s := c.res.Sales[i].Sale
+		if s.Quantity <= 0 {
 			continue
 		}
+		j, seen := first[s.VIN]
+		if !seen {
+			first[s.VIN] = i
+			continue
+		}
+		if deals[s.VIN] == nil {
+			deals[s.VIN] = []*incent.Sale{c.res.Sales[j].Sale}
+		}
+		deals[s.VIN] = append(deals[s.VIN], s)
+	}
+	for vin, ss := range deals {
 		for _, s := range ss {
 			var others []string
 			for _, o := range ss {

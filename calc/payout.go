@@ -2,8 +2,11 @@ package calc
 
 import (
 	"fmt"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/incent/incent"
 	"github.com/incent/incent/rules"
@@ -81,7 +84,10 @@ func (c *calculator) measure() {
 	for pi := range accounts {
 		n += len(accounts[pi])
 	}
-	c.res.Lines = make([]PayoutLine, 0, n)
+	// Accounts in program order, payees sorted; each becomes the line at
+	// its own position, computed on every core (payout only reads the
+	// calculator).
+	jobs := make([]*account, 0, n)
 	for pi, p := range c.progs {
 		payees := make([]string, 0, len(accounts[pi]))
 		for code := range accounts[pi] {
@@ -89,13 +95,18 @@ func (c *calculator) measure() {
 		}
 		sort.Strings(payees)
 		for _, code := range payees {
-			a := accounts[pi][code]
-			line := c.payout(p, a)
-			line.Counted = a.counted
-			c.res.Lines = append(c.res.Lines, line)
+			jobs = append(jobs, accounts[pi][code])
 			c.payeeSet[Payee{Type: p.Payee, Code: code}] = true
 		}
 	}
+	c.res.Lines = make([]PayoutLine, len(jobs))
+	parallel(len(jobs), 256, func(from, to int) {
+		for k := from; k < to; k++ {
+			a := jobs[k]
+			c.res.Lines[k] = c.payout(c.progs[a.prog], a)
+			c.res.Lines[k].Counted = a.counted
+		}
+	})
 	// Lines are large: sort their positions, then place each once.
 	lines := c.res.Lines
 	idx := make([]int, len(lines))
@@ -137,6 +148,30 @@ func (c *calculator) measure() {
 		}
 		return a.Code < b.Code
 	})
+}
+
+// parallel calls work on consecutive ranges of [0, n) of at most chunk
+// items, on every core, and returns when all are done.
+func parallel(n, chunk int, work func(from, to int)) {
+	workers := min(runtime.GOMAXPROCS(0), (n+chunk-1)/chunk)
+	if workers <= 1 {
+		work(0, n)
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for {
+				from := int(next.Add(int64(chunk))) - chunk
+				if from >= n {
+					return
+				}
+				work(from, min(n, from+chunk))
+			}
+		})
+	}
+	wg.Wait()
 }
 
 func payeeRank(k rules.PayeeKind) int {
