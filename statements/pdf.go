@@ -1,6 +1,7 @@
 package statements
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -48,11 +49,18 @@ func RenderPDF(w io.Writer, st *Statement) error {
 		return errors.New("render PDF statement: no statement")
 	}
 	d := newPDFDoc(st)
+	d.f.SetCompression(false) // see compressStreams
 	d.build()
-	if err := d.f.Output(w); err != nil {
+	var raw bytes.Buffer
+	if err := d.f.Output(&raw); err != nil {
 		return fmt.Errorf("render PDF statement for %s: %w", st.Payee.Code, err)
 	}
-	return nil
+	pdf, err := compressStreams(raw.Bytes())
+	if err != nil {
+		return fmt.Errorf("render PDF statement for %s: %w", st.Payee.Code, err)
+	}
+	_, err = w.Write(pdf)
+	return err
 }
 
 // pdfDoc lays out one statement. It owns its Fpdf: one per goroutine.

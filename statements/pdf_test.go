@@ -282,3 +282,38 @@ func TestAppendRuns(t *testing.T) {
 		}
 	}
 }
+
+// TestCompressStreamsMatchesFpdf checks that laying a statement out
+// uncompressed and deflating its streams afterwards gives the very bytes
+// fpdf writes with its own compression on.
+func TestCompressStreamsMatchesFpdf(t *testing.T) {
+	for name, st := range map[string]*Statement{"final": fixtureStatement(t), "provisional": provisionalStatement(t),
+		"big": bigStatement(t, 300), "empty": {Payee: Payee{Code: "D999"}, Period: period(t, "2024-08"), RunID: "r1"}} {
+		t.Run(name, func(t *testing.T) {
+			d := newPDFDoc(st)
+			d.build()
+			var want bytes.Buffer
+			if err := d.f.Output(&want); err != nil {
+				t.Fatal(err)
+			}
+			got := renderPDF(t, st)
+			if !bytes.Equal(got, want.Bytes()) {
+				t.Fatalf("post-compressed PDF (%d bytes) differs from fpdf's own (%d bytes)", len(got), want.Len())
+			}
+		})
+	}
+}
+
+func TestCompressStreamsRefusesOtherLayouts(t *testing.T) {
+	for name, raw := range map[string]string{
+		"empty":          "",
+		"no xref":        "%PDF-1.3\n1 0 obj\n<<>>\nendobj\nstartxref\n9\n%%EOF\n",
+		"bad startxref":  "%PDF-1.3\nstartxref\nabc\n%%EOF\n",
+		"short stream":   "%PDF-1.3\n1 0 obj\n<</Length 99>>\nstream\nab\nendstream\nendobj\nxref\n0 2\n0000000000 65535 f \n0000000009 00000 n \ntrailer\n<<>>\nstartxref\n59\n%%EOF\n",
+		"truncated xref": "%PDF-1.3\n1 0 obj\n<<>>\nendobj\nxref\n0 5\n0000000000 65535 f \nstartxref\n30\n%%EOF\n",
+	} {
+		if _, err := compressStreams([]byte(raw)); err == nil {
+			t.Errorf("%s: no error", name)
+		}
+	}
+}

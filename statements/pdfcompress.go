@@ -1,0 +1,158 @@
+package statements
+
+import (
+	"bytes"
+	"compress/zlib"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"sync"
+)
+
+// fpdf compresses each page with a zlib writer of its own, and a writer
+// costs about a megabyte of fresh memory before it compresses a byte: for
+// tens of thousands of statements that allocation, not the layout, was the
+// larger part of rendering. Statements are therefore laid out uncompressed
+// and their page streams compressed here, with writers that are reused.
+// The result is byte for byte what fpdf writes with compression on (same
+// zlib level, same framing, same cross-reference table), which a test
+// checks.
+
+var zlibWriters = sync.Pool{New: func() any {
+	w, _ := zlib.NewWriterLevel(nil, zlib.BestSpeed) // the level fpdf uses
+	return w
+}}
+
+var errPDFLayout = errors.New("unexpected PDF layout")
+
+// compressStreams rewrites an uncompressed fpdf document with every plain
+// stream ("<</Length n>>") deflated, and its cross-reference table and
+// startxref moved to match.
+func compressStreams(raw []byte) ([]byte, error) {
+	xrefAt, err := startXref(raw)
+	if err != nil {
+		return nil, err
+	}
+	offsets, tableEnd, err := xrefTable(raw, xrefAt)
+	if err != nil {
+		return nil, err
+	}
+	type object struct{ num, at int }
+	objects := make([]object, 0, len(offsets))
+	for num, at := range offsets {
+		if num > 0 {
+			objects = append(objects, object{num, at})
+		}
+	}
+	slices.SortFunc(objects, func(a, b object) int { return a.at - b.at })
+
+	zw := zlibWriters.Get().(*zlib.Writer)
+	defer zlibWriters.Put(zw)
+	var out, z bytes.Buffer
+	out.Grow(len(raw) / 2)
+	moved := make([]int, len(offsets))
+	pos := 0
+	for _, o := range objects {
+		if o.at < pos || o.at >= xrefAt {
+			return nil, fmt.Errorf("%w: object %d at %d", errPDFLayout, o.num, o.at)
+		}
+		out.Write(raw[pos:o.at])
+		moved[o.num] = out.Len()
+		pos = o.at
+		eol := bytes.IndexByte(raw[o.at:xrefAt], '\n')
+		if eol < 0 {
+			return nil, fmt.Errorf("%w: object %d has no header line", errPDFLayout, o.num)
+		}
+		head := o.at + eol + 1
+		const dictStart, dictEnd, streamEnd = "<</Length ", ">>\nstream\n", "\nendstream\n"
+		if !bytes.HasPrefix(raw[head:], []byte(dictStart)) {
+			continue // not a plain stream: copied as it is
+		}
+		digits := head + len(dictStart)
+		end := digits
+		for end < xrefAt && raw[end] >= '0' && raw[end] <= '9' {
+			end++
+		}
+		n, err := strconv.Atoi(string(raw[digits:end]))
+		if err != nil || !bytes.HasPrefix(raw[end:], []byte(dictEnd)) {
+			continue // a dictionary with more in it: copied as it is
+		}
+		data := end + len(dictEnd)
+		if data+n > xrefAt || !bytes.HasPrefix(raw[data+n:], []byte(streamEnd)) {
+			return nil, fmt.Errorf("%w: stream of object %d", errPDFLayout, o.num)
+		}
+		z.Reset()
+		zw.Reset(&z)
+		zw.Write(raw[data : data+n])
+		if err := zw.Close(); err != nil {
+			return nil, err
+		}
+		out.Write(raw[o.at:head])
+		fmt.Fprintf(&out, "<</Filter /FlateDecode /Length %d>>\nstream\n", z.Len())
+		out.Write(z.Bytes())
+		out.WriteString(streamEnd)
+		pos = data + n + len(streamEnd)
+	}
+	out.Write(raw[pos:xrefAt])
+	newXref := out.Len()
+	fmt.Fprintf(&out, "xref\n0 %d\n0000000000 65535 f \n", len(offsets))
+	for num := 1; num < len(offsets); num++ {
+		fmt.Fprintf(&out, "%010d 00000 n \n", moved[num])
+	}
+	trailer := raw[tableEnd:]
+	sx := bytes.LastIndex(trailer, []byte("startxref\n"))
+	out.Write(trailer[:sx])
+	fmt.Fprintf(&out, "startxref\n%d\n%%%%EOF\n", newXref)
+	return out.Bytes(), nil
+}
+
+// startXref reads the offset after the last "startxref".
+func startXref(raw []byte) (int, error) {
+	i := bytes.LastIndex(raw, []byte("startxref\n"))
+	if i < 0 {
+		return 0, fmt.Errorf("%w: no startxref", errPDFLayout)
+	}
+	rest := raw[i+len("startxref\n"):]
+	j := bytes.IndexByte(rest, '\n')
+	if j < 0 {
+		return 0, fmt.Errorf("%w: startxref", errPDFLayout)
+	}
+	at, err := strconv.Atoi(string(rest[:j]))
+	if err != nil || at <= 0 || at >= i {
+		return 0, fmt.Errorf("%w: startxref %q", errPDFLayout, rest[:j])
+	}
+	return at, nil
+}
+
+// xrefTable reads a one-section cross-reference table of fixed 20-byte
+// entries at xrefAt: the offset of every object (index 0 is the free
+// entry) and where the table ends.
+func xrefTable(raw []byte, xrefAt int) ([]int, int, error) {
+	p := raw[xrefAt:]
+	if !bytes.HasPrefix(p, []byte("xref\n0 ")) {
+		return nil, 0, fmt.Errorf("%w: xref", errPDFLayout)
+	}
+	p = p[len("xref\n0 "):]
+	j := bytes.IndexByte(p, '\n')
+	count, err := strconv.Atoi(string(p[:max(j, 0)]))
+	if j < 0 || err != nil || count < 1 {
+		return nil, 0, fmt.Errorf("%w: xref size", errPDFLayout)
+	}
+	start := xrefAt + len("xref\n0 ") + j + 1
+	const entry = 20
+	if start+count*entry > len(raw) {
+		return nil, 0, fmt.Errorf("%w: xref entries", errPDFLayout)
+	}
+	offsets := make([]int, count)
+	for k := 1; k < count; k++ {
+		e := raw[start+k*entry : start+(k+1)*entry]
+		if !bytes.HasSuffix(e, []byte(" 00000 n \n")) {
+			return nil, 0, fmt.Errorf("%w: xref entry %d", errPDFLayout, k)
+		}
+		if offsets[k], err = strconv.Atoi(string(e[:10])); err != nil {
+			return nil, 0, fmt.Errorf("%w: xref entry %d", errPDFLayout, k)
+		}
+	}
+	return offsets, start + count*entry, nil
+}
