@@ -97,7 +97,7 @@ func BenchmarkStatements(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		if _, n, err = cfg.RenderStatements(context.Background(), benchEnv(), sum.RunID, "", 0); err != nil {
+		if _, n, err = cfg.RenderStatements(context.Background(), benchEnv(), sum.RunID, workspace.StatementsOptions{}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"strconv"
 
 	"github.com/incent/incent"
 	"github.com/incent/incent/rules"
@@ -119,11 +120,23 @@ func firstDifference(stored, again []store.Line) string {
 	return "the payout lines are the same but the digest differs: the stored digest was altered"
 }
 
+// StatementsOptions choose which statements of a stored run to render.
+type StatementsOptions struct {
+	Payee   string // "" = every payee
+	Type    string // "" = every kind of payee, else dealer, group or salesperson
+	Workers int    // renderers; 0 = one per core
+}
+
 // RenderStatements renders the statements of a stored run again, for every
-// payee or one, into the run's folder. The run is rebuilt from the archive
-// and must replay identically first, so a statement never shows numbers
-// the run did not decide.
-func (c *Config) RenderStatements(ctx context.Context, env Env, runID, payee string, workers int) (string, int, error) {
+// payee, one kind of payee or one payee, into the run's folder. The run is
+// rebuilt from the archive and must replay identically first, so a
+// statement never shows numbers the run did not decide.
+func (c *Config) RenderStatements(ctx context.Context, env Env, runID string, opts StatementsOptions) (string, int, error) {
+	switch rules.PayeeKind(opts.Type) {
+	case "", rules.PayeeDealer, rules.PayeeGroup, rules.PayeeSalesperson:
+	default:
+		return "", 0, usageError("--type %q: expected dealer, group or salesperson", opts.Type)
+	}
 	db, err := store.Open(c.Path(c.DB), env.Now)
 	if err != nil {
 		return "", 0, err
@@ -140,21 +153,25 @@ func (c *Config) RenderStatements(ctx context.Context, env Env, runID, payee str
 			run.ID, firstDifference(run.Lines, cp.lines))}
 	}
 	sts, fill := cp.statements(run.ID)
-	if payee != "" {
-		var one []*statements.Statement
+	if opts.Payee != "" || opts.Type != "" {
+		var some []*statements.Statement
 		for _, st := range sts {
-			if st.Payee.Code == payee {
-				one = append(one, st)
+			if (opts.Payee == "" || st.Payee.Code == opts.Payee) && (opts.Type == "" || st.Payee.Type == opts.Type) {
+				some = append(some, st)
 			}
 		}
-		if len(one) == 0 {
-			return "", 0, usageError("run %s has no statement for payee %q", run.ID, payee)
+		if len(some) == 0 {
+			who := "payee " + strconv.Quote(opts.Payee)
+			if opts.Payee == "" {
+				who = "payee of type " + opts.Type
+			}
+			return "", 0, usageError("run %s has no statement for %s", run.ID, who)
 		}
-		sts = one
+		sts = some
 	}
 	dir := filepath.Join(c.Path(c.Out), run.Period, run.ID, "statements")
 	env.progress("rendering %d statements", len(sts))
-	if err := statements.RenderAllWith(dir, sts, workers, fill); err != nil {
+	if err := statements.RenderAllWith(dir, sts, opts.Workers, fill); err != nil {
 		return "", 0, err
 	}
 	return relTo(c.Dir, dir), len(sts), nil

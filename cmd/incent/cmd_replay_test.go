@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // TestReplayFromArchiveAlone deletes and edits the workspace's input files
@@ -45,6 +47,23 @@ func TestStatementsCommand(t *testing.T) {
 	entries, _ := os.ReadDir(stDir)
 	if len(entries) != 2 {
 		t.Errorf("statements folder holds %d files, want D003.pdf and D003.xlsx", len(entries))
+	}
+	// The demo has five dealers, one group and salespeople.
+	r = incentCmd(t, "statements", "--run", "2024Q3-R001", "--type", "dealer", "--config", cfg)
+	if r.code != 0 || !strings.Contains(r.stdout, "5 statements written") {
+		t.Fatalf("statements --type dealer: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	entries, _ = os.ReadDir(stDir)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	want := []string{"D001.pdf", "D001.xlsx", "D002.pdf", "D002.xlsx", "D003.pdf", "D003.xlsx", "D004.pdf", "D004.xlsx", "D005.pdf", "D005.xlsx"}
+	if diff := cmp.Diff(want, names); diff != "" {
+		t.Errorf("statements of the dealers (-want +got):\n%s", diff)
+	}
+	if r := incentCmd(t, "statements", "--run", "2024Q3-R001", "--type", "dealers", "--config", cfg); r.code != 2 || !strings.Contains(r.stderr, "expected dealer, group or salesperson") {
+		t.Errorf("--type dealers: exit %d, %s; want 2 naming the kinds", r.code, r.stderr)
 	}
 	if r := incentCmd(t, "statements", "--run", "2024Q3-R001", "--config", cfg); r.code != 0 {
 		t.Fatalf("statements: exit %d: %s", r.code, r.stderr)
