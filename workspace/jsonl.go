@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"unicode/utf8"
 
+	"github.com/incent/incent"
 	"github.com/shopspring/decimal"
 )
 
@@ -116,4 +117,17 @@ func appendDecimal(b []byte, d decimal.Decimal) []byte {
 		}
 		return append(b, digits...)
 	}
+}
+
+// appendDate appends d as d.String() writes it, YYYY-MM-DD.
+func appendDate(b []byte, d incent.Date) []byte {
+	if d.IsZero() {
+		return append(b, d.String()...)
+	}
+	y, m, day := d.Time().Date()
+	if y < 0 || y > 9999 {
+		return append(b, d.String()...)
+	}
+	return append(b, byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10), '-',
+		byte('0'+int(m)/10), byte('0'+int(m)%10), '-', byte('0'+day/10), byte('0'+day%10))
 }

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"testing"
 
+	"github.com/incent/incent"
+
 	"github.com/shopspring/decimal"
 )
 
@@ -62,4 +64,13 @@ func FuzzAppendDecimal(f *testing.F) {
 			t.Errorf("New(%d, %d): got %s, want %s", c, exp, got, d.String())
 		}
 	})
+}
+
+func TestAppendDateMatchesString(t *testing.T) {
+	for _, d := range []incent.Date{incent.NoDate, incent.DateOf(2024, 7, 1), incent.DateOf(2024, 12, 31), incent.DateOf(1999, 1, 9),
+		incent.DateOf(2000, 2, 29), incent.DateOf(1970, 1, 1), incent.DateOf(1969, 12, 31), incent.DateOf(10000, 1, 1)} {
+		if got := string(appendDate(nil, d)); got != d.String() {
+			t.Errorf("%d: got %q, want %q", d, got, d.String())
+		}
+	}
 }

@@ -315,9 +315,13 @@ func (cp *computed) writeLog(w io.Writer) error {
 			}
 		}
 	}()
+	progJSON := make([][]byte, len(res.Programs))
+	for i, p := range res.Programs {
+		progJSON[i] = appendJSONString(nil, p.ID)
+	}
 	for range workers {
 		go func() {
-			lw := &logWriter{res: res, reasons: res.Reasons(cp.dealers)}
+			lw := &logWriter{res: res, reasons: res.Reasons(cp.dealers), progJSON: progJSON}
 			for j := range jobs {
 				var b []byte
 				select {
@@ -358,10 +362,11 @@ func (cp *computed) writeLog(w io.Writer) error {
 
 // logWriter formats sale lines of the calculation log; one per goroutine.
 type logWriter struct {
-	res     *calc.Result
-	reasons *calc.Reasons
-	credits []calc.Credit // one program's credits, sorted by payee
-	groups  []reasonGroup
+	res      *calc.Result
+	reasons  *calc.Reasons
+	progJSON [][]byte      // each program id as a JSON string
+	credits  []calc.Credit // one program's credits, sorted by payee
+	groups   []reasonGroup
 }
 
 type reasonGroup struct {
@@ -372,12 +377,14 @@ type reasonGroup struct {
 func (lw *logWriter) appendSale(b []byte, sr *calc.SaleResult) []byte {
 	res := lw.res
 	s := sr.Sale
-	b = append(b, '{')
-	b = appendField(b, "sale", SaleKey(s), true)
+	b = append(b, `{"sale":`...)
+	b = appendJSONString(b, SaleKey(s))
 	b = appendField(b, "dealer", s.DealerCode, false)
 	b = appendField(b, "deal", s.DealID, false)
 	b = appendField(b, "vin", s.VIN, false)
-	b = appendField(b, "date", s.SaleDate.String(), false)
+	b = append(b, `,"date":"`...)
+	b = appendDate(b, s.SaleDate)
+	b = append(b, '"')
 	b = appendField(b, "model", sr.Basis.ModelCode, false)
 	b = appendField(b, "sale_type", sr.Basis.SaleType, false)
 	b = appendIntField(b, "quantity", s.Quantity)
@@ -422,7 +429,12 @@ func (lw *logWriter) appendSale(b []byte, sr *calc.SaleResult) []byte {
 		}
 	}
 	if len(lw.groups) > 0 {
-		slices.SortFunc(lw.groups, func(a, b reasonGroup) int { return strings.Compare(a.reason, b.reason) })
+		// A handful of groups: insertion sort, by reason as json sorts keys.
+		for i := 1; i < len(lw.groups); i++ {
+			for j := i; j > 0 && lw.groups[j].reason < lw.groups[j-1].reason; j-- {
+				lw.groups[j], lw.groups[j-1] = lw.groups[j-1], lw.groups[j]
+			}
+		}
 		b = append(b, `,"excluded":{`...)
 		for gi, g := range lw.groups {
 			if gi > 0 {
@@ -434,7 +446,7 @@ func (lw *logWriter) appendSale(b []byte, sr *calc.SaleResult) []byte {
 				if k > 0 {
 					b = append(b, ',')
 				}
-				b = appendJSONString(b, res.Programs[pi].ID)
+				b = append(b, lw.progJSON[pi]...)
 			}
 			b = append(b, ']')
 		}
@@ -464,21 +476,25 @@ func (lw *logWriter) appendCredits(b []byte, sr *calc.SaleResult, revenue bool) 
 		for j < len(sr.Credits) && sr.Credits[j].Program == sr.Credits[i].Program {
 			j++
 		}
-		lw.credits = append(lw.credits[:0], sr.Credits[i:j]...)
-		if revenue {
-			lw.credits = slices.DeleteFunc(lw.credits, func(c calc.Credit) bool { return c.Revenue().IsZero() })
-		}
-		if len(lw.credits) > 0 {
+		credits := sr.Credits[i:j]
+		if j-i > 1 || revenue {
+			lw.credits = append(lw.credits[:0], credits...)
+			if revenue {
+				lw.credits = slices.DeleteFunc(lw.credits, func(c calc.Credit) bool { return c.Revenue().IsZero() })
+			}
 			if len(lw.credits) > 1 {
 				slices.SortFunc(lw.credits, func(a, b calc.Credit) int { return strings.Compare(a.Payee, b.Payee) })
 			}
+			credits = lw.credits
+		}
+		if len(credits) > 0 {
 			if !first {
 				b = append(b, ',')
 			}
 			first = false
-			b = appendJSONString(b, lw.res.Programs[sr.Credits[i].Program].ID)
+			b = append(b, lw.progJSON[sr.Credits[i].Program]...)
 			b = append(b, ':', '{')
-			for k, cr := range lw.credits {
+			for k, cr := range credits {
 				v := cr.Units()
 				if revenue {
 					v = cr.Revenue()
