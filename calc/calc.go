@@ -45,6 +45,9 @@ type Result struct {
 	// Unmatched lists reversals (indices into Input.Sales) that cancel no
 	// earlier sale; callers reject them with UnmatchedReason.
 	Unmatched []int
+
+	payees []string        // the codes credits name, by Credit.payee
+	values [][]creditValue // credit values, by Credit.seg and Credit.value
 }
 
 // UnmatchedReason is the reject reason for a reversal with no original sale.
@@ -74,7 +77,8 @@ type SaleResult struct {
 	// FailNone when the sale counted, else the first condition it failed.
 	// Reason turns an entry into words.
 	Fails []Fail
-	// Credits are the shares of the sale that count, per program and payee.
+	// Credits are the shares of the sale that count, per program and payee;
+	// Result.Payee, Result.Units and Result.Revenue read them.
 	Credits []Credit
 
 	// cents holds the basis's sale_amount and msrp in minor units when they
@@ -82,23 +86,25 @@ type SaleResult struct {
 	// arithmetic.
 	cents [2]int64
 	exact [2]bool
-	whole [2]*creditValue // the value of a whole credit on each base, made once
 }
 
 // Counted reports whether the sale counted for program pi.
 func (s *SaleResult) Counted(pi int) bool { return s.Fails[pi] == FailNone }
 
 // Credit is the share of a sale that counts for one payee under one program.
-// A million sales carry about ten million credits, so it is kept small: a
-// whole credit (the sale's quantity, no share or multiplier) holds no
-// decimals of its own.
+// A million sales carry about ten million credits, so a credit is 16 bytes
+// and holds no pointer for the garbage collector to follow: its payee and
+// its exact units and revenue live in tables of the Result, and a whole
+// credit (the sale's quantity, no share or multiplier) of a program that
+// needs no revenue has no value at all.
 type Credit struct {
-	Payee   string
-	value   *creditValue // nil for a whole credit of a program that needs no revenue
-	Program int32        // index into Result.Programs
+	payee   int32 // index into Result.payees
+	value   int32 // 1 + index into Result.values[seg]; 0: none
+	Program int32 // index into Result.Programs
 	// Whole is +1 or -1 when the credit is the sale's whole quantity with no
 	// share or multiplier (Units = ±1, Revenue = ±base), else 0.
 	Whole int8
+	seg   uint8 // which table of values holds the value
 }
 
 // creditValue holds a credit's exact units and revenue.
@@ -106,11 +112,14 @@ type creditValue struct {
 	units, revenue decimal.Decimal
 }
 
+// Payee is the code of the payee a credit goes to.
+func (r *Result) Payee(c Credit) string { return r.payees[c.payee] }
+
 // Units is the credited units: quantity × share × multipliers.
-func (c Credit) Units() decimal.Decimal {
+func (r *Result) Units(c Credit) decimal.Decimal {
 	switch {
-	case c.value != nil:
-		return c.value.units
+	case c.value != 0:
+		return r.values[c.seg][c.value-1].units
 	case c.Whole < 0:
 		return minusOne
 	}
@@ -119,9 +128,9 @@ func (c Credit) Units() decimal.Decimal {
 
 // Revenue is the credited revenue: Units × the program's revenue base, or
 // zero for a program that does not measure revenue.
-func (c Credit) Revenue() decimal.Decimal {
-	if c.value != nil {
-		return c.value.revenue
+func (r *Result) Revenue(c Credit) decimal.Decimal {
+	if c.value != 0 {
+		return r.values[c.seg][c.value-1].revenue
 	}
 	return zero
 }

@@ -334,16 +334,16 @@ func TestCoresDoNotChangeResults(t *testing.T) {
 	}
 	for i := range one.Sales {
 		a, b := &one.Sales[i], &many.Sales[i]
-		if fmt.Sprint(a.Fails, creditText(a.Credits)) != fmt.Sprint(b.Fails, creditText(b.Credits)) {
-			t.Fatalf("sale %d differs: %v %v / %v %v", i, a.Fails, creditText(a.Credits), b.Fails, creditText(b.Credits))
+		if fmt.Sprint(a.Fails, creditText(one, a.Credits)) != fmt.Sprint(b.Fails, creditText(many, b.Credits)) {
+			t.Fatalf("sale %d differs: %v %v / %v %v", i, a.Fails, creditText(one, a.Credits), b.Fails, creditText(many, b.Credits))
 		}
 	}
 }
 
-func creditText(cs []Credit) []string {
+func creditText(r *Result, cs []Credit) []string {
 	var out []string
 	for _, c := range cs {
-		out = append(out, fmt.Sprintf("%d %s %s %s %d", c.Program, c.Payee, c.Units(), c.Revenue(), c.Whole))
+		out = append(out, fmt.Sprintf("%d %s %s %s %d", c.Program, r.Payee(c), r.Units(c), r.Revenue(c), c.Whole))
 	}
 	return out
 }

@@ -20,32 +20,95 @@ func (c *calculator) eligibility() {
 	fails := make([]Fail, len(c.res.Sales)*len(c.progs))
 	// Sales are decided independently of each other, so the cores split
 	// them into contiguous ranges; every sale gets the same outcome whatever
-	// the split.
-	workers := min(runtime.GOMAXPROCS(0), max(1, len(c.res.Sales)/10000))
+	// the split. Each range keeps its own ledger of payees and values.
+	workers := min(runtime.GOMAXPROCS(0), max(1, len(c.res.Sales)/10000), 255)
 	per := (len(c.res.Sales) + workers - 1) / workers
+	ledgers := make([]*ledger, workers)
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
 		lo, hi := w*per, min((w+1)*per, len(c.res.Sales))
-		wg.Go(func() { c.decide(lo, hi, fails) })
+		ledgers[w] = &ledger{seg: uint8(w), ids: map[string]int32{}}
+		wg.Go(func() { c.decide(lo, hi, fails, ledgers[w]) })
 	}
 	wg.Wait()
+	// One table of payees for the result: each range's payee numbers are
+	// renumbered into it. Values stay in their range's table.
+	ids := map[string]int32{}
+	for w, l := range ledgers {
+		renum := make([]int32, len(l.payees))
+		for i, code := range l.payees {
+			id, ok := ids[code]
+			if !ok {
+				id = int32(len(c.res.payees))
+				ids[code] = id
+				c.res.payees = append(c.res.payees, code)
+			}
+			renum[i] = id
+		}
+		c.res.values = append(c.res.values, l.values)
+		for si := w * per; si < min((w+1)*per, len(c.res.Sales)); si++ {
+			crs := c.res.Sales[si].Credits
+			for k := range crs {
+				crs[k].payee = renum[crs[k].payee]
+			}
+		}
+	}
+}
+
+// ledger numbers the payees and holds the credit values of one range of
+// sales while it is decided.
+type ledger struct {
+	seg    uint8
+	ids    map[string]int32
+	payees []string
+	values []creditValue
+	whole  [2]int32 // the value of a whole credit on each base for the current sale, 0: not made yet
+}
+
+func (l *ledger) payee(code string) int32 {
+	id, ok := l.ids[code]
+	if !ok {
+		id = int32(len(l.payees))
+		l.ids[code] = id
+		l.payees = append(l.payees, code)
+	}
+	return id
+}
+
+// value stores v and returns its number for Credit.value.
+func (l *ledger) value(v creditValue) int32 {
+	l.values = append(l.values, v)
+	return int32(len(l.values))
+}
+
+func (l *ledger) units(c Credit) decimal.Decimal {
+	switch {
+	case c.value != 0:
+		return l.values[c.value-1].units
+	case c.Whole < 0:
+		return minusOne
+	}
+	return one
+}
+
+func (l *ledger) revenue(c Credit) decimal.Decimal {
+	if c.value != 0 {
+		return l.values[c.value-1].revenue
+	}
+	return zero
 }
 
 // decide runs eligibility and crediting for sales lo..hi.
-func (c *calculator) decide(lo, hi int, fails []Fail) {
+func (c *calculator) decide(lo, hi int, fails []Fail, l *ledger) {
 	// Credits go into large chunks, each sale's back to back; a chunk is
 	// never copied to grow, since a new one starts when the current one
 	// cannot surely hold another sale's credits.
 	const chunk = 1 << 15
 	room := 4 * len(c.progs)
 	var credits []Credit
-	var values []creditValue
 	for si := lo; si < hi; si++ {
 		if cap(credits)-len(credits) < room {
 			credits = make([]Credit, 0, max(chunk, room))
-		}
-		if cap(values)-len(values) < room {
-			values = make([]creditValue, 0, max(chunk, room))
 		}
 		start := len(credits)
 		sr := &c.res.Sales[si]
@@ -53,10 +116,11 @@ func (c *calculator) decide(lo, hi int, fails []Fail) {
 		sh := parseSaleShares(sr.Basis)
 		sr.cents[baseSaleAmount], sr.exact[baseSaleAmount] = centsOf(sr.Basis.SaleAmount)
 		sr.cents[baseMSRP], sr.exact[baseMSRP] = centsOf(sr.Basis.MSRP)
+		l.whole = [2]int32{}
 		for pi, p := range c.progs {
 			f := c.check(p, sr)
 			if f == FailNone {
-				f = c.credit(&credits, &values, pi, p, sr, sh)
+				f = c.credit(&credits, l, pi, p, sr, sh)
 			}
 			sr.Fails[pi] = f
 		}
@@ -197,7 +261,7 @@ func parseSaleShares(s *incent.Sale) saleShares {
 // credit attributes a counted sale to the program's payees: the dealer
 // chosen by credit.to, divided by the split cell, then the dealer's group or
 // the salespeople; every matching multiplier multiplies the credit.
-func (c *calculator) credit(buf *[]Credit, vals *[]creditValue, pi int, p *program, sr *SaleResult, sh saleShares) Fail {
+func (c *calculator) credit(buf *[]Credit, l *ledger, pi int, p *program, sr *SaleResult, sh saleShares) Fail {
 	s := sr.Basis
 	qty := one
 	if sr.Sale.Quantity < 0 {
@@ -262,34 +326,34 @@ func (c *calculator) credit(buf *[]Credit, vals *[]creditValue, pi int, p *progr
 		if scaled {
 			units = units.Mul(factor)
 		}
-		cr := Credit{Program: int32(pi), Payee: share.Code}
+		cr := Credit{Program: int32(pi), payee: l.payee(share.Code), seg: l.seg}
 		switch {
 		case whole && !scaled:
 			cr.Whole = int8(sr.Sale.Quantity)
 			if p.needsRevenue {
 				bi := p.base()
-				if sr.whole[bi] == nil {
+				if l.whole[bi] == 0 {
 					rev := base
 					if sr.Sale.Quantity < 0 {
 						rev = base.Neg()
 					}
-					sr.whole[bi] = &creditValue{units: qty, revenue: rev}
+					l.whole[bi] = l.value(creditValue{units: qty, revenue: rev})
 				}
-				cr.value = sr.whole[bi]
+				cr.value = l.whole[bi]
 			}
 		default:
 			v := creditValue{units: units}
 			if p.needsRevenue {
 				v.revenue = units.Mul(base)
 			}
-			cr.value = newValue(vals, v)
+			cr.value = l.value(v)
 		}
 		// Two split parts for the same group merge into one credit.
 		merged := false
 		for j := start; j < len(credits); j++ {
-			if credits[j].Payee == cr.Payee {
-				credits[j].value = newValue(vals, creditValue{units: credits[j].Units().Add(cr.Units()),
-					revenue: credits[j].Revenue().Add(cr.Revenue())})
+			if credits[j].payee == cr.payee {
+				credits[j].value = l.value(creditValue{units: l.units(credits[j]).Add(l.units(cr)),
+					revenue: l.revenue(credits[j]).Add(l.revenue(cr))})
 				credits[j].Whole = 0
 				merged = true
 			}
@@ -401,10 +465,4 @@ func centsOf(d decimal.Decimal) (int64, bool) {
 		c *= 10
 	}
 	return c, true
-}
-
-// newValue stores v in the current chunk of values and returns its place.
-func newValue(vals *[]creditValue, v creditValue) *creditValue {
-	*vals = append(*vals, v)
-	return &(*vals)[len(*vals)-1]
 }

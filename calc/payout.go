@@ -3,6 +3,7 @@ package calc
 import (
 	"fmt"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -23,6 +24,7 @@ var (
 // account sums one payee's credits under one program.
 type account struct {
 	payee   string
+	id      int32 // the payee's number, Credit.payee
 	prog    int
 	whole   int64 // credited units from whole credits, summed as integers
 	cents   int64 // their revenue in hundredths, when exact
@@ -36,23 +38,24 @@ type account struct {
 // measure sums credits per payee and program, finds the tier reached and
 // turns each account into a payout line.
 func (c *calculator) measure() {
-	accounts := make([]map[string]*account, len(c.progs))
+	// Accounts by program and payee number: no hashing per credit.
+	accounts := make([][]*account, len(c.progs))
 	for i := range accounts {
-		accounts[i] = map[string]*account{}
+		accounts[i] = make([]*account, len(c.res.payees))
 	}
 	for si := range c.res.Sales {
 		sr := &c.res.Sales[si]
 		for _, cr := range sr.Credits {
-			a := accounts[cr.Program][cr.Payee]
+			a := accounts[cr.Program][cr.payee]
 			if a == nil {
-				a = &account{payee: cr.Payee, prog: int(cr.Program)}
-				accounts[cr.Program][cr.Payee] = a
+				a = &account{payee: c.res.payees[cr.payee], id: cr.payee, prog: int(cr.Program)}
+				accounts[cr.Program][cr.payee] = a
 			}
 			p := c.progs[cr.Program]
 			switch {
 			case cr.Whole == 0:
-				a.units = a.units.Add(cr.Units())
-				a.revenue = a.revenue.Add(cr.Revenue())
+				a.units = a.units.Add(c.res.Units(cr))
+				a.revenue = a.revenue.Add(c.res.Revenue(cr))
 			case !p.needsRevenue:
 				a.whole += int64(cr.Whole)
 			case sr.exact[p.base()]:
@@ -60,7 +63,7 @@ func (c *calculator) measure() {
 				a.cents += int64(cr.Whole) * sr.cents[p.base()]
 			default:
 				a.whole += int64(cr.Whole)
-				a.revenue = a.revenue.Add(cr.Revenue())
+				a.revenue = a.revenue.Add(c.res.Revenue(cr))
 			}
 			a.counted++
 			if p.keepSales {
@@ -70,34 +73,26 @@ func (c *calculator) measure() {
 				if a.byModel == nil {
 					a.byModel = map[string]decimal.Decimal{}
 				}
-				a.byModel[sr.Basis.ModelCode] = a.byModel[sr.Basis.ModelCode].Add(cr.Units())
+				a.byModel[sr.Basis.ModelCode] = a.byModel[sr.Basis.ModelCode].Add(c.res.Units(cr))
 			}
 		}
-	}
-	for pi := range accounts {
-		for _, a := range accounts[pi] {
-			a.units = a.units.Add(decimal.New(a.whole, 0))
-			a.revenue = a.revenue.Add(decimal.New(a.cents, -2))
-		}
-	}
-	n := 0
-	for pi := range accounts {
-		n += len(accounts[pi])
 	}
 	// Accounts in program order, payees sorted; each becomes the line at
 	// its own position, computed on every core (payout only reads the
 	// calculator).
-	jobs := make([]*account, 0, n)
+	var jobs []*account
 	for pi, p := range c.progs {
-		payees := make([]string, 0, len(accounts[pi]))
-		for code := range accounts[pi] {
-			payees = append(payees, code)
+		start := len(jobs)
+		for _, a := range accounts[pi] {
+			if a == nil {
+				continue
+			}
+			a.units = a.units.Add(decimal.New(a.whole, 0))
+			a.revenue = a.revenue.Add(decimal.New(a.cents, -2))
+			jobs = append(jobs, a)
+			c.payeeSet[Payee{Type: p.Payee, Code: a.payee}] = true
 		}
-		sort.Strings(payees)
-		for _, code := range payees {
-			jobs = append(jobs, accounts[pi][code])
-			c.payeeSet[Payee{Type: p.Payee, Code: code}] = true
-		}
+		slices.SortFunc(jobs[start:], func(a, b *account) int { return strings.Compare(a.payee, b.payee) })
 	}
 	c.res.Lines = make([]PayoutLine, len(jobs))
 	parallel(len(jobs), 256, func(from, to int) {
@@ -263,7 +258,7 @@ type tierState struct {
 }
 
 func (c *calculator) tiered(p *program, a *account, line *PayoutLine, f *formula) {
-	st := tierState{units: a.units, revenue: commissionRevenue(p, a)}
+	st := tierState{units: a.units, revenue: c.commissionRevenue(p, a)}
 	line.MeasureKind = p.Measure
 	var objective decimal.Decimal
 	switch p.Measure {
@@ -311,8 +306,8 @@ func (c *calculator) tiered(p *program, a *account, line *PayoutLine, f *formula
 		for _, sr := range a.sales {
 			if sr.Date.Month() == k.Month {
 				for _, cr := range sr.Credits {
-					if cr.Payee == a.payee && int(cr.Program) == a.prog {
-						rev = rev.Add(cr.Revenue().Mul(familyFactor(p, sr.Basis.Family)))
+					if cr.payee == a.id && int(cr.Program) == a.prog {
+						rev = rev.Add(c.res.Revenue(cr).Mul(familyFactor(p, sr.Basis.Family)))
 					}
 				}
 			}
@@ -438,18 +433,31 @@ func (c *calculator) tierPay(p *program, st tierState, ti int, f *formula) decim
 }
 
 // commissionRevenue is the payee's credited revenue, with each family's
-// revenue counted at its family_rates factor.
-func commissionRevenue(p *program, a *account) decimal.Decimal {
+// revenue counted at its family_rates factor. Revenue is summed per factor
+// and multiplied once: exact decimals give the same amount as multiplying
+// sale by sale.
+func (c *calculator) commissionRevenue(p *program, a *account) decimal.Decimal {
 	if len(p.FamilyRates) == 0 {
 		return a.revenue
 	}
-	rev := zero
+	sums := make([]decimal.Decimal, len(p.FamilyRates)+1) // the last: families at factor one
 	for _, sr := range a.sales {
-		for _, cr := range sr.Credits {
-			if cr.Payee == a.payee && int(cr.Program) == a.prog {
-				rev = rev.Add(cr.Revenue().Mul(familyFactor(p, sr.Basis.Family)))
+		k := len(p.FamilyRates)
+		for i, fr := range p.FamilyRates {
+			if fr.Family == sr.Basis.Family {
+				k = i
+				break
 			}
 		}
+		for _, cr := range sr.Credits {
+			if cr.payee == a.id && int(cr.Program) == a.prog {
+				sums[k] = sums[k].Add(c.res.Revenue(cr))
+			}
+		}
+	}
+	rev := sums[len(p.FamilyRates)]
+	for i, fr := range p.FamilyRates {
+		rev = rev.Add(sums[i].Mul(fr.Factor))
 	}
 	return rev
 }
@@ -597,7 +605,7 @@ func yesNo(b bool) string {
 // credit returns this account's credit of a sale.
 func (a *account) credit(sr *SaleResult) (Credit, bool) {
 	for _, cr := range sr.Credits {
-		if cr.Payee == a.payee && int(cr.Program) == a.prog {
+		if cr.payee == a.id && int(cr.Program) == a.prog {
 			return cr, true
 		}
 	}
@@ -615,12 +623,12 @@ func (c *calculator) rebates(p *program, a *account, line *PayoutLine, f *formul
 			continue
 		}
 		r := p.rebate(sr.Basis.RebateCode)
-		amt := cr.Units().Mul(r.Amount)
+		amt := c.res.Units(cr).Mul(r.Amount)
 		note := ""
 		if sr.Basis.HasRebateAmount && !sr.Basis.RebateAmount.Equal(r.Amount) {
 			note = fmt.Sprintf(" (claimed %s, paid at the program amount)", money(sr.Basis.RebateAmount, p.Currency))
 		}
-		f.add("%s %s %s: %s × %s = %s%s", sr.Sale.SaleDate, sr.Sale.VIN, r.Code, num(cr.Units()), money(r.Amount, p.Currency), plain(amt), note)
+		f.add("%s %s %s: %s × %s = %s%s", sr.Sale.SaleDate, sr.Sale.VIN, r.Code, num(c.res.Units(cr)), money(r.Amount, p.Currency), plain(amt), note)
 		f.amount = f.amount.Add(amt)
 	}
 }

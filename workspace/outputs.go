@@ -399,7 +399,7 @@ func (lw *logWriter) appendSale(b []byte, sr *calc.SaleResult) []byte {
 		b = append(b, '}')
 		hasRevenue := false
 		for _, cr := range sr.Credits {
-			if !cr.Revenue().IsZero() {
+			if !res.Revenue(cr).IsZero() {
 				hasRevenue = true
 				break
 			}
@@ -480,10 +480,10 @@ func (lw *logWriter) appendCredits(b []byte, sr *calc.SaleResult, revenue bool) 
 		if j-i > 1 || revenue {
 			lw.credits = append(lw.credits[:0], credits...)
 			if revenue {
-				lw.credits = slices.DeleteFunc(lw.credits, func(c calc.Credit) bool { return c.Revenue().IsZero() })
+				lw.credits = slices.DeleteFunc(lw.credits, func(c calc.Credit) bool { return lw.res.Revenue(c).IsZero() })
 			}
 			if len(lw.credits) > 1 {
-				slices.SortFunc(lw.credits, func(a, b calc.Credit) int { return strings.Compare(a.Payee, b.Payee) })
+				slices.SortFunc(lw.credits, func(a, b calc.Credit) int { return strings.Compare(lw.res.Payee(a), lw.res.Payee(b)) })
 			}
 			credits = lw.credits
 		}
@@ -495,14 +495,14 @@ func (lw *logWriter) appendCredits(b []byte, sr *calc.SaleResult, revenue bool) 
 			b = append(b, lw.progJSON[sr.Credits[i].Program]...)
 			b = append(b, ':', '{')
 			for k, cr := range credits {
-				v := cr.Units()
+				v := lw.res.Units(cr)
 				if revenue {
-					v = cr.Revenue()
+					v = lw.res.Revenue(cr)
 				}
 				if k > 0 {
 					b = append(b, ',')
 				}
-				b = appendJSONString(b, cr.Payee)
+				b = appendJSONString(b, lw.res.Payee(cr))
 				b = append(b, ':', '"')
 				b = appendDecimal(b, v)
 				b = append(b, '"')
@@ -556,7 +556,7 @@ func (cp *computed) statements(runID string) ([]*statements.Statement, statement
 		sr := &res.Sales[i]
 		add(calc.Payee{Type: rules.PayeeDealer, Code: sr.Sale.DealerCode}, sr)
 		for _, cr := range sr.Credits {
-			add(calc.Payee{Type: res.Programs[cr.Program].Payee, Code: cr.Payee}, sr)
+			add(calc.Payee{Type: res.Programs[cr.Program].Payee, Code: res.Payee(cr)}, sr)
 		}
 	}
 	linesOf := map[calc.Payee][]calc.PayoutLine{}
@@ -668,11 +668,11 @@ func (cp *computed) saleLine(sr *calc.SaleResult, pe calc.Payee, reasons *calc.R
 				if int(cr.Program) != pi {
 					continue
 				}
-				if cr.Payee == pe.Code {
+				if code := cp.res.Payee(cr); code == pe.Code {
 					o.Counted = true
-					o.Credit = cr.Units()
+					o.Credit = cp.res.Units(cr)
 				} else {
-					to = append(to, cr.Payee)
+					to = append(to, code)
 				}
 			}
 			if !o.Counted {
