@@ -10,9 +10,12 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/incent/incent"
 	"github.com/incent/incent/calc"
@@ -74,7 +77,7 @@ func (ds *dataset) saleOwner(i int) int64 {
 	if ds.owners != nil {
 		return ds.owners[i]
 	}
-	return ds.saleIdx.owner[SaleKey(&ds.sales[i])]
+	return ds.saleIdx.m[SaleKey(&ds.sales[i])].owner
 }
 
 // frozen returns a dataset that shares ds's rows but has its own copies of
@@ -99,7 +102,7 @@ type fileProblems struct {
 	warnings []ingest.Warning
 }
 
-func newKeyIndex() keyIndex { return keyIndex{pos: map[string]int{}, owner: map[string]int64{}} }
+func newKeyIndex() keyIndex { return keyIndex{m: map[string]keyEntry{}} }
 
 // stage ingests the workspace's input files that are new or changed: each
 // is archived by SHA-256 and recorded as a version. A file whose content is
@@ -230,8 +233,15 @@ func gather(tx *store.Tx, files []store.InputFile) (*dataset, error) {
 	// Room for the sales up front (a DMS row is rarely under 80 bytes), so
 	// a million of them are not copied again and again as the slice grows.
 	ds.sales = make([]incent.Sale, 0, salesBytes/80)
+	ds.saleIdx.m = make(map[string]keyEntry, salesBytes/120)
 	// Dealers first: sales are checked against them.
 	for _, kind := range Kinds {
+		if kind == ingest.KindSales {
+			if err := ds.readSales(tx, byKind[string(kind)]); err != nil {
+				return nil, err
+			}
+			continue
+		}
 		for _, f := range byKind[string(kind)] {
 			if err := ds.readVersion(tx, kind, f); err != nil {
 				return nil, err
@@ -239,6 +249,134 @@ func gather(tx *store.Tx, files []store.InputFile) (*dataset, error) {
 		}
 	}
 	return ds, nil
+}
+
+// parsedSales is one sales file version read and checked, waiting to be
+// folded into the dataset.
+type parsedSales struct {
+	rows    [][]parsedSale  // in chunks, so they are never copied to grow
+	rejects []ingest.Reject // rows the reader rejected
+	counts  ingest.Counts
+	err     error
+	done    chan struct{}
+}
+
+type parsedSale struct {
+	row  ingest.Row
+	sale incent.Sale
+	col  string // with reason: the sale names an unknown dealer
+	why  string
+}
+
+var errStopped = errors.New("stopped")
+
+// readSales reads the sales file versions side by side, as many at once
+// as there are cores, and folds their rows in version order: the dataset
+// is exactly the one reading them one after another gives. Parsing and
+// checking rows is most of a large calc's reading; folding them is quick.
+func (ds *dataset) readSales(tx *store.Tx, files []store.InputFile) error {
+	dealers := indexBy(ds.dealers, func(d incent.Dealer) string { return d.Code })
+	parsed := make([]*parsedSales, len(files))
+	for i := range parsed {
+		parsed[i] = &parsedSales{done: make(chan struct{})}
+	}
+	var stop atomic.Bool
+	var dbMu sync.Mutex // the transaction serves one reader at a time
+	slots := make(chan struct{}, runtime.GOMAXPROCS(0))
+	go func() {
+		for i, f := range files {
+			slots <- struct{}{}
+			go func() {
+				defer func() { <-slots; close(parsed[i].done) }()
+				if stop.Load() {
+					parsed[i].err = errStopped
+					return
+				}
+				parsed[i].read(tx, &dbMu, f, dealers, &stop)
+			}()
+		}
+	}()
+	defer stop.Store(true)
+	for i, f := range files {
+		ps := parsed[i]
+		<-ps.done
+		if ps.err != nil {
+			return ps.err
+		}
+		ds.foldSales(f, ps)
+		parsed[i] = nil // its rows are in the dataset now
+	}
+	return nil
+}
+
+// read parses one sales file version from the archive.
+func (ps *parsedSales) read(tx *store.Tx, dbMu *sync.Mutex, f store.InputFile, dealers map[string]int, stop *atomic.Bool) {
+	var p ingest.Profile
+	if err := json.Unmarshal([]byte(f.Profile), &p); err != nil {
+		ps.err = fmt.Errorf("input %s: stored profile: %w", f.Name, err)
+		return
+	}
+	dbMu.Lock()
+	r, err := tx.OpenBlob(f.SHA256)
+	dbMu.Unlock()
+	if err != nil {
+		ps.err = err
+		return
+	}
+	br := bufio.NewReaderSize(lockedReader{r: r, mu: dbMu}, 1<<20)
+	ps.counts, ps.err = ingest.ReadSales(f.Name, br, p, func(row ingest.Row, s incent.Sale) error {
+		n := len(ps.rows)
+		if n == 0 || len(ps.rows[n-1]) == cap(ps.rows[n-1]) {
+			if stop.Load() {
+				return errStopped
+			}
+			ps.rows = append(ps.rows, make([]parsedSale, 0, 4096))
+			n++
+		}
+		col, why := unknownDealer(s, dealers)
+		ps.rows[n-1] = append(ps.rows[n-1], parsedSale{row: row, sale: s, col: col, why: why})
+		return nil
+	}, func(rj ingest.Reject) { ps.rejects = append(ps.rejects, rj) })
+}
+
+// lockedReader reads from r holding mu.
+type lockedReader struct {
+	r  io.Reader
+	mu *sync.Mutex
+}
+
+func (l lockedReader) Read(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.r.Read(p)
+}
+
+// foldSales folds one parsed sales file version into the dataset, as
+// readVersion does for the other kinds.
+func (ds *dataset) foldSales(f store.InputFile, ps *parsedSales) {
+	rec := Reconciliation{Kind: f.Kind, File: f.Name, SHA256: f.SHA256}
+	fp := &fileProblems{}
+	rejects := ps.rejects
+	for ci, chunk := range ps.rows {
+		for i := range chunk {
+			r := &chunk[i]
+			if r.why != "" {
+				rec.Rejected++
+				rejects = append(rejects, ingest.Reject{File: f.Name, Row: r.row.Line, Column: r.col, Reason: r.why, Raw: r.row.Raw})
+				continue
+			}
+			s := &r.sale
+			accepted := rec.Accepted
+			ds.sales = fold(ds.sales, ds.saleIdx, f.Seq, SaleKey(s), *s, r.row, &rec, &rejects, saleDiff, saleEqual, func(old incent.Sale) {
+				ds.log = append(ds.log, fmt.Sprintf("%s replaces sale %s (%s)", s.Source, SaleKey(s), old.Source))
+			})
+			if rec.Accepted > accepted {
+				fp.warnings = append(fp.warnings, r.row.Warnings...)
+			}
+		}
+		ps.rows[ci] = nil // folded: the chunk can go
+	}
+	ds.finishVersion(f, rec, ps.counts, rejects, fp)
 }
 
 // readVersion reads one stored file version and folds its rows into the
@@ -292,29 +430,20 @@ func (ds *dataset) readVersion(tx *store.Tx, kind ingest.Kind, f store.InputFile
 			return nil
 		}, reject)
 	default:
-		dealers := indexBy(ds.dealers, func(d incent.Dealer) string { return d.Code })
-		counts, err = ingest.ReadSales(f.Name, br, p, func(row ingest.Row, s incent.Sale) error {
-			if col, reason := unknownDealer(s, dealers); reason != "" {
-				rec.Rejected++
-				rejects = append(rejects, ingest.Reject{File: f.Name, Row: row.Line, Column: col, Reason: reason, Raw: row.Raw})
-				return nil
-			}
-			accepted := rec.Accepted
-			ds.sales = fold(ds.sales, ds.saleIdx, f.Seq, SaleKey(&s), s, row, &rec, &rejects, saleDiff, saleEqual, func(old incent.Sale) {
-				ds.log = append(ds.log, fmt.Sprintf("%s replaces sale %s (%s)", s.Source, SaleKey(&s), old.Source))
-			})
-			if rec.Accepted > accepted {
-				fp.warnings = append(fp.warnings, row.Warnings...)
-			}
-			return nil
-		}, reject)
+		return fmt.Errorf("input %s: %s versions are read by readSales", f.Name, kind)
 	}
 	if err != nil {
 		return err
 	}
+	ds.finishVersion(f, rec, counts, rejects, fp)
+	return nil
+}
+
+// finishVersion records a folded file version: its reconciliation, its
+// rejects (the reader's and the fold's, interleaved by row) and warnings.
+func (ds *dataset) finishVersion(f store.InputFile, rec Reconciliation, counts ingest.Counts, rejects []ingest.Reject, fp *fileProblems) {
 	rec.Read = counts.Read
 	rec.Rejected += counts.Rejected
-	// Rejects from the reader and from the checks above interleave by row.
 	sortRejects(rejects)
 	ds.rejects = append(ds.rejects, rejects...)
 	ds.warnings = append(ds.warnings, fp.warnings...)
@@ -322,37 +451,38 @@ func (ds *dataset) readVersion(tx *store.Tx, kind ingest.Kind, f store.InputFile
 	ds.problems[f.Seq] = fp
 	ds.reconOf[f.Seq] = len(ds.recon)
 	ds.recon = append(ds.recon, rec)
-	return nil
 }
 
 // keyIndex maps a row key to its position in a list and to the file
 // version (by ingest sequence) that last set it.
-type keyIndex struct {
-	pos   map[string]int
-	owner map[string]int64
+type keyIndex struct{ m map[string]keyEntry }
+
+type keyEntry struct {
+	pos   int
+	owner int64
 }
 
 // fold adds row v under key k, counting it into rec. col names the column
 // to blame when v differs from an earlier row of the same file.
 func fold[T any](list []T, idx keyIndex, seq int64, k string, v T, row ingest.Row, rec *Reconciliation, rejects *[]ingest.Reject,
 	col func(old, v T) string, equal func(a, b T) bool, replaced func(old T)) []T {
-	i, ok := idx.pos[k]
+	e, ok := idx.m[k]
+	i := e.pos
 	switch {
 	case !ok:
-		idx.pos[k] = len(list)
-		idx.owner[k] = seq
+		idx.m[k] = keyEntry{pos: len(list), owner: seq}
 		rec.Accepted++
 		return append(list, v)
 	case equal(list[i], v):
 		rec.Duplicate++
-	case idx.owner[k] == seq:
+	case e.owner == seq:
 		rec.Rejected++
 		*rejects = append(*rejects, ingest.Reject{File: rec.File, Row: row.Line, Column: col(list[i], v),
 			Reason: "same key " + k + " as an earlier row of this file but different values", Raw: row.Raw})
 	default:
 		replaced(list[i])
 		list[i] = v
-		idx.owner[k] = seq
+		idx.m[k] = keyEntry{pos: i, owner: seq}
 		rec.Accepted++
 		rec.Replaced++
 	}

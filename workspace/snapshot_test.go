@@ -5,6 +5,8 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -266,4 +268,83 @@ func hit(progress []string) bool {
 		}
 	}
 	return false
+}
+
+// TestReadSalesSideBySide reads the sales versions (one of them replacing
+// rows of another) on one core and on four: the datasets are the same.
+func TestReadSalesSideBySide(t *testing.T) {
+	c, _ := genConfig(t, 12, 5000)
+	db, err := store.Open(c.Path(c.DB), testEnv(nil).Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	stage := func() {
+		tx, err := db.Begin(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := c.stage(tx, testEnv(nil)); err != nil {
+			t.Fatal(err)
+		}
+		if err := tx.Commit(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stage()
+	// A second version of August with every tenth sale's amount changed.
+	aug := filepath.Join(c.Dir, "data", "sales", "2024-08.csv")
+	data, err := os.ReadFile(aug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(data), "\n")
+	col := slices.Index(strings.Split(lines[0], ","), "sale_amount")
+	changed := 0
+	for i := 1; i < len(lines); i += 10 {
+		cells := strings.Split(lines[i], ",")
+		if len(cells) > col && cells[col] != "" && !strings.Contains(lines[i], `"`) {
+			cells[col] = "12345.67"
+			lines[i] = strings.Join(cells, ",")
+			changed++
+		}
+	}
+	if err := os.WriteFile(aug, []byte(strings.Join(lines, "\n")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stage()
+
+	read := func(procs int) *dataset {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		var ds *dataset
+		err := db.Read(context.Background(), func(tx *store.Tx) error {
+			var files []store.InputFile
+			for _, kind := range Kinds {
+				fs, err := tx.Inputs(string(kind))
+				if err != nil {
+					return err
+				}
+				files = append(files, fs...)
+			}
+			var err error
+			ds, err = gather(tx, files)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ds
+	}
+	one, four := read(1), read(4)
+	replaced := 0
+	for _, r := range one.recon {
+		replaced += r.Replaced
+	}
+	if changed == 0 || replaced < changed {
+		t.Fatalf("%d rows changed, %d replaced: the test does not exercise replacement", changed, replaced)
+	}
+	opts := []cmp.Option{exactDecimal, cmp.AllowUnexported(dataset{}, fileProblems{}, keyIndex{}, keyEntry{})}
+	if diff := cmp.Diff(one, four, opts...); diff != "" {
+		t.Fatalf("datasets differ (-one core +four):\n%s", diff)
+	}
 }
