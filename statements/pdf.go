@@ -152,9 +152,21 @@ func (d *pdfDoc) fit(s string, w float64) string {
 // font, breaking inside a word only when the word alone is too wide.
 func (d *pdfDoc) wrap(s string, w float64) []string {
 	avail := w - 2*d.pad
+	// Most cells (a date, a VIN, a deal number) are one word or plain
+	// words that fit: no need to split and measure them word by word.
+	t := d.text(s)
+	if singleSpaced(t) && d.f.GetStringWidth(t) <= avail {
+		return []string{t}
+	}
+	return d.wrapWords(t, avail)
+}
+
+// wrapWords breaks converted text t into lines at most avail wide, word by
+// word.
+func (d *pdfDoc) wrapWords(t string, avail float64) []string {
 	var lines []string
 	line := ""
-	for _, word := range strings.Fields(d.text(s)) {
+	for _, word := range strings.Fields(t) {
 		cand := word
 		if line != "" {
 			cand = line + " " + word
@@ -180,6 +192,25 @@ func (d *pdfDoc) wrap(s string, w float64) []string {
 		lines = append(lines, line)
 	}
 	return lines
+}
+
+// singleSpaced reports whether s is non-empty words separated by single
+// spaces, which is what wrap makes of any text.
+func singleSpaced(s string) bool {
+	if s == "" || s[0] == ' ' || s[len(s)-1] == ' ' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == ' ':
+			if s[i-1] == ' ' {
+				return false
+			}
+		case c < ' ', c == 0x85, c == 0xA0:
+			return false // strings.Fields splits at these too
+		}
+	}
+	return true
 }
 
 // room starts a new page unless h millimetres of content still fit on this one.
@@ -498,6 +529,9 @@ func (t *table) addLines(cells [][]line) {
 			}
 			for j := first; j < first+k && j < len(cells[i]); j++ {
 				l := cells[i][j]
+				if l.text == "" {
+					continue
+				}
 				d.font(l.style, l.size)
 				d.color(l.color)
 				d.put(x, y+rowPad+float64(j-first)*t.lh, c.width, t.lh, l.text, c.align)

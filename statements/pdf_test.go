@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -314,6 +315,24 @@ func TestCompressStreamsRefusesOtherLayouts(t *testing.T) {
 	} {
 		if _, err := compressStreams([]byte(raw)); err == nil {
 			t.Errorf("%s: no error", name)
+		}
+	}
+}
+
+// TestWrapShortcut checks that text taken whole by wrap's shortcut wraps
+// as the word-by-word path would.
+func TestWrapShortcut(t *testing.T) {
+	d := newPDFDoc(fixtureStatement(t))
+	d.font("", 8)
+	for _, s := range []string{"", " ", "2024-07-01", "1HGCM82633A004352", "retail · used", "two  spaces", " lead", "trail ",
+		"tab\there", "line\nbreak", "Müller & Söhne", "a b c d e f g h i j k l m n o p q r s t u v w x y z", "sale type fleet not in [retail lease]",
+		"nbsp\u00a0inside", "averyveryveryverylongwordthatdoesnotfitanywhereatall"} {
+		for _, w := range []float64{5, 20, 40, 200} {
+			got := d.wrap(s, w)
+			want := d.wrapWords(d.text(s), w-2*d.pad)
+			if !slices.Equal(got, want) {
+				t.Errorf("wrap(%q, %g) = %q, word by word %q", s, w, got, want)
+			}
 		}
 	}
 }
