@@ -27,7 +27,10 @@ func (c *calculator) eligibility() {
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
 		lo, hi := w*per, min((w+1)*per, len(c.res.Sales))
-		ledgers[w] = &ledger{seg: uint8(w), ids: map[string]int32{}}
+		// Room for about two values a sale: growing a table of millions
+		// by copying it costs more than the estimate wastes.
+		ledgers[w] = &ledger{seg: uint8(w), ids: map[string]int32{}, parsed: map[string]parsedShares{},
+			values: make([]creditValue, 0, 2*(hi-lo))}
 		wg.Go(func() { c.decide(lo, hi, fails, ledgers[w]) })
 	}
 	wg.Wait()
@@ -62,7 +65,8 @@ type ledger struct {
 	ids    map[string]int32
 	payees []string
 	values []creditValue
-	whole  [2]int32 // the value of a whole credit on each base for the current sale, 0: not made yet
+	parsed map[string]parsedShares // split and salesperson cells
+	whole  [2]int32                // the value of a whole credit on each base for the current sale, 0: not made yet
 }
 
 func (l *ledger) payee(code string) int32 {
@@ -113,7 +117,7 @@ func (c *calculator) decide(lo, hi int, fails []Fail, l *ledger) {
 		start := len(credits)
 		sr := &c.res.Sales[si]
 		sr.Fails = fails[si*len(c.progs) : (si+1)*len(c.progs) : (si+1)*len(c.progs)]
-		sh := parseSaleShares(sr.Basis)
+		sh := l.parseSaleShares(sr.Basis)
 		sr.cents[baseSaleAmount], sr.exact[baseSaleAmount] = centsOf(sr.Basis.SaleAmount)
 		sr.cents[baseMSRP], sr.exact[baseMSRP] = centsOf(sr.Basis.MSRP)
 		l.whole = [2]int32{}
@@ -248,14 +252,29 @@ type saleShares struct {
 	splitOK, peopleOK bool
 }
 
-func parseSaleShares(s *incent.Sale) saleShares {
+// parseSaleShares parses a sale's split and salesperson cells. The same
+// cells recur on many sales (a salesperson sells dozens of cars), so each
+// distinct text is parsed once per ledger; the shares are only read.
+func (l *ledger) parseSaleShares(s *incent.Sale) saleShares {
 	var sh saleShares
-	var err error
-	sh.split, err = incent.ParseShares(s.Split)
-	sh.splitOK = err == nil
-	sh.people, err = incent.ParseShares(s.Salesperson)
-	sh.peopleOK = err == nil && len(sh.people) > 0
+	sh.split, sh.splitOK = l.shares(s.Split)
+	sh.people, sh.peopleOK = l.shares(s.Salesperson)
+	sh.peopleOK = sh.peopleOK && len(sh.people) > 0
 	return sh
+}
+
+type parsedShares struct {
+	shares []incent.Share
+	ok     bool
+}
+
+func (l *ledger) shares(cell string) ([]incent.Share, bool) {
+	if p, ok := l.parsed[cell]; ok {
+		return p.shares, p.ok
+	}
+	shares, err := incent.ParseShares(cell)
+	l.parsed[cell] = parsedShares{shares, err == nil}
+	return shares, err == nil
 }
 
 // credit attributes a counted sale to the program's payees: the dealer

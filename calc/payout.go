@@ -43,40 +43,15 @@ func (c *calculator) measure() {
 	for i := range accounts {
 		accounts[i] = make([]*account, len(c.res.payees))
 	}
-	for si := range c.res.Sales {
-		sr := &c.res.Sales[si]
-		for _, cr := range sr.Credits {
-			a := accounts[cr.Program][cr.payee]
-			if a == nil {
-				a = &account{payee: c.res.payees[cr.payee], id: cr.payee, prog: int(cr.Program)}
-				accounts[cr.Program][cr.payee] = a
-			}
-			p := c.progs[cr.Program]
-			switch {
-			case cr.Whole == 0:
-				a.units = a.units.Add(c.res.Units(cr))
-				a.revenue = a.revenue.Add(c.res.Revenue(cr))
-			case !p.needsRevenue:
-				a.whole += int64(cr.Whole)
-			case sr.exact[p.base()]:
-				a.whole += int64(cr.Whole)
-				a.cents += int64(cr.Whole) * sr.cents[p.base()]
-			default:
-				a.whole += int64(cr.Whole)
-				a.revenue = a.revenue.Add(c.res.Revenue(cr))
-			}
-			a.counted++
-			if p.keepSales {
-				a.sales = append(a.sales, sr)
-			}
-			if c.progs[cr.Program].Type == rules.ModelMix {
-				if a.byModel == nil {
-					a.byModel = map[string]decimal.Decimal{}
-				}
-				a.byModel[sr.Basis.ModelCode] = a.byModel[sr.Basis.ModelCode].Add(c.res.Units(cr))
-			}
-		}
+	// Each core sums the credits of its own programs, so no account is
+	// shared and each sums its credits in sale order whatever the cores.
+	workers := min(runtime.GOMAXPROCS(0), len(c.progs))
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() { c.accumulate(accounts, w, workers) })
 	}
+	wg.Wait()
+
 	// Accounts in program order, payees sorted; each becomes the line at
 	// its own position, computed on every core (payout only reads the
 	// calculator).
@@ -143,6 +118,48 @@ func (c *calculator) measure() {
 		}
 		return a.Code < b.Code
 	})
+}
+
+// accumulate adds up the credits of programs pi ≡ w (mod n) into their
+// accounts.
+func (c *calculator) accumulate(accounts [][]*account, w, n int) {
+	for si := range c.res.Sales {
+		sr := &c.res.Sales[si]
+		for _, cr := range sr.Credits {
+			if int(cr.Program)%n != w {
+				continue
+			}
+			a := accounts[cr.Program][cr.payee]
+			if a == nil {
+				a = &account{payee: c.res.payees[cr.payee], id: cr.payee, prog: int(cr.Program)}
+				accounts[cr.Program][cr.payee] = a
+			}
+			p := c.progs[cr.Program]
+			switch {
+			case cr.Whole == 0:
+				a.units = a.units.Add(c.res.Units(cr))
+				a.revenue = a.revenue.Add(c.res.Revenue(cr))
+			case !p.needsRevenue:
+				a.whole += int64(cr.Whole)
+			case sr.exact[p.base()]:
+				a.whole += int64(cr.Whole)
+				a.cents += int64(cr.Whole) * sr.cents[p.base()]
+			default:
+				a.whole += int64(cr.Whole)
+				a.revenue = a.revenue.Add(c.res.Revenue(cr))
+			}
+			a.counted++
+			if p.keepSales {
+				a.sales = append(a.sales, sr)
+			}
+			if c.progs[cr.Program].Type == rules.ModelMix {
+				if a.byModel == nil {
+					a.byModel = map[string]decimal.Decimal{}
+				}
+				a.byModel[sr.Basis.ModelCode] = a.byModel[sr.Basis.ModelCode].Add(c.res.Units(cr))
+			}
+		}
+	}
 }
 
 // parallel calls work on consecutive ranges of [0, n) of at most chunk
