@@ -1,10 +1,13 @@
 package statements
 
 import (
+	"archive/zip"
+	"compress/flate"
 	"errors"
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/incent/incent"
@@ -59,6 +62,7 @@ type workbook struct {
 
 func newWorkbook(when time.Time, title, creator, tmpDir string) *workbook {
 	b := &workbook{f: excelize.NewFile(excelize.Options{TmpDir: tmpDir}), styles: map[string]int{}}
+	b.f.SetZipWriter(fastZip)
 	stamp := when.UTC().Format(time.RFC3339)
 	if creator == "" {
 		creator = "incent"
@@ -72,6 +76,34 @@ func newWorkbook(when time.Time, title, creator, tmpDir string) *workbook {
 		Language:       "en-US",
 	}))
 	return b
+}
+
+// fastZip packs a workbook with deflate at its fastest level, from
+// writers that are reused: the default level spent about as long
+// squeezing the sheets' XML as writing it. Files come out about a sixth
+// larger.
+func fastZip(w io.Writer) excelize.ZipWriter {
+	zw := zip.NewWriter(w)
+	zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
+		fw := flateWriters.Get().(*flate.Writer)
+		fw.Reset(out)
+		return pooledFlate{fw}, nil
+	})
+	return zw
+}
+
+var flateWriters = sync.Pool{New: func() any {
+	fw, _ := flate.NewWriter(nil, flate.BestSpeed)
+	return fw
+}}
+
+// pooledFlate returns its writer to the pool once closed.
+type pooledFlate struct{ *flate.Writer }
+
+func (p pooledFlate) Close() error {
+	err := p.Writer.Close()
+	flateWriters.Put(p.Writer)
+	return err
 }
 
 func (b *workbook) check(err error) {
