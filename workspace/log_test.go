@@ -9,30 +9,19 @@ import (
 	"path/filepath"
 	"runtime"
 	"testing"
-	"time"
 
 	"github.com/incent/incent"
-	"github.com/incent/incent/gen"
 )
 
 // calcLog runs a calc of a generated workspace and returns its log.
 func calcLog(t *testing.T, dealers, sales int) []byte {
 	t.Helper()
-	p, _ := incent.ParsePeriod("2024Q3")
-	dir := filepath.Join(t.TempDir(), "ws")
-	if _, err := gen.Write(dir, gen.Options{Dealers: dealers, Sales: sales, Seed: 7, Period: p}); err != nil {
-		t.Fatal(err)
-	}
-	cfg := &Config{Dir: dir, DB: "incent.db", Programs: "programs", Out: "out", Profile: "canonical",
-		MaxRejects: "0.05", Rounding: incent.HalfUp, Inputs: Inputs{
-			Sales: []string{"data/sales/*.csv"}, Dealers: []string{"data/dealers.csv"}, Objectives: []string{"data/objectives.csv"},
-			Certifications: []string{"data/certifications.csv"}, Claims: []string{"data/coop-claims.csv"}}}
-	env := Env{Now: func() time.Time { return time.Date(2024, 10, 15, 9, 0, 0, 0, time.UTC) }, User: "test", ToolVersion: "test"}
-	sum, err := cfg.Calc(context.Background(), env, CalcOptions{Period: p, AsOf: incent.NoDate})
+	c, p := genConfig(t, dealers, sales)
+	sum, err := c.Calc(context.Background(), testEnv(nil), CalcOptions{Period: p, AsOf: incent.NoDate})
 	if err != nil {
 		t.Fatal(err)
 	}
-	data, err := os.ReadFile(filepath.Join(dir, "out", "2024Q3", sum.RunID, "calc-log.jsonl"))
+	data, err := os.ReadFile(filepath.Join(c.Dir, "out", "2024Q3", sum.RunID, "calc-log.jsonl"))
 	if err != nil {
 		t.Fatal(err)
 	}
