@@ -32,6 +32,21 @@ type Filler func(worker int, st *Statement)
 // statement's Sales are dropped once its files are written, so a large run
 // never holds every statement whole.
 func RenderAllWith(dir string, sts []*Statement, workers int, fill Filler) error {
+	return RenderAllOpts(dir, sts, Options{Workers: workers, Fill: fill})
+}
+
+// Options tune RenderAllOpts.
+type Options struct {
+	Workers int    // renderers; <= 0 means runtime.NumCPU()
+	Fill    Filler // nil: statements arrive complete
+	// Progress, when set, is told how many statements are written, at
+	// every tenth of the way and at the end; calls never overlap.
+	Progress func(done, total int)
+}
+
+// RenderAllOpts is RenderAllWith with progress reports.
+func RenderAllOpts(dir string, sts []*Statement, opts Options) error {
+	workers, fill := opts.Workers, opts.Fill
 	seen := make(map[string]string, len(sts))
 	for i, st := range sts {
 		if st == nil {
@@ -56,6 +71,19 @@ func RenderAllWith(dir string, sts []*Statement, workers int, fill Filler) error
 
 	errs := make([]error, len(sts))
 	var next atomic.Int64
+	var progressMu sync.Mutex
+	done := 0
+	report := func() {
+		if opts.Progress == nil {
+			return
+		}
+		progressMu.Lock()
+		defer progressMu.Unlock()
+		done++
+		if done == len(sts) || done*10/len(sts) != (done-1)*10/len(sts) {
+			opts.Progress(done, len(sts))
+		}
+	}
 	var failed atomic.Bool
 	var wg sync.WaitGroup
 	for w := range workers {
@@ -76,6 +104,8 @@ func RenderAllWith(dir string, sts []*Statement, workers int, fill Filler) error
 				if err := renderFiles(dir, sts[i]); err != nil {
 					errs[i] = err
 					failed.Store(true)
+				} else {
+					report()
 				}
 				if fill != nil {
 					sts[i].Sales = nil

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 func manyStatements(t *testing.T, n int) []*Statement {
@@ -165,5 +167,30 @@ func TestRenderAllWithFill(t *testing.T) {
 		if w < 0 || w >= 3 {
 			t.Errorf("fill called with worker %d, want 0..2", w)
 		}
+	}
+}
+
+// TestRenderAllProgress checks that progress is told at every tenth of
+// the way, in order, ending with all of them.
+func TestRenderAllProgress(t *testing.T) {
+	var sts []*Statement
+	for i := range 25 {
+		st := fixtureStatement(t)
+		st.Payee.Code = fmt.Sprintf("D%03d", i)
+		sts = append(sts, st)
+	}
+	var seen []int
+	err := RenderAllOpts(t.TempDir(), sts, Options{Workers: 3, Progress: func(done, total int) {
+		if total != 25 {
+			t.Errorf("total %d, want 25", total)
+		}
+		seen = append(seen, done)
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 25 statements: a tenth is 2.5, so reports come at 3, 5, 8, 10, 13, 15, 18, 20, 23 and 25.
+	if diff := cmp.Diff([]int{3, 5, 8, 10, 13, 15, 18, 20, 23, 25}, seen); diff != "" {
+		t.Errorf("progress (-want +got):\n%s", diff)
 	}
 }

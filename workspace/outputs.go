@@ -108,7 +108,8 @@ func (cp *computed) writeFiles(dir string, run *store.Run, env Env, opts CalcOpt
 	if opts.Statements {
 		sts, fill := cp.statements(run.ID)
 		env.progress("rendering %d statements", len(sts))
-		if err := statements.RenderAllWith(filepath.Join(dir, "statements"), sts, opts.Workers, fill); err != nil {
+		if err := statements.RenderAllOpts(filepath.Join(dir, "statements"), sts,
+			statements.Options{Workers: opts.Workers, Fill: fill, Progress: env.statementProgress}); err != nil {
 			return nil, fmt.Errorf("render statements: %w", err)
 		}
 	}

@@ -171,7 +171,7 @@ func (c *Config) RenderStatements(ctx context.Context, env Env, runID string, op
 	}
 	dir := filepath.Join(c.Path(c.Out), run.Period, run.ID, "statements")
 	env.progress("rendering %d statements", len(sts))
-	if err := statements.RenderAllWith(dir, sts, opts.Workers, fill); err != nil {
+	if err := statements.RenderAllOpts(dir, sts, statements.Options{Workers: opts.Workers, Fill: fill, Progress: env.statementProgress}); err != nil {
 		return "", 0, err
 	}
 	return relTo(c.Dir, dir), len(sts), nil

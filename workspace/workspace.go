@@ -57,6 +57,11 @@ func (e Env) progress(format string, args ...any) {
 	}
 }
 
+// statementProgress reports statements written, for statements.Options.
+func (e Env) statementProgress(done, total int) {
+	e.progress("%d of %d statements written", done, total)
+}
+
 // Path resolves a workspace-relative path.
 func (c *Config) Path(p string) string {
 	if filepath.IsAbs(p) {
