@@ -453,13 +453,15 @@ func (ds *dataset) finishVersion(f store.InputFile, rec Reconciliation, counts i
 	ds.recon = append(ds.recon, rec)
 }
 
-// keyIndex maps a row key to its position in a list and to the file
-// version (by ingest sequence) that last set it.
+// keyIndex maps a row key to its position in a list, to the file version
+// (by ingest sequence) that set its value and to the latest version that
+// had a row with that key.
 type keyIndex struct{ m map[string]keyEntry }
 
 type keyEntry struct {
 	pos   int
-	owner int64
+	owner int64 // the version whose row is the value
+	seen  int64 // the latest version with a row of this key
 }
 
 // fold adds row v under key k, counting it into rec. col names the column
@@ -470,19 +472,26 @@ func fold[T any](list []T, idx keyIndex, seq int64, k string, v T, row ingest.Ro
 	i := e.pos
 	switch {
 	case !ok:
-		idx.m[k] = keyEntry{pos: len(list), owner: seq}
+		idx.m[k] = keyEntry{pos: len(list), owner: seq, seen: seq}
 		rec.Accepted++
 		return append(list, v)
 	case equal(list[i], v):
 		rec.Duplicate++
-	case e.owner == seq:
+		if e.seen != seq {
+			// A later version repeating the row makes it a row of that
+			// file too: another row with its key there is a conflict
+			// within the file, as it would be in a new database.
+			e.seen = seq
+			idx.m[k] = e
+		}
+	case e.seen == seq:
 		rec.Rejected++
 		*rejects = append(*rejects, ingest.Reject{File: rec.File, Row: row.Line, Column: col(list[i], v),
 			Reason: "same key " + k + " as an earlier row of this file but different values", Raw: row.Raw})
 	default:
 		replaced(list[i])
 		list[i] = v
-		idx.m[k] = keyEntry{pos: i, owner: seq}
+		idx.m[k] = keyEntry{pos: i, owner: seq, seen: seq}
 		rec.Accepted++
 		rec.Replaced++
 	}
