@@ -2,6 +2,7 @@ package workspace
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -90,8 +91,14 @@ func readLog(path, wantSHA string, opts ExplainOptions) ([]logSale, []logPayout,
 	sc.Buffer(make([]byte, 1<<20), 64<<20)
 	var sales []logSale
 	var payouts []logPayout
+	// A line that concerns the payee names it as a JSON string; the others,
+	// nearly all of a large run's million, are skipped without decoding.
+	quoted := appendJSONString(nil, opts.Payee)
 	for sc.Scan() {
 		line := sc.Bytes()
+		if !bytes.Contains(line, quoted) {
+			continue
+		}
 		switch {
 		case strings.HasPrefix(string(line[:min(len(line), 10)]), `{"sale":`):
 			var s logSale
