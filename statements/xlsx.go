@@ -464,27 +464,55 @@ func writeSales(s *sheet, st *Statement) {
 // reasons, in order of first appearance: "condition used not in [new]:
 // COOP-Q3, VOL-Q3; family ev not in [truck]: TRK-Q3".
 func notCountedText(sl *SaleLine) string {
-	var reasons []string
-	progs := map[string][]string{}
-	for _, o := range sl.Outcomes {
+	// A sale has a handful of reasons: a list searched in order beats a map.
+	type group struct {
+		reason string
+		first  int // outcome index of the group's first program
+		n      int
+	}
+	var groups [8]group
+	gs := groups[:0]
+	size := 0
+	for i, o := range sl.Outcomes {
 		if o.Counted {
 			continue
 		}
-		if _, ok := progs[o.Reason]; !ok {
-			reasons = append(reasons, o.Reason)
+		found := false
+		for g := range gs {
+			if gs[g].reason == o.Reason {
+				gs[g].n++
+				found = true
+				break
+			}
 		}
-		progs[o.Reason] = append(progs[o.Reason], o.ProgramID)
-	}
-	var b strings.Builder
-	for i, r := range reasons {
-		if i > 0 {
-			b.WriteString("; ")
+		if !found {
+			gs = append(gs, group{reason: o.Reason, first: i, n: 1})
+			size += len(o.Reason) + 4
 		}
-		b.WriteString(r)
-		b.WriteString(": ")
-		b.WriteString(strings.Join(progs[r], ", "))
+		size += len(o.ProgramID) + 2
 	}
-	return b.String()
+	b := make([]byte, 0, size)
+	for g, gr := range gs {
+		if g > 0 {
+			b = append(b, "; "...)
+		}
+		b = append(b, gr.reason...)
+		b = append(b, ": "...)
+		k := 0
+		for _, o := range sl.Outcomes[gr.first:] {
+			if o.Counted || o.Reason != gr.reason {
+				continue
+			}
+			if k > 0 {
+				b = append(b, ", "...)
+			}
+			b = append(b, o.ProgramID...)
+			if k++; k == gr.n {
+				break
+			}
+		}
+	}
+	return string(b)
 }
 
 // saleAmountMinor is the number of decimals sale amounts are shown with: the
