@@ -259,6 +259,28 @@ func TestExclusionReasons(t *testing.T) {
 	}
 }
 
+// TestWindowReason checks the reason of a sale dated outside the program's
+// window, formatted directly and through the memo of Reasons.
+func TestWindowReason(t *testing.T) {
+	p := prog(rules.Volume, func(p *rules.Program) {
+		p.PerUnit = dec("1")
+		p.From = date("2024-08-03")
+	})
+	ss := sales("D001", 4, "") // dated 2024-08-01 .. 2024-08-04
+	res := Run(Input{Period: q3, AsOf: incent.NoDate, Programs: []*rules.Program{p}, Dealers: dealers, Sales: ss})
+	reasons := res.Reasons(nil)
+	want := []string{"sale date outside program window 2024-08-03 to 2024-09-30", "sale date outside program window 2024-08-03 to 2024-09-30", "", ""}
+	for i := range res.Sales {
+		sr := &res.Sales[i]
+		if got := res.Reason(sr, 0, nil); got != want[i] {
+			t.Errorf("%s: reason %q, want %q", sr.Sale.DealID, got, want[i])
+		}
+		if got := reasons.Text(sr, 0); got != want[i] {
+			t.Errorf("%s: memoised reason %q, want %q", sr.Sale.DealID, got, want[i])
+		}
+	}
+}
+
 // TestOrderIndependence checks that shuffled input gives the same lines.
 func TestOrderIndependence(t *testing.T) {
 	p := prog(rules.StairStep, func(p *rules.Program) { p.Tiers = tiers(rules.TierPerUnit, "0", "10", "5", "20") })

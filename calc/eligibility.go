@@ -400,7 +400,9 @@ func (r *Result) Reason(sr *SaleResult, pi int, dealers map[string]*incent.Deale
 	case FailNone:
 		return ""
 	case FailWindow:
-		return fmt.Sprintf("sale date %s outside program window %s to %s", sr.Date, p.From, p.To)
+		// The sale's date is on its own line wherever the reason is shown;
+		// leaving it out keeps one reason per program, not one per day.
+		return fmt.Sprintf("sale date outside program window %s to %s", p.From, p.To)
 	case FailSaleType:
 		return fmt.Sprintf("sale type %s not in [%s]", s.SaleType, strings.Join(p.Elig.SaleTypes, " "))
 	case FailCondition:

@@ -45,7 +45,7 @@ func (x *Reasons) Text(sr *SaleResult, pi int) string {
 		attr = s.DealerCode
 	case FailRebateCode:
 		attr = s.RebateCode
-	case FailWhen, FailNoRevenue, FailNoPayee:
+	case FailWindow, FailWhen, FailNoRevenue, FailNoPayee:
 	default:
 		// Reasons that name a date or a day count are not worth keeping.
 		return x.res.Reason(sr, pi, x.dealers)
