@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -482,7 +481,11 @@ func (t *table) add(cells ...[]span) {
 	t.addLines(t.lines(cells))
 }
 
-func (t *table) addLines(cells [][]line) {
+func (t *table) addLines(cells [][]line) { t.addRow(cells, nil, 0) }
+
+// addRow draws a row whose cells may be followed by span: lines that run
+// under the cells from column spanCol to the right edge.
+func (t *table) addRow(cells [][]line, span []line, spanCol int) {
 	d := t.d
 	d.setPad(t.pad)
 	n := 0
@@ -490,6 +493,12 @@ func (t *table) addLines(cells [][]line) {
 		n = max(n, len(c))
 	}
 	n = max(n, 1)
+	cellLines := n
+	n += len(span)
+	spanX := marginLeft
+	for _, c := range t.cols[:spanCol] {
+		spanX += c.width
+	}
 	fill := 0
 	switch {
 	case t.shade != 0:
@@ -519,7 +528,7 @@ func (t *table) addLines(cells [][]line) {
 		}
 		x := marginLeft
 		for i, c := range t.cols {
-			if first > 0 && first >= len(cells[i]) && len(cells[i]) > 0 {
+			if first > 0 && first >= len(cells[i]) && len(cells[i]) > 0 && (first < cellLines || i < spanCol) {
 				// A row continued from the previous page repeats the first
 				// line of its short cells (date, deal, VIN) for context.
 				l := cells[i][0]
@@ -537,6 +546,12 @@ func (t *table) addLines(cells [][]line) {
 				d.put(x, y+rowPad+float64(j-first)*t.lh, c.width, t.lh, l.text, c.align)
 			}
 			x += c.width
+		}
+		for j := max(first, cellLines); j < first+k; j++ {
+			l := span[j-cellLines]
+			d.font(l.style, l.size)
+			d.color(l.color)
+			d.put(spanX, y+rowPad+float64(j-first)*t.lh, marginLeft+contentWidth-spanX, t.lh, l.text, "L")
 		}
 		d.draw(colRule)
 		d.f.SetLineWidth(0.15)
@@ -792,6 +807,7 @@ func (d *pdfDoc) sales() {
 	d.keyTable("Reasons", size, key.reasons, func(i int) string { return "R" + strconv.Itoa(i+1) })
 	d.f.SetY(d.f.GetY() + 2)
 	cols := d.saleColumns(size, pad)
+	spanWidth := contentWidth - cols[0].width
 	t := d.newTable(size, cols...)
 	t.pad = pad
 	t.zebra = true
@@ -807,18 +823,31 @@ func (d *pdfDoc) sales() {
 			amount = moneyText(s.Amount, incent.Currency{Minor: key.minor})
 		}
 		counted, excluded := key.outcomes(s)
-		var notes []span
-		switch {
-		case excluded != "":
-			notes = append(notes, normal(excluded, colExcluded))
-		case len(s.Outcomes) == 0:
-			notes = append(notes, normal("no program in effect", colMuted))
+		if counted == "" {
+			counted = "—"
+			if len(s.Outcomes) == 0 {
+				counted = "no program in effect"
+			}
+		}
+		cells := t.lines([][]span{plain(s.Date.String()), plain(s.DealID), plain(s.VIN), plain(s.Model), plain(year),
+			plain(saleTypeText(s)), plain(strconv.Itoa(s.Quantity)), plain(amount), cellOf(normal(counted, colCounted))})
+		// What did not count, and any note, run on under the row from the
+		// deal column: a line the width of the page holds most sales'.
+		var under []line
+		d.font("", size)
+		d.setPad(pad)
+		if excluded != "" {
+			for _, l := range d.wrap("Not counted: "+excluded, spanWidth) {
+				under = append(under, line{text: l, color: colExcluded, size: size})
+			}
 		}
 		if s.Flag != "" {
-			notes = append(notes, span{text: "Note: " + s.Flag, style: "B", color: colFlag})
+			d.font("B", size)
+			for _, l := range d.wrap("Note: "+s.Flag, spanWidth) {
+				under = append(under, line{text: l, style: "B", color: colFlag, size: size})
+			}
 		}
-		t.add(plain(s.Date.String()), plain(s.DealID), plain(s.VIN), plain(s.Model), plain(year), plain(saleTypeText(s)),
-			plain(strconv.Itoa(s.Quantity)), plain(amount), cellOf(normal(counted, colCounted)), notes)
+		t.addRow(cells, under, 1)
 	}
 }
 
@@ -1021,11 +1050,10 @@ func (d *pdfDoc) saleColumns(size, pad float64) []column {
 	wDeal, wVIN, wModel, wType, wAmount = min(wDeal, 22), min(wVIN, 30), min(wModel, 16), min(wType, 20), min(wAmount, 22)
 	wQty += 1
 	rest := contentWidth - (wDate + wDeal + wVIN + wModel + wYear + wType + wQty + wAmount)
-	wCounted := math.Round(rest*0.4*10) / 10
 	return []column{
 		{"Date", wDate, "L"}, {"Deal", wDeal, "L"}, {"VIN", wVIN, "L"}, {"Model", wModel, "L"},
 		{"Year", wYear, "L"}, {"Type", wType, "L"}, {"Qty", wQty, "C"}, {"Amount", wAmount, "R"},
-		{"Counts for", wCounted, "L"}, {"Not counted", rest - wCounted, "L"},
+		{"Counts for (not counted below)", rest, "L"},
 	}
 }
 

@@ -202,16 +202,16 @@ func TestRenderPDFRowTallerThanPage(t *testing.T) {
 	st := fixtureStatement(t)
 	st.Sales = st.Sales[:2]
 	var outcomes []Outcome
-	for i := range 600 {
+	for i := range 2000 {
 		outcomes = append(outcomes, Outcome{ProgramID: "P-" + itoa(1000+i), Reason: "dealer segment " + itoa(i) + " not in [rural]"})
 	}
 	st.Sales[1].Outcomes = outcomes
 	pages := pdfPages(t, renderPDF(t, st))
 	all := strings.Join(pages, "\n")
 	// Programs are numbered in id order: COMM-2024Q3-RETAIL 1, P-1000 to
-	// P-1599 2 to 601, SS-2024Q3-SUV 602; reasons R1 to R600 in order of
+	// P-2999 2 to 2001, SS-2024Q3-SUV 2002; reasons R1 to R2000 in order of
 	// appearance. The fixture's first sale counts for COMM and SS.
-	for _, want := range []string{"P-1000", "P-1599", "R1: 2 ", "R600: 601", "1, 602"} {
+	for _, want := range []string{"P-1000", "P-2999", "R1: 2 ", "R2000: 2001", "1, 2002"} {
 		if !strings.Contains(all, want) {
 			t.Errorf("text lacks %q", want)
 		}
@@ -222,7 +222,7 @@ func TestRenderPDFRowTallerThanPage(t *testing.T) {
 		if first < 0 && strings.Contains(p, "R1: 2 ") {
 			first = i
 		}
-		if strings.Contains(p, "R600: 601") {
+		if strings.Contains(p, "R2000: 2001") {
 			last = i
 		}
 	}
