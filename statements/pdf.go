@@ -795,7 +795,7 @@ func (d *pdfDoc) sales() {
 	d.section("Sales",
 		"Every sale reported for this payee in the period, one row each. \"Counts for\" lists the programs the sale counted for, "+
 			"by number, with its credit in brackets when that is not the sale's quantity (a revenue program credits that share of the amount). "+
-			"\"Not counted\" lists the other programs in effect under the reason they gave: a sale counts for a program when it meets all of "+
+			"The line below, \"Not counted\", lists the other programs in effect under the reason they gave: a sale counts for a program when it meets all of "+
 			"the program's conditions, otherwise the first condition it failed is shown.", 25)
 	if len(st.Sales) == 0 {
 		d.paragraph("No sales were reported for this payee in the period.", "", 9, colText, 0)
