@@ -1,7 +1,10 @@
 package statements
 
 import (
+	"archive/zip"
 	"bytes"
+	"fmt"
+	"io"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -266,5 +269,57 @@ func TestNotCountedText(t *testing.T) {
 				t.Errorf("notCountedText = %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestZipPartsReadBack writes parts below, at and above the size up to
+// which they are stored, through one pooled writer after another: each
+// reads back as written.
+func TestZipPartsReadBack(t *testing.T) {
+	var buf bytes.Buffer
+	zw := fastZip(&buf)
+	parts := map[string][]byte{}
+	for i, n := range []int{0, 1, smallPart - 1, smallPart, smallPart + 1, 3 * smallPart, 100000} {
+		data := bytes.Repeat([]byte(fmt.Sprintf("<c r=\"A%d\"><v>%d</v></c>", i, n)), n/20+1)[:n]
+		name := fmt.Sprintf("part%d.xml", i)
+		w, err := zw.Create(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Written in pieces, so a part crosses the stored size mid-write.
+		for len(data) > 0 {
+			k := min(len(data), 1500)
+			if _, err := w.Write(data[:k]); err != nil {
+				t.Fatal(err)
+			}
+			parts[name] = append(parts[name], data[:k]...)
+			data = data[k:]
+		}
+		if n == 0 {
+			parts[name] = []byte{}
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(zr.File) != len(parts) {
+		t.Fatalf("%d parts read back, want %d", len(zr.File), len(parts))
+	}
+	for _, f := range zr.File {
+		r, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := io.ReadAll(r)
+		if err != nil {
+			t.Fatalf("%s: %v", f.Name, err)
+		}
+		if !bytes.Equal(got, parts[f.Name]) {
+			t.Errorf("%s: read back %d bytes, want %d", f.Name, len(got), len(parts[f.Name]))
+		}
 	}
 }
