@@ -258,7 +258,7 @@ func appendRaw(b []byte, s string) []byte {
 	return append(b, s...)
 }
 
-// appendDecimal writes d exactly, coefficient and exponent: a parsed
+// appendSnapDecimal writes d exactly, coefficient and exponent: a parsed
 // "41250.00" stays 4125000 × 10⁻².
 func appendSnapDecimal(b []byte, d decimal.Decimal) []byte {
 	switch {
