@@ -191,6 +191,15 @@ func decodeSnapshot(key [32]byte, data []byte) (ds *dataset, err error) {
 	if sum := sha256.Sum256(body); !bytes.Equal(sum[:], data[head+int(n):]) {
 		return nil, errSnapshot
 	}
+	// Everything decoded stays live, so a collection during the decode
+	// would only trace a growing heap again and again.
+	defer debug.SetGCPercent(debug.SetGCPercent(-1))
+	return decodeBody(body)
+}
+
+// decodeBody decodes a snapshot body whose checksum has been checked: the
+// meta part through gob, then the string table and the sale records.
+func decodeBody(body []byte) (ds *dataset, err error) {
 	defer func() {
 		// A body that passed its checksum but does not decode was written
 		// by a broken build: treat it as absent.
@@ -202,19 +211,12 @@ func decodeSnapshot(key [32]byte, data []byte) (ds *dataset, err error) {
 	// one: data was read for this call alone and is never written again,
 	// so viewing it as a string is safe, and it saves copying 100 MB.
 	d := &snapDecoder{b: body, s: unsafe.String(unsafe.SliceData(body), len(body))}
-	// Everything decoded stays live, so a collection during the decode
-	// would only trace a growing heap again and again.
-	defer debug.SetGCPercent(debug.SetGCPercent(-1))
-	mlen := int(d.uvarint())
+	mlen := d.count(1)
 	var meta snapshotMeta
 	if err := gob.NewDecoder(bytes.NewReader(d.b[d.p : d.p+mlen])).Decode(&meta); err != nil {
 		return nil, err
 	}
 	d.p += mlen
-	d.strs = make([]string, d.uvarint())
-	for i := range d.strs {
-		d.strs[i] = d.raw()
-	}
 	ds = &dataset{recon: meta.Recon, rejects: meta.Rejects, warnings: meta.Warnings, dealers: meta.Dealers,
 		objectives: meta.Objectives, certs: meta.Certs, claims: meta.Claims, log: meta.Log, reconOf: meta.ReconOf,
 		problems: map[int64]*fileProblems{}}
@@ -224,16 +226,27 @@ func decodeSnapshot(key [32]byte, data []byte) (ds *dataset, err error) {
 	for seq, p := range meta.Problems {
 		ds.problems[seq] = &fileProblems{rejects: p.Rejects, warnings: p.Warnings}
 	}
-	count := int(d.uvarint())
-	ds.sales = make([]incent.Sale, count)
-	ds.owners = make([]int64, count)
-	for i := range ds.sales {
-		ds.owners[i] = d.sale(&ds.sales[i])
+	ds.sales, ds.owners = d.records()
+	return ds, nil
+}
+
+// records decodes the string table and the sale records that end a body,
+// with the file version of each sale. It panics on a body it cannot read.
+func (d *snapDecoder) records() ([]incent.Sale, []int64) {
+	d.strs = make([]string, d.count(1))
+	for i := range d.strs {
+		d.strs[i] = d.raw()
+	}
+	count := d.count(minSaleBytes)
+	sales := make([]incent.Sale, count)
+	owners := make([]int64, count)
+	for i := range sales {
+		owners[i] = d.sale(&sales[i])
 	}
 	if d.p != len(d.b) {
-		return nil, errSnapshot
+		panic("bytes left after the last sale")
 	}
-	return ds, nil
+	return sales, owners
 }
 
 type snapEncoder struct {
@@ -322,6 +335,21 @@ func (d *snapDecoder) uvarint() uint64 {
 	return v
 }
 
+// minSaleBytes is the fewest bytes a sale record takes: one at least for
+// each of its 21 fields.
+const minSaleBytes = 21
+
+// count reads a number of things that take at least size bytes each, and
+// refuses one the rest of the body could not hold, so a damaged count
+// cannot ask for an enormous allocation.
+func (d *snapDecoder) count(size int) int {
+	n := d.uvarint()
+	if n > uint64((len(d.b)-d.p)/size) {
+		panic("count " + strconv.FormatUint(n, 10) + " larger than the rest of the body")
+	}
+	return int(n)
+}
+
 func (d *snapDecoder) varint() int64 {
 	v, n := binary.Varint(d.b[d.p:])
 	if n <= 0 {
@@ -332,7 +360,7 @@ func (d *snapDecoder) varint() int64 {
 }
 
 func (d *snapDecoder) raw() string {
-	n := int(d.uvarint())
+	n := d.count(1)
 	s := d.s[d.p : d.p+n]
 	d.p += n
 	return s

@@ -3,6 +3,7 @@ package workspace
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -397,4 +398,43 @@ func TestNewVersionMatchesNewDatabase(t *testing.T) {
 	if again.Digest != want.Digest {
 		t.Fatalf("digest with the earlier version stored = %s, in a new database = %s", again.Digest, want.Digest)
 	}
+}
+
+// FuzzSnapshotRecords feeds the decoder of the string table and sale
+// records (the snapshot's own binary format) anything: it refuses what it
+// cannot read, without crashing or allocating beyond the input's size.
+// (The meta part before them is gob's, inside the checksum.)
+func FuzzSnapshotRecords(f *testing.F) {
+	var e snapEncoder
+	e.tab = map[string]uint64{}
+	var recs []byte
+	for i, s := range []incent.Sale{
+		{DealID: "D1", VIN: "1HGCM82633A004352", DealerCode: "D001", SaleDate: incent.DateOf(2024, 7, 1), SaleType: "retail",
+			MSRP: decimal.RequireFromString("41250.00"), HasMSRP: true, Quantity: 1, Source: "s.csv:2"},
+		{DealID: "D2", VIN: "5YJ3E1EA7KF317001", DealerCode: "D001", SaleDate: incent.DateOf(2024, 7, 2), SaleType: "lease",
+			SaleAmount: decimal.RequireFromString("123456789012345678901234.5"), HasSaleAmount: true, Quantity: -1,
+			Salesperson: "S1:60;S2:40", Source: "s.csv:3"},
+	} {
+		recs = e.sale(recs, &s, int64(i+1))
+	}
+	body := binary.AppendUvarint(nil, uint64(len(e.strs)))
+	for _, s := range e.strs {
+		body = appendRaw(body, s)
+	}
+	body = binary.AppendUvarint(body, 2)
+	body = append(body, recs...)
+	f.Add(body)
+	f.Add([]byte{})
+	f.Add([]byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f})
+	f.Fuzz(func(t *testing.T, body []byte) {
+		b := bytes.Clone(body)
+		d := &snapDecoder{b: b, s: string(b)}
+		func() {
+			defer func() { _ = recover() }()
+			sales, owners := d.records()
+			if len(sales) != len(owners) {
+				t.Fatalf("%d sales, %d owners", len(sales), len(owners))
+			}
+		}()
+	})
 }
