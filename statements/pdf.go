@@ -50,15 +50,25 @@ func RenderPDF(w io.Writer, st *Statement) error {
 	d := newPDFDoc(st)
 	d.f.SetCompression(false) // see compressStreams
 	d.build()
-	var raw bytes.Buffer
-	if err := d.f.Output(&raw); err != nil {
+	raw := buffers.Get().(*bytes.Buffer)
+	defer buffers.Put(raw)
+	raw.Reset()
+	if err := d.f.Output(raw); err != nil {
 		return fmt.Errorf("render PDF statement for %s: %w", st.Payee.Code, err)
 	}
-	pdf, err := compressStreams(raw.Bytes())
-	if err != nil {
+	out, direct := w.(*bytes.Buffer)
+	if !direct {
+		out = buffers.Get().(*bytes.Buffer)
+		defer buffers.Put(out)
+		out.Reset()
+	}
+	if err := compressStreams(raw.Bytes(), out); err != nil {
 		return fmt.Errorf("render PDF statement for %s: %w", st.Payee.Code, err)
 	}
-	_, err = w.Write(pdf)
+	if direct {
+		return nil
+	}
+	_, err := w.Write(out.Bytes())
 	return err
 }
 

@@ -313,7 +313,7 @@ func TestCompressStreamsRefusesOtherLayouts(t *testing.T) {
 		"short stream":   "%PDF-1.3\n1 0 obj\n<</Length 99>>\nstream\nab\nendstream\nendobj\nxref\n0 2\n0000000000 65535 f \n0000000009 00000 n \ntrailer\n<<>>\nstartxref\n59\n%%EOF\n",
 		"truncated xref": "%PDF-1.3\n1 0 obj\n<<>>\nendobj\nxref\n0 5\n0000000000 65535 f \nstartxref\n30\n%%EOF\n",
 	} {
-		if _, err := compressStreams([]byte(raw)); err == nil {
+		if err := compressStreams([]byte(raw), new(bytes.Buffer)); err == nil {
 			t.Errorf("%s: no error", name)
 		}
 	}
@@ -334,5 +334,26 @@ func TestWrapShortcut(t *testing.T) {
 				t.Errorf("wrap(%q, %g) = %q, word by word %q", s, w, got, want)
 			}
 		}
+	}
+}
+
+// TestRenderPDFAppends renders into a buffer that already holds bytes and
+// through a plain writer: the statement's bytes are the same either way.
+func TestRenderPDFAppends(t *testing.T) {
+	st := bigStatement(t, 60)
+	want := renderPDF(t, st)
+	buf := bytes.NewBufferString("prefix")
+	if err := RenderPDF(buf, st); err != nil {
+		t.Fatal(err)
+	}
+	if got := buf.Bytes()[len("prefix"):]; !bytes.Equal(got, want) {
+		t.Errorf("rendered after a prefix: %d bytes differ from %d", len(got), len(want))
+	}
+	var plain strings.Builder
+	if err := RenderPDF(&plain, st); err != nil {
+		t.Fatal(err)
+	}
+	if plain.String() != string(want) {
+		t.Errorf("rendered through a plain writer: %d bytes differ from %d", plain.Len(), len(want))
 	}
 }

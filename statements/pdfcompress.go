@@ -26,17 +26,21 @@ var zlibWriters = sync.Pool{New: func() any {
 
 var errPDFLayout = errors.New("unexpected PDF layout")
 
-// compressStreams rewrites an uncompressed fpdf document with every plain
-// stream ("<</Length n>>") deflated, and its cross-reference table and
-// startxref moved to match.
-func compressStreams(raw []byte) ([]byte, error) {
+// buffers are reused for statements' bytes: a large dealer's PDF is
+// megabytes, grown again for every statement otherwise.
+var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// compressStreams appends to out an uncompressed fpdf document with every
+// plain stream ("<</Length n>>") deflated, and its cross-reference table
+// and startxref moved to match. On error out holds part of a document.
+func compressStreams(raw []byte, out *bytes.Buffer) error {
 	xrefAt, err := startXref(raw)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	offsets, tableEnd, err := xrefTable(raw, xrefAt)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	type object struct{ num, at int }
 	objects := make([]object, 0, len(offsets))
@@ -49,20 +53,22 @@ func compressStreams(raw []byte) ([]byte, error) {
 
 	zw := zlibWriters.Get().(*zlib.Writer)
 	defer zlibWriters.Put(zw)
-	var out, z bytes.Buffer
+	z := buffers.Get().(*bytes.Buffer)
+	defer buffers.Put(z)
+	base := out.Len() // offsets are from the document's start
 	out.Grow(len(raw) / 2)
 	moved := make([]int, len(offsets))
 	pos := 0
 	for _, o := range objects {
 		if o.at < pos || o.at >= xrefAt {
-			return nil, fmt.Errorf("%w: object %d at %d", errPDFLayout, o.num, o.at)
+			return fmt.Errorf("%w: object %d at %d", errPDFLayout, o.num, o.at)
 		}
 		out.Write(raw[pos:o.at])
-		moved[o.num] = out.Len()
+		moved[o.num] = out.Len() - base
 		pos = o.at
 		eol := bytes.IndexByte(raw[o.at:xrefAt], '\n')
 		if eol < 0 {
-			return nil, fmt.Errorf("%w: object %d has no header line", errPDFLayout, o.num)
+			return fmt.Errorf("%w: object %d has no header line", errPDFLayout, o.num)
 		}
 		head := o.at + eol + 1
 		const dictStart, dictEnd, streamEnd = "<</Length ", ">>\nstream\n", "\nendstream\n"
@@ -80,31 +86,31 @@ func compressStreams(raw []byte) ([]byte, error) {
 		}
 		data := end + len(dictEnd)
 		if data+n > xrefAt || !bytes.HasPrefix(raw[data+n:], []byte(streamEnd)) {
-			return nil, fmt.Errorf("%w: stream of object %d", errPDFLayout, o.num)
+			return fmt.Errorf("%w: stream of object %d", errPDFLayout, o.num)
 		}
 		z.Reset()
-		zw.Reset(&z)
+		zw.Reset(z)
 		zw.Write(raw[data : data+n])
 		if err := zw.Close(); err != nil {
-			return nil, err
+			return err
 		}
 		out.Write(raw[o.at:head])
-		fmt.Fprintf(&out, "<</Filter /FlateDecode /Length %d>>\nstream\n", z.Len())
+		fmt.Fprintf(out, "<</Filter /FlateDecode /Length %d>>\nstream\n", z.Len())
 		out.Write(z.Bytes())
 		out.WriteString(streamEnd)
 		pos = data + n + len(streamEnd)
 	}
 	out.Write(raw[pos:xrefAt])
-	newXref := out.Len()
-	fmt.Fprintf(&out, "xref\n0 %d\n0000000000 65535 f \n", len(offsets))
+	newXref := out.Len() - base
+	fmt.Fprintf(out, "xref\n0 %d\n0000000000 65535 f \n", len(offsets))
 	for num := 1; num < len(offsets); num++ {
-		fmt.Fprintf(&out, "%010d 00000 n \n", moved[num])
+		fmt.Fprintf(out, "%010d 00000 n \n", moved[num])
 	}
 	trailer := raw[tableEnd:]
 	sx := bytes.LastIndex(trailer, []byte("startxref\n"))
 	out.Write(trailer[:sx])
-	fmt.Fprintf(&out, "startxref\n%d\n%%%%EOF\n", newXref)
-	return out.Bytes(), nil
+	fmt.Fprintf(out, "startxref\n%d\n%%%%EOF\n", newXref)
+	return nil
 }
 
 // startXref reads the offset after the last "startxref".

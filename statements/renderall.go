@@ -128,15 +128,17 @@ func firstError(errs []error) error {
 
 // renderFiles writes one statement's PDF and workbook.
 func renderFiles(dir string, st *Statement) error {
-	var buf bytes.Buffer
-	if err := RenderPDF(&buf, st); err != nil {
+	buf := buffers.Get().(*bytes.Buffer)
+	defer buffers.Put(buf)
+	buf.Reset()
+	if err := RenderPDF(buf, st); err != nil {
 		return err
 	}
 	if err := writeFileAtomic(filepath.Join(dir, st.fileName()+".pdf"), buf.Bytes()); err != nil {
 		return err
 	}
 	buf.Reset()
-	if err := renderXLSXIn(&buf, st, dir); err != nil {
+	if err := renderXLSXIn(buf, st, dir); err != nil {
 		return err
 	}
 	return writeFileAtomic(filepath.Join(dir, st.fileName()+".xlsx"), buf.Bytes())
