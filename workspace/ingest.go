@@ -282,21 +282,31 @@ func (ds *dataset) readSales(tx *store.Tx, files []store.InputFile) error {
 	}
 	var stop atomic.Bool
 	var dbMu sync.Mutex // the transaction serves one reader at a time
+	// A slot is taken when a version starts to be read and given back once
+	// it is folded, so no more versions than cores are held parsed at once.
 	slots := make(chan struct{}, runtime.GOMAXPROCS(0))
-	go func() {
+	quit := make(chan struct{})
+	var readers sync.WaitGroup
+	readers.Go(func() {
 		for i, f := range files {
-			slots <- struct{}{}
-			go func() {
-				defer func() { <-slots; close(parsed[i].done) }()
-				if stop.Load() {
-					parsed[i].err = errStopped
-					return
-				}
+			select {
+			case slots <- struct{}{}:
+			case <-quit:
+				return
+			}
+			readers.Go(func() {
+				defer close(parsed[i].done)
 				parsed[i].read(tx, &dbMu, f, dealers, &stop)
-			}()
+			})
 		}
+	})
+	// On an error, readers still at work stop at their next chunk of rows
+	// and are waited for: none outlives the transaction.
+	defer func() {
+		stop.Store(true)
+		close(quit)
+		readers.Wait()
 	}()
-	defer stop.Store(true)
 	for i, f := range files {
 		ps := parsed[i]
 		<-ps.done
@@ -305,6 +315,7 @@ func (ds *dataset) readSales(tx *store.Tx, files []store.InputFile) error {
 		}
 		ds.foldSales(f, ps)
 		parsed[i] = nil // its rows are in the dataset now
+		<-slots
 	}
 	return nil
 }
@@ -529,7 +540,8 @@ func saleEqual(a, b incent.Sale) bool {
 		a.ModelCode == b.ModelCode && a.ModelYear == b.ModelYear && a.Family == b.Family &&
 		a.MSRP.Equal(b.MSRP) && a.HasMSRP == b.HasMSRP && a.SaleAmount.Equal(b.SaleAmount) && a.HasSaleAmount == b.HasSaleAmount &&
 		a.Quantity == b.Quantity && a.DeliveringDealer == b.DeliveringDealer && a.Salesperson == b.Salesperson &&
-		a.Split == b.Split && a.RebateCode == b.RebateCode && a.RebateAmount.Equal(b.RebateAmount) && a.ClaimDate == b.ClaimDate
+		a.Split == b.Split && a.RebateCode == b.RebateCode && a.RebateAmount.Equal(b.RebateAmount) && a.HasRebateAmount == b.HasRebateAmount &&
+		a.ClaimDate == b.ClaimDate
 }
 
 // saleDiff names the first column in which two sales with the same key
@@ -562,7 +574,7 @@ func saleDiff(a, b incent.Sale) string {
 		return "split"
 	case a.RebateCode != b.RebateCode:
 		return "rebate_code"
-	case !a.RebateAmount.Equal(b.RebateAmount):
+	case !a.RebateAmount.Equal(b.RebateAmount) || a.HasRebateAmount != b.HasRebateAmount:
 		return "rebate_amount"
 	case a.ClaimDate != b.ClaimDate:
 		return "claim_date"

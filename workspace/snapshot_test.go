@@ -438,3 +438,44 @@ func FuzzSnapshotRecords(f *testing.F) {
 		}()
 	})
 }
+
+// TestSaleEqualNamesEveryColumn changes one column of a sale at a time:
+// the two are not equal, and saleDiff names that column.
+func TestSaleEqualNamesEveryColumn(t *testing.T) {
+	base := incent.Sale{DealID: "D1", VIN: "1HGCM82633A004352", DealerCode: "D001", SaleDate: incent.DateOf(2024, 7, 1),
+		SaleType: "retail", Condition: "new", ModelCode: "SUV1", ModelYear: 2024, Family: "suv", Quantity: 1,
+		MSRP: decimal.RequireFromString("41250.00"), HasMSRP: true, RebateAmount: decimal.Zero, HasRebateAmount: true}
+	tests := []struct {
+		column string
+		change func(*incent.Sale)
+	}{
+		{"sale_date", func(s *incent.Sale) { s.SaleDate++ }},
+		{"sale_type", func(s *incent.Sale) { s.SaleType = "lease" }},
+		{"condition", func(s *incent.Sale) { s.Condition = "used" }},
+		{"model_code", func(s *incent.Sale) { s.ModelCode = "SUV2" }},
+		{"model_year", func(s *incent.Sale) { s.ModelYear = 2025 }},
+		{"family", func(s *incent.Sale) { s.Family = "ev" }},
+		{"msrp", func(s *incent.Sale) { s.HasMSRP = false }},
+		{"sale_amount", func(s *incent.Sale) { s.SaleAmount, s.HasSaleAmount = decimal.NewFromInt(1), true }},
+		{"quantity", func(s *incent.Sale) { s.Quantity = -1 }},
+		{"delivering_dealer", func(s *incent.Sale) { s.DeliveringDealer = "D002" }},
+		{"salesperson", func(s *incent.Sale) { s.Salesperson = "S1" }},
+		{"split", func(s *incent.Sale) { s.Split = "D001:50;D002:50" }},
+		{"rebate_code", func(s *incent.Sale) { s.RebateCode = "EV" }},
+		{"rebate_amount", func(s *incent.Sale) { s.HasRebateAmount = false }}, // an empty cell is not a 0
+		{"claim_date", func(s *incent.Sale) { s.ClaimDate = incent.DateOf(2024, 7, 9) }},
+	}
+	for _, tt := range tests {
+		changed := base
+		tt.change(&changed)
+		if saleEqual(base, changed) {
+			t.Errorf("%s: sales equal after the change", tt.column)
+		}
+		if got := saleDiff(base, changed); got != tt.column {
+			t.Errorf("%s: saleDiff names %s", tt.column, got)
+		}
+	}
+	if !saleEqual(base, base) {
+		t.Error("a sale does not equal itself")
+	}
+}
