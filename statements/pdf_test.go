@@ -357,3 +357,13 @@ func TestRenderPDFAppends(t *testing.T) {
 		t.Errorf("rendered through a plain writer: %d bytes differ from %d", plain.Len(), len(want))
 	}
 }
+
+func TestCompressStreamsHugeLength(t *testing.T) {
+	raw := "%PDF-1.3\n1 0 obj\n<</Length 9223372036854775800>>\nstream\nab\nendstream\nendobj\nxref\n0 2\n0000000000 65535 f \n0000000009 00000 n \ntrailer\n<<>>\nstartxref\n76\n%%EOF\n"
+	if i := strings.Index(raw, "xref\n"); i != 76 {
+		t.Fatalf("fixture: xref at %d", i)
+	}
+	if err := compressStreams([]byte(raw), new(bytes.Buffer)); err == nil {
+		t.Error("no error for a length beyond the document")
+	}
+}

@@ -85,7 +85,7 @@ func compressStreams(raw []byte, out *bytes.Buffer) error {
 			continue // a dictionary with more in it: copied as it is
 		}
 		data := end + len(dictEnd)
-		if data+n > xrefAt || !bytes.HasPrefix(raw[data+n:], []byte(streamEnd)) {
+		if n > xrefAt-data || !bytes.HasPrefix(raw[data+n:], []byte(streamEnd)) {
 			return fmt.Errorf("%w: stream of object %d", errPDFLayout, o.num)
 		}
 		z.Reset()

@@ -192,10 +192,15 @@ func decodeSnapshot(key [32]byte, data []byte) (ds *dataset, err error) {
 		return nil, errSnapshot
 	}
 	// Everything decoded stays live, so a collection during the decode
-	// would only trace a growing heap again and again.
+	// would only trace a growing heap again and again. The setting is the
+	// process's: decodes take turns, so one cannot restore another's.
+	gcOff.Lock()
+	defer gcOff.Unlock()
 	defer debug.SetGCPercent(debug.SetGCPercent(-1))
 	return decodeBody(body)
 }
+
+var gcOff sync.Mutex
 
 // decodeBody decodes a snapshot body whose checksum has been checked: the
 // meta part through gob, then the string table and the sale records.
