@@ -221,26 +221,7 @@ func TestCalcUsesSnapshot(t *testing.T) {
 
 	// A late sale: the snapshot is of other inputs now; the next calc
 	// reads the archive and saves a new one.
-	sales := filepath.Join(c.Dir, "data", "sales", "2024-09.csv")
-	data, err := os.ReadFile(sales)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
-	header, last := strings.Split(lines[0], ","), lines[len(lines)-1]
-	if strings.Contains(last, `"`) {
-		t.Fatalf("last row is quoted: %s", last)
-	}
-	cells := strings.Split(last, ",")
-	for i, h := range header {
-		if h == "deal_id" {
-			cells[i] += "-LATE"
-		}
-	}
-	late := string(data) + strings.Join(cells, ",") + "\n"
-	if err := os.WriteFile(sales, []byte(late), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	addLateSale(t, c)
 	progress = nil
 	third, err := c.Calc(context.Background(), testEnv(&progress), opts)
 	if err != nil {
@@ -361,21 +342,7 @@ func TestNewVersionMatchesNewDatabase(t *testing.T) {
 	if _, err := c.Calc(context.Background(), testEnv(nil), opts); err != nil {
 		t.Fatal(err)
 	}
-	sales := filepath.Join(c.Dir, "data", "sales", "2024-09.csv")
-	data, err := os.ReadFile(sales)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
-	header, last := strings.Split(lines[0], ","), lines[len(lines)-1]
-	if strings.Contains(last, `"`) {
-		t.Fatalf("last row is quoted: %s", last)
-	}
-	cells := strings.Split(last, ",")
-	cells[slices.Index(header, "deal_id")] += "-LATE"
-	if err := os.WriteFile(sales, []byte(string(data)+strings.Join(cells, ",")+"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	addLateSale(t, c)
 	again, err := c.Calc(context.Background(), testEnv(nil), opts)
 	if err != nil {
 		t.Fatal(err)
@@ -477,5 +444,26 @@ func TestSaleEqualNamesEveryColumn(t *testing.T) {
 	}
 	if !saleEqual(base, base) {
 		t.Error("a sale does not equal itself")
+	}
+}
+
+// addLateSale appends to the September sales file a copy of its last row
+// under a new deal number: a new file version with one more sale.
+func addLateSale(t *testing.T, c *Config) {
+	t.Helper()
+	sales := filepath.Join(c.Dir, "data", "sales", "2024-09.csv")
+	data, err := os.ReadFile(sales)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+	header, last := strings.Split(lines[0], ","), lines[len(lines)-1]
+	if strings.Contains(last, `"`) {
+		t.Fatalf("last row is quoted: %s", last)
+	}
+	cells := strings.Split(last, ",")
+	cells[slices.Index(header, "deal_id")] += "-LATE"
+	if err := os.WriteFile(sales, []byte(string(data)+strings.Join(cells, ",")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
