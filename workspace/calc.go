@@ -111,13 +111,9 @@ func (c *Config) Calc(ctx context.Context, env Env, opts CalcOptions) (*CalcSumm
 	if err := c.stage(tx, env); err != nil {
 		return nil, err
 	}
-	var files []store.InputFile
-	for _, kind := range Kinds {
-		fs, err := tx.Inputs(string(kind))
-		if err != nil {
-			return nil, err
-		}
-		files = append(files, fs...)
+	files, err := storedInputs(tx)
+	if err != nil {
+		return nil, err
 	}
 	if len(files) == 0 {
 		return nil, usageError("no input files: inputs: in %s matches nothing under %s", "incent.yaml", c.Dir)

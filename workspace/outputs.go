@@ -367,12 +367,12 @@ type logWriter struct {
 	reasons  *calc.Reasons
 	progJSON [][]byte      // each program id as a JSON string
 	credits  []calc.Credit // one program's credits, sorted by payee
-	groups   []reasonGroup
+	excl     []exclusion   // one sale's excluded programs
 }
 
-type reasonGroup struct {
-	reason   string
-	programs []int
+type exclusion struct {
+	reason  string
+	program int
 }
 
 func (lw *logWriter) appendSale(b []byte, sr *calc.SaleResult) []byte {
@@ -411,60 +411,40 @@ func (lw *logWriter) appendSale(b []byte, sr *calc.SaleResult) []byte {
 			b = append(b, '}')
 		}
 	}
-	lw.groups = lw.groups[:0]
+	// The excluded programs, sorted by reason (as json sorts keys) with
+	// program order kept within a reason: runs of one reason are its list.
+	lw.excl = lw.excl[:0]
 	for pi := range res.Programs {
 		if sr.Counted(pi) {
 			continue
 		}
-		reason := lw.reasons.Text(sr, pi)
-		found := false
-		for gi := range lw.groups {
-			if lw.groups[gi].reason == reason {
-				lw.groups[gi].programs = append(lw.groups[gi].programs, pi)
-				found = true
-				break
-			}
+		e := exclusion{reason: lw.reasons.Text(sr, pi), program: pi}
+		j := len(lw.excl)
+		lw.excl = append(lw.excl, e)
+		for ; j > 0 && e.reason < lw.excl[j-1].reason; j-- {
+			lw.excl[j] = lw.excl[j-1]
 		}
-		if !found {
-			lw.groups = append(lw.groups, reasonGroup{reason: reason, programs: append(lw.groupSlice(len(lw.groups)), pi)})
-		}
+		lw.excl[j] = e
 	}
-	if len(lw.groups) > 0 {
-		// A handful of groups: insertion sort, by reason as json sorts keys.
-		for i := 1; i < len(lw.groups); i++ {
-			for j := i; j > 0 && lw.groups[j].reason < lw.groups[j-1].reason; j-- {
-				lw.groups[j], lw.groups[j-1] = lw.groups[j-1], lw.groups[j]
-			}
-		}
+	if len(lw.excl) > 0 {
 		b = append(b, `,"excluded":{`...)
-		for gi, g := range lw.groups {
-			if gi > 0 {
+		for i, e := range lw.excl {
+			switch {
+			case i == 0:
+				b = appendJSONString(b, e.reason)
+				b = append(b, ':', '[')
+			case e.reason != lw.excl[i-1].reason:
+				b = append(b, ']', ',')
+				b = appendJSONString(b, e.reason)
+				b = append(b, ':', '[')
+			default:
 				b = append(b, ',')
 			}
-			b = appendJSONString(b, g.reason)
-			b = append(b, ':', '[')
-			for k, pi := range g.programs {
-				if k > 0 {
-					b = append(b, ',')
-				}
-				b = append(b, lw.progJSON[pi]...)
-			}
-			b = append(b, ']')
+			b = append(b, lw.progJSON[e.program]...)
 		}
-		b = append(b, '}')
+		b = append(b, ']', '}')
 	}
 	return append(b, '}', '\n')
-}
-
-// groupSlice returns an empty program list for group i, reusing the
-// storage a previous sale's group i had.
-func (lw *logWriter) groupSlice(i int) []int {
-	if i < cap(lw.groups) {
-		if p := lw.groups[:i+1][i].programs; p != nil {
-			return p[:0]
-		}
-	}
-	return nil
 }
 
 // appendCredits writes `"PROGRAM":{"payee":"value",...},...` for every

@@ -59,13 +59,9 @@ func stagedDataset(t *testing.T, c *Config) ([]store.InputFile, *dataset) {
 	if err := c.stage(tx, testEnv(nil)); err != nil {
 		t.Fatal(err)
 	}
-	var files []store.InputFile
-	for _, kind := range Kinds {
-		fs, err := tx.Inputs(string(kind))
-		if err != nil {
-			t.Fatal(err)
-		}
-		files = append(files, fs...)
+	files, err := storedInputs(tx)
+	if err != nil {
+		t.Fatal(err)
 	}
 	ds, err := gather(tx, files)
 	if err != nil {
@@ -300,15 +296,10 @@ func TestReadSalesSideBySide(t *testing.T) {
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
 		var ds *dataset
 		err := db.Read(context.Background(), func(tx *store.Tx) error {
-			var files []store.InputFile
-			for _, kind := range Kinds {
-				fs, err := tx.Inputs(string(kind))
-				if err != nil {
-					return err
-				}
-				files = append(files, fs...)
+			files, err := storedInputs(tx)
+			if err != nil {
+				return err
 			}
-			var err error
 			ds, err = gather(tx, files)
 			return err
 		})
