@@ -128,9 +128,19 @@ func (t *Tx) NextRunSeq(period string) (int, error) {
 // AddRun writes a run with its lines, inputs and programs, and appends a
 // "run" event to the log.
 func (t *Tx) AddRun(r *Run) error {
-	if _, err := t.tx.ExecContext(t.ctx, `INSERT INTO runs (id, period, seq, as_of, status, started_at, finished_at, user, tool_version, digest, manifest)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.ID, r.Period, r.Seq, r.AsOf, r.Status, r.StartedAt, r.FinishedAt, r.User, r.ToolVersion, r.Digest, r.Manifest); err != nil {
-		return fmt.Errorf("write run %s: %w", r.ID, err)
+	if err := t.AddRunLines(r); err != nil {
+		return err
+	}
+	return t.AddRunHead(r)
+}
+
+// AddRunLines writes a run's payout lines, inputs and programs ahead of the
+// run itself, so that they can be stored while the run's files (and with
+// them its manifest) are still being written. Foreign keys are then checked
+// when the transaction commits, and AddRunHead must follow before it does.
+func (t *Tx) AddRunLines(r *Run) error {
+	if _, err := t.tx.ExecContext(t.ctx, `PRAGMA defer_foreign_keys = ON`); err != nil {
+		return err
 	}
 	if err := t.insertLines(r); err != nil {
 		return fmt.Errorf("write run %s: %w", r.ID, err)
@@ -145,6 +155,16 @@ func (t *Tx) AddRun(r *Run) error {
 			r.ID, p.ID, p.Version, p.File, p.SHA256); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// AddRunHead writes the run itself, manifest included, and appends a "run"
+// event to the log.
+func (t *Tx) AddRunHead(r *Run) error {
+	if _, err := t.tx.ExecContext(t.ctx, `INSERT INTO runs (id, period, seq, as_of, status, started_at, finished_at, user, tool_version, digest, manifest)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.ID, r.Period, r.Seq, r.AsOf, r.Status, r.StartedAt, r.FinishedAt, r.User, r.ToolVersion, r.Digest, r.Manifest); err != nil {
+		return fmt.Errorf("write run %s: %w", r.ID, err)
 	}
 	_, err := t.AppendEvent(Event{Kind: "run", Actor: r.User, Subject: r.ID,
 		Body: fmt.Sprintf(`{"digest":%q,"period":%q,"status":%q}`, r.Digest, r.Period, r.Status)})

@@ -183,6 +183,46 @@ func TestVerifyFindsTampering(t *testing.T) {
 	}
 }
 
+// TestRunLinesBeforeHead stores a run's lines ahead of the run itself, as
+// calc does while it writes the run files: the two halves commit together,
+// and lines without their run do not commit at all.
+func TestRunLinesBeforeHead(t *testing.T) {
+	lines := []Line{{PayeeType: "dealer", Payee: "D001", ProgramID: "P", ProgramVersion: 1, Kind: "calc", Currency: "USD", Measure: "3", Tier: "1", Amount: "300.00"}}
+	run := func() *Run {
+		return &Run{ID: "2024Q3-R001", Period: "2024Q3", Seq: 1, Status: "final", Digest: Digest("2024Q3", lines), Lines: lines, Manifest: "{}"}
+	}
+
+	db := MustOpenDB(t)
+	tx := mustBegin(t, db)
+	if err := tx.AddRunLines(run()); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.AddRunHead(run()); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatalf("commit of lines and run: %v", err)
+	}
+	tx = mustBegin(t, db)
+	got, err := tx.GetRun("2024Q3-R001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Lines) != 1 || got.Lines[0] != lines[0] || got.Manifest != "{}" {
+		t.Errorf("read back %+v", got)
+	}
+	tx.Rollback()
+
+	db = MustOpenDB(t)
+	tx = mustBegin(t, db)
+	if err := tx.AddRunLines(run()); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(); err == nil {
+		t.Error("lines without their run were committed")
+	}
+}
+
 // TestManyLinesRoundTrip writes more lines than one INSERT carries, with a
 // remainder, and reads them back in order.
 func TestManyLinesRoundTrip(t *testing.T) {

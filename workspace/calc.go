@@ -173,13 +173,20 @@ func (c *Config) Calc(ctx context.Context, env Env, opts CalcOptions) (*CalcSumm
 	}
 	run.FinishedAt = env.Now().UTC().Format("2006-01-02T15:04:05Z")
 	env.progress("writing the run files")
+	// The payout lines go into the database while the files are written;
+	// the run itself follows with the manifest.
+	stored := make(chan error, 1)
+	go func() { stored <- tx.AddRunLines(run) }()
 	manifest, err := cp.writeFiles(partial, run, env, opts)
+	if lerr := <-stored; err == nil {
+		err = lerr
+	}
 	if err != nil {
 		return nil, err
 	}
 	run.Manifest = string(manifest)
 	env.progress("storing run %s", runID)
-	if err := tx.AddRun(run); err != nil {
+	if err := tx.AddRunHead(run); err != nil {
 		return nil, err
 	}
 	if err := tx.Commit(); err != nil {
