@@ -319,16 +319,7 @@ func (c *calculator) tiered(p *program, a *account, line *PayoutLine, f *formula
 
 	// Kickers add a rate on revenue dated in their month (commission).
 	for _, k := range p.Kickers {
-		rev := zero
-		for _, sr := range a.sales {
-			if sr.Date.Month() == k.Month {
-				for _, cr := range sr.Credits {
-					if cr.payee == a.id && int(cr.Program) == a.prog {
-						rev = rev.Add(c.res.Revenue(cr).Mul(familyFactor(p, sr.Basis.Family)))
-					}
-				}
-			}
-		}
+		rev := c.familyRevenue(p, a, func(sr *SaleResult) bool { return sr.Date.Month() == k.Month })
 		if rev.IsZero() {
 			continue
 		}
@@ -450,15 +441,24 @@ func (c *calculator) tierPay(p *program, st tierState, ti int, f *formula) decim
 }
 
 // commissionRevenue is the payee's credited revenue, with each family's
-// revenue counted at its family_rates factor. Revenue is summed per factor
-// and multiplied once: exact decimals give the same amount as multiplying
-// sale by sale.
+// revenue counted at its family_rates factor.
 func (c *calculator) commissionRevenue(p *program, a *account) decimal.Decimal {
 	if len(p.FamilyRates) == 0 {
 		return a.revenue
 	}
-	sums := make([]decimal.Decimal, len(p.FamilyRates)+1) // the last: families at factor one
+	return c.familyRevenue(p, a, func(*SaleResult) bool { return true })
+}
+
+// familyRevenue is the payee's credited revenue from the sales that keep
+// says, with each family's revenue counted at its family_rates factor.
+// Revenue is summed per factor and multiplied once: exact decimals give the
+// same amount as multiplying sale by sale.
+func (c *calculator) familyRevenue(p *program, a *account, keep func(*SaleResult) bool) decimal.Decimal {
+	sums := make([]revenueSum, len(p.FamilyRates)+1) // the last: families at factor one
 	for _, sr := range a.sales {
+		if !keep(sr) {
+			continue
+		}
 		k := len(p.FamilyRates)
 		for i, fr := range p.FamilyRates {
 			if fr.Family == sr.Basis.Family {
@@ -468,24 +468,37 @@ func (c *calculator) commissionRevenue(p *program, a *account) decimal.Decimal {
 		}
 		for _, cr := range sr.Credits {
 			if cr.payee == a.id && int(cr.Program) == a.prog {
-				sums[k] = sums[k].Add(c.res.Revenue(cr))
+				sums[k].add(c.res, p, sr, cr)
 			}
 		}
 	}
-	rev := sums[len(p.FamilyRates)]
+	rev := sums[len(p.FamilyRates)].total()
 	for i, fr := range p.FamilyRates {
-		rev = rev.Add(sums[i].Mul(fr.Factor))
+		rev = rev.Add(sums[i].total().Mul(fr.Factor))
 	}
 	return rev
 }
 
-func familyFactor(p *program, family string) decimal.Decimal {
-	for _, fr := range p.FamilyRates {
-		if fr.Family == family {
-			return fr.Factor
-		}
+// revenueSum adds up credited revenue: a whole credit whose base is exact
+// in cents adds whole cents, any other credit its exact decimal revenue.
+type revenueSum struct {
+	cents int64
+	rest  decimal.Decimal
+}
+
+func (s *revenueSum) add(res *Result, p *program, sr *SaleResult, cr Credit) {
+	if b := p.base(); cr.Whole != 0 && sr.exact[b] {
+		s.cents += int64(cr.Whole) * sr.cents[b]
+		return
 	}
-	return one
+	s.rest = s.rest.Add(res.Revenue(cr))
+}
+
+func (s *revenueSum) total() decimal.Decimal {
+	if s.cents == 0 {
+		return s.rest
+	}
+	return s.rest.Add(decimal.New(s.cents, -2))
 }
 
 func (c *calculator) modelMix(p *program, a *account, line *PayoutLine, f *formula) {

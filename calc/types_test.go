@@ -180,6 +180,38 @@ func TestCommissionFamiliesAndKickers(t *testing.T) {
 	}
 }
 
+// TestCommissionRevenueSums checks that revenue sums alike whether a
+// credit is whole with an amount exact in cents, whole with a finer
+// amount, or a share of a split deal.
+func TestCommissionRevenueSums(t *testing.T) {
+	p := prog(rules.Commission, func(p *rules.Program) {
+		p.Measure = "revenue"
+		p.Tiers = tiers(rules.TierRate, "0", "0.01")
+		p.FamilyRates = []rules.FamilyRate{{Family: "service", Factor: dec("0.5")}}
+		p.Kickers = []rules.Kicker{{Month: "2024-08", AddRate: dec("0.02")}}
+	})
+	ss := sales("D001", 4, "20000") // dated 2024-08-01 to -04
+	ss[0].SaleAmount = dec("10000.125")
+	ss[1].Split = "D001:50;D002:50"
+	ss[2].SaleAmount, ss[2].Family = dec("30000.50"), "service"
+	ss[3].SaleAmount, ss[3].Family, ss[3].SaleDate = dec("5000"), "service", date("2024-09-15")
+	// D001 revenue: 10,000.125 + 20,000 × 50% + 30,000.50 × 0.5 + 5,000 × 0.5
+	//   = 10,000.125 + 10,000 + 15,000.25 + 2,500 = 37,500.375; × 1% = 375.00375.
+	// August kicker: 10,000.125 + 10,000 + 15,000.25 = 35,000.375; × 2% = 700.0075.
+	// Total 1,075.01125, rounded half up: 1,075.01.
+	// D002: 10,000 × 1% = 100 plus the August kicker 10,000 × 2% = 200: 300.00.
+	res := Run(Input{Period: q3, AsOf: incent.NoDate, Programs: []*rules.Program{p}, Dealers: dealers, Sales: ss})
+	want := map[string][2]string{"D001": {"37500.375", "1075.01"}, "D002": {"10000", "300.00"}}
+	if len(res.Lines) != len(want) {
+		t.Fatalf("got %d lines, want %d", len(res.Lines), len(want))
+	}
+	for _, l := range res.Lines {
+		if got := [2]string{l.Measure.String(), l.Amount.StringFixed(2)}; got != want[l.Payee] {
+			t.Errorf("%s: measure and amount %v, want %v\n%q", l.Payee, got, want[l.Payee], l.Formula)
+		}
+	}
+}
+
 // TestDeliveringDealerAndMultipliers checks dealer-trade crediting and that
 // every matching multiplier multiplies.
 func TestDeliveringDealerAndMultipliers(t *testing.T) {
