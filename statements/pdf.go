@@ -42,6 +42,14 @@ const (
 	colWhite     = 0xFFFFFF
 )
 
+// pageCountMark stands for the document's page count in the page footers
+// until compressStreams writes the count in. No text reaches a page with a
+// control character in it (text folds them to spaces), so the mark cannot
+// be confused with a payee's text. It is about as wide as two or three
+// digits, the room the footer leaves the count when it aligns the line. (fpdf's
+// own page-count alias copied every page twice to look for it.)
+const pageCountMark = "\x01nb"
+
 // RenderPDF writes st as a PDF statement.
 func RenderPDF(w io.Writer, st *Statement) error {
 	if st == nil {
@@ -62,7 +70,7 @@ func RenderPDF(w io.Writer, st *Statement) error {
 		defer buffers.Put(out)
 		out.Reset()
 	}
-	if err := compressStreams(raw.Bytes(), out); err != nil {
+	if err := compressStreams(raw.Bytes(), out, strconv.Itoa(d.f.PageCount())); err != nil {
 		return fmt.Errorf("render PDF statement for %s: %w", st.Payee.Code, err)
 	}
 	if direct {
@@ -97,7 +105,6 @@ func newPDFDoc(st *Statement) *pdfDoc {
 	f.SetMargins(marginLeft, marginTop, marginRight)
 	f.SetAutoPageBreak(false, 0)
 	d.setPad(cellPad)
-	f.AliasNbPages("{nb}")
 	f.SetTitle(fmt.Sprintf("Incentive statement %s %s", st.Payee.Code, st.Period.Code), true)
 	f.SetSubject(fmt.Sprintf("Run %s", st.RunID), true)
 	if st.Maker != "" {
@@ -326,7 +333,7 @@ func (d *pdfDoc) footer() {
 		left += " · PROVISIONAL"
 	}
 	d.put(x, footerRuleY+1, w*0.75, 4, d.fit(d.text(left), w*0.75), "L")
-	d.put(x+w*0.75, footerRuleY+1, w*0.25, 4, fmt.Sprintf("Page %d of {nb}", d.f.PageNo()), "R")
+	d.put(x+w*0.75, footerRuleY+1, w*0.25, 4, fmt.Sprintf("Page %d of %s", d.f.PageNo(), pageCountMark), "R")
 }
 
 func periodDates(p incent.Period) string {

@@ -5,6 +5,7 @@ import (
 	"compress/zlib"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strconv"
 	"sync"
@@ -32,8 +33,10 @@ var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // compressStreams appends to out an uncompressed fpdf document with every
 // plain stream ("<</Length n>>") deflated, and its cross-reference table
-// and startxref moved to match. On error out holds part of a document.
-func compressStreams(raw []byte, out *bytes.Buffer) error {
+// and startxref moved to match. Unless pages is "", each pageCountMark in
+// a plain stream becomes pages on the way. On error out holds part of a
+// document.
+func compressStreams(raw []byte, out *bytes.Buffer, pages string) error {
 	xrefAt, err := startXref(raw)
 	if err != nil {
 		return err
@@ -90,7 +93,7 @@ func compressStreams(raw []byte, out *bytes.Buffer) error {
 		}
 		z.Reset()
 		zw.Reset(z)
-		zw.Write(raw[data : data+n])
+		writeMarked(zw, raw[data:data+n], pages)
 		if err := zw.Close(); err != nil {
 			return err
 		}
@@ -111,6 +114,25 @@ func compressStreams(raw []byte, out *bytes.Buffer) error {
 	out.Write(trailer[:sx])
 	fmt.Fprintf(out, "startxref\n%d\n%%%%EOF\n", newXref)
 	return nil
+}
+
+// writeMarked writes b with every pageCountMark replaced by pages, or as it
+// is when pages is "".
+func writeMarked(w io.Writer, b []byte, pages string) {
+	if pages == "" {
+		w.Write(b)
+		return
+	}
+	for {
+		i := bytes.Index(b, []byte(pageCountMark))
+		if i < 0 {
+			w.Write(b)
+			return
+		}
+		w.Write(b[:i])
+		io.WriteString(w, pages)
+		b = b[i+len(pageCountMark):]
+	}
 }
 
 // startXref reads the offset after the last "startxref".
