@@ -605,8 +605,19 @@ func (cp *computed) statements(runID string) ([]*statements.Statement, statement
 		mu.Unlock()
 		key := calc.Payee{Type: rules.PayeeKind(st.Payee.Type), Code: st.Payee.Code}
 		excluded := map[string]int{}
-		for _, sr := range salesOf[key] {
-			sl := cp.saleLine(sr, key, rs)
+		sales := salesOf[key]
+		st.Sales = make([]statements.SaleLine, 0, len(sales))
+		// Every sale has one outcome per program paying this kind of
+		// payee: one array holds them all.
+		n := 0
+		for _, p := range cp.res.Programs {
+			if p.Payee == key.Type {
+				n++
+			}
+		}
+		outcomes := make([]statements.Outcome, len(sales)*n)
+		for i, sr := range sales {
+			sl := cp.saleLine(sr, key, rs, outcomes[i*n:i*n:(i+1)*n])
 			for _, o := range sl.Outcomes {
 				if !o.Counted {
 					excluded[o.ProgramID]++
@@ -633,11 +644,11 @@ func (cp *computed) statements(runID string) ([]*statements.Statement, statement
 }
 
 // saleLine is one sale as a payee's statement shows it: its outcome under
-// every program that pays this kind of payee.
-func (cp *computed) saleLine(sr *calc.SaleResult, pe calc.Payee, reasons *calc.Reasons) statements.SaleLine {
+// every program that pays this kind of payee, appended to outcomes.
+func (cp *computed) saleLine(sr *calc.SaleResult, pe calc.Payee, reasons *calc.Reasons, outcomes []statements.Outcome) statements.SaleLine {
 	s, b := sr.Sale, sr.Basis
 	sl := statements.SaleLine{Date: s.SaleDate, DealID: s.DealID, VIN: s.VIN, Model: b.ModelCode, ModelYear: b.ModelYear,
-		SaleType: b.SaleType, Condition: b.Condition, Quantity: s.Quantity, Amount: b.SaleAmount}
+		SaleType: b.SaleType, Condition: b.Condition, Quantity: s.Quantity, Amount: b.SaleAmount, Outcomes: outcomes}
 	for pi, p := range cp.res.Programs {
 		if p.Payee != pe.Type {
 			continue
