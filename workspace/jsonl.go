@@ -65,6 +65,36 @@ func appendJSONString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
+// appendSaleKey appends SaleKey(s) as a JSON string. When its parts are
+// plain ASCII with nothing to escape, as they nearly always are, it is
+// written part by part rather than built first.
+func appendSaleKey(b []byte, s *incent.Sale) []byte {
+	if !plainASCII(s.DealerCode) || !plainASCII(s.DealID) || !plainASCII(s.VIN) {
+		return appendJSONString(b, SaleKey(s))
+	}
+	b = append(b, '"')
+	b = append(b, s.DealerCode...)
+	b = append(b, '/')
+	b = append(b, s.DealID...)
+	b = append(b, '/')
+	b = append(b, s.VIN...)
+	if s.Quantity < 0 {
+		return append(b, `/-"`...)
+	}
+	return append(b, `/+"`...)
+}
+
+// plainASCII reports whether s is printable ASCII without a quote or a
+// backslash: JSON writes it as it is.
+func plainASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= utf8.RuneSelf || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
+}
+
 // appendField appends `"name":"value"` with a leading comma unless first.
 func appendField(b []byte, name, value string, first bool) []byte {
 	if !first {

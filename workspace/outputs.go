@@ -379,7 +379,7 @@ func (lw *logWriter) appendSale(b []byte, sr *calc.SaleResult) []byte {
 	res := lw.res
 	s := sr.Sale
 	b = append(b, `{"sale":`...)
-	b = appendJSONString(b, SaleKey(s))
+	b = appendSaleKey(b, s)
 	b = appendField(b, "dealer", s.DealerCode, false)
 	b = appendField(b, "deal", s.DealID, false)
 	b = appendField(b, "vin", s.VIN, false)
