@@ -390,11 +390,12 @@ func (c *calculator) selectSales() {
 	}
 }
 
-// canonicalOrder returns the indices of sales in saleLess order. Dealer
-// and date are packed into one integer key first, so most comparisons
-// touch neither a string nor the sale itself.
+// canonicalOrder returns the indices of sales in saleLess order. Sales are
+// first placed by dealer (a counting sort on the dealer's rank), then each
+// dealer's sales are sorted on every core by a key that packs the date, so
+// most comparisons touch neither a string nor the sale itself.
 func canonicalOrder(sales []incent.Sale) []int {
-	codes := map[string]uint64{}
+	codes := map[string]uint32{}
 	for i := range sales {
 		codes[sales[i].DealerCode] = 0
 	}
@@ -404,32 +405,51 @@ func canonicalOrder(sales []incent.Sale) []int {
 	}
 	sort.Strings(sorted)
 	for rank, code := range sorted {
-		codes[code] = uint64(rank)
+		codes[code] = uint32(rank)
+	}
+	ranks := make([]uint32, len(sales))
+	starts := make([]int, len(sorted)+1) // dealer r's sales: starts[r] to starts[r+1]
+	last, lastRank := "", uint32(0)
+	for i := range sales {
+		if code := sales[i].DealerCode; code != last || i == 0 {
+			last, lastRank = code, codes[code]
+		}
+		ranks[i] = lastRank
+		starts[lastRank+1]++
+	}
+	for r := range sorted {
+		starts[r+1] += starts[r]
 	}
 	type key struct {
-		k uint64 // dealer rank, then the date with its sign bit flipped
-		i int
+		date uint32 // the date with its sign bit flipped
+		i    int32
 	}
 	keys := make([]key, len(sales))
+	next := slices.Clone(starts[:len(sorted)])
 	for i := range sales {
-		keys[i] = key{codes[sales[i].DealerCode]<<32 | uint64(uint32(sales[i].SaleDate)^1<<31), i}
+		keys[next[ranks[i]]] = key{uint32(sales[i].SaleDate) ^ 1<<31, int32(i)}
+		next[ranks[i]]++
 	}
-	slices.SortFunc(keys, func(a, b key) int {
-		if a.k != b.k {
-			return cmp.Compare(a.k, b.k)
+	parallel(len(sorted), 64, func(from, to int) {
+		for r := from; r < to; r++ {
+			slices.SortFunc(keys[starts[r]:starts[r+1]], func(a, b key) int {
+				if a.date != b.date {
+					return cmp.Compare(a.date, b.date)
+				}
+				x, y := &sales[a.i], &sales[b.i]
+				if saleLess(x, y) {
+					return -1
+				}
+				if saleLess(y, x) {
+					return 1
+				}
+				return 0
+			})
 		}
-		x, y := &sales[a.i], &sales[b.i]
-		if saleLess(x, y) {
-			return -1
-		}
-		if saleLess(y, x) {
-			return 1
-		}
-		return 0
 	})
 	order := make([]int, len(sales))
 	for j, k := range keys {
-		order[j] = k.i
+		order[j] = int(k.i)
 	}
 	return order
 }

@@ -2,7 +2,10 @@ package calc
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"runtime"
+	"slices"
+	"sort"
 	"testing"
 
 	"github.com/incent/incent"
@@ -368,4 +371,36 @@ func creditText(r *Result, cs []Credit) []string {
 		out = append(out, fmt.Sprintf("%d %s %s %s %d", c.Program, r.Payee(c), r.Units(c), r.Revenue(c), c.Whole))
 	}
 	return out
+}
+
+// TestCanonicalOrderMatchesSaleLess checks the bucketed, parallel sort
+// against sorting the sales with saleLess itself, over shuffled sales with
+// many ties on dealer and date.
+func TestCanonicalOrderMatchesSaleLess(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 11))
+	var ss []incent.Sale
+	for i := range 3000 {
+		s := incent.Sale{
+			DealerCode: fmt.Sprintf("D%03d", rng.IntN(150)),
+			SaleDate:   date("2024-07-01") + incent.Date(rng.IntN(4)),
+			DealID:     fmt.Sprintf("%d", rng.IntN(40)),
+			VIN:        fmt.Sprintf("VIN%05d", i),
+			Quantity:   1,
+		}
+		ss = append(ss, s)
+		if rng.IntN(10) == 0 { // a reversal: same dealer, deal and VIN
+			r := s
+			r.Quantity = -1
+			ss = append(ss, r)
+		}
+	}
+	rng.Shuffle(len(ss), func(i, j int) { ss[i], ss[j] = ss[j], ss[i] })
+	want := make([]int, len(ss))
+	for i := range want {
+		want[i] = i
+	}
+	sort.SliceStable(want, func(a, b int) bool { return saleLess(&ss[want[a]], &ss[want[b]]) })
+	if got := canonicalOrder(ss); !slices.Equal(got, want) {
+		t.Error("canonicalOrder differs from sorting by saleLess")
+	}
 }
