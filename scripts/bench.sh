@@ -61,6 +61,9 @@ measure() {
   shift
   local out=$LOGS/$name.out
   CODE=0
+  # The previous step's files (a calc writes about 1.5 GB at a million
+  # sales) go to disk first, so that their writeback is not charged here.
+  sync
   if [ $MEASURE = gnu ]; then
     /usr/bin/time -v -o "$LOGS/$name.time" "${WRAP[@]}" "$@" >"$out" 2>&1 || CODE=$?
     WALL=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$LOGS/$name.time" |
