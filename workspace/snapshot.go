@@ -94,13 +94,24 @@ type snapshotProblems struct {
 	Warnings []ingest.Warning
 }
 
-// encodeSnapshot writes ds as the snapshot of key. The file is
+// encodeSnapshot returns ds as the snapshot of key. The file is
 //
 //	magic | key | uint64 body length | body | SHA-256 of body
 //
 // and the body is the gob-encoded meta (length-prefixed), a string table,
 // then one record per sale.
 func encodeSnapshot(key [32]byte, ds *dataset) ([]byte, error) {
+	parts, err := snapshotParts(key, ds)
+	if err != nil {
+		return nil, err
+	}
+	return bytes.Join(parts, nil), nil
+}
+
+// snapshotParts returns the snapshot of key in consecutive parts, so that
+// the hundred megabytes of sale records at a million sales are written out
+// without being copied into one buffer first.
+func snapshotParts(key [32]byte, ds *dataset) ([][]byte, error) {
 	meta := snapshotMeta{Recon: ds.recon, Rejects: ds.rejects, Warnings: ds.warnings, Dealers: ds.dealers,
 		Objectives: ds.objectives, Certs: ds.certs, Claims: ds.claims, Log: ds.log, ReconOf: ds.reconOf,
 		Problems: map[int64]snapshotProblems{}}
@@ -111,10 +122,18 @@ func encodeSnapshot(key [32]byte, ds *dataset) ([]byte, error) {
 	if err := gob.NewEncoder(&mb).Encode(meta); err != nil {
 		return nil, err
 	}
+	owners := ds.owners
+	if owners == nil {
+		// Each sale's position in the index, rather than a key built per sale.
+		owners = make([]int64, len(ds.sales))
+		for _, e := range ds.saleIdx.m {
+			owners[e.pos] = e.owner
+		}
+	}
 	e := &snapEncoder{tab: map[string]uint64{}}
-	records := make([]byte, 0, 64*len(ds.sales))
+	records := make([]byte, 0, 112*len(ds.sales)) // a record is about 100 bytes
 	for i := range ds.sales {
-		records = e.sale(records, &ds.sales[i], ds.saleOwner(i))
+		records = e.sale(records, &ds.sales[i], owners[i])
 	}
 	body := binary.AppendUvarint(nil, uint64(mb.Len()))
 	body = append(body, mb.Bytes()...)
@@ -123,20 +142,20 @@ func encodeSnapshot(key [32]byte, ds *dataset) ([]byte, error) {
 		body = appendRaw(body, s)
 	}
 	body = binary.AppendUvarint(body, uint64(len(ds.sales)))
-	body = append(body, records...)
 
-	out := make([]byte, 0, len(snapshotMagic)+32+8+len(body)+32)
-	out = append(out, snapshotMagic...)
-	out = append(out, key[:]...)
-	out = binary.BigEndian.AppendUint64(out, uint64(len(body)))
-	out = append(out, body...)
-	sum := sha256.Sum256(body)
-	return append(out, sum[:]...), nil
+	head := make([]byte, 0, len(snapshotMagic)+32+8)
+	head = append(head, snapshotMagic...)
+	head = append(head, key[:]...)
+	head = binary.BigEndian.AppendUint64(head, uint64(len(body)+len(records)))
+	h := sha256.New()
+	h.Write(body)
+	h.Write(records)
+	return [][]byte{head, body, records, h.Sum(nil)}, nil
 }
 
 // writeSnapshot saves ds as the workspace's snapshot, replacing any other.
 func (c *Config) writeSnapshot(key [32]byte, ds *dataset) error {
-	data, err := encodeSnapshot(key, ds)
+	parts, err := snapshotParts(key, ds)
 	if err != nil {
 		return err
 	}
@@ -146,9 +165,11 @@ func (c *Config) writeSnapshot(key [32]byte, ds *dataset) error {
 		return err
 	}
 	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
+	for _, p := range parts {
+		if _, err := tmp.Write(p); err != nil {
+			tmp.Close()
+			return err
+		}
 	}
 	if err := tmp.Chmod(0o644); err != nil {
 		tmp.Close()
