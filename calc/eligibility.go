@@ -67,15 +67,24 @@ type ledger struct {
 	values []creditValue
 	parsed map[string]parsedShares // split and salesperson cells
 	whole  [2]int32                // the value of a whole credit on each base for the current sale, 0: not made yet
+
+	// The payee numbered last: most of a sale's credits go to its dealer,
+	// one program after another.
+	lastCode string
+	lastID   int32
 }
 
 func (l *ledger) payee(code string) int32 {
+	if code == l.lastCode && len(l.payees) > 0 {
+		return l.lastID
+	}
 	id, ok := l.ids[code]
 	if !ok {
 		id = int32(len(l.payees))
 		l.ids[code] = id
 		l.payees = append(l.payees, code)
 	}
+	l.lastCode, l.lastID = code, id
 	return id
 }
 
