@@ -3,6 +3,7 @@ package incent
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
 )
@@ -85,19 +86,24 @@ func GroupThousands(s string) string {
 		s = s[1:]
 	}
 	intPart, frac, hasFrac := strings.Cut(s, ".")
-	var b strings.Builder
+	if len(intPart) <= 3 && !neg {
+		return s
+	}
+	// One allocation: totals and formula lines format hundreds of
+	// thousands of numbers.
+	b := make([]byte, 0, len(s)+len(intPart)/3+1)
+	if neg {
+		b = append(b, '-')
+	}
 	for i, ch := range intPart {
 		if i > 0 && (len(intPart)-i)%3 == 0 {
-			b.WriteByte(',')
+			b = append(b, ',')
 		}
-		b.WriteRune(ch)
+		b = utf8.AppendRune(b, ch)
 	}
-	out := b.String()
 	if hasFrac {
-		out += "." + frac
+		b = append(b, '.')
+		b = append(b, frac...)
 	}
-	if neg {
-		out = "-" + out
-	}
-	return out
+	return string(b)
 }
