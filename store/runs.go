@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -243,10 +244,15 @@ func Digest(period string, lines []Line) string {
 	h := sha256.New()
 	writeField(h, "incent-result-v1")
 	writeField(h, period)
+	// A line's fields go to the hash in one write, through one buffer.
+	var buf []byte
 	for _, l := range lines {
-		for _, f := range []string{l.PayeeType, l.Payee, l.ProgramID, fmt.Sprint(l.ProgramVersion), l.Kind, l.Currency, l.Measure, l.Tier, l.Amount} {
-			writeField(h, f)
+		buf = buf[:0]
+		for _, f := range [...]string{l.PayeeType, l.Payee, l.ProgramID, strconv.Itoa(l.ProgramVersion), l.Kind, l.Currency, l.Measure, l.Tier, l.Amount} {
+			buf = binary.BigEndian.AppendUint64(buf, uint64(len(f)))
+			buf = append(buf, f...)
 		}
+		h.Write(buf)
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }
