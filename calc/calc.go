@@ -30,6 +30,13 @@ type Input struct {
 	Certifications []incent.Certification
 	Claims         []incent.Claim
 	Rounding       incent.Rounding
+
+	// Eligible, when set, is called once eligibility and crediting are
+	// done, before the payout pass. From then on the result's sales,
+	// programs, payees and credits do not change, so it may go on reading
+	// them on other goroutines while Run continues; Lines, Payees and Flags
+	// are written until Run returns.
+	Eligible func(*Result)
 }
 
 // Result is the outcome of one calculation.
@@ -205,6 +212,9 @@ func Run(in Input) *Result {
 	c := newCalculator(in)
 	c.selectSales()
 	c.eligibility()
+	if in.Eligible != nil {
+		in.Eligible(c.res)
+	}
 	// The double-claim flags read only the sales: they are found while
 	// accounts are summed and paid, on a core that pass leaves idle.
 	flagged := make(chan struct{})

@@ -75,6 +75,7 @@ type computed struct {
 	digest   string
 	dealers  map[string]*incent.Dealer
 	rounding incent.Rounding
+	log      *earlyLog // the calculation log, when compute began it
 }
 
 // Calc runs the calculation of SPEC §5 for a period and, unless DryRun,
@@ -132,8 +133,28 @@ func (c *Config) Calc(ctx context.Context, env Env, opts CalcOptions) (*CalcSumm
 	// The snapshot of freshly read inputs is saved alongside the
 	// calculation; the command waits for it before it lets go of the lock.
 	defer wait()
+	// A run that will be written gets its number and folder first, so that
+	// the calculation log can be written there during the payout pass.
+	// Files go to a hidden folder and are renamed into place only once the
+	// run is committed: no half-written run is ever visible.
+	var runID, final, partial string
+	var seq int
+	if !opts.DryRun {
+		if seq, err = tx.NextRunSeq(opts.Period.Code); err != nil {
+			return nil, err
+		}
+		runID = fmt.Sprintf("%s-R%03d", opts.Period.Code, seq)
+		final = filepath.Join(c.Path(c.Out), opts.Period.Code, runID)
+		partial = filepath.Join(c.Path(c.Out), opts.Period.Code, "."+runID+".partial")
+		os.RemoveAll(partial)
+		defer os.RemoveAll(partial)
+		if err := os.MkdirAll(partial, 0o755); err != nil {
+			return nil, err
+		}
+	}
 	env.progress("calculating %s over %d sales and %d programs", opts.Period.Code, len(ds.sales), len(progs))
-	cp := c.compute(opts, progs, ds)
+	cp := c.compute(opts, progs, ds, partial)
+	defer cp.log.abandon() // before the folder goes, when the run stops short
 	env.progress("calculated %d payout lines", len(cp.lines))
 
 	sum := cp.summary()
@@ -144,11 +165,6 @@ func (c *Config) Calc(ctx context.Context, env Env, opts CalcOptions) (*CalcSumm
 		return sum, nil
 	}
 
-	seq, err := tx.NextRunSeq(opts.Period.Code)
-	if err != nil {
-		return nil, err
-	}
-	runID := fmt.Sprintf("%s-R%03d", opts.Period.Code, seq)
 	run := &store.Run{ID: runID, Period: opts.Period.Code, Seq: seq, AsOf: opts.AsOf.String(), Status: "final",
 		User: env.User, ToolVersion: env.ToolVersion, Digest: cp.digest, Lines: cp.lines,
 		StartedAt: started.UTC().Format("2006-01-02T15:04:05Z")}
@@ -165,15 +181,6 @@ func (c *Config) Calc(ctx context.Context, env Env, opts CalcOptions) (*CalcSumm
 		run.Programs = append(run.Programs, store.RunProgram{ID: p.ID, Version: p.Version, File: p.File, SHA256: p.SHA256})
 	}
 
-	// Files go to a hidden folder first and are renamed into place only
-	// once the run is committed: no half-written run is ever visible.
-	final := filepath.Join(c.Path(c.Out), opts.Period.Code, runID)
-	partial := filepath.Join(c.Path(c.Out), opts.Period.Code, "."+runID+".partial")
-	os.RemoveAll(partial)
-	defer os.RemoveAll(partial)
-	if err := os.MkdirAll(partial, 0o755); err != nil {
-		return nil, err
-	}
 	run.FinishedAt = env.Now().UTC().Format("2006-01-02T15:04:05Z")
 	env.progress("writing the run files")
 	// The payout lines go into the database while the files are written;
@@ -238,15 +245,23 @@ func (c *Config) gatherCached(tx *store.Tx, files []store.InputFile, save bool) 
 }
 
 // compute runs the passes and turns the result into stored lines.
-func (c *Config) compute(opts CalcOptions, progs []*rules.Program, ds *dataset) *computed {
-	in := calc.Input{Period: opts.Period, AsOf: opts.AsOf, Programs: progs, Dealers: ds.dealers,
-		Sales: ds.sales, Objectives: ds.objectives, Rounding: c.Rounding}
-	in.Certifications, in.Claims = ds.certs, ds.claims
-	res := calc.Run(in)
-	cp := &computed{opts: opts, progs: progs, ds: ds, res: res, rounding: c.Rounding, dealers: map[string]*incent.Dealer{}}
+//
+// When logDir is not "", the calculation log is begun in it as soon as
+// eligibility and crediting are done, and written alongside the payout
+// pass; writeFiles finishes it, or abandon must be called.
+func (c *Config) compute(opts CalcOptions, progs []*rules.Program, ds *dataset, logDir string) *computed {
+	cp := &computed{opts: opts, progs: progs, ds: ds, rounding: c.Rounding, dealers: map[string]*incent.Dealer{}}
 	for i := range ds.dealers {
 		cp.dealers[ds.dealers[i].Code] = &ds.dealers[i]
 	}
+	in := calc.Input{Period: opts.Period, AsOf: opts.AsOf, Programs: progs, Dealers: ds.dealers,
+		Sales: ds.sales, Objectives: ds.objectives, Rounding: c.Rounding}
+	in.Certifications, in.Claims = ds.certs, ds.claims
+	if logDir != "" {
+		in.Eligible = func(res *calc.Result) { cp.log = startLog(filepath.Join(logDir, logName), res, cp.dealers) }
+	}
+	res := calc.Run(in)
+	cp.res = res
 	// Reversals that cancel nothing are rejects of the file they came from.
 	ds.rejectUnmatched(res.Unmatched)
 	sortRejects(ds.rejects)

@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"github.com/incent/incent/rules"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -86,5 +88,56 @@ func TestLogSameOnOneCore(t *testing.T) {
 	one := calcLog(t, 10, 9000)
 	if !bytes.Equal(many, one) {
 		t.Errorf("the log differs between four goroutines and one")
+	}
+}
+
+// TestLogBegunDuringPayoutPass checks that the log a calc writes, begun
+// while the payout pass runs, has the very bytes of the log written in one
+// go after the calculation.
+func TestLogBegunDuringPayoutPass(t *testing.T) {
+	c, p := genConfig(t, 20, 6000)
+	opts := CalcOptions{Period: p, AsOf: incent.NoDate}
+	sum, err := c.Calc(context.Background(), testEnv(nil), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(filepath.Join(c.Dir, "out", "2024Q3", sum.RunID, "calc-log.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, ds := stagedDataset(t, c)
+	progs, err := rules.LoadDir(c.Path(c.Programs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp := c.compute(opts, progs, ds, "")
+	var want bytes.Buffer
+	if err := cp.writeLog(&want); err != nil {
+		t.Fatal(err)
+	}
+	if cp.digest != sum.Digest {
+		t.Fatalf("recomputed digest %s, calc gave %s", cp.digest, sum.Digest)
+	}
+	if !bytes.Equal(got, want.Bytes()) {
+		t.Fatalf("the calc's log (%d bytes) differs from the log written afterwards (%d bytes)", len(got), want.Len())
+	}
+}
+
+// TestRefusedCalcLeavesNoFiles checks that a calc refused for too many
+// rejects, which had begun its log, leaves no folder behind.
+func TestRefusedCalcLeavesNoFiles(t *testing.T) {
+	c, p := genConfig(t, 10, 3000)
+	c.MaxRejects = "0"
+	_, err := c.Calc(context.Background(), testEnv(nil), CalcOptions{Period: p, AsOf: incent.NoDate})
+	var e *Error
+	if !errors.As(err, &e) || e.Code != ExitRejected {
+		t.Fatalf("error %v, want the max_rejects refusal", err)
+	}
+	entries, err := os.ReadDir(filepath.Join(c.Dir, "out", "2024Q3"))
+	if err != nil && !os.IsNotExist(err) {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		t.Errorf("a refused calc left %s behind", e.Name())
 	}
 }

@@ -6,7 +6,9 @@ import (
 	"encoding/csv"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"os"
 	"path/filepath"
@@ -24,6 +26,9 @@ import (
 	"github.com/incent/incent/store"
 	"github.com/shopspring/decimal"
 )
+
+// logName is the calculation log's file name in a run's folder.
+const logName = "calc-log.jsonl"
 
 // Manifest is manifest.json: what a run used and what it produced.
 type Manifest struct {
@@ -79,7 +84,7 @@ func (cp *computed) writeFiles(dir string, run *store.Run, env Env, opts CalcOpt
 	}{
 		{"payouts.csv", func(w io.Writer) error { return cp.writePayouts(w, run.ID) }},
 		{"payments.csv", func(w io.Writer) error { return cp.writePayments(w, run.ID) }},
-		{"calc-log.jsonl", cp.writeLog},
+		{logName, cp.writeLog},
 		{"rejects.csv", cp.writeRejects},
 		{"summary.xlsx", func(w io.Writer) error {
 			s := cp.summaryModel(run.ID)
@@ -95,6 +100,11 @@ func (cp *computed) writeFiles(dir string, run *store.Run, env Env, opts CalcOpt
 	var wg sync.WaitGroup
 	for i, wr := range writers {
 		wg.Go(func() {
+			if wr.name == logName && cp.log != nil {
+				// Begun during the payout pass, in dir already.
+				shas[i], errs[i] = cp.log.finish(cp.writePayoutLog)
+				return
+			}
 			shas[i], errs[i] = writeFile(filepath.Join(dir, wr.name), wr.write)
 		})
 	}
@@ -122,6 +132,74 @@ func (cp *computed) writeFiles(dir string, run *store.Run, env Env, opts CalcOpt
 		return nil, err
 	}
 	return data, nil
+}
+
+// earlyLog is calc-log.jsonl begun while the payout pass runs: its sale
+// lines depend on eligibility and crediting alone.
+type earlyLog struct {
+	f    *os.File
+	h    hash.Hash
+	bw   *bufio.Writer
+	quit chan struct{}
+	done chan struct{}
+	err  error // of the sale lines, once done is closed
+}
+
+// startLog creates path and writes res's sale lines into it on other
+// goroutines.
+func startLog(path string, res *calc.Result, dealers map[string]*incent.Dealer) *earlyLog {
+	l := &earlyLog{quit: make(chan struct{}), done: make(chan struct{})}
+	f, err := os.Create(path)
+	if err != nil {
+		l.err = err
+		close(l.done)
+		return l
+	}
+	l.f, l.h = f, sha256.New()
+	l.bw = bufio.NewWriterSize(io.MultiWriter(f, l.h), 1<<20)
+	go func() {
+		defer close(l.done)
+		l.err = writeSaleLog(l.bw, res, dealers, l.quit)
+	}()
+	return l
+}
+
+// finish waits for the sale lines, appends the rest of the log with write,
+// closes the file and returns its SHA-256.
+func (l *earlyLog) finish(write func(io.Writer) error) (string, error) {
+	<-l.done
+	if l.f == nil {
+		return "", l.err
+	}
+	err := l.err
+	if err == nil {
+		err = write(l.bw)
+	}
+	if err == nil {
+		err = l.bw.Flush()
+	}
+	if cerr := l.f.Close(); err == nil {
+		err = cerr
+	}
+	l.f = nil
+	if err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(l.h.Sum(nil)), nil
+}
+
+// abandon stops a log whose run will not be written and waits until
+// nothing writes to it any more. It does nothing after finish, or on nil.
+func (l *earlyLog) abandon() {
+	if l == nil {
+		return
+	}
+	close(l.quit)
+	<-l.done
+	if l.f != nil {
+		l.f.Close()
+		l.f = nil
+	}
 }
 
 // writeFile writes through a buffer and returns the SHA-256 of what it wrote.
@@ -286,7 +364,19 @@ type logPayout struct {
 // and maps would be the slowest part of a quarter close. They are formatted
 // in chunks on every core and written in sale order.
 func (cp *computed) writeLog(w io.Writer) error {
-	res := cp.res
+	if err := writeSaleLog(w, cp.res, cp.dealers, nil); err != nil {
+		return err
+	}
+	return cp.writePayoutLog(w)
+}
+
+// errLogAbandoned ends the writing of sale lines for a run that stopped.
+var errLogAbandoned = errors.New("calculation log abandoned")
+
+// writeSaleLog writes the sale lines of calc-log.jsonl. It reads only what
+// eligibility and crediting decided, so it can run alongside the payout
+// pass. Closing quit stops it early with errLogAbandoned.
+func writeSaleLog(w io.Writer, res *calc.Result, dealers map[string]*incent.Dealer, quit <-chan struct{}) error {
 	const chunk = 4096
 	n := len(res.Sales)
 	workers := min(runtime.GOMAXPROCS(0), max(1, (n+chunk-1)/chunk))
@@ -299,6 +389,7 @@ func (cp *computed) writeLog(w io.Writer) error {
 	free := make(chan []byte, 4*workers) // written buffers, for reuse
 	stop := make(chan struct{})
 	defer close(stop)
+	quitted := false
 	go func() {
 		defer close(order)
 		defer close(jobs)
@@ -307,6 +398,9 @@ func (cp *computed) writeLog(w io.Writer) error {
 			select {
 			case order <- out:
 			case <-stop:
+				return
+			case <-quit:
+				quitted = true
 				return
 			}
 			select {
@@ -322,7 +416,7 @@ func (cp *computed) writeLog(w io.Writer) error {
 	}
 	for range workers {
 		go func() {
-			lw := &logWriter{res: res, reasons: res.Reasons(cp.dealers), progJSON: progJSON}
+			lw := &logWriter{res: res, reasons: res.Reasons(dealers), progJSON: progJSON}
 			for j := range jobs {
 				var b []byte
 				select {
@@ -347,9 +441,18 @@ func (cp *computed) writeLog(w io.Writer) error {
 		default:
 		}
 	}
+	if quitted {
+		return errLogAbandoned
+	}
+	return nil
+}
+
+// writePayoutLog writes the payout lines of calc-log.jsonl, which follow
+// the sale lines.
+func (cp *computed) writePayoutLog(w io.Writer) error {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
-	for _, l := range res.Lines {
+	for _, l := range cp.res.Lines {
 		lp := logPayout{Payout: string(l.PayeeType) + "/" + l.Payee + "/" + l.ProgramID, PayeeType: string(l.PayeeType),
 			Payee: l.Payee, Program: l.ProgramID, Version: l.ProgramVersion, Measure: l.Measure.String(), MeasureOf: l.MeasureKind, Tier: l.Tier,
 			NextTier: l.NextTier, Formula: l.Formula, Unrounded: l.Unrounded.String(), Rounding: l.Rounding.String(),

@@ -70,7 +70,7 @@ func (c *Config) rebuild(ctx context.Context, db *store.DB, runID string, snapsh
 		}
 		replayCfg := *c
 		replayCfg.Rounding = rounding
-		cp = replayCfg.compute(opts, progs, ds)
+		cp = replayCfg.compute(opts, progs, ds, "")
 		return nil
 	})
 	return run, cp, err
