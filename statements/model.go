@@ -155,11 +155,7 @@ type Summary struct {
 	Provisional bool
 	Rows        []SummaryRow // sorted by payee, program, kind
 	Rejects     int
-	// TmpDir is where a sheet too large to buffer in memory spills while it
-	// is written: the run's own unfinished folder, so nothing is written
-	// outside out/. "" uses the system's temporary folder.
-	TmpDir string
-	Inputs []InputReconciliation
+	Inputs      []InputReconciliation
 }
 
 // InputReconciliation is one input file's reconciliation line.

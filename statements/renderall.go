@@ -138,7 +138,7 @@ func renderFiles(dir string, st *Statement) error {
 		return err
 	}
 	buf.Reset()
-	if err := renderXLSXIn(buf, st, dir); err != nil {
+	if err := RenderXLSX(buf, st); err != nil {
 		return err
 	}
 	return writeFileAtomic(filepath.Join(dir, st.fileName()+".xlsx"), buf.Bytes())

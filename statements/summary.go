@@ -19,8 +19,7 @@ func RenderSummary(w io.Writer, s *Summary) error {
 		return errors.New("render summary workbook: no summary")
 	}
 	b := newWorkbook(documentTime(s.Period, s.Provisional, incent.NoDate),
-		fmt.Sprintf("Incentive run %s %s", s.Period.Code, s.RunID), "", s.TmpDir)
-	defer b.f.Close()
+		fmt.Sprintf("Incentive run %s %s", s.Period.Code, s.RunID), "")
 	b.first("Payouts")
 	writePayouts(b.sheet("Payouts"), s)
 	writeTotals(b.add("Totals"), s)
@@ -32,10 +31,9 @@ func RenderSummary(w io.Writer, s *Summary) error {
 	return nil
 }
 
-// writePayouts streams one row per summary row: a big run has a hundred
-// thousand of them. It is the workbook's one streamed sheet.
+// writePayouts writes one row per summary row: a big run has a hundred
+// thousand of them.
 func writePayouts(s *sheet, sum *Summary) {
-	s.stream()
 	s.widths(12, 12, 34, 24, 9, 10, 10, 14, 30, 16, 50)
 	s.freezeHeader()
 	s.header("Payee type", "Payee", "Name", "Program", "Version", "Kind", "Currency", "Measure", "Tier", "Amount", "Flags")
@@ -45,7 +43,6 @@ func writePayouts(s *sheet, sum *Summary) {
 			numberCell{r.Measure}, r.Tier, money(r.Amount, r.Currency), r.Flags)
 	}
 	s.filter(11)
-	s.flush()
 }
 
 // programTotal sums the rows of one program in one currency.

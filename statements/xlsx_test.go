@@ -277,7 +277,7 @@ func TestNotCountedText(t *testing.T) {
 // reads back as written.
 func TestZipPartsReadBack(t *testing.T) {
 	var buf bytes.Buffer
-	zw := fastZip(&buf)
+	zw := newZip(&buf)
 	parts := map[string][]byte{}
 	for i, n := range []int{0, 1, smallPart - 1, smallPart, smallPart + 1, 3 * smallPart, 100000} {
 		data := bytes.Repeat([]byte(fmt.Sprintf("<c r=\"A%d\"><v>%d</v></c>", i, n)), n/20+1)[:n]

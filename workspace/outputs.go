@@ -87,9 +87,7 @@ func (cp *computed) writeFiles(dir string, run *store.Run, env Env, opts CalcOpt
 		{logName, cp.writeLog},
 		{"rejects.csv", cp.writeRejects},
 		{"summary.xlsx", func(w io.Writer) error {
-			s := cp.summaryModel(run.ID)
-			s.TmpDir = dir
-			return statements.RenderSummary(w, s)
+			return statements.RenderSummary(w, cp.summaryModel(run.ID))
 		}},
 	}
 	// The files are independent, so they are written side by side: the
