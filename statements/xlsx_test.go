@@ -3,6 +3,7 @@ package statements
 import (
 	"archive/zip"
 	"bytes"
+	"encoding/xml"
 	"fmt"
 	"io"
 	"testing"
@@ -320,6 +321,54 @@ func TestZipPartsReadBack(t *testing.T) {
 		}
 		if !bytes.Equal(got, parts[f.Name]) {
 			t.Errorf("%s: read back %d bytes, want %d", f.Name, len(got), len(parts[f.Name]))
+		}
+	}
+}
+
+// TestRenderXLSXAwkwardText writes text that XML must escape or cannot
+// hold: every part of the workbook stays well-formed XML, and the text
+// reads back escaped characters intact and the rest replaced.
+func TestRenderXLSXAwkwardText(t *testing.T) {
+	st := fixtureStatement(t)
+	st.Payee.Name = "Smith & Sons <Motors> \"Ltd\" 'x'"
+	st.Payee.Region = "  padded\ttab  "
+	st.Adjustments[0].Reason = "bell\x07 nul\x00 bad\xff utf8 ünï 🚗"
+	data := renderXLSX(t, st)
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, zf := range zr.File {
+		rc, err := zf.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		dec := xml.NewDecoder(rc)
+		for {
+			if _, err := dec.Token(); err == io.EOF {
+				break
+			} else if err != nil {
+				t.Fatalf("%s is not well-formed XML: %v", zf.Name, err)
+			}
+		}
+		rc.Close()
+	}
+	f := openXLSX(t, data)
+	rows := rawRows(t, f, "Summary")
+	for first, want := range map[string]string{"Payee": st.Payee.Name, "Region": "  padded\ttab  "} {
+		if got := rows[findRow(t, rows, first)-1][1]; got != want {
+			t.Errorf("%s = %q, want %q", first, got, want)
+		}
+	}
+	if got, _ := f.GetCellValue("Adjustments", "E2"); got != "bell\uFFFD nul\uFFFD bad\uFFFD utf8 ünï 🚗" {
+		t.Errorf("adjustment reason = %q, want the characters XML cannot hold replaced", got)
+	}
+}
+
+func TestColumnName(t *testing.T) {
+	for n, want := range map[int]string{1: "A", 26: "Z", 27: "AA", 52: "AZ", 53: "BA", 702: "ZZ", 703: "AAA", 16384: "XFD"} {
+		if got := columnName(n); got != want {
+			t.Errorf("columnName(%d) = %q, want %q", n, got, want)
 		}
 	}
 }
