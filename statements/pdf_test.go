@@ -371,3 +371,22 @@ func TestCompressStreamsHugeLength(t *testing.T) {
 		t.Error("no error for a length beyond the document")
 	}
 }
+
+// TestCellMatchesCellFormat renders statements with cell's direct writing
+// and through fpdf's CellFormat: the documents are byte for byte the same.
+func TestCellMatchesCellFormat(t *testing.T) {
+	awkward := fixtureStatement(t)
+	awkward.Payee.Name = `Smith (North) \ Sons`
+	awkward.Sales[0].DealID = "(1042)"
+	for name, st := range map[string]*Statement{"final": fixtureStatement(t), "provisional": provisionalStatement(t),
+		"big": bigStatement(t, 300), "awkward": awkward, "empty": {Payee: Payee{Code: "D999"}, Period: period(t, "2024-08"), RunID: "r1"}} {
+		t.Run(name, func(t *testing.T) {
+			fast := renderPDF(t, st)
+			fastCells = false
+			defer func() { fastCells = true }()
+			if slow := renderPDF(t, st); !bytes.Equal(fast, slow) {
+				t.Fatalf("PDF with direct cells (%d bytes) differs from CellFormat's (%d bytes)", len(fast), len(slow))
+			}
+		})
+	}
+}
