@@ -94,6 +94,9 @@ type pdfDoc struct {
 
 	bodyTop float64 // where content starts below the page header
 	cellBuf []byte  // cell's, reused
+	// The text colour cell wrote last, as written.
+	cellRGB   int
+	cellColor []byte
 }
 
 func newPDFDoc(st *Statement) *pdfDoc {
@@ -182,8 +185,11 @@ func (d *pdfDoc) cell(x, y, w, h float64, s, align string) {
 	fr, fg, fb := f.GetFillColor()
 	colored := tr != fr || tg != fg || tb != fb // fpdf's colorFlag
 	if colored {
+		if rgb := tr<<16 | tg<<8 | tb; rgb != d.cellRGB || d.cellColor == nil {
+			d.cellRGB, d.cellColor = rgb, appendColor(d.cellColor[:0], tr, tg, tb)
+		}
 		b = append(b, "q "...)
-		b = appendColor(b, tr, tg, tb)
+		b = append(b, d.cellColor...)
 		b = append(b, ' ')
 	}
 	b = append(b, "BT "...)
