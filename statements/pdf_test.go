@@ -2,6 +2,9 @@ package statements
 
 import (
 	"bytes"
+	"compress/zlib"
+	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -285,28 +288,101 @@ func TestAppendRuns(t *testing.T) {
 	}
 }
 
-// TestCompressStreamsMatchesFpdf checks that laying a statement out
-// uncompressed and deflating its streams afterwards, with the page count
-// written in, gives the very bytes fpdf writes with its own compression
-// and page-count alias.
+// TestCompressStreamsMatchesFpdf checks that a statement laid out
+// uncompressed, deflated by compressStreams with the page count written in,
+// inflates back to the very bytes fpdf writes uncompressed with its own
+// page-count alias, and that every cross-reference of the deflated
+// document points at its object.
 func TestCompressStreamsMatchesFpdf(t *testing.T) {
 	for name, st := range map[string]*Statement{"final": fixtureStatement(t), "provisional": provisionalStatement(t),
 		"big": bigStatement(t, 300), "empty": {Payee: Payee{Code: "D999"}, Period: period(t, "2024-08"), RunID: "r1"}} {
 		t.Run(name, func(t *testing.T) {
 			d := newPDFDoc(st)
+			d.f.SetCompression(false)
 			d.build()
-			// fpdf writes the page count in itself when asked to.
 			d.f.RegisterAlias(pageCountMark, strconv.Itoa(d.f.PageCount()))
 			var want bytes.Buffer
 			if err := d.f.Output(&want); err != nil {
 				t.Fatal(err)
 			}
 			got := renderPDF(t, st)
-			if !bytes.Equal(got, want.Bytes()) {
-				t.Fatalf("post-compressed PDF (%d bytes) differs from fpdf's own (%d bytes)", len(got), want.Len())
+			xrefAt, err := startXref(got)
+			if err != nil {
+				t.Fatal(err)
+			}
+			offsets, _, err := xrefTable(got, xrefAt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for num := 1; num < len(offsets); num++ {
+				if head := fmt.Sprintf("%d 0 obj\n", num); !bytes.HasPrefix(got[offsets[num]:], []byte(head)) {
+					t.Fatalf("object %d: cross-reference %d points at %q", num, offsets[num], got[offsets[num]:offsets[num]+10])
+				}
+			}
+			inflated := inflateStreams(t, got)
+			if !bytes.Equal(inflated, want.Bytes()) {
+				t.Fatalf("inflated PDF (%d bytes) differs from fpdf's uncompressed one (%d bytes)", len(inflated), want.Len())
 			}
 		})
 	}
+}
+
+// inflateStreams undoes compressStreams: each deflated stream is inflated
+// and the cross-reference table rebuilt.
+func inflateStreams(t *testing.T, doc []byte) []byte {
+	t.Helper()
+	xrefAt, err := startXref(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	offsets, tableEnd, err := xrefTable(doc, xrefAt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const head, streamEnd = "<</Filter /FlateDecode /Length ", "\nendstream\n"
+	var out bytes.Buffer
+	moved := make([]int, len(offsets))
+	pos := 0
+	for {
+		i := bytes.Index(doc[pos:xrefAt], []byte(head))
+		if i < 0 {
+			break
+		}
+		i += pos
+		end := i + len(head) + bytes.IndexByte(doc[i+len(head):], '>')
+		n, err := strconv.Atoi(string(doc[i+len(head) : end]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		data := end + len(">>\nstream\n")
+		zr, err := zlib.NewReader(bytes.NewReader(doc[data : data+n]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		plain, err := io.ReadAll(zr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out.Write(doc[pos:i])
+		fmt.Fprintf(&out, "<</Length %d>>\nstream\n", len(plain))
+		out.Write(plain)
+		out.WriteString(streamEnd)
+		pos = data + n + len(streamEnd)
+	}
+	out.Write(doc[pos:xrefAt])
+	// Objects keep their order, so each one's new offset is found by its header.
+	for num := 1; num < len(offsets); num++ {
+		moved[num] = bytes.Index(out.Bytes(), []byte(fmt.Sprintf("\n%d 0 obj\n", num))) + 1
+	}
+	newXref := out.Len()
+	fmt.Fprintf(&out, "xref\n0 %d\n0000000000 65535 f \n", len(offsets))
+	for num := 1; num < len(offsets); num++ {
+		fmt.Fprintf(&out, "%010d 00000 n \n", moved[num])
+	}
+	trailer := doc[tableEnd:]
+	out.Write(trailer[:bytes.LastIndex(trailer, []byte("startxref\n"))])
+	fmt.Fprintf(&out, "startxref\n%d\n%%%%EOF\n", newXref)
+	return out.Bytes()
 }
 
 func TestCompressStreamsRefusesOtherLayouts(t *testing.T) {
