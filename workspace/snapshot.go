@@ -11,9 +11,11 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/incent/incent"
@@ -132,7 +134,11 @@ func snapshotParts(key [32]byte, ds *dataset) ([][]byte, error) {
 	}
 	e := &snapEncoder{tab: map[string]uint64{}}
 	records := make([]byte, 0, 112*len(ds.sales)) // a record is about 100 bytes
+	var chunks []int
 	for i := range ds.sales {
+		if i%snapChunk == 0 {
+			chunks = append(chunks, len(records))
+		}
 		records = e.sale(records, &ds.sales[i], owners[i])
 	}
 	body := binary.AppendUvarint(nil, uint64(mb.Len()))
@@ -141,7 +147,7 @@ func snapshotParts(key [32]byte, ds *dataset) ([][]byte, error) {
 	for _, s := range e.strs {
 		body = appendRaw(body, s)
 	}
-	body = binary.AppendUvarint(body, uint64(len(ds.sales)))
+	body = appendRecordsHead(body, len(ds.sales), chunks)
 
 	head := make([]byte, 0, len(snapshotMagic)+32+8)
 	head = append(head, snapshotMagic...)
@@ -264,15 +270,69 @@ func (d *snapDecoder) records() ([]incent.Sale, []int64) {
 		d.strs[i] = d.raw()
 	}
 	count := d.count(minSaleBytes)
+	n := d.count(1)
+	if n != (count+snapChunk-1)/snapChunk {
+		panic("chunk table of " + strconv.Itoa(n) + " for " + strconv.Itoa(count) + " sales")
+	}
+	starts := make([]int, n+1) // chunk j's records: starts[j] to starts[j+1], from here
+	for j := range n {
+		starts[j] = int(d.uvarint())
+	}
+	base := d.p
+	starts[n] = len(d.b) - base
+	for j := range n {
+		if starts[j] < 0 || starts[j] > starts[j+1] || (j == 0 && starts[j] != 0) {
+			panic("chunk table out of order")
+		}
+	}
 	sales := make([]incent.Sale, count)
 	owners := make([]int64, count)
-	for i := range sales {
-		owners[i] = d.sale(&sales[i])
+	// Chunks decode on every core; a panic in one is raised again here.
+	var next atomic.Int64
+	var failed atomic.Value
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), n) {
+		wg.Go(func() {
+			defer func() {
+				if r := recover(); r != nil {
+					failed.CompareAndSwap(nil, fmt.Sprint(r))
+				}
+			}()
+			for {
+				j := int(next.Add(1)) - 1
+				if j >= n {
+					return
+				}
+				w := &snapDecoder{b: d.b[:base+starts[j+1]], s: d.s[:base+starts[j+1]], p: base + starts[j], strs: d.strs}
+				for i := j * snapChunk; i < min((j+1)*snapChunk, count); i++ {
+					owners[i] = w.sale(&sales[i])
+				}
+				if w.p != len(w.b) {
+					panic("bytes left after chunk " + strconv.Itoa(j))
+				}
+			}
+		})
 	}
-	if d.p != len(d.b) {
-		panic("bytes left after the last sale")
+	wg.Wait()
+	if msg := failed.Load(); msg != nil {
+		panic(msg)
 	}
 	return sales, owners
+}
+
+// snapChunk is the number of sales in a chunk of records: chunks are
+// decoded side by side.
+const snapChunk = 1 << 16
+
+// appendRecordsHead appends the sale count and the chunk table: where each
+// chunk of snapChunk sales starts, from the first record.
+func appendRecordsHead(b []byte, count int, chunks []int) []byte {
+	b = binary.AppendUvarint(b, uint64(count))
+	b = binary.AppendUvarint(b, uint64(len(chunks)))
+	for _, c := range chunks {
+		b = binary.AppendUvarint(b, uint64(c))
+	}
+	return b
 }
 
 type snapEncoder struct {

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -379,7 +380,7 @@ func FuzzSnapshotRecords(f *testing.F) {
 	for _, s := range e.strs {
 		body = appendRaw(body, s)
 	}
-	body = binary.AppendUvarint(body, 2)
+	body = appendRecordsHead(body, 2, []int{0})
 	body = append(body, recs...)
 	f.Add(body)
 	f.Add([]byte{})
@@ -395,6 +396,67 @@ func FuzzSnapshotRecords(f *testing.F) {
 			}
 		}()
 	})
+}
+
+// TestSnapshotChunks round-trips more sales than two chunks hold, decoded
+// side by side, and refuses a chunk table that points elsewhere.
+func TestSnapshotChunks(t *testing.T) {
+	ds := &dataset{reconOf: map[int64]int{}, problems: map[int64]*fileProblems{}}
+	n := 2*snapChunk + 5
+	ds.sales = make([]incent.Sale, n)
+	ds.owners = make([]int64, n)
+	for i := range ds.sales {
+		ds.sales[i] = incent.Sale{DealID: strconv.Itoa(i), VIN: "VIN" + strconv.Itoa(i*7), DealerCode: "D" + strconv.Itoa(i%50),
+			SaleDate: incent.DateOf(2024, 7, 1+i%90), SaleType: "retail", Quantity: 1 - 2*(i%2),
+			SaleAmount: decimal.New(int64(i), -2), HasSaleAmount: i%3 == 0, Source: "s.csv:" + strconv.Itoa(i+2)}
+		ds.owners[i] = int64(1 + i%3)
+	}
+	var key [32]byte
+	data, err := encodeSnapshot(key, ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := decodeSnapshot(key, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(ds.sales, got.sales, exactDecimal); diff != "" {
+		t.Fatalf("decoded sales differ:\n%s", diff)
+	}
+	if !slices.Equal(ds.owners, got.owners) {
+		t.Fatal("decoded owners differ")
+	}
+
+	// Swap the offsets of the second and third chunks: the body checksum
+	// is made to match, so only the decoder can refuse it.
+	parts, err := snapshotParts(key, ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := parts[1]
+	table := binary.AppendUvarint(nil, uint64(n))
+	table = binary.AppendUvarint(table, 3)
+	at := bytes.LastIndex(body, table)
+	if at < 0 {
+		t.Fatal("no chunk table in the body")
+	}
+	p := at + len(table)
+	var offs [3]uint64
+	q := p
+	for j := range offs {
+		v, k := binary.Uvarint(body[q:])
+		offs[j], q = v, q+k
+	}
+	swapped := binary.AppendUvarint(nil, offs[0])
+	swapped = binary.AppendUvarint(swapped, offs[2])
+	swapped = binary.AppendUvarint(swapped, offs[1])
+	if len(swapped) != q-p {
+		t.Fatal("offsets of different widths")
+	}
+	copy(body[p:q], swapped)
+	if _, err := decodeBody(bytes.Clone(append(body, parts[2]...))); err == nil {
+		t.Error("a chunk table out of order was accepted")
+	}
 }
 
 // TestSaleEqualNamesEveryColumn changes one column of a sale at a time:
