@@ -1000,12 +1000,30 @@ type saleKey struct {
 	reasons  []string
 	reasNum  map[string]int
 	minor    int32 // decimals of sale amounts
+
+	// The program and reason last numbered at each outcome position: a
+	// statement's sales list the same programs in the same order, mostly
+	// for the same reasons, so most numbers need no map.
+	lastProg, lastReason []numbered
+}
+
+type numbered struct {
+	s string
+	n int
 }
 
 func newSaleKey(st *Statement) *saleKey {
 	k := &saleKey{progNum: map[string]int{}, reasNum: map[string]int{}, minor: saleAmountMinor(st)}
+	var seen []string // program id last seen at each position
 	for i := range st.Sales {
-		for _, o := range st.Sales[i].Outcomes {
+		for j, o := range st.Sales[i].Outcomes {
+			if j < len(seen) && seen[j] == o.ProgramID {
+				continue
+			}
+			if j >= len(seen) {
+				seen = append(seen, make([]string, j+1-len(seen))...)
+			}
+			seen[j] = o.ProgramID
 			if _, ok := k.progNum[o.ProgramID]; !ok {
 				k.progNum[o.ProgramID] = 0
 				k.programs = append(k.programs, o.ProgramID)
@@ -1017,25 +1035,55 @@ func newSaleKey(st *Statement) *saleKey {
 		k.progNum[id] = i + 1
 	}
 	for i := range st.Sales {
-		for _, o := range st.Sales[i].Outcomes {
+		for j, o := range st.Sales[i].Outcomes {
 			if !o.Counted {
-				if _, ok := k.reasNum[o.Reason]; !ok {
-					k.reasons = append(k.reasons, o.Reason)
-					k.reasNum[o.Reason] = len(k.reasons)
-				}
+				k.reasonNum(j, o.Reason)
 			}
 		}
 	}
 	return k
 }
 
+// progNumAt is the number of program id, at outcome position j.
+func (k *saleKey) progNumAt(j int, id string) int {
+	return cachedNum(&k.lastProg, j, id, func() int { return k.progNum[id] })
+}
+
+// reasonNum is the number of a reason at outcome position j, numbering it
+// when it is new.
+func (k *saleKey) reasonNum(j int, r string) int {
+	return cachedNum(&k.lastReason, j, r, func() int {
+		n, ok := k.reasNum[r]
+		if !ok {
+			k.reasons = append(k.reasons, r)
+			n = len(k.reasons)
+			k.reasNum[r] = n
+		}
+		return n
+	})
+}
+
+func cachedNum(cache *[]numbered, j int, s string, look func() int) int {
+	c := *cache
+	if j < len(c) && c[j].n != 0 && c[j].s == s {
+		return c[j].n
+	}
+	if j >= len(c) {
+		c = append(c, make([]numbered, j+1-len(c))...)
+		*cache = c
+	}
+	n := look()
+	c[j] = numbered{s, n}
+	return n
+}
+
 // outcomes writes a sale's outcomes as the two texts of its row: the
 // programs it counted for ("1, 3 (0.5), 4–6") and the others by reason
 // ("R1: 2, 7–9 · R2: 10").
 func (k *saleKey) outcomes(s *SaleLine) (counted, excluded string) {
-	qty := decimal.NewFromInt(int64(s.Quantity))
 	var cb []byte
-	var run []int // consecutive program numbers counted with the plain credit
+	var runBuf [32]int
+	run := runBuf[:0] // consecutive program numbers counted with the plain credit
 	flush := func() {
 		cb = appendRuns(cb, run)
 		run = run[:0]
@@ -1044,11 +1092,12 @@ func (k *saleKey) outcomes(s *SaleLine) (counted, excluded string) {
 		reason int
 		progs  []int
 	}
-	var groups []group
-	for _, o := range s.Outcomes {
-		n := k.progNum[o.ProgramID]
+	var groupBuf [8]group
+	groups := groupBuf[:0]
+	for j, o := range s.Outcomes {
+		n := k.progNumAt(j, o.ProgramID)
 		if !o.Counted {
-			r := k.reasNum[o.Reason]
+			r := k.reasonNum(j, o.Reason)
 			found := false
 			for gi := range groups {
 				if groups[gi].reason == r {
@@ -1062,7 +1111,7 @@ func (k *saleKey) outcomes(s *SaleLine) (counted, excluded string) {
 			}
 			continue
 		}
-		if o.Credit.Equal(qty) {
+		if o.Credit.Equal(quantityOf(s.Quantity)) {
 			run = append(run, n)
 			continue
 		}
@@ -1088,6 +1137,22 @@ func (k *saleKey) outcomes(s *SaleLine) (counted, excluded string) {
 		eb = appendRuns(eb, g.progs)
 	}
 	return string(cb), string(eb)
+}
+
+var (
+	plusOne  = decimal.NewFromInt(1)
+	minusOne = decimal.NewFromInt(-1)
+)
+
+// quantityOf is a sale's quantity as a decimal.
+func quantityOf(q int) decimal.Decimal {
+	switch q {
+	case 1:
+		return plusOne
+	case -1:
+		return minusOne
+	}
+	return decimal.NewFromInt(int64(q))
 }
 
 // appendRuns appends ascending numbers to b after a ", " when b is not

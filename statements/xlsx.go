@@ -165,9 +165,9 @@ func writeSales(s *sheet, st *Statement) {
 		if !sl.Amount.IsZero() {
 			row[8] = money(sl.Amount, incent.Currency{Minor: k.minor})
 		}
-		for _, o := range sl.Outcomes {
+		for j, o := range sl.Outcomes {
 			if o.Counted {
-				row[lead+k.progNum[o.ProgramID]-1] = numberCell{o.Credit}
+				row[lead+k.progNumAt(j, o.ProgramID)-1] = numberCell{o.Credit}
 			}
 		}
 		switch {
