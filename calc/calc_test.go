@@ -404,3 +404,32 @@ func TestCanonicalOrderMatchesSaleLess(t *testing.T) {
 		t.Error("canonicalOrder differs from sorting by saleLess")
 	}
 }
+
+// TestReasonsTextAlternating formats the reasons of sales whose models
+// alternate, so the last-given text is now reused and now not: each is the
+// text Result.Reason gives.
+func TestReasonsTextAlternating(t *testing.T) {
+	p := prog(rules.Volume, func(p *rules.Program) {
+		p.PerUnit = dec("1")
+		p.Elig.Models = []string{"TRK1"}
+	})
+	ss := sales("D001", 6, "")
+	for i, m := range []string{"SUV1", "SED1", "SED1", "SUV1", "TRK1", "SUV1"} {
+		ss[i].ModelCode = m
+	}
+	res := Run(Input{Period: q3, AsOf: incent.NoDate, Programs: []*rules.Program{p}, Dealers: dealers, Sales: ss})
+	reasons := res.Reasons(nil)
+	for i := range res.Sales {
+		sr := &res.Sales[i]
+		want := ""
+		if m := sr.Sale.ModelCode; m != "TRK1" {
+			want = "model " + m + " not in [TRK1]"
+		}
+		if got := res.Reason(sr, 0, nil); got != want {
+			t.Errorf("%s: reason %q, want %q", sr.Sale.ModelCode, got, want)
+		}
+		if got := reasons.Text(sr, 0); got != want {
+			t.Errorf("%s: reason through Reasons %q, want %q", sr.Sale.ModelCode, got, want)
+		}
+	}
+}

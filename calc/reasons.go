@@ -15,11 +15,21 @@ type Reasons struct {
 	res     *Result
 	dealers map[string]*incent.Dealer
 	memo    []map[string]string // by program and fail code: attribute -> text
+	last    []lastReason        // by program and fail code: the text given last
+}
+
+// lastReason is the text a program and fail code gave last, for an
+// attribute: sales come by dealer and date, so the next sale mostly has the
+// same model, condition and dealer, and needs no map.
+type lastReason struct {
+	attr, text string
+	set        bool
 }
 
 // Reasons returns a reason formatter over the result; dealers may be nil.
 func (r *Result) Reasons(dealers map[string]*incent.Dealer) *Reasons {
-	return &Reasons{res: r, dealers: dealers, memo: make([]map[string]string, len(r.Programs)*int(numFails))}
+	n := len(r.Programs) * int(numFails)
+	return &Reasons{res: r, dealers: dealers, memo: make([]map[string]string, n), last: make([]lastReason, n)}
 }
 
 // Text says why sale sr did not count for program pi, or "" when it
@@ -50,15 +60,20 @@ func (x *Reasons) Text(sr *SaleResult, pi int) string {
 		// Reasons that name a date or a day count are not worth keeping.
 		return x.res.Reason(sr, pi, x.dealers)
 	}
-	m := x.memo[pi*int(numFails)+int(f)]
+	i := pi*int(numFails) + int(f)
+	if l := &x.last[i]; l.set && l.attr == attr {
+		return l.text
+	}
+	m := x.memo[i]
 	if m == nil {
 		m = map[string]string{}
-		x.memo[pi*int(numFails)+int(f)] = m
+		x.memo[i] = m
 	}
-	if t, ok := m[attr]; ok {
-		return t
+	t, ok := m[attr]
+	if !ok {
+		t = x.res.Reason(sr, pi, x.dealers)
+		m[attr] = t
 	}
-	t := x.res.Reason(sr, pi, x.dealers)
-	m[attr] = t
+	x.last[i] = lastReason{attr: attr, text: t, set: true}
 	return t
 }
