@@ -447,7 +447,7 @@ func canonicalOrder(sales []incent.Sale) []int {
 		keys[next[ranks[i]]] = key{uint32(sales[i].SaleDate) ^ 1<<31, int32(i)}
 		next[ranks[i]]++
 	}
-	parallel(len(sorted), 64, func(from, to int) {
+	Parallel(len(sorted), 64, func(from, to int) {
 		for r := from; r < to; r++ {
 			slices.SortFunc(keys[starts[r]:starts[r+1]], func(a, b key) int {
 				if a.date != b.date {

@@ -70,7 +70,7 @@ func (c *calculator) measure() {
 		slices.SortFunc(jobs[start:], func(a, b *account) int { return strings.Compare(a.payee, b.payee) })
 	}
 	c.res.Lines = make([]PayoutLine, len(jobs))
-	parallel(len(jobs), 256, func(from, to int) {
+	Parallel(len(jobs), 256, func(from, to int) {
 		for k := from; k < to; k++ {
 			a := jobs[k]
 			c.res.Lines[k] = c.payout(c.progs[a.prog], a)
@@ -162,9 +162,10 @@ func (c *calculator) accumulate(accounts [][]*account, w, n int) {
 	}
 }
 
-// parallel calls work on consecutive ranges of [0, n) of at most chunk
-// items, on every core, and returns when all are done.
-func parallel(n, chunk int, work func(from, to int)) {
+// Parallel calls work on consecutive ranges of [0, n) of at most chunk
+// items, on every core, and returns when all are done. The calculation's
+// passes use it, and so do the steps that turn its result into files.
+func Parallel(n, chunk int, work func(from, to int)) {
 	workers := min(runtime.GOMAXPROCS(0), (n+chunk-1)/chunk)
 	if workers <= 1 {
 		work(0, n)

@@ -5,12 +5,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 
 	"github.com/incent/incent"
 	"github.com/incent/incent/calc"
@@ -268,7 +265,7 @@ func (c *Config) compute(opts CalcOptions, progs []*rules.Program, ds *dataset, 
 	// Formatting the decimals of a large run's lines takes a while: every
 	// core takes its share.
 	cp.lines = make([]store.Line, len(res.Lines))
-	inChunks(len(res.Lines), 4096, func(from, to int) {
+	calc.Parallel(len(res.Lines), 4096, func(from, to int) {
 		for k := from; k < to; k++ {
 			l := &res.Lines[k]
 			cp.lines[k] = store.Line{PayeeType: string(l.PayeeType), Payee: l.Payee, ProgramID: l.ProgramID,
@@ -278,25 +275,6 @@ func (c *Config) compute(opts CalcOptions, progs []*rules.Program, ds *dataset, 
 	})
 	cp.digest = store.Digest(opts.Period.Code, cp.lines)
 	return cp
-}
-
-// inChunks calls work on consecutive ranges of [0, n) of at most chunk
-// items, on every core, and returns when all are done.
-func inChunks(n, chunk int, work func(from, to int)) {
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), (n+chunk-1)/chunk) {
-		wg.Go(func() {
-			for {
-				from := int(next.Add(int64(chunk))) - chunk
-				if from >= n {
-					return
-				}
-				work(from, min(n, from+chunk))
-			}
-		})
-	}
-	wg.Wait()
 }
 
 func tierColumn(l calc.PayoutLine) string {

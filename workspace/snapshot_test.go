@@ -84,14 +84,7 @@ func TestSnapshotRoundTrip(t *testing.T) {
 	if !ok {
 		t.Fatal("no snapshot key: the test binary cannot be identified")
 	}
-	data, err := encodeSnapshot(key, ds)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := decodeSnapshot(key, data)
-	if err != nil {
-		t.Fatal(err)
-	}
+	got := roundTrip(t, key, ds)
 	opts := []cmp.Option{exactDecimal, cmp.AllowUnexported(dataset{}, fileProblems{}),
 		cmp.FilterPath(func(p cmp.Path) bool {
 			switch p.Last().String() {
@@ -398,6 +391,20 @@ func FuzzSnapshotRecords(f *testing.F) {
 	})
 }
 
+// roundTrip encodes ds as the snapshot of key and decodes it again.
+func roundTrip(t *testing.T, key [32]byte, ds *dataset) *dataset {
+	t.Helper()
+	data, err := encodeSnapshot(key, ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := decodeSnapshot(key, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
 // TestSnapshotChunks round-trips more sales than two chunks hold, decoded
 // side by side, and refuses a chunk table that points elsewhere.
 func TestSnapshotChunks(t *testing.T) {
@@ -412,14 +419,7 @@ func TestSnapshotChunks(t *testing.T) {
 		ds.owners[i] = int64(1 + i%3)
 	}
 	var key [32]byte
-	data, err := encodeSnapshot(key, ds)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := decodeSnapshot(key, data)
-	if err != nil {
-		t.Fatal(err)
-	}
+	got := roundTrip(t, key, ds)
 	if diff := cmp.Diff(ds.sales, got.sales, exactDecimal); diff != "" {
 		t.Fatalf("decoded sales differ:\n%s", diff)
 	}
