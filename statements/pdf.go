@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"codeberg.org/go-pdf/fpdf"
 	"github.com/incent/incent"
@@ -210,7 +211,9 @@ func (d *pdfDoc) cell(x, y, w, h float64, s, align string) {
 		b = append(b, " Q"...)
 	}
 	d.cellBuf = b
-	f.RawWriteStr(string(b))
+	// fpdf copies the operators into the page at once and keeps nothing, so
+	// they need not be copied into a string of their own first.
+	f.RawWriteStr(unsafe.String(unsafe.SliceData(b), len(b)))
 	f.SetXY(x+w, y)
 }
 

@@ -67,7 +67,8 @@ func (b *workbook) first(name string) { b.add(name) }
 
 // add appends a sheet.
 func (b *workbook) add(name string) *sheet {
-	s := &sheet{b: b, name: name}
+	s := &sheet{b: b, name: name, data: sheetBuffers.Get().(*bytes.Buffer)}
+	s.data.Reset()
 	b.sheets = append(b.sheets, s)
 	return s
 }
@@ -181,9 +182,13 @@ type sheet struct {
 	cols   int // widest row
 	widthW []float64
 	frozen bool
-	ranged string // the filtered range, "" for none
-	data   bytes.Buffer
+	ranged string        // the filtered range, "" for none
+	data   *bytes.Buffer // the rows, from sheetBuffers
 }
+
+// sheetBuffers hold sheets' rows from one workbook to the next: a large
+// dealer's Sales sheet is megabytes, grown afresh for every workbook.
+var sheetBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 func (s *sheet) skip() { s.r++ }
 
@@ -431,6 +436,10 @@ func (b *workbook) write(w io.Writer) error {
 	part("xl/styles.xml", b.stylesXML())
 	part("xl/sharedStrings.xml", b.sharedStringsXML())
 	b.check(zw.Close())
+	for _, s := range b.sheets {
+		sheetBuffers.Put(s.data)
+		s.data = nil
+	}
 	return b.err
 }
 
