@@ -98,16 +98,11 @@ func (c *Config) Calc(ctx context.Context, env Env, opts CalcOptions) (*CalcSumm
 		p.File = relTo(c.Dir, p.File)
 	}
 
-	db, err := store.Open(c.Path(c.DB), env.Now)
+	tx, end, err := c.begin(ctx, env)
 	if err != nil {
 		return nil, err
 	}
-	defer db.Close()
-	tx, err := db.Begin(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
+	defer end()
 
 	if err := c.stage(tx, env); err != nil {
 		return nil, err

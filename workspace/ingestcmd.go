@@ -111,16 +111,11 @@ func (c *Config) Ingest(ctx context.Context, env Env, opts IngestOptions) (*Inge
 		return nil, err
 	}
 	defer release()
-	db, err := store.Open(c.Path(c.DB), env.Now)
+	tx, end, err := c.begin(ctx, env)
 	if err != nil {
 		return nil, err
 	}
-	defer db.Close()
-	tx, err := db.Begin(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
+	defer end()
 
 	before, err := storedInputs(tx)
 	if err != nil {

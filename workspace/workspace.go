@@ -5,6 +5,7 @@
 package workspace
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/incent/incent"
 	"github.com/incent/incent/ingest"
+	"github.com/incent/incent/store"
 )
 
 // Config is the workspace configuration of SPEC §2, already merged from
@@ -142,4 +144,22 @@ func (c *Config) glob(patterns []string) ([]string, error) {
 	}
 	sort.Strings(out)
 	return out, nil
+}
+
+// begin opens the workspace's database and starts the one write
+// transaction of a command. end rolls back whatever was not committed and
+// closes the database.
+func (c *Config) begin(ctx context.Context, env Env) (tx *store.Tx, end func(), err error) {
+	db, err := store.Open(c.Path(c.DB), env.Now)
+	if err != nil {
+		return nil, nil, err
+	}
+	if tx, err = db.Begin(ctx); err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return tx, func() {
+		tx.Rollback()
+		db.Close()
+	}, nil
 }
