@@ -6,13 +6,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"github.com/incent/incent/rules"
 	"os"
 	"path/filepath"
 	"runtime"
 	"testing"
 
 	"github.com/incent/incent"
+	"github.com/incent/incent/rules"
 )
 
 // calcLog runs a calc of a generated workspace and returns its log.
