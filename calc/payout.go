@@ -26,10 +26,10 @@ type account struct {
 	payee   string
 	id      int32 // the payee's number, Credit.payee
 	prog    int
-	whole   int64 // credited units from whole credits, summed as integers
-	cents   int64 // their revenue in hundredths, when exact
+	whole   int64      // credited units from whole credits, summed as integers
+	rev     revenueSum // credited revenue while credits are summed
 	units   decimal.Decimal
-	revenue decimal.Decimal
+	revenue decimal.Decimal // rev's total, once every credit is in
 	counted int
 	byModel map[string]decimal.Decimal // model_mix: credited units per model
 	sales   []*SaleResult
@@ -63,7 +63,7 @@ func (c *calculator) measure() {
 				continue
 			}
 			a.units = a.units.Add(decimal.New(a.whole, 0))
-			a.revenue = a.revenue.Add(decimal.New(a.cents, -2))
+			a.revenue = a.rev.total()
 			jobs = append(jobs, a)
 			c.payeeSet[Payee{Type: p.Payee, Code: a.payee}] = true
 		}
@@ -135,18 +135,13 @@ func (c *calculator) accumulate(accounts [][]*account, w, n int) {
 				accounts[cr.Program][cr.payee] = a
 			}
 			p := c.progs[cr.Program]
-			switch {
-			case cr.Whole == 0:
+			if cr.Whole == 0 {
 				a.units = a.units.Add(c.res.Units(cr))
-				a.revenue = a.revenue.Add(c.res.Revenue(cr))
-			case !p.needsRevenue:
+			} else {
 				a.whole += int64(cr.Whole)
-			case sr.exact[p.base()]:
-				a.whole += int64(cr.Whole)
-				a.cents += int64(cr.Whole) * sr.cents[p.base()]
-			default:
-				a.whole += int64(cr.Whole)
-				a.revenue = a.revenue.Add(c.res.Revenue(cr))
+			}
+			if cr.Whole == 0 || p.needsRevenue {
+				a.rev.add(c.res, p, sr, cr)
 			}
 			a.counted++
 			if p.keepSales {

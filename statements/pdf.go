@@ -47,8 +47,8 @@ const (
 // until compressStreams writes the count in. No text reaches a page with a
 // control character in it (text folds them to spaces), so the mark cannot
 // be confused with a payee's text. It is about as wide as two or three
-// digits, the room the footer leaves the count when it aligns the line. (fpdf's
-// own page-count alias copied every page twice to look for it.)
+// digits, the room the footer leaves the count when it aligns the line.
+// (fpdf's own page-count alias copied every page twice to look for it.)
 const pageCountMark = "\x01nb"
 
 // RenderPDF writes st as a PDF statement.

@@ -192,45 +192,46 @@ var sheetBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 func (s *sheet) skip() { s.r++ }
 
-// cell converts a row value to a cell value (string, int, float64 or nil)
-// and the name of its style: strings become neutralised text, ints
-// numbers, money numbers with the currency's format, dates date serials.
-func (s *sheet) cell(v any) (any, string) {
-	switch x := v.(type) {
-	case nil:
-		return nil, ""
-	case string:
-		if x == "" {
-			return nil, ""
-		}
-		return NeutraliseCell(x), ""
-	case styled:
-		return NeutraliseCell(x.s), x.style
-	case int:
-		return x, ""
-	case numberCell:
-		return x.v.InexactFloat64(), ""
-	case moneyCell:
-		return x.v.InexactFloat64(), moneyStyle(x.c, x.bold)
-	case dateCell:
-		if x.d.IsZero() {
-			return nil, ""
-		}
-		return excelSerial(x.d), "date"
-	}
-	s.b.check(fmt.Errorf("sheet %s row %d: unsupported value %T", s.name, s.r, v))
-	return nil, ""
-}
-
-// row writes the next row; nil and empty cells are left out.
+// row writes the next row; nil and empty cells are left out. Strings
+// become neutralised shared text, ints numbers, money numbers with the
+// currency's format, dates date serials.
 func (s *sheet) row(cells ...any) {
 	s.r++
-	rowNum := strconv.AppendInt(nil, int64(s.r), 10)
+	var num [20]byte
+	rowNum := strconv.AppendInt(num[:0], int64(s.r), 10)
 	b := s.data.AvailableBuffer()
 	open := false
 	for i, c := range cells {
-		v, style := s.cell(c)
-		if v == nil {
+		// What the cell holds (text, a whole number or a float) and the
+		// name of its style.
+		var text, style string
+		var isText bool
+		var n int64
+		var f float64
+		var isFloat bool
+		switch x := c.(type) {
+		case nil:
+			continue
+		case string:
+			if x == "" {
+				continue
+			}
+			text, isText = NeutraliseCell(x), true
+		case styled:
+			text, isText, style = NeutraliseCell(x.s), true, x.style
+		case int:
+			n = int64(x)
+		case numberCell:
+			f, isFloat = x.v.InexactFloat64(), true
+		case moneyCell:
+			f, isFloat, style = x.v.InexactFloat64(), true, moneyStyle(x.c, x.bold)
+		case dateCell:
+			if x.d.IsZero() {
+				continue
+			}
+			n, style = int64(excelSerial(x.d)), "date"
+		default:
+			s.b.check(fmt.Errorf("sheet %s row %d: unsupported value %T", s.name, s.r, c))
 			continue
 		}
 		if !open {
@@ -249,16 +250,16 @@ func (s *sheet) row(cells ...any) {
 			b = strconv.AppendInt(b, int64(s.b.style(style)), 10)
 			b = append(b, '"')
 		}
-		switch x := v.(type) {
-		case string:
+		switch {
+		case isText:
 			b = append(b, ` t="s"><v>`...)
-			b = strconv.AppendInt(b, int64(s.b.sharedString(x)), 10)
-		case int:
+			b = strconv.AppendInt(b, int64(s.b.sharedString(text)), 10)
+		case isFloat:
 			b = append(b, `><v>`...)
-			b = strconv.AppendInt(b, int64(x), 10)
-		case float64:
+			b = strconv.AppendFloat(b, f, 'f', -1, 64)
+		default:
 			b = append(b, `><v>`...)
-			b = strconv.AppendFloat(b, x, 'f', -1, 64)
+			b = strconv.AppendInt(b, n, 10)
 		}
 		b = append(b, `</v></c>`...)
 	}

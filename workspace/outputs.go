@@ -132,12 +132,51 @@ func (cp *computed) writeFiles(dir string, run *store.Run, env Env, opts CalcOpt
 	return data, nil
 }
 
+// hashedFile is a run file being written through a buffer, with the
+// SHA-256 of what is written.
+type hashedFile struct {
+	f  *os.File
+	h  hash.Hash
+	bw *bufio.Writer
+}
+
+func createHashed(path string) (*hashedFile, error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	h := sha256.New()
+	return &hashedFile{f: f, h: h, bw: bufio.NewWriterSize(io.MultiWriter(f, h), 1<<20)}, nil
+}
+
+// close flushes and closes the file and returns its SHA-256; after an
+// earlier error err it only closes, and returns err.
+func (hf *hashedFile) close(err error) (string, error) {
+	if err == nil {
+		err = hf.bw.Flush()
+	}
+	if cerr := hf.f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(hf.h.Sum(nil)), nil
+}
+
+// writeFile writes through a buffer and returns the SHA-256 of what it wrote.
+func writeFile(path string, write func(io.Writer) error) (string, error) {
+	hf, err := createHashed(path)
+	if err != nil {
+		return "", err
+	}
+	return hf.close(write(hf.bw))
+}
+
 // earlyLog is calc-log.jsonl begun while the payout pass runs: its sale
 // lines depend on eligibility and crediting alone.
 type earlyLog struct {
-	f    *os.File
-	h    hash.Hash
-	bw   *bufio.Writer
+	hf   *hashedFile // nil once closed, or when it could not be created
 	quit chan struct{}
 	done chan struct{}
 	err  error // of the sale lines, once done is closed
@@ -147,17 +186,13 @@ type earlyLog struct {
 // goroutines.
 func startLog(path string, res *calc.Result, dealers map[string]*incent.Dealer) *earlyLog {
 	l := &earlyLog{quit: make(chan struct{}), done: make(chan struct{})}
-	f, err := os.Create(path)
-	if err != nil {
-		l.err = err
+	if l.hf, l.err = createHashed(path); l.err != nil {
 		close(l.done)
 		return l
 	}
-	l.f, l.h = f, sha256.New()
-	l.bw = bufio.NewWriterSize(io.MultiWriter(f, l.h), 1<<20)
 	go func() {
 		defer close(l.done)
-		l.err = writeSaleLog(l.bw, res, dealers, l.quit)
+		l.err = writeSaleLog(l.hf.bw, res, dealers, l.quit)
 	}()
 	return l
 }
@@ -166,24 +201,16 @@ func startLog(path string, res *calc.Result, dealers map[string]*incent.Dealer) 
 // closes the file and returns its SHA-256.
 func (l *earlyLog) finish(write func(io.Writer) error) (string, error) {
 	<-l.done
-	if l.f == nil {
+	if l.hf == nil {
 		return "", l.err
 	}
 	err := l.err
 	if err == nil {
-		err = write(l.bw)
+		err = write(l.hf.bw)
 	}
-	if err == nil {
-		err = l.bw.Flush()
-	}
-	if cerr := l.f.Close(); err == nil {
-		err = cerr
-	}
-	l.f = nil
-	if err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(l.h.Sum(nil)), nil
+	hf := l.hf
+	l.hf = nil
+	return hf.close(err)
 }
 
 // abandon stops a log whose run will not be written and waits until
@@ -194,32 +221,10 @@ func (l *earlyLog) abandon() {
 	}
 	close(l.quit)
 	<-l.done
-	if l.f != nil {
-		l.f.Close()
-		l.f = nil
+	if l.hf != nil {
+		l.hf.f.Close()
+		l.hf = nil
 	}
-}
-
-// writeFile writes through a buffer and returns the SHA-256 of what it wrote.
-func writeFile(path string, write func(io.Writer) error) (string, error) {
-	f, err := os.Create(path)
-	if err != nil {
-		return "", err
-	}
-	h := sha256.New()
-	bw := bufio.NewWriterSize(io.MultiWriter(f, h), 1<<20)
-	if err := write(bw); err != nil {
-		f.Close()
-		return "", err
-	}
-	if err := bw.Flush(); err != nil {
-		f.Close()
-		return "", err
-	}
-	if err := f.Close(); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // csvWriter writes CSV with every text cell neutralised against formula
