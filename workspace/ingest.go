@@ -70,6 +70,11 @@ type dataset struct {
 	// owners is, per sale, the file version (ingest seq) that supplied it,
 	// when the dataset was decoded from a snapshot; else saleIdx knows.
 	owners []int64
+	// reversalRaw holds the raw row of each accepted reversal, by sale key:
+	// one that cancels no earlier sale is known only once calc has paired
+	// the sales, and is then rejected with its row like any other reject.
+	// Reversals are few; other accepted rows are not kept as text.
+	reversalRaw map[string][]string
 }
 
 // saleOwner is the file version (ingest seq) that supplied sale i.
@@ -377,12 +382,19 @@ func (ds *dataset) foldSales(f store.InputFile, ps *parsedSales) {
 				continue
 			}
 			s := &r.sale
+			key := SaleKey(s)
 			accepted := rec.Accepted
-			ds.sales = fold(ds.sales, ds.saleIdx, f.Seq, SaleKey(s), *s, r.row, &rec, &rejects, saleDiff, saleEqual, func(old incent.Sale) {
-				ds.log = append(ds.log, fmt.Sprintf("%s replaces sale %s (%s)", s.Source, SaleKey(s), old.Source))
+			ds.sales = fold(ds.sales, ds.saleIdx, f.Seq, key, *s, r.row, &rec, &rejects, saleDiff, saleEqual, func(old incent.Sale) {
+				ds.log = append(ds.log, fmt.Sprintf("%s replaces sale %s (%s)", s.Source, key, old.Source))
 			})
 			if rec.Accepted > accepted {
 				fp.warnings = append(fp.warnings, r.row.Warnings...)
+				if s.Quantity < 0 {
+					if ds.reversalRaw == nil {
+						ds.reversalRaw = map[string][]string{}
+					}
+					ds.reversalRaw[key] = r.row.Raw
+				}
 			}
 		}
 		ps.rows[ci] = nil // folded: the chunk can go
@@ -618,7 +630,7 @@ func (ds *dataset) rejectUnmatched(unmatched []int) {
 	for _, i := range unmatched {
 		s := ds.sales[i]
 		file, row := splitSource(s.Source)
-		rj := ingest.Reject{File: file, Row: row, Column: "quantity", Reason: calc.UnmatchedReason}
+		rj := ingest.Reject{File: file, Row: row, Column: "quantity", Reason: calc.UnmatchedReason, Raw: ds.reversalRaw[SaleKey(&s)]}
 		ds.rejects = append(ds.rejects, rj)
 		unwarned := func(w ingest.Warning) bool { return w.File == file && w.Row == row }
 		ds.warnings = slices.DeleteFunc(ds.warnings, unwarned)

@@ -89,6 +89,7 @@ type snapshotMeta struct {
 	Log        []string
 	ReconOf    map[int64]int
 	Problems   map[int64]snapshotProblems
+	Reversals  map[string][]string
 }
 
 type snapshotProblems struct {
@@ -116,7 +117,7 @@ func encodeSnapshot(key [32]byte, ds *dataset) ([]byte, error) {
 func snapshotParts(key [32]byte, ds *dataset) ([][]byte, error) {
 	meta := snapshotMeta{Recon: ds.recon, Rejects: ds.rejects, Warnings: ds.warnings, Dealers: ds.dealers,
 		Objectives: ds.objectives, Certs: ds.certs, Claims: ds.claims, Log: ds.log, ReconOf: ds.reconOf,
-		Problems: map[int64]snapshotProblems{}}
+		Problems: map[int64]snapshotProblems{}, Reversals: ds.reversalRaw}
 	for seq, fp := range ds.problems {
 		meta.Problems[seq] = snapshotProblems{Rejects: fp.rejects, Warnings: fp.warnings}
 	}
@@ -251,7 +252,7 @@ func decodeBody(body []byte) (ds *dataset, err error) {
 	d.p += mlen
 	ds = &dataset{recon: meta.Recon, rejects: meta.Rejects, warnings: meta.Warnings, dealers: meta.Dealers,
 		objectives: meta.Objectives, certs: meta.Certs, claims: meta.Claims, log: meta.Log, reconOf: meta.ReconOf,
-		problems: map[int64]*fileProblems{}}
+		problems: map[int64]*fileProblems{}, reversalRaw: meta.Reversals}
 	if ds.reconOf == nil {
 		ds.reconOf = map[int64]int{}
 	}

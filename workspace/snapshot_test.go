@@ -114,9 +114,9 @@ func TestSnapshotRoundTrip(t *testing.T) {
 			splits++
 		}
 	}
-	if amounts == 0 || rebates == 0 || splits == 0 || len(ds.rejects) == 0 || len(ds.recon) == 0 {
-		t.Errorf("dataset lacks a kind of value: %d amounts, %d rebates, %d splits, %d rejects, %d files",
-			amounts, rebates, splits, len(ds.rejects), len(ds.recon))
+	if amounts == 0 || rebates == 0 || splits == 0 || len(ds.rejects) == 0 || len(ds.recon) == 0 || len(ds.reversalRaw) == 0 {
+		t.Errorf("dataset lacks a kind of value: %d amounts, %d rebates, %d splits, %d rejects, %d files, %d reversal rows",
+			amounts, rebates, splits, len(ds.rejects), len(ds.recon), len(ds.reversalRaw))
 	}
 }
 

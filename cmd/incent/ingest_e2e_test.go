@@ -355,7 +355,7 @@ func TestBrokenRowsAccountedFor(t *testing.T) {
 		if got[file] == nil {
 			got[file] = map[int][]string{}
 		}
-		got[file][row] = []string{column, reason}
+		got[file][row] = []string{column, reason, rj[4]}
 		if strings.Contains(file, "broken") {
 			fromCalc = append(fromCalc, ingest.Reject{File: file, Row: row, Column: column, Reason: reason}.Error())
 		}
@@ -370,6 +370,8 @@ func TestBrokenRowsAccountedFor(t *testing.T) {
 			t.Errorf("line %d (%s) is not in rejects.csv", line, row.description)
 		case rejected && (g[0] != row.column || !strings.Contains(g[1], row.reason)):
 			t.Errorf("line %d (%s): rejected as %s: %s; want %s: …%s…", line, row.description, g[0], g[1], row.column, row.reason)
+		case rejected && g[2] != row.line:
+			t.Errorf("line %d (%s): raw row %q, want the line as in the file %q", line, row.description, g[2], row.line)
 		}
 	}
 	for line, col := range xlsxRejects {
