@@ -16,6 +16,7 @@ import (
 func main() {
 	ios := &IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr,
 		OutTTY: term.IsTerminal(int(os.Stdout.Fd())), ErrTTY: term.IsTerminal(int(os.Stderr.Fd()))}
+	limitMemory()
 	stop := profile(os.Getenv("INCENT_CPUPROFILE"))
 	code := run(os.Args[1:], ios, time.Now)
 	stop()
