@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"unsafe"
 
 	"codeberg.org/go-pdf/fpdf"
@@ -57,8 +58,12 @@ func RenderPDF(w io.Writer, st *Statement) error {
 		return errors.New("render PDF statement: no statement")
 	}
 	d := newPDFDoc(st)
+	ops := opsBuffers.Get().(*[]byte)
+	defer opsBuffers.Put(ops)
+	d.ops = (*ops)[:0]
 	d.f.SetCompression(false) // see compressStreams
 	d.build()
+	d.flush()
 	raw := buffers.Get().(*bytes.Buffer)
 	defer buffers.Put(raw)
 	raw.Reset()
@@ -71,7 +76,8 @@ func RenderPDF(w io.Writer, st *Statement) error {
 		defer buffers.Put(out)
 		out.Reset()
 	}
-	if err := compressStreams(raw.Bytes(), out, strconv.Itoa(d.f.PageCount())); err != nil {
+	*ops = d.ops // grown, for the next document
+	if err := compressStreams(raw.Bytes(), out, &marks{pages: strconv.Itoa(d.f.PageCount()), ops: d.ops, runEnd: d.runEnd}); err != nil {
 		return fmt.Errorf("render PDF statement for %s: %w", st.Payee.Code, err)
 	}
 	if direct {
@@ -94,10 +100,57 @@ type pdfDoc struct {
 	textColor int
 
 	bodyTop float64 // where content starts below the page header
-	cellBuf []byte  // cell's, reused
 	// The text colour cell wrote last, as written.
 	cellRGB   int
 	cellColor []byte
+
+	// The operators of text cells are held here, not in fpdf's page: a
+	// page gets a mark for each run of them (see runMark), and
+	// compressStreams writes the runs in its place. fpdf copies a page's
+	// content three times over before it is output, in buffers it grows
+	// as it goes; a statement's sales table is tens of thousands of cells.
+	ops    []byte
+	runEnd []int // where each run ends in ops; run i starts where run i-1 ends
+	inRun  bool  // the last run is still being written: it ends at len(ops)
+	mark   [runMarkLen]byte
+}
+
+// runMark starts the mark of a run of cell operators: the byte and the
+// run's number in eight hexadecimal digits. Like pageCountMark, it cannot
+// be confused with text, which has no control characters.
+const (
+	runMark    = '\x02'
+	runMarkLen = 9
+)
+
+// opsBuffers hold the cell operators of documents being rendered.
+var opsBuffers = sync.Pool{New: func() any { return new([]byte) }}
+
+// flush ends the run of cell operators being written, putting its mark in
+// the page, so that what fpdf writes next comes after it. Everything that
+// writes to the page through fpdf, and the end of the header and footer
+// (fpdf writes to the page after them), calls it first.
+func (d *pdfDoc) flush() {
+	if !d.inRun {
+		return
+	}
+	d.inRun = false
+	d.runEnd = append(d.runEnd, len(d.ops))
+	const hex = "0123456789abcdef"
+	n := len(d.runEnd) - 1
+	d.mark[0] = runMark
+	for i := runMarkLen - 1; i > 0; i-- {
+		d.mark[i] = hex[n&0xf]
+		n >>= 4
+	}
+	d.f.RawWriteStr(unsafe.String(&d.mark[0], runMarkLen))
+}
+
+// pdf returns the document's Fpdf for a call that writes to the page,
+// after the cell operators before it.
+func (d *pdfDoc) pdf() *fpdf.Fpdf {
+	d.flush()
+	return d.f
 }
 
 func newPDFDoc(st *Statement) *pdfDoc {
@@ -135,7 +188,7 @@ func (d *pdfDoc) font(style string, size float64) {
 		return
 	}
 	d.fontStyle, d.fontSize = style, size
-	d.f.SetFont("Helvetica", style, size)
+	d.pdf().SetFont("Helvetica", style, size)
 }
 
 func (d *pdfDoc) color(c int) {
@@ -143,18 +196,18 @@ func (d *pdfDoc) color(c int) {
 		return
 	}
 	d.textColor = c
-	d.f.SetTextColor(c>>16, c>>8&0xff, c&0xff)
+	d.pdf().SetTextColor(c>>16, c>>8&0xff, c&0xff)
 }
 
-func (d *pdfDoc) fill(c int) { d.f.SetFillColor(c>>16, c>>8&0xff, c&0xff) }
+func (d *pdfDoc) fill(c int) { d.pdf().SetFillColor(c>>16, c>>8&0xff, c&0xff) }
 
-func (d *pdfDoc) draw(c int) { d.f.SetDrawColor(c>>16, c>>8&0xff, c&0xff) }
+func (d *pdfDoc) draw(c int) { d.pdf().SetDrawColor(c>>16, c>>8&0xff, c&0xff) }
 
 // put writes one line of already converted text in a box at (x, y).
 func (d *pdfDoc) put(x, y, w, h float64, s, align string) {
 	if !fastCells || s == "" || w <= 0 || (align != "L" && align != "R" && align != "C") || !d.f.Ok() {
 		d.f.SetXY(x, y)
-		d.f.CellFormat(w, h, s, "", 0, align, false, 0, "")
+		d.pdf().CellFormat(w, h, s, "", 0, align, false, 0, "")
 		return
 	}
 	d.cell(x, y, w, h, s, align)
@@ -181,7 +234,13 @@ func (d *pdfDoc) cell(x, y, w, h float64, s, align string) {
 	default:
 		dx = f.GetCellMargin()
 	}
-	b := d.cellBuf[:0]
+	// A run's operators are separated by the new line fpdf would write
+	// after each.
+	b := d.ops
+	if d.inRun {
+		b = append(b, '\n')
+	}
+	d.inRun = true
 	tr, tg, tb := f.GetTextColor()
 	fr, fg, fb := f.GetFillColor()
 	colored := tr != fr || tg != fg || tb != fb // fpdf's colorFlag
@@ -210,10 +269,7 @@ func (d *pdfDoc) cell(x, y, w, h float64, s, align string) {
 	if colored {
 		b = append(b, " Q"...)
 	}
-	d.cellBuf = b
-	// fpdf copies the operators into the page at once and keeps nothing, so
-	// they need not be copied into a string of their own first.
-	f.RawWriteStr(unsafe.String(unsafe.SliceData(b), len(b)))
+	d.ops = b
 	f.SetXY(x+w, y)
 }
 
@@ -315,7 +371,7 @@ func (d *pdfDoc) room(h float64) bool {
 	if d.f.GetY()+h <= contentFloor {
 		return false
 	}
-	d.f.AddPage()
+	d.pdf().AddPage()
 	return true
 }
 
@@ -333,6 +389,7 @@ func (d *pdfDoc) keepState() func() {
 // header draws the block that opens every page: issuer, title, payee,
 // period, run and, for a provisional run, the red banner.
 func (d *pdfDoc) header() {
+	defer d.flush()
 	defer d.keepState()()
 	d.setPad(cellPad)
 	st := d.st
@@ -377,13 +434,13 @@ func (d *pdfDoc) header() {
 	}
 	y += 1.5
 	d.draw(colBrand)
-	d.f.SetLineWidth(0.5)
-	d.f.Line(x, y, x+w, y)
-	d.f.SetLineWidth(0.2)
+	d.pdf().SetLineWidth(0.5)
+	d.pdf().Line(x, y, x+w, y)
+	d.pdf().SetLineWidth(0.2)
 	y += 2.5
 	if st.Provisional {
 		d.fill(colBanner)
-		d.f.Rect(x, y, w, 8, "F")
+		d.pdf().Rect(x, y, w, 8, "F")
 		d.font("B", 10.5)
 		d.color(colWhite)
 		banner := "PROVISIONAL"
@@ -401,12 +458,13 @@ func (d *pdfDoc) header() {
 
 // footer draws the run id and "Page N of M" at the foot of every page.
 func (d *pdfDoc) footer() {
+	defer d.flush()
 	defer d.keepState()()
 	d.setPad(cellPad)
 	x, w := marginLeft, contentWidth
 	d.draw(colRule)
-	d.f.SetLineWidth(0.2)
-	d.f.Line(x, footerRuleY, x+w, footerRuleY)
+	d.pdf().SetLineWidth(0.2)
+	d.pdf().Line(x, footerRuleY, x+w, footerRuleY)
 	d.font("", 7.5)
 	d.color(colMuted)
 	left := fmt.Sprintf("Run %s · %s · %s", d.st.RunID, d.st.Payee.Code, d.st.Period.Code)
@@ -439,7 +497,7 @@ func payeeIdentity(p *Payee) string {
 
 // build lays out the whole statement.
 func (d *pdfDoc) build() {
-	d.f.AddPage()
+	d.pdf().AddPage()
 	if d.st.Provisional {
 		d.nextTiers()
 	}
@@ -464,8 +522,8 @@ func (d *pdfDoc) section(title, intro string, keep float64) {
 	d.put(marginLeft, y, contentWidth, 6, d.text(title), "L")
 	y += 6.5
 	d.draw(colRule)
-	d.f.SetLineWidth(0.2)
-	d.f.Line(marginLeft, y, marginLeft+contentWidth, y)
+	d.pdf().SetLineWidth(0.2)
+	d.pdf().Line(marginLeft, y, marginLeft+contentWidth, y)
 	d.f.SetXY(marginLeft, y+1.5)
 	if intro != "" {
 		d.paragraph(intro, "", 8, colMuted, 0)
@@ -540,7 +598,7 @@ func (t *table) headerRow() {
 	y := d.f.GetY()
 	h := t.headerHeight()
 	d.fill(colBrand)
-	d.f.Rect(marginLeft, y, contentWidth, h, "F")
+	d.pdf().Rect(marginLeft, y, contentWidth, h, "F")
 	d.font("B", t.size)
 	d.color(colWhite)
 	x := marginLeft
@@ -607,14 +665,14 @@ func (t *table) addRow(cells [][]line, span []line, spanCol int) {
 	t.row++
 	h := float64(n)*t.lh + 2*rowPad
 	if d.f.GetY()+h > contentFloor && h <= contentFloor-d.bodyTop-t.headerHeight() {
-		d.f.AddPage()
+		d.pdf().AddPage()
 		t.headerRow()
 	}
 	for first := 0; first < n; {
 		y := d.f.GetY()
 		fits := int((contentFloor - y - 2*rowPad) / t.lh)
 		if fits < 1 {
-			d.f.AddPage()
+			d.pdf().AddPage()
 			t.headerRow()
 			continue
 		}
@@ -622,7 +680,7 @@ func (t *table) addRow(cells [][]line, span []line, spanCol int) {
 		h := float64(k)*t.lh + 2*rowPad
 		if fill != 0 {
 			d.fill(fill)
-			d.f.Rect(marginLeft, y, contentWidth, h, "F")
+			d.pdf().Rect(marginLeft, y, contentWidth, h, "F")
 		}
 		x := marginLeft
 		for i, c := range t.cols {
@@ -652,8 +710,8 @@ func (t *table) addRow(cells [][]line, span []line, spanCol int) {
 			d.put(spanX, y+rowPad+float64(j-first)*t.lh, marginLeft+contentWidth-spanX, t.lh, l.text, "L")
 		}
 		d.draw(colRule)
-		d.f.SetLineWidth(0.15)
-		d.f.Line(marginLeft, y+h, marginLeft+contentWidth, y+h)
+		d.pdf().SetLineWidth(0.15)
+		d.pdf().Line(marginLeft, y+h, marginLeft+contentWidth, y+h)
 		d.f.SetXY(marginLeft, y+h)
 		first += k
 	}
@@ -671,9 +729,9 @@ func (t *table) total(label, amount string, first bool) {
 	y := d.f.GetY()
 	if first {
 		d.draw(colBrand)
-		d.f.SetLineWidth(0.4)
-		d.f.Line(marginLeft, y, marginLeft+contentWidth, y)
-		d.f.SetLineWidth(0.2)
+		d.pdf().SetLineWidth(0.4)
+		d.pdf().Line(marginLeft, y, marginLeft+contentWidth, y)
+		d.pdf().SetLineWidth(0.2)
 	}
 	last := t.cols[len(t.cols)-1]
 	d.font("B", t.size+0.5)

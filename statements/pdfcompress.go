@@ -33,12 +33,22 @@ var errPDFLayout = errors.New("unexpected PDF layout")
 // megabytes, grown again for every statement otherwise.
 var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
+// marks is what the marks in a document's page streams stand for.
+type marks struct {
+	pages  string // the page count, for each pageCountMark; "" leaves them
+	ops    []byte // the runs of cell operators, for each runMark
+	runEnd []int
+}
+
 // compressStreams appends to out an uncompressed fpdf document with every
 // plain stream ("<</Length n>>") deflated, and its cross-reference table
-// and startxref moved to match. Unless pages is "", each pageCountMark in
-// a plain stream becomes pages on the way. On error out holds part of a
-// document.
-func compressStreams(raw []byte, out *bytes.Buffer, pages string) error {
+// and startxref moved to match. On the way, the marks in a plain stream
+// become what m says they stand for (m may be nil). On error out holds
+// part of a document.
+func compressStreams(raw []byte, out *bytes.Buffer, m *marks) error {
+	if m == nil {
+		m = &marks{}
+	}
 	xrefAt, err := startXref(raw)
 	if err != nil {
 		return err
@@ -95,7 +105,9 @@ func compressStreams(raw []byte, out *bytes.Buffer, pages string) error {
 		}
 		z.Reset()
 		zw.Reset(z)
-		writeMarked(zw, raw[data:data+n], pages)
+		if err := m.write(zw, raw[data:data+n]); err != nil {
+			return fmt.Errorf("%w: stream of object %d: %w", errPDFLayout, o.num, err)
+		}
 		if err := zw.Close(); err != nil {
 			return err
 		}
@@ -120,20 +132,42 @@ func compressStreams(raw []byte, out *bytes.Buffer, pages string) error {
 
 // writeMarked writes b with every pageCountMark replaced by pages, or as it
 // is when pages is "".
-func writeMarked(w io.Writer, b []byte, pages string) {
-	if pages == "" {
-		w.Write(b)
-		return
-	}
+// write writes b with its marks replaced.
+func (m *marks) write(w io.Writer, b []byte) error { return m.expand(w, b, true) }
+
+// expand writes b with its page-count marks replaced, and its run marks
+// too when runs is set: a run holds a footer's page count, never a run.
+func (m *marks) expand(w io.Writer, b []byte, runs bool) error {
 	for {
-		i := bytes.Index(b, []byte(pageCountMark))
+		i := bytes.IndexAny(b, "\x01\x02")
 		if i < 0 {
 			w.Write(b)
-			return
+			return nil
 		}
 		w.Write(b[:i])
-		io.WriteString(w, pages)
-		b = b[i+len(pageCountMark):]
+		b = b[i:]
+		switch {
+		case m.pages != "" && bytes.HasPrefix(b, []byte(pageCountMark)):
+			io.WriteString(w, m.pages)
+			b = b[len(pageCountMark):]
+		case b[0] == runMark && runs && m.runEnd != nil:
+			if len(b) < runMarkLen {
+				return errors.New("a cut run mark")
+			}
+			n, err := strconv.ParseUint(string(b[1:runMarkLen]), 16, 32)
+			if err != nil || n >= uint64(len(m.runEnd)) {
+				return fmt.Errorf("run mark %q", b[1:runMarkLen])
+			}
+			from := 0
+			if n > 0 {
+				from = m.runEnd[n-1]
+			}
+			m.expand(w, m.ops[from:m.runEnd[n]], false)
+			b = b[runMarkLen:]
+		default:
+			w.Write(b[:1])
+			b = b[1:]
+		}
 	}
 }
 
