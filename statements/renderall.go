@@ -24,7 +24,9 @@ func RenderAll(dir string, sts []*Statement, workers int) error {
 
 // Filler completes a statement just before it is rendered, on the render
 // worker numbered worker (0 ≤ worker < the pool size), and may be called
-// from several workers at once.
+// from several workers at once. A worker's statement is written and its
+// Sales dropped before the worker's next call, so a filler may build each
+// worker's sale lines in the same memory, statement after statement.
 type Filler func(worker int, st *Statement)
 
 // RenderAllWith is RenderAll for statements whose bulk (such as their sale

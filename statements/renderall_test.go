@@ -141,9 +141,15 @@ func TestRenderAllWithFill(t *testing.T) {
 	}
 	var mu sync.Mutex
 	workersSeen := map[int]bool{}
+	last := map[int]*Statement{} // the statement each worker filled last
 	fill := func(worker int, st *Statement) {
 		mu.Lock()
 		workersSeen[worker] = true
+		// What a filler gave a worker's previous statement is free again.
+		if prev := last[worker]; prev != nil && prev.Sales != nil {
+			t.Errorf("worker %d fills %s while %s still holds its sale lines", worker, st.Payee.Code, prev.Payee.Code)
+		}
+		last[worker] = st
 		mu.Unlock()
 		st.Sales = sales[st.Payee.Code]
 	}

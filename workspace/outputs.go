@@ -698,21 +698,29 @@ func (cp *computed) statements(runID string) ([]*statements.Statement, statement
 	// The sale lines, by far the largest part, are built by each render
 	// worker just before the statement is drawn, with a reason formatter of
 	// its own, and dropped after: a large run never holds every payee's sale
-	// lines at once.
+	// lines at once. A worker's next statement is filled only once its
+	// previous one is drawn and its sale lines dropped, so each worker
+	// builds them in the same arrays, statement after statement: at a
+	// million sales that is tens of millions of outcomes not allocated.
+	type workerLines struct {
+		reasons  *calc.Reasons
+		sales    []statements.SaleLine
+		outcomes []statements.Outcome
+		excluded map[string]int
+	}
 	var mu sync.Mutex
-	reasons := map[int]*calc.Reasons{}
+	workers := map[int]*workerLines{}
 	fill := func(worker int, st *statements.Statement) {
 		mu.Lock()
-		rs := reasons[worker]
-		if rs == nil {
-			rs = res.Reasons(cp.dealers)
-			reasons[worker] = rs
+		wl := workers[worker]
+		if wl == nil {
+			wl = &workerLines{reasons: res.Reasons(cp.dealers), excluded: map[string]int{}}
+			workers[worker] = wl
 		}
 		mu.Unlock()
 		key := calc.Payee{Type: rules.PayeeKind(st.Payee.Type), Code: st.Payee.Code}
-		excluded := map[string]int{}
+		clear(wl.excluded)
 		sales := salesOf[key]
-		st.Sales = make([]statements.SaleLine, 0, len(sales))
 		// Every sale has one outcome per program paying this kind of
 		// payee: one array holds them all.
 		n := 0
@@ -721,18 +729,20 @@ func (cp *computed) statements(runID string) ([]*statements.Statement, statement
 				n++
 			}
 		}
-		outcomes := make([]statements.Outcome, len(sales)*n)
+		wl.sales = slices.Grow(wl.sales[:0], len(sales))
+		wl.outcomes = slices.Grow(wl.outcomes[:0], len(sales)*n)[:len(sales)*n]
 		for i, sr := range sales {
-			sl := cp.saleLine(sr, key, rs, outcomes[i*n:i*n:(i+1)*n])
+			sl := cp.saleLine(sr, key, wl.reasons, wl.outcomes[i*n:i*n:(i+1)*n])
 			for _, o := range sl.Outcomes {
 				if !o.Counted {
-					excluded[o.ProgramID]++
+					wl.excluded[o.ProgramID]++
 				}
 			}
-			st.Sales = append(st.Sales, sl)
+			wl.sales = append(wl.sales, sl)
 		}
+		st.Sales = wl.sales
 		for i := range st.Programs {
-			st.Programs[i].ExcludedSales = excluded[st.Programs[i].ProgramID]
+			st.Programs[i].ExcludedSales = wl.excluded[st.Programs[i].ProgramID]
 		}
 	}
 	// A group or salesperson whose code is also another payee's keeps its

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -73,5 +74,60 @@ func TestStatementsCommand(t *testing.T) {
 	}
 	if r := incentCmd(t, "statements", "--run", "2024Q3-R001", "--payee", "NOPE", "--config", cfg); r.code != 2 {
 		t.Errorf("unknown payee: exit %d, want 2", r.code)
+	}
+}
+
+// TestStatementsAloneOrInTurn renders every statement of a run on one
+// worker, so each is built in the memory of the one before, then each on
+// its own: the files are the same bytes.
+func TestStatementsAloneOrInTurn(t *testing.T) {
+	dir := demoWorkspace(t)
+	cfg := filepath.Join(dir, "incent.yaml")
+	if r := incentCmd(t, "calc", "--period", "2024Q3", "--config", cfg, "--statements=false"); r.code != 0 {
+		t.Fatalf("calc: exit %d: %s", r.code, r.stderr)
+	}
+	stDir := filepath.Join(dir, "out", "2024Q3", "2024Q3-R001", "statements")
+	if r := incentCmd(t, "statements", "--run", "2024Q3-R001", "--workers", "1", "--config", cfg); r.code != 0 {
+		t.Fatalf("statements --workers 1: exit %d: %s", r.code, r.stderr)
+	}
+	entries, err := os.ReadDir(stDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inTurn := map[string][]byte{}
+	for _, e := range entries {
+		if inTurn[e.Name()], err = os.ReadFile(filepath.Join(stDir, e.Name())); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(inTurn) < 10 {
+		t.Fatalf("%d statement files, want those of the dealers, the group and the salespeople", len(inTurn))
+	}
+	if err := os.RemoveAll(stDir); err != nil {
+		t.Fatal(err)
+	}
+	for name := range inTurn {
+		payee, ok := strings.CutSuffix(name, ".pdf")
+		if !ok {
+			continue
+		}
+		if strings.HasPrefix(payee, "group-") || strings.HasPrefix(payee, "salesperson-") {
+			continue // named by kind: its code alone would find two payees
+		}
+		if r := incentCmd(t, "statements", "--run", "2024Q3-R001", "--payee", payee, "--config", cfg); r.code != 0 {
+			t.Fatalf("statements --payee %s: exit %d: %s", payee, r.code, r.stderr)
+		}
+	}
+	for name, want := range inTurn {
+		got, err := os.ReadFile(filepath.Join(stDir, name))
+		if err != nil {
+			if strings.HasPrefix(name, "group-") || strings.HasPrefix(name, "salesperson-") {
+				continue
+			}
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s rendered on its own differs from the one rendered after the others", name)
+		}
 	}
 }
