@@ -10,14 +10,22 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// TestReplayFromArchiveAlone deletes and edits the workspace's input files
-// after a run: replay still rebuilds it identically from the database.
-func TestReplayFromArchiveAlone(t *testing.T) {
-	dir := demoWorkspace(t)
-	cfg := filepath.Join(dir, "incent.yaml")
+// calculatedDemo returns a demo workspace and its configuration file, with
+// run 2024Q3-R001 calculated without statements.
+func calculatedDemo(t *testing.T) (dir, cfg string) {
+	t.Helper()
+	dir = demoWorkspace(t)
+	cfg = filepath.Join(dir, "incent.yaml")
 	if r := incentCmd(t, "calc", "--period", "2024Q3", "--config", cfg, "--statements=false"); r.code != 0 {
 		t.Fatalf("calc: exit %d: %s", r.code, r.stderr)
 	}
+	return dir, cfg
+}
+
+// TestReplayFromArchiveAlone deletes and edits the workspace's input files
+// after a run: replay still rebuilds it identically from the database.
+func TestReplayFromArchiveAlone(t *testing.T) {
+	dir, cfg := calculatedDemo(t)
 	os.RemoveAll(filepath.Join(dir, "data", "sales"))
 	os.WriteFile(filepath.Join(dir, "programs", "VOL-2024Q3.yaml"), []byte("id: broken\n"), 0o644)
 	r := incentCmd(t, "replay", "2024Q3-R001", "--config", cfg)
@@ -35,11 +43,7 @@ func TestReplayFromArchiveAlone(t *testing.T) {
 // TestStatementsCommand renders one payee's statements for a run calculated
 // without them, then all of them.
 func TestStatementsCommand(t *testing.T) {
-	dir := demoWorkspace(t)
-	cfg := filepath.Join(dir, "incent.yaml")
-	if r := incentCmd(t, "calc", "--period", "2024Q3", "--config", cfg, "--statements=false"); r.code != 0 {
-		t.Fatalf("calc: exit %d: %s", r.code, r.stderr)
-	}
+	dir, cfg := calculatedDemo(t)
 	stDir := filepath.Join(dir, "out", "2024Q3", "2024Q3-R001", "statements")
 	r := incentCmd(t, "statements", "--run", "2024Q3-R001", "--payee", "D003", "--config", cfg)
 	if r.code != 0 || !strings.Contains(r.stdout, "1 statements written") {
@@ -81,11 +85,7 @@ func TestStatementsCommand(t *testing.T) {
 // worker, so each is built in the memory of the one before, then each on
 // its own: the files are the same bytes.
 func TestStatementsAloneOrInTurn(t *testing.T) {
-	dir := demoWorkspace(t)
-	cfg := filepath.Join(dir, "incent.yaml")
-	if r := incentCmd(t, "calc", "--period", "2024Q3", "--config", cfg, "--statements=false"); r.code != 0 {
-		t.Fatalf("calc: exit %d: %s", r.code, r.stderr)
-	}
+	dir, cfg := calculatedDemo(t)
 	stDir := filepath.Join(dir, "out", "2024Q3", "2024Q3-R001", "statements")
 	if r := incentCmd(t, "statements", "--run", "2024Q3-R001", "--workers", "1", "--config", cfg); r.code != 0 {
 		t.Fatalf("statements --workers 1: exit %d: %s", r.code, r.stderr)
