@@ -190,6 +190,8 @@ func TestRenderXLSXCurrencyFormats(t *testing.T) {
 		{"USD", "1234.57", "#,##0.00"},
 		{"JPY", "123457", "#,##0"},
 		{"KWD", "1234.568", "#,##0.000"},
+		// More digits than a double holds: the cell has the amount's own.
+		{"USD", "1234567890123456.78", "#,##0.00"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.code, func(t *testing.T) {

@@ -207,8 +207,8 @@ func (s *sheet) row(cells ...any) {
 		var text, style string
 		var isText bool
 		var n int64
-		var f float64
-		var isFloat bool
+		var dec string // a number written with its own digits
+		var isDec bool
 		switch x := c.(type) {
 		case nil:
 			continue
@@ -222,9 +222,11 @@ func (s *sheet) row(cells ...any) {
 		case int:
 			n = int64(x)
 		case numberCell:
-			f, isFloat = x.v.InexactFloat64(), true
+			// The exact decimal, not a float's digits: XLSX keeps a double,
+			// but what is written is the amount itself.
+			dec, isDec = x.v.String(), true
 		case moneyCell:
-			f, isFloat, style = x.v.InexactFloat64(), true, moneyStyle(x.c, x.bold)
+			dec, isDec, style = x.v.String(), true, moneyStyle(x.c, x.bold)
 		case dateCell:
 			if x.d.IsZero() {
 				continue
@@ -254,9 +256,9 @@ func (s *sheet) row(cells ...any) {
 		case isText:
 			b = append(b, ` t="s"><v>`...)
 			b = strconv.AppendInt(b, int64(s.b.sharedString(text)), 10)
-		case isFloat:
+		case isDec:
 			b = append(b, `><v>`...)
-			b = strconv.AppendFloat(b, f, 'f', -1, 64)
+			b = append(b, dec...)
 		default:
 			b = append(b, `><v>`...)
 			b = strconv.AppendInt(b, n, 10)
