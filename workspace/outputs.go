@@ -630,17 +630,20 @@ func (cp *computed) statements(runID string) ([]*statements.Statement, statement
 	res := cp.res
 	// The sales each payee sees: a dealer sees every sale it sold and every
 	// sale credited to it; groups and salespeople see their credited sales.
-	// Sales are visited one at a time, so a repeat is always the last one
-	// added.
+	// A sale's credits name few payees, mostly its dealer over and over:
+	// the payees it was already added for are checked before any map.
 	salesOf := map[calc.Payee][]*calc.SaleResult{}
+	var added []calc.Payee // the payees the current sale was added for
 	add := func(pe calc.Payee, sr *calc.SaleResult) {
-		if l := salesOf[pe]; len(l) > 0 && l[len(l)-1] == sr {
+		if slices.Contains(added, pe) {
 			return
 		}
+		added = append(added, pe)
 		salesOf[pe] = append(salesOf[pe], sr)
 	}
 	for i := range res.Sales {
 		sr := &res.Sales[i]
+		added = added[:0]
 		add(calc.Payee{Type: rules.PayeeDealer, Code: sr.Sale.DealerCode}, sr)
 		for _, cr := range sr.Credits {
 			add(calc.Payee{Type: res.Programs[cr.Program].Payee, Code: res.Payee(cr)}, sr)
