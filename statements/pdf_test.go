@@ -314,14 +314,7 @@ func TestCompressStreamsMatchesFpdf(t *testing.T) {
 				t.Fatalf("%d runs of cell operators held aside with direct cells off", len(d.runEnd))
 			}
 			got := renderPDF(t, st)
-			xrefAt, err := startXref(got)
-			if err != nil {
-				t.Fatal(err)
-			}
-			offsets, _, err := xrefTable(got, xrefAt)
-			if err != nil {
-				t.Fatal(err)
-			}
+			_, offsets, _ := readXref(t, got)
 			for num := 1; num < len(offsets); num++ {
 				if head := fmt.Sprintf("%d 0 obj\n", num); !bytes.HasPrefix(got[offsets[num]:], []byte(head)) {
 					t.Fatalf("object %d: cross-reference %d points at %q", num, offsets[num], got[offsets[num]:offsets[num]+10])
@@ -335,18 +328,26 @@ func TestCompressStreamsMatchesFpdf(t *testing.T) {
 	}
 }
 
-// inflateStreams undoes compressStreams: each deflated stream is inflated
-// and the cross-reference table rebuilt.
-func inflateStreams(t *testing.T, doc []byte) []byte {
+// readXref reads a document's cross-reference table: where it starts,
+// each object's offset and where it ends.
+func readXref(t *testing.T, doc []byte) (xrefAt int, offsets []int, tableEnd int) {
 	t.Helper()
 	xrefAt, err := startXref(doc)
 	if err != nil {
 		t.Fatal(err)
 	}
-	offsets, tableEnd, err := xrefTable(doc, xrefAt)
+	offsets, tableEnd, err = xrefTable(doc, xrefAt)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return xrefAt, offsets, tableEnd
+}
+
+// inflateStreams undoes compressStreams: each deflated stream is inflated
+// and the cross-reference table rebuilt.
+func inflateStreams(t *testing.T, doc []byte) []byte {
+	t.Helper()
+	xrefAt, offsets, tableEnd := readXref(t, doc)
 	const head, streamEnd = "<</Filter /FlateDecode /Length ", "\nendstream\n"
 	var out bytes.Buffer
 	moved := make([]int, len(offsets))
