@@ -433,3 +433,56 @@ func TestReasonsTextAlternating(t *testing.T) {
 		}
 	}
 }
+
+// TestFirstFailedCondition checks that each sale gets the first condition it
+// fails in check's order, whether or not an earlier sale had the same
+// vehicle: the outcome on the vehicle and the dealer's region and segment is
+// worked out once per combination and must still follow the dealer.
+func TestFirstFailedCondition(t *testing.T) {
+	ds := []incent.Dealer{
+		{Code: "D001", Region: "EAST", Segment: "metro"},
+		{Code: "D002", Region: "WEST", Segment: "metro"},
+		{Code: "D003", Region: "EAST", Segment: "rural"},
+	}
+	certs := []incent.Certification{{DealerCode: "D001", Certification: "EV", ValidFrom: date("2024-08-15"), ValidTo: incent.NoDate}}
+	p := prog(rules.Volume, func(p *rules.Program) {
+		p.From = date("2024-08-01")
+		p.Elig = rules.Eligibility{SaleTypes: []string{"retail"}, Conditions: []string{"new"}, Models: []string{"SUV*"},
+			ModelYears: []int{2024}, Regions: []string{"EAST"}, Segments: []string{"metro"}, Certifications: []string{"EV"}}
+		p.Tiers = tiers(rules.TierPerUnit, "1", "10")
+	})
+	sale := func(dealer, day, typ, model string, year int) incent.Sale {
+		return incent.Sale{DealID: dealer + day + typ + model, VIN: "VIN" + dealer + day + typ + model, DealerCode: dealer,
+			SaleDate: date(day), SaleType: typ, Condition: "new", ModelCode: model, ModelYear: year, Quantity: 1}
+	}
+	tests := []struct {
+		name string
+		sale incent.Sale
+		want Fail
+	}{
+		{"counts", sale("D001", "2024-08-20", "retail", "SUV1", 2024), FailNone},
+		{"before the window, wrong type too", sale("D001", "2024-07-20", "fleet", "SUV1", 2024), FailWindow},
+		{"wrong type", sale("D001", "2024-08-20", "fleet", "SUV1", 2024), FailSaleType},
+		{"model outside the prefix", sale("D001", "2024-08-21", "retail", "TRK1", 2024), FailModel},
+		{"model year", sale("D001", "2024-08-22", "retail", "SUV1", 2023), FailModelYear},
+		{"same vehicle, dealer in another region", sale("D002", "2024-08-20", "retail", "SUV1", 2024), FailRegion},
+		{"same vehicle, dealer in another segment", sale("D003", "2024-08-20", "retail", "SUV1", 2024), FailSegment},
+		{"same vehicle, dealer not in the dealers input", sale("D999", "2024-08-20", "retail", "SUV1", 2024), FailRegion},
+		{"same vehicle, before the certification", sale("D001", "2024-08-10", "retail", "SUV1", 2024), FailCertification},
+		{"same vehicle again, certified", sale("D001", "2024-08-25", "retail", "SUV1", 2024), FailNone},
+	}
+	var in []incent.Sale
+	for _, tt := range tests {
+		in = append(in, tt.sale)
+	}
+	res := Run(Input{Period: q3, AsOf: incent.NoDate, Programs: []*rules.Program{p}, Dealers: ds, Certifications: certs, Sales: in})
+	got := map[string]Fail{}
+	for _, sr := range res.Sales {
+		got[sr.Sale.DealID] = sr.Fails[0]
+	}
+	for _, tt := range tests {
+		if g := got[tt.sale.DealID]; g != tt.want {
+			t.Errorf("%s: first failed condition %d, want %d", tt.name, g, tt.want)
+		}
+	}
+}

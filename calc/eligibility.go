@@ -29,7 +29,7 @@ func (c *calculator) eligibility() {
 		lo, hi := w*per, min((w+1)*per, len(c.res.Sales))
 		// Room for about two values a sale: growing a table of millions
 		// by copying it costs more than the estimate wastes.
-		ledgers[w] = &ledger{seg: uint8(w), ids: map[string]int32{}, parsed: map[string]parsedShares{},
+		ledgers[w] = &ledger{seg: uint8(w), ids: map[string]int32{}, parsed: map[string]parsedShares{}, attrs: map[attrKey][]Fail{},
 			values: make([]creditValue, 0, 2*(hi-lo))}
 		wg.Go(func() { c.decide(lo, hi, fails, ledgers[w]) })
 	}
@@ -66,6 +66,7 @@ type ledger struct {
 	payees []string
 	values []creditValue
 	parsed map[string]parsedShares // split and salesperson cells
+	attrs  map[attrKey][]Fail      // attrFails by key
 	whole  [2]int32                // the value of a whole credit on each base for the current sale, 0: not made yet
 
 	// The payee numbered last: most of a sale's credits go to its dealer,
@@ -130,10 +131,12 @@ func (c *calculator) decide(lo, hi int, fails []Fail, l *ledger) {
 		sr.cents[baseSaleAmount], sr.exact[baseSaleAmount] = centsOf(sr.Basis.SaleAmount)
 		sr.cents[baseMSRP], sr.exact[baseMSRP] = centsOf(sr.Basis.MSRP)
 		l.whole = [2]int32{}
+		d := c.dealers[sr.Basis.DealerCode]
+		attrs := l.attrFails(c, sr.Basis, d)
 		for pi, p := range c.progs {
-			f := c.check(p, sr)
+			f := c.check(p, sr, d, attrs[pi])
 			if f == FailNone {
-				f = c.credit(&credits, l, pi, p, sr, sh)
+				f = c.credit(&credits, l, pi, p, sr, d, sh)
 			}
 			sr.Fails[pi] = f
 		}
@@ -143,13 +146,35 @@ func (c *calculator) decide(lo, hi int, fails []Fail, l *ledger) {
 	}
 }
 
-// check returns the first eligibility condition the sale fails.
-func (c *calculator) check(p *program, sr *SaleResult) Fail {
+// check returns the first eligibility condition the sale fails; d is the
+// sale's dealer (nil when unknown) and attr what attrFail gave for the
+// program.
+func (c *calculator) check(p *program, sr *SaleResult, d *incent.Dealer, attr Fail) Fail {
 	s := sr.Basis
-	d := c.dealers[s.DealerCode]
 	switch {
 	case sr.Date < p.From || sr.Date > p.To:
 		return FailWindow
+	case attr != FailNone:
+		return attr
+	case len(p.Elig.Certifications) > 0 && c.missingCert(p, s.DealerCode, sr.Date) != "":
+		return FailCertification
+	case p.Elig.When != nil && !evalWhen(p.Elig.When, s, d):
+		return FailWhen
+	case p.needsRevenue && !hasRevenue(p, s):
+		return FailNoRevenue
+	case p.Type == rules.RebatePassthrough && p.rebate(s.RebateCode) == nil:
+		return FailRebateCode
+	case p.Type == rules.RebatePassthrough && claimDays(sr) > p.ClaimWindowDays:
+		return FailClaimWindow
+	}
+	return FailNone
+}
+
+// attrFail returns the first of the program's conditions on the vehicle and
+// the dealer's region and segment that the sale fails. These conditions come
+// after the window and before every other in check's order.
+func (p *program) attrFail(s *incent.Sale, d *incent.Dealer) Fail {
+	switch {
 	case p.saleTypes != nil && !p.saleTypes[s.SaleType]:
 		return FailSaleType
 	case p.conditions != nil && !p.conditions[s.Condition]:
@@ -164,18 +189,36 @@ func (c *calculator) check(p *program, sr *SaleResult) Fail {
 		return FailRegion
 	case p.segments != nil && (d == nil || !p.segments[d.Segment]):
 		return FailSegment
-	case len(p.Elig.Certifications) > 0 && c.missingCert(p, s.DealerCode, sr.Date) != "":
-		return FailCertification
-	case p.Elig.When != nil && !evalWhen(p.Elig.When, s, d):
-		return FailWhen
-	case p.needsRevenue && !hasRevenue(p, s):
-		return FailNoRevenue
-	case p.Type == rules.RebatePassthrough && p.rebate(s.RebateCode) == nil:
-		return FailRebateCode
-	case p.Type == rules.RebatePassthrough && claimDays(sr) > p.ClaimWindowDays:
-		return FailClaimWindow
 	}
 	return FailNone
+}
+
+// attrKey is what attrFail reads of a sale and its dealer. A quarter has
+// a few thousand distinct keys against a million sales, so each key's
+// outcomes under every program are worked out once.
+type attrKey struct {
+	saleType, condition, model, family string
+	year                               int
+	known                              bool // the dealer is in the dealers input
+	region, segment                    string
+}
+
+// attrFails returns attrFail of the sale for every program, in program
+// order. The slice is shared by every sale with the same key: read only.
+func (l *ledger) attrFails(c *calculator, s *incent.Sale, d *incent.Dealer) []Fail {
+	k := attrKey{saleType: s.SaleType, condition: s.Condition, model: s.ModelCode, family: s.Family, year: s.ModelYear}
+	if d != nil {
+		k.known, k.region, k.segment = true, d.Region, d.Segment
+	}
+	if fs, ok := l.attrs[k]; ok {
+		return fs
+	}
+	fs := make([]Fail, len(c.progs))
+	for pi, p := range c.progs {
+		fs[pi] = p.attrFail(s, d)
+	}
+	l.attrs[k] = fs
+	return fs
 }
 
 // rebate returns the program's rebate for a code, or nil.
@@ -278,6 +321,9 @@ type parsedShares struct {
 }
 
 func (l *ledger) shares(cell string) ([]incent.Share, bool) {
+	if cell == "" { // most sales: no split, and no cell to look up
+		return nil, true
+	}
 	if p, ok := l.parsed[cell]; ok {
 		return p.shares, p.ok
 	}
@@ -289,7 +335,7 @@ func (l *ledger) shares(cell string) ([]incent.Share, bool) {
 // credit attributes a counted sale to the program's payees: the dealer
 // chosen by credit.to, divided by the split cell, then the dealer's group or
 // the salespeople; every matching multiplier multiplies the credit.
-func (c *calculator) credit(buf *[]Credit, l *ledger, pi int, p *program, sr *SaleResult, sh saleShares) Fail {
+func (c *calculator) credit(buf *[]Credit, l *ledger, pi int, p *program, sr *SaleResult, d *incent.Dealer, sh saleShares) Fail {
 	s := sr.Basis
 	qty := one
 	if sr.Sale.Quantity < 0 {
@@ -298,7 +344,6 @@ func (c *calculator) credit(buf *[]Credit, l *ledger, pi int, p *program, sr *Sa
 	// Most sales go whole to one dealer with no multiplier: their credit is
 	// the quantity itself, with no decimal arithmetic.
 	factor, scaled := one, false
-	d := c.dealers[s.DealerCode]
 	for _, m := range p.Multipliers {
 		if m.When == nil || evalWhen(m.When, s, d) {
 			factor = factor.Mul(m.Factor)
