@@ -2,6 +2,7 @@ package calc
 
 import (
 	"fmt"
+	"maps"
 	"runtime"
 	"slices"
 	"sort"
@@ -32,7 +33,10 @@ type account struct {
 	revenue decimal.Decimal // rev's total, once every credit is in
 	counted int
 	byModel map[string]decimal.Decimal // model_mix: credited units per model
-	sales   []*SaleResult
+	// model_mix: units per model from whole credits, summed as integers
+	// and folded into byModel once every credit is in
+	wholeByModel map[string]int64
+	sales        []*SaleResult
 }
 
 // measure sums credits per payee and program, finds the tier reached and
@@ -63,6 +67,10 @@ func (c *calculator) measure() {
 				continue
 			}
 			a.units = a.units.Add(decimal.New(a.whole, 0))
+			for _, m := range slices.Sorted(maps.Keys(a.wholeByModel)) {
+				a.byModel[m] = a.byModel[m].Add(decimal.New(a.wholeByModel[m], 0))
+			}
+			a.wholeByModel = nil
 			a.revenue = a.rev.total()
 			jobs = append(jobs, a)
 			c.payeeSet[Payee{Type: p.Payee, Code: a.payee}] = true
@@ -147,11 +155,15 @@ func (c *calculator) accumulate(accounts [][]*account, w, n int) {
 			if p.keepSales {
 				a.sales = append(a.sales, sr)
 			}
-			if c.progs[cr.Program].Type == rules.ModelMix {
+			if p.Type == rules.ModelMix {
 				if a.byModel == nil {
-					a.byModel = map[string]decimal.Decimal{}
+					a.byModel, a.wholeByModel = map[string]decimal.Decimal{}, map[string]int64{}
 				}
-				a.byModel[sr.Basis.ModelCode] = a.byModel[sr.Basis.ModelCode].Add(c.res.Units(cr))
+				if cr.Whole != 0 {
+					a.wholeByModel[sr.Basis.ModelCode] += int64(cr.Whole)
+				} else {
+					a.byModel[sr.Basis.ModelCode] = a.byModel[sr.Basis.ModelCode].Add(c.res.Units(cr))
+				}
 			}
 		}
 	}

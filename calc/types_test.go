@@ -141,6 +141,32 @@ func TestModelMixQualify(t *testing.T) {
 	}
 }
 
+// TestModelMixSplitDeals sums whole and split credits of one model: a split
+// deal credits each dealer its share of the unit.
+func TestModelMixSplitDeals(t *testing.T) {
+	p := prog(rules.ModelMix, func(p *rules.Program) {
+		p.Rates = []rules.ModelRate{{Model: "EV1", Rate: dec("1000")}, {Model: "SUV1", Rate: dec("400")}}
+		p.Qualify = &rules.Qualify{MinShare: dec("0.5"), Of: []string{"EV1"}}
+	})
+	ss := sales("D001", 4, "")
+	ss[0].ModelCode, ss[1].ModelCode, ss[2].ModelCode = "EV1", "EV1", "EV1"
+	ss[2].Split = "D001:25;D002:75"
+	ss[3].Split = "D001:50;D002:50"
+	// D001: EV1 1 + 1 + 0.25 = 2.25 units, SUV1 0.5; share 2.25 / 2.75 = 81.8% ≥ 50%.
+	// 2.25 × 1,000 + 0.5 × 400 = 2,450.00
+	res := Run(Input{Period: q3, AsOf: incent.NoDate, Programs: []*rules.Program{p}, Dealers: dealers, Sales: ss})
+	want := map[string]string{"D001": "2450.00", "D002": "950.00"} // D002: EV1 0.75, SUV1 0.5; 0.75 / 1.25 = 60%: 750 + 200
+	for _, l := range res.Lines {
+		if got := l.Amount.StringFixed(2); got != want[l.Payee] {
+			t.Errorf("%s = %s, want %s", l.Payee, got, want[l.Payee])
+		}
+		delete(want, l.Payee)
+	}
+	if len(want) > 0 {
+		t.Errorf("no line for %v", want)
+	}
+}
+
 // TestCertification checks flat and per-unit pay against the certification dates.
 func TestCertification(t *testing.T) {
 	p := prog(rules.Certification, func(p *rules.Program) {
