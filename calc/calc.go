@@ -37,6 +37,12 @@ type Input struct {
 	// them on other goroutines while Run continues; Lines, Payees and Flags
 	// are written until Run returns.
 	Eligible func(*Result)
+
+	// Pay, when set, limits the payout lines to the payees it accepts. The
+	// credits of every payee are still summed and every payee is still
+	// listed in Payees: rendering one dealer's statement needs that
+	// dealer's lines alone, not the formulas of thirty thousand others.
+	Pay func(Payee) bool
 }
 
 // Result is the outcome of one calculation.

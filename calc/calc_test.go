@@ -3,6 +3,7 @@ package calc
 import (
 	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"runtime"
 	"slices"
 	"sort"
@@ -484,5 +485,30 @@ func TestFirstFailedCondition(t *testing.T) {
 		if g := got[tt.sale.DealID]; g != tt.want {
 			t.Errorf("%s: first failed condition %d, want %d", tt.name, g, tt.want)
 		}
+	}
+}
+
+// TestPayOnlySome computes the lines of one payee: they are that payee's
+// lines of the whole calculation, and every payee is still listed.
+func TestPayOnlySome(t *testing.T) {
+	vol := prog(rules.StairStep, func(p *rules.Program) { p.Tiers = tiers(rules.TierPerUnit, "1", "100", "3", "150") })
+	grp := prog(rules.Volume, func(p *rules.Program) { p.ID, p.Payee, p.PerUnit = "G", rules.PayeeGroup, dec("10") })
+	ss := append(sales("D001", 3, ""), sales("D002", 2, "")...)
+	in := Input{Period: q3, AsOf: incent.NoDate, Programs: []*rules.Program{vol, grp}, Dealers: dealers, Sales: ss}
+	all := Run(in)
+	in.Pay = func(pe Payee) bool { return pe.Type == rules.PayeeDealer && pe.Code == "D001" }
+	some := Run(in)
+	// D001: 3 units reach the second tier, 3 × 150 = 450.00.
+	if len(some.Lines) != 1 || some.Lines[0].Payee != "D001" || some.Lines[0].Amount.StringFixed(2) != "450.00" {
+		t.Fatalf("lines of D001 alone: %+v, want one line of 450.00", some.Lines)
+	}
+	if !reflect.DeepEqual(some.Lines[0], all.Lines[0]) {
+		t.Errorf("D001's line alone differs from its line among all:\n%+v\n%+v", some.Lines[0], all.Lines[0])
+	}
+	if len(all.Lines) != 3 {
+		t.Errorf("%d lines of everyone, want D001, D002 and G1", len(all.Lines))
+	}
+	if !reflect.DeepEqual(some.Payees, all.Payees) {
+		t.Errorf("payees %v, want every payee %v", some.Payees, all.Payees)
 	}
 }

@@ -66,6 +66,11 @@ func (c *calculator) measure() {
 			if a == nil {
 				continue
 			}
+			pe := Payee{Type: p.Payee, Code: a.payee}
+			c.payeeSet[pe] = true
+			if c.in.Pay != nil && !c.in.Pay(pe) {
+				continue
+			}
 			a.units = a.units.Add(decimal.New(a.whole, 0))
 			for _, m := range slices.Sorted(maps.Keys(a.wholeByModel)) {
 				a.byModel[m] = a.byModel[m].Add(decimal.New(a.wholeByModel[m], 0))
@@ -73,7 +78,6 @@ func (c *calculator) measure() {
 			a.wholeByModel = nil
 			a.revenue = a.rev.total()
 			jobs = append(jobs, a)
-			c.payeeSet[Payee{Type: p.Payee, Code: a.payee}] = true
 		}
 		slices.SortFunc(jobs[start:], func(a, b *account) int { return strings.Compare(a.payee, b.payee) })
 	}

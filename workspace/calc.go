@@ -25,6 +25,10 @@ type CalcOptions struct {
 	ProgramsDir string      // "" = the workspace's programs folder
 	Statements  bool        // render PDF and XLSX statements
 	Workers     int         // statement renderers; 0 = one per core
+
+	// pay, when set, limits the payout lines computed to these payees':
+	// statements rendered again for some payees need no others.
+	pay func(calc.Payee) bool
 }
 
 // CalcSummary is what calc reports: the short table, or --json.
@@ -249,6 +253,7 @@ func (c *Config) compute(opts CalcOptions, progs []*rules.Program, ds *dataset, 
 	in := calc.Input{Period: opts.Period, AsOf: opts.AsOf, Programs: progs, Dealers: ds.dealers,
 		Sales: ds.sales, Objectives: ds.objectives, Rounding: c.Rounding}
 	in.Certifications, in.Claims = ds.certs, ds.claims
+	in.Pay = opts.pay
 	if logDir != "" {
 		in.Eligible = func(res *calc.Result) { cp.log = startLog(filepath.Join(logDir, logName), res, cp.dealers) }
 	}

@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strconv"
 
 	"github.com/incent/incent"
+	"github.com/incent/incent/calc"
 	"github.com/incent/incent/rules"
 	"github.com/incent/incent/statements"
 	"github.com/incent/incent/store"
@@ -17,7 +19,10 @@ import (
 // versions and program texts it archived, its period, as-of date and
 // rounding. Nothing in the workspace folder is read, except, when
 // snapshot is set, the snapshot of those same input versions.
-func (c *Config) rebuild(ctx context.Context, db *store.DB, runID string, snapshot bool) (*store.Run, *computed, error) {
+//
+// When pay is set, only the payout lines of the payees it accepts are
+// computed again (see calc.Input.Pay); cp.digest is then of those alone.
+func (c *Config) rebuild(ctx context.Context, db *store.DB, runID string, snapshot bool, pay func(calc.Payee) bool) (*store.Run, *computed, error) {
 	var run *store.Run
 	var cp *computed
 	err := db.Read(ctx, func(tx *store.Tx) error {
@@ -33,7 +38,7 @@ func (c *Config) rebuild(ctx context.Context, db *store.DB, runID string, snapsh
 		if err != nil {
 			return err
 		}
-		opts := CalcOptions{Period: period, AsOf: incent.NoDate}
+		opts := CalcOptions{Period: period, AsOf: incent.NoDate, pay: pay}
 		if run.AsOf != "" {
 			if opts.AsOf, err = incent.ParseDate(run.AsOf); err != nil {
 				return err
@@ -94,7 +99,7 @@ func (c *Config) Replay(ctx context.Context, env Env, runID string) (*ReplayResu
 		return nil, err
 	}
 	defer db.Close()
-	run, cp, err := c.rebuild(ctx, db, runID, false)
+	run, cp, err := c.rebuild(ctx, db, runID, false, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -144,13 +149,37 @@ func (c *Config) RenderStatements(ctx context.Context, env Env, runID string, op
 	defer db.Close()
 	// The run must replay identically below, so its inputs may come from
 	// the snapshot: a stale one could not pass.
-	run, cp, err := c.rebuild(ctx, db, runID, true)
+	// Statements of some payees need only their payout lines computed
+	// again: those must be the stored ones, and the stored lines must
+	// still give the stored digest. Statements of everyone need every
+	// line, which must give the stored digest.
+	var pay func(calc.Payee) bool
+	if opts.Payee != "" || opts.Type != "" {
+		pay = func(pe calc.Payee) bool {
+			return (opts.Payee == "" || pe.Code == opts.Payee) && (opts.Type == "" || string(pe.Type) == opts.Type)
+		}
+	}
+	run, cp, err := c.rebuild(ctx, db, runID, true, pay)
 	if err != nil {
 		return "", 0, err
 	}
-	if cp.digest != run.Digest {
+	stored := run.Lines
+	same := cp.digest == run.Digest
+	if pay != nil {
+		stored = nil
+		for _, l := range run.Lines {
+			if pay(calc.Payee{Type: rules.PayeeKind(l.PayeeType), Code: l.Payee}) {
+				stored = append(stored, l)
+			}
+		}
+		same = slices.Equal(stored, cp.lines)
+		if store.Digest(run.Period, run.Lines) != run.Digest {
+			return "", 0, &Error{Code: ExitDiffers, Err: fmt.Errorf("run %s: its stored payout lines no longer match its result digest; statements were not rendered", run.ID)}
+		}
+	}
+	if !same {
 		return "", 0, &Error{Code: ExitDiffers, Err: fmt.Errorf("run %s does not replay identically (%s); statements were not rendered",
-			run.ID, firstDifference(run.Lines, cp.lines))}
+			run.ID, firstDifference(stored, cp.lines))}
 	}
 	sts, fill := cp.statements(run.ID)
 	if opts.Payee != "" || opts.Type != "" {

@@ -2,12 +2,16 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"database/sql"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/incent/incent/store"
 )
 
 // calculatedDemo returns a demo workspace and its configuration file, with
@@ -129,5 +133,57 @@ func TestStatementsAloneOrInTurn(t *testing.T) {
 		if !bytes.Equal(got, want) {
 			t.Errorf("%s rendered on its own differs from the one rendered after the others", name)
 		}
+	}
+}
+
+// TestStatementsOfAlteredRun alters a stored run's payout lines: the
+// statements of one payee, which compute only that payee's lines again, are
+// refused like those of everyone, whether the altered line is another
+// payee's or, with the digest altered to match, the payee's own.
+func TestStatementsOfAlteredRun(t *testing.T) {
+	dir, cfg := calculatedDemo(t)
+	dbPath := filepath.Join(dir, "incent.db")
+	exec := func(q string, args ...any) {
+		t.Helper()
+		db, err := sql.Open("sqlite", dbPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if _, err := db.Exec(q, args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	exec(`DROP TRIGGER payout_lines_no_update; DROP TRIGGER runs_no_update`)
+	exec(`UPDATE payout_lines SET amount = '1.00' WHERE payee = 'D001' AND n = (SELECT min(n) FROM payout_lines WHERE payee = 'D001')`)
+	for _, payee := range []string{"D001", "D002"} {
+		r := incentCmd(t, "statements", "--run", "2024Q3-R001", "--payee", payee, "--config", cfg)
+		if r.code != 4 || !strings.Contains(r.stderr, "no longer match its result digest") {
+			t.Errorf("statements --payee %s of an altered line: exit %d, %s; want 4 naming the digest", payee, r.code, r.stderr)
+		}
+	}
+
+	// The digest altered to match the altered line: only the statements
+	// that show the line are refused.
+	db, err := store.Open(dbPath, time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var run *store.Run
+	err = db.Read(context.Background(), func(tx *store.Tx) (err error) { run, err = tx.GetRun("2024Q3-R001"); return err })
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	exec(`UPDATE runs SET digest = ? WHERE id = '2024Q3-R001'`, store.Digest(run.Period, run.Lines))
+	r := incentCmd(t, "statements", "--run", "2024Q3-R001", "--payee", "D001", "--config", cfg)
+	if r.code != 4 || !strings.Contains(r.stderr, "does not replay identically") || !strings.Contains(r.stderr, "Amount:1.00") {
+		t.Errorf("statements --payee D001 of its altered line: exit %d, %s; want 4 showing the line", r.code, r.stderr)
+	}
+	if r := incentCmd(t, "statements", "--run", "2024Q3-R001", "--type", "dealer", "--config", cfg); r.code != 4 {
+		t.Errorf("statements --type dealer: exit %d, want 4", r.code)
+	}
+	if r := incentCmd(t, "statements", "--run", "2024Q3-R001", "--payee", "D002", "--config", cfg); r.code != 0 {
+		t.Errorf("statements --payee D002, whose lines are as stored: exit %d: %s", r.code, r.stderr)
 	}
 }
