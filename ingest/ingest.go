@@ -226,7 +226,17 @@ type rowCtx struct {
 	badCol   int
 	reason   string
 	warnings []Warning // of the current row; a fresh slice per row that has any
+
+	// amounts holds the amounts parsed so far by their cell text. A
+	// quarter's prices and rebates repeat (a few hundred MSRPs over a
+	// million sales), and every decimal parsed anew is two allocations
+	// that stay live all through the calculation; equal cells share one.
+	amounts map[string]decimal.Decimal
 }
+
+// maxSharedAmounts bounds rowCtx.amounts: a file of distinct amounts
+// stops adding to it rather than hold a second copy of its column.
+const maxSharedAmounts = 1 << 16
 
 // cell returns column c's trimmed text, "" when the column or cell is absent.
 func (c *rowCtx) cell(col int) string {
@@ -290,17 +300,32 @@ func (c *rowCtx) money(col int) (d decimal.Decimal, has, ok bool) {
 	if s == "" {
 		return decimal.Zero, false, true
 	}
+	if d, ok := c.amounts[s]; ok {
+		return d, true, true
+	}
+	d, ok = c.parseMoney(s)
+	if !ok {
+		return decimal.Zero, false, c.fail(col, moneyReason(s, c.p.DecimalComma))
+	}
+	if c.amounts == nil {
+		c.amounts = map[string]decimal.Decimal{}
+	}
+	if len(c.amounts) < maxSharedAmounts {
+		// A copy of the text: the cell's own shares its whole row.
+		c.amounts[strings.Clone(s)] = d
+	}
+	return d, true, true
+}
+
+func (c *rowCtx) parseMoney(s string) (decimal.Decimal, bool) {
 	if c.sheet {
 		// A numeric cell's raw text is always dot-decimal, whatever the
 		// profile says about text cells.
 		if d, ok := parseSheetNumber(s); ok {
-			return d, true, true
+			return d, true
 		}
 	}
-	if d, ok := parseMoney(s, c.p.DecimalComma); ok {
-		return d, true, true
-	}
-	return decimal.Zero, false, c.fail(col, moneyReason(s, c.p.DecimalComma))
+	return parseMoney(s, c.p.DecimalComma)
 }
 
 // date parses column c as a date; it is incent.NoDate when the cell is

@@ -299,12 +299,13 @@ func (d *snapDecoder) records() ([]incent.Sale, []int64) {
 					failed.CompareAndSwap(nil, fmt.Sprint(r))
 				}
 			}()
+			decimals := map[smallDecimal]decimal.Decimal{} // shared by this worker's chunks
 			for {
 				j := int(next.Add(1)) - 1
 				if j >= n {
 					return
 				}
-				w := &snapDecoder{b: d.b[:base+starts[j+1]], s: d.s[:base+starts[j+1]], p: base + starts[j], strs: d.strs}
+				w := &snapDecoder{b: d.b[:base+starts[j+1]], s: d.s[:base+starts[j+1]], p: base + starts[j], strs: d.strs, decimals: decimals}
 				for i := j * snapChunk; i < min((j+1)*snapChunk, count); i++ {
 					owners[i] = w.sale(&sales[i])
 				}
@@ -411,6 +412,15 @@ type snapDecoder struct {
 	s    string // the same bytes as b, to cut strings from
 	p    int
 	strs []string
+
+	// decimals decoded so far: equal amounts share one value, as they do
+	// when parsed (see ingest's rowCtx.amounts).
+	decimals map[smallDecimal]decimal.Decimal
+}
+
+type smallDecimal struct {
+	coef int64
+	exp  int32
 }
 
 func (d *snapDecoder) uvarint() uint64 {
@@ -462,8 +472,19 @@ func (d *snapDecoder) decimal() decimal.Decimal {
 	case 0:
 		return decimal.Decimal{}
 	case 1:
-		c := d.varint()
-		return decimal.New(c, int32(d.varint()))
+		k := smallDecimal{d.varint(), 0}
+		k.exp = int32(d.varint())
+		if v, ok := d.decimals[k]; ok {
+			return v
+		}
+		v := decimal.New(k.coef, k.exp)
+		if d.decimals == nil {
+			d.decimals = map[smallDecimal]decimal.Decimal{}
+		}
+		if len(d.decimals) < 1<<16 {
+			d.decimals[k] = v
+		}
+		return v
 	case 2:
 		sign := int(d.b[d.p]) - 1
 		d.p++
