@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"fmt"
 	"path/filepath"
@@ -57,6 +58,62 @@ func TestBlobRoundTrip(t *testing.T) {
 	}
 	if err := tx.PutBlob(strings.Repeat("0", 64), bytes.NewReader([]byte("x"))); err == nil {
 		t.Fatal("content that does not match its hash was archived")
+	}
+}
+
+// TestPageSize checks that a new database gets large pages in WAL mode and
+// that a database made with SQLite's default pages keeps them and works.
+func TestPageSize(t *testing.T) {
+	pragmas := func(path string) (size int, mode string) {
+		t.Helper()
+		db, err := sql.Open("sqlite", path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if err := db.QueryRow(`PRAGMA page_size`).Scan(&size); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.QueryRow(`PRAGMA journal_mode`).Scan(&mode); err != nil {
+			t.Fatal(err)
+		}
+		return size, mode
+	}
+	dir := t.TempDir()
+	fresh := filepath.Join(dir, "new.db")
+	db, err := Open(fresh, time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if size, mode := pragmas(fresh); size != 65536 || mode != "wal" {
+		t.Errorf("new database: page size %d, journal mode %s; want 65536, wal", size, mode)
+	}
+
+	old := filepath.Join(dir, "old.db")
+	raw, err := sql.Open("sqlite", old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec(`PRAGMA journal_mode=WAL`); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	if db, err = Open(old, time.Now); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	tx := mustBegin(t, db)
+	data := bytes.Repeat([]byte("x"), chunkSize+1)
+	sum := sha256.Sum256(data)
+	if err := tx.PutBlob(hex.EncodeToString(sum[:]), bytes.NewReader(data)); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if size, mode := pragmas(old); size != 4096 || mode != "wal" {
+		t.Errorf("existing database: page size %d, journal mode %s; want its own 4096, wal", size, mode)
 	}
 }
 
