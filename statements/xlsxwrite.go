@@ -192,6 +192,10 @@ var sheetBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 func (s *sheet) skip() { s.r++ }
 
+// expect makes room for rows more rows of about size bytes each: a sheet
+// of a hundred thousand rows is then one allocation, not a doubling series.
+func (s *sheet) expect(rows, size int) { s.data.Grow(rows * size) }
+
 // row writes the next row; nil and empty cells are left out. Strings
 // become neutralised shared text, ints numbers, money numbers with the
 // currency's format, dates date serials.

@@ -603,7 +603,8 @@ func (lw *logWriter) appendCredits(b []byte, sr *calc.SaleResult, revenue bool) 
 
 // summaryModel builds the analysts' summary workbook model.
 func (cp *computed) summaryModel(runID string) *statements.Summary {
-	s := &statements.Summary{Period: cp.opts.Period, RunID: runID, Provisional: !cp.opts.AsOf.IsZero(), Rejects: len(cp.ds.rejects)}
+	s := &statements.Summary{Period: cp.opts.Period, RunID: runID, Provisional: !cp.opts.AsOf.IsZero(), Rejects: len(cp.ds.rejects),
+		Rows: make([]statements.SummaryRow, 0, len(cp.res.Lines))}
 	flagged := map[string]int{}
 	for _, f := range cp.res.Flags {
 		flagged[f.Dealer]++
