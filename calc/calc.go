@@ -59,8 +59,8 @@ type Result struct {
 	// earlier sale; callers reject them with UnmatchedReason.
 	Unmatched []int
 
-	payees []string        // the codes credits name, by Credit.payee
-	values [][]creditValue // credit values, by Credit.seg and Credit.value
+	payees []string     // the codes credits name, by Credit.payee
+	values []valueTable // credit values, by Credit.seg and Credit.value
 }
 
 // UnmatchedReason is the reject reason for a reversal with no original sale.
@@ -125,6 +125,32 @@ type creditValue struct {
 	units, revenue decimal.Decimal
 }
 
+// valueTable holds credit values in fixed chunks: a range of half a
+// million sales has a million or more, and a table that grew by copying
+// would allocate several times its size.
+type valueTable struct {
+	chunks [][]creditValue
+}
+
+const valueChunk = 1 << 16
+
+// add stores v and returns its number, from 1.
+func (t *valueTable) add(v creditValue) int32 {
+	n := len(t.chunks)
+	if n == 0 || len(t.chunks[n-1]) == valueChunk {
+		t.chunks = append(t.chunks, make([]creditValue, 0, valueChunk))
+		n++
+	}
+	t.chunks[n-1] = append(t.chunks[n-1], v)
+	return int32((n-1)*valueChunk + len(t.chunks[n-1]))
+}
+
+// at returns the value numbered id by add.
+func (t *valueTable) at(id int32) *creditValue {
+	i := int(id - 1)
+	return &t.chunks[i/valueChunk][i%valueChunk]
+}
+
 // Payee is the code of the payee a credit goes to.
 func (r *Result) Payee(c Credit) string { return r.payees[c.payee] }
 
@@ -132,7 +158,7 @@ func (r *Result) Payee(c Credit) string { return r.payees[c.payee] }
 func (r *Result) Units(c Credit) decimal.Decimal {
 	switch {
 	case c.value != 0:
-		return r.values[c.seg][c.value-1].units
+		return r.values[c.seg].at(c.value).units
 	case c.Whole < 0:
 		return minusOne
 	}
@@ -143,7 +169,7 @@ func (r *Result) Units(c Credit) decimal.Decimal {
 // zero for a program that does not measure revenue.
 func (r *Result) Revenue(c Credit) decimal.Decimal {
 	if c.value != 0 {
-		return r.values[c.seg][c.value-1].revenue
+		return r.values[c.seg].at(c.value).revenue
 	}
 	return zero
 }

@@ -27,10 +27,7 @@ func (c *calculator) eligibility() {
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
 		lo, hi := w*per, min((w+1)*per, len(c.res.Sales))
-		// Room for about two values a sale: growing a table of millions
-		// by copying it costs more than the estimate wastes.
-		ledgers[w] = &ledger{seg: uint8(w), ids: map[string]int32{}, parsed: map[string]parsedShares{}, attrs: map[attrKey][]Fail{},
-			values: make([]creditValue, 0, 2*(hi-lo))}
+		ledgers[w] = &ledger{seg: uint8(w), ids: map[string]int32{}, parsed: map[string]parsedShares{}, attrs: map[attrKey][]Fail{}}
 		wg.Go(func() { c.decide(lo, hi, fails, ledgers[w]) })
 	}
 	wg.Wait()
@@ -64,7 +61,7 @@ type ledger struct {
 	seg    uint8
 	ids    map[string]int32
 	payees []string
-	values []creditValue
+	values valueTable
 	parsed map[string]parsedShares // split and salesperson cells
 	attrs  map[attrKey][]Fail      // attrFails by key
 	whole  [2]int32                // the value of a whole credit on each base for the current sale, 0: not made yet
@@ -91,14 +88,13 @@ func (l *ledger) payee(code string) int32 {
 
 // value stores v and returns its number for Credit.value.
 func (l *ledger) value(v creditValue) int32 {
-	l.values = append(l.values, v)
-	return int32(len(l.values))
+	return l.values.add(v)
 }
 
 func (l *ledger) units(c Credit) decimal.Decimal {
 	switch {
 	case c.value != 0:
-		return l.values[c.value-1].units
+		return l.values.at(c.value).units
 	case c.Whole < 0:
 		return minusOne
 	}
@@ -107,7 +103,7 @@ func (l *ledger) units(c Credit) decimal.Decimal {
 
 func (l *ledger) revenue(c Credit) decimal.Decimal {
 	if c.value != 0 {
-		return l.values[c.value-1].revenue
+		return l.values.at(c.value).revenue
 	}
 	return zero
 }
