@@ -528,3 +528,31 @@ func TestValueTable(t *testing.T) {
 		}
 	}
 }
+
+// TestSalespersonCredits credits salespeople by the salesperson cell: one
+// code takes the whole sale, shares divide it, codes without shares split
+// it equally, and a cell that names nobody validly credits no one.
+func TestSalespersonCredits(t *testing.T) {
+	p := prog(rules.Volume, func(p *rules.Program) { p.Payee, p.PerUnit = rules.PayeeSalesperson, dec("100") })
+	ss := sales("D001", 6, "")
+	cells := []string{"S1", "S1:60;S2:40", "S1;S2", " S3 ", "", "S4:50"}
+	for i, c := range cells {
+		ss[i].Salesperson = c
+	}
+	res := Run(Input{Period: q3, AsOf: incent.NoDate, Programs: []*rules.Program{p}, Dealers: dealers, Sales: ss})
+	// S1: 1 + 0.6 + 0.5 = 2.1 units × 100 = 210.00; S2: 0.4 + 0.5 = 0.9 → 90.00; S3: 1 → 100.00.
+	want := map[string]string{"S1": "210.00", "S2": "90.00", "S3": "100.00"}
+	got := map[string]string{}
+	for _, l := range res.Lines {
+		got[l.Payee] = l.Amount.StringFixed(2)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("salesperson payouts %v, want %v", got, want)
+	}
+	for _, sr := range res.Sales {
+		i := slices.Index(cells, sr.Sale.Salesperson)
+		if wantFail := i >= 4; (sr.Fails[0] == FailNoPayee) != wantFail {
+			t.Errorf("cell %q: fail %d", sr.Sale.Salesperson, sr.Fails[0])
+		}
+	}
+}

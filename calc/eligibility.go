@@ -64,6 +64,7 @@ type ledger struct {
 	values valueTable
 	parsed map[string]parsedShares // split and salesperson cells
 	attrs  map[attrKey][]Fail      // attrFails by key
+	person [1]incent.Share         // the current sale's one salesperson
 	whole  [2]int32                // the value of a whole credit on each base for the current sale, 0: not made yet
 
 	// The payee numbered last: most of a sale's credits go to its dealer,
@@ -306,6 +307,14 @@ type saleShares struct {
 func (l *ledger) parseSaleShares(s *incent.Sale) saleShares {
 	var sh saleShares
 	sh.split, sh.splitOK = l.shares(s.Split)
+	if c := s.Salesperson; c != "" && strings.IndexByte(c, ';') < 0 && strings.IndexByte(c, ':') < 0 && c == strings.TrimSpace(c) {
+		// One salesperson with no share, as on most sales: the credit is
+		// theirs whole, with no cell to look up. The slice is the ledger's
+		// and is good until the next sale.
+		l.person[0] = incent.Share{Code: c, Fraction: one}
+		sh.people, sh.peopleOK = l.person[:], true
+		return sh
+	}
 	sh.people, sh.peopleOK = l.shares(s.Salesperson)
 	sh.peopleOK = sh.peopleOK && len(sh.people) > 0
 	return sh
