@@ -175,7 +175,7 @@ func newPDFDoc(st *Statement) *pdfDoc {
 }
 
 // text converts UTF-8 text to the Windows-1252 bytes the built-in fonts use.
-func (d *pdfDoc) text(s string) string { return toCP1252(foldCP1252(s)) }
+func (d *pdfDoc) text(s string) string { return cp1252(s) }
 
 // setPad sets the horizontal padding used to place, fit and wrap text.
 func (d *pdfDoc) setPad(p float64) {

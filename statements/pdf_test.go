@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"golang.org/x/text/encoding/charmap"
 )
 
 func renderPDF(t testing.TB, st *Statement) []byte {
@@ -178,6 +179,44 @@ func TestRenderPDFDeterministic(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestCP1252 checks the one-pass encoding against folding the text, then
+// encoding every character of the folded text.
+func TestCP1252(t *testing.T) {
+	for _, s := range []string{
+		"", "D001-0042", "retail · new", "Müller & Söhne €£", "Łódź", "a − b ≤ c", "北京", "x\ty\nz",
+		"not counted: sale date outside program window 2024-09-01 – 2024-09-30", "\xff\xfe bad", "tab\tend\x7f",
+	} {
+		if got, want := cp1252(s), foldThenEncode(s); got != want {
+			t.Errorf("cp1252(%q) = %q, want %q", s, got, want)
+		}
+	}
+}
+
+func FuzzCP1252(f *testing.F) {
+	for _, s := range []string{"retail · new", "Łódź ≥ 3", "\x00\x85", "plain"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := cp1252(s), foldThenEncode(s); got != want {
+			t.Errorf("cp1252(%q) = %q, want %q", s, got, want)
+		}
+	})
+}
+
+// foldThenEncode is cp1252 done the long way: foldCP1252, then each
+// character encoded on its own.
+func foldThenEncode(s string) string {
+	var b []byte
+	for _, r := range foldCP1252(s) {
+		c, ok := charmap.Windows1252.EncodeRune(r)
+		if !ok {
+			c = '?'
+		}
+		b = append(b, c)
+	}
+	return string(b)
 }
 
 func TestFoldCP1252(t *testing.T) {
