@@ -1066,6 +1066,10 @@ type saleKey struct {
 	// statement's sales list the same programs in the same order, mostly
 	// for the same reasons, so most numbers need no map.
 	lastProg, lastReason []numbered
+
+	// progs holds outcomes' program lists from one sale to the next, so
+	// grouping a sale's excluded programs by reason allocates nothing.
+	progs [][]int
 }
 
 type numbered struct {
@@ -1168,7 +1172,11 @@ func (k *saleKey) outcomes(s *SaleLine) (counted, excluded string) {
 				}
 			}
 			if !found {
-				groups = append(groups, group{reason: r, progs: []int{n}})
+				var buf []int
+				if len(groups) < len(k.progs) {
+					buf = k.progs[len(groups)][:0]
+				}
+				groups = append(groups, group{reason: r, progs: append(buf, n)})
 			}
 			continue
 		}
@@ -1186,7 +1194,19 @@ func (k *saleKey) outcomes(s *SaleLine) (counted, excluded string) {
 		cb = append(cb, ')')
 	}
 	flush()
-	sort.Slice(groups, func(a, b int) bool { return groups[a].reason < groups[b].reason })
+	// By reason number; a sale has a handful of reasons, each its own group.
+	for i := 1; i < len(groups); i++ {
+		for j := i; j > 0 && groups[j].reason < groups[j-1].reason; j-- {
+			groups[j], groups[j-1] = groups[j-1], groups[j]
+		}
+	}
+	for i, g := range groups {
+		if i < len(k.progs) {
+			k.progs[i] = g.progs
+		} else {
+			k.progs = append(k.progs, g.progs)
+		}
+	}
 	var eb []byte
 	for i, g := range groups {
 		if i > 0 {

@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/shopspring/decimal"
 	"golang.org/x/text/encoding/charmap"
 )
 
@@ -297,6 +298,41 @@ func TestSaleKeyOutcomes(t *testing.T) {
 		{"2 (0.5)", "R2: 1"}, // fleet: half a unit for the stair-step
 		{"1", "R3: 2"},       // used car
 		{"2", ""},            // the reversal: credit -1 is its quantity
+	}
+	for i := range st.Sales {
+		c, e := k.outcomes(&st.Sales[i])
+		if got := [2]string{c, e}; got != want[i] {
+			t.Errorf("sale %s: outcomes %q, want %q", st.Sales[i].DealID, got, want[i])
+		}
+	}
+}
+
+// TestSaleKeyReasonGroups lists a sale's excluded programs by reason number
+// when reasons come in any order, sale after sale.
+func TestSaleKeyReasonGroups(t *testing.T) {
+	out := func(ids ...string) []Outcome {
+		// a pair per program: its reason, or "" when it counted
+		var os []Outcome
+		for i := 0; i < len(ids); i += 2 {
+			o := Outcome{ProgramID: ids[i], Counted: ids[i+1] == "", Reason: ids[i+1]}
+			if o.Counted {
+				o.Credit = decimal.NewFromInt(1)
+			}
+			os = append(os, o)
+		}
+		return os
+	}
+	st := &Statement{Sales: []SaleLine{
+		{DealID: "A", Quantity: 1, Outcomes: out("P1", "b", "P2", "a", "P3", "b", "P4", "", "P5", "a")},
+		{DealID: "B", Quantity: 1, Outcomes: out("P1", "a", "P2", "c", "P3", "a", "P4", "c", "P5", "")},
+		{DealID: "C", Quantity: 1, Outcomes: out("P1", "c", "P2", "b", "P3", "a", "P4", "b", "P5", "c")},
+	}}
+	k := newSaleKey(st)
+	// Reasons are numbered as first met: b 1, a 2, c 3.
+	want := [][2]string{
+		{"4", "R1: 1, 3 · R2: 2, 5"},
+		{"5", "R2: 1, 3 · R3: 2, 4"},
+		{"", "R1: 2, 4 · R2: 3 · R3: 1, 5"},
 	}
 	for i := range st.Sales {
 		c, e := k.outcomes(&st.Sales[i])
