@@ -1157,7 +1157,7 @@ func (k *saleKey) outcomes(s *SaleLine) (counted, excluded string) {
 		reason int
 		progs  []int
 	}
-	var groupBuf [8]group
+	var groupBuf [24]group // a dozen reasons at most in a large quarter
 	groups := groupBuf[:0]
 	for j, o := range s.Outcomes {
 		n := k.progNumAt(j, o.ProgramID)

@@ -186,13 +186,14 @@ func writeSales(s *sheet, st *Statement) {
 // reasons, in order of first appearance: "condition used not in [new]:
 // COOP-Q3, VOL-Q3; family ev not in [truck]: TRK-Q3".
 func notCountedText(sl *SaleLine) string {
-	// A sale has a handful of reasons: a list searched in order beats a map.
+	// A sale has a dozen reasons at most in a large quarter: a list searched
+	// in order beats a map, and held on the stack it allocates nothing.
 	type group struct {
 		reason string
 		first  int // outcome index of the group's first program
 		n      int
 	}
-	var groups [8]group
+	var groups [24]group
 	gs := groups[:0]
 	size := 0
 	for i, o := range sl.Outcomes {
