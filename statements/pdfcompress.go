@@ -138,35 +138,50 @@ func (m *marks) write(w io.Writer, b []byte) error { return m.expand(w, b, true)
 // expand writes b with its page-count marks replaced, and its run marks
 // too when runs is set: a run holds a footer's page count, never a run.
 func (m *marks) expand(w io.Writer, b []byte, runs bool) error {
+	// The next \x01 and \x02 from pos, each found with IndexByte and found
+	// again only once passed: a page stream is mostly text between marks.
+	pos := 0
+	next := func(c byte) int {
+		if i := bytes.IndexByte(b[pos:], c); i >= 0 {
+			return pos + i
+		}
+		return len(b)
+	}
+	n1, n2 := next(1), next(runMark)
 	for {
-		i := bytes.IndexAny(b, "\x01\x02")
-		if i < 0 {
-			w.Write(b)
+		i := min(n1, n2)
+		w.Write(b[pos:i])
+		if i == len(b) {
 			return nil
 		}
-		w.Write(b[:i])
-		b = b[i:]
+		rest := b[i:]
 		switch {
-		case m.pages != "" && bytes.HasPrefix(b, []byte(pageCountMark)):
+		case m.pages != "" && bytes.HasPrefix(rest, []byte(pageCountMark)):
 			io.WriteString(w, m.pages)
-			b = b[len(pageCountMark):]
-		case b[0] == runMark && runs && m.runEnd != nil:
-			if len(b) < runMarkLen {
+			pos = i + len(pageCountMark)
+		case rest[0] == runMark && runs && m.runEnd != nil:
+			if len(rest) < runMarkLen {
 				return errors.New("a cut run mark")
 			}
-			n, err := strconv.ParseUint(string(b[1:runMarkLen]), 16, 32)
+			n, err := strconv.ParseUint(string(rest[1:runMarkLen]), 16, 32)
 			if err != nil || n >= uint64(len(m.runEnd)) {
-				return fmt.Errorf("run mark %q", b[1:runMarkLen])
+				return fmt.Errorf("run mark %q", rest[1:runMarkLen])
 			}
 			from := 0
 			if n > 0 {
 				from = m.runEnd[n-1]
 			}
 			m.expand(w, m.ops[from:m.runEnd[n]], false)
-			b = b[runMarkLen:]
+			pos = i + runMarkLen
 		default:
-			w.Write(b[:1])
-			b = b[1:]
+			w.Write(rest[:1])
+			pos = i + 1
+		}
+		if n1 < pos {
+			n1 = next(1)
+		}
+		if n2 < pos {
+			n2 = next(runMark)
 		}
 	}
 }
