@@ -148,10 +148,7 @@ func foldCP1252(s string) string {
 // side by side, and building it per statement parses a code page table each
 // time.)
 func cp1252(s string) string {
-	i := 0
-	for i < len(s) && s[i] >= 0x20 && s[i] < 0x80 {
-		i++
-	}
+	i := plainPrefix(s)
 	if i == len(s) {
 		return s
 	}
@@ -178,6 +175,27 @@ func cp1252(s string) string {
 		}
 	}
 	return string(b)
+}
+
+// plainPrefix returns the length of s's leading run of printable ASCII
+// (0x20 to 0x7f), eight bytes at a time: a statement's PDF checks every
+// cell's text. A word of eight such bytes has no high bit set, and
+// subtracting 0x20 from each byte sets none either; a byte below 0x20 or
+// from 0x80 sets one.
+func plainPrefix(s string) int {
+	const ones, highs = 0x2020202020202020, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		if (x|(x-ones))&highs != 0 {
+			break
+		}
+	}
+	for i < len(s) && s[i] >= 0x20 && s[i] < 0x80 {
+		i++
+	}
+	return i
 }
 
 func inCP1252(r rune) bool {

@@ -195,6 +195,32 @@ func TestCP1252(t *testing.T) {
 	}
 }
 
+// TestPlainPrefix checks the eight-bytes-at-a-time scan against the
+// byte-by-byte one, with the first unplain byte at every position of a
+// 20-byte text.
+func TestPlainPrefix(t *testing.T) {
+	for _, bad := range []byte{0x00, 0x1f, 0x80, 0xc3, 0xff} {
+		for at := 0; at <= 20; at++ {
+			b := []byte("retail new 2024Q3 ok")
+			if at < len(b) {
+				b[at] = bad
+			}
+			if got := plainPrefix(string(b)); got != at {
+				t.Errorf("byte %#x at %d: plain prefix %d", bad, at, got)
+			}
+		}
+	}
+	for _, s := range []string{"", "a", " ~\x7f", "\x7f\x7f\x7f\x7f\x7f\x7f\x7f\x7f\x7f", "        \x1f"} {
+		want := 0
+		for want < len(s) && s[want] >= 0x20 && s[want] < 0x80 {
+			want++
+		}
+		if got := plainPrefix(s); got != want {
+			t.Errorf("plainPrefix(%q) = %d, want %d", s, got, want)
+		}
+	}
+}
+
 func FuzzCP1252(f *testing.F) {
 	for _, s := range []string{"retail · new", "Łódź ≥ 3", "\x00\x85", "plain"} {
 		f.Add(s)
