@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -253,9 +254,9 @@ func (d *pdfDoc) cell(x, y, w, h float64, s, align string) {
 		b = append(b, ' ')
 	}
 	b = append(b, "BT "...)
-	b = strconv.AppendFloat(b, (x+dx)*k, 'f', 2, 64)
+	b = appendFixed2(b, (x+dx)*k)
 	b = append(b, ' ')
-	b = strconv.AppendFloat(b, (pageH-(y+.5*h+.3*fontSize))*k, 'f', 2, 64)
+	b = appendFixed2(b, (pageH-(y+.5*h+.3*fontSize))*k)
 	b = append(b, " Td ("...)
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; c {
@@ -275,6 +276,28 @@ func (d *pdfDoc) cell(x, y, w, h float64, s, align string) {
 
 // appendColor appends a text colour as fpdf writes it: "0.373 g" for a
 // grey, "0.118 0.420 0.227 rg" otherwise.
+// appendFixed2 appends v with two decimals exactly as strconv.AppendFloat
+// with 'f' and 2 does: a page's coordinates, two for every text cell. A
+// value whose hundredths are not clearly on one side of a half, or that is
+// negative or huge, is left to strconv.
+func appendFixed2(b []byte, v float64) []byte {
+	r := v * 100
+	if !(r >= 0 && r < 1e9) {
+		return strconv.AppendFloat(b, v, 'f', 2, 64)
+	}
+	n := math.Floor(r)
+	frac := r - n
+	if frac > 0.499999 && frac < 0.500001 {
+		return strconv.AppendFloat(b, v, 'f', 2, 64)
+	}
+	c := int64(n)
+	if frac > 0.5 {
+		c++
+	}
+	b = strconv.AppendInt(b, c/100, 10)
+	return append(b, '.', byte('0'+c/10%10), byte('0'+c%10))
+}
+
 func appendColor(b []byte, r, g, bl int) []byte {
 	if r == g && g == bl {
 		b = strconv.AppendFloat(b, float64(r)/255, 'f', 3, 64)

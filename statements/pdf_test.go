@@ -5,6 +5,7 @@ import (
 	"compress/zlib"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -219,6 +220,32 @@ func TestPlainPrefix(t *testing.T) {
 			t.Errorf("plainPrefix(%q) = %d, want %d", s, got, want)
 		}
 	}
+}
+
+// TestAppendFixed2 holds the fast coordinate format to strconv's, on
+// halves, near-halves, and a spread of page coordinates.
+func TestAppendFixed2(t *testing.T) {
+	vals := []float64{0, 0.005, 0.015, 0.125, 0.375, 1.005, 2.675, 10.045, 99.995, 0.1 + 0.2, 595.28, 841.89,
+		123.456, 1e9, 1e7 + 0.005, -1.25, -0.001, math.Inf(1), math.NaN(), math.Nextafter(0.125, 1), math.Nextafter(0.125, 0)}
+	for i := 0; i < 200000; i++ {
+		vals = append(vals, float64(i)*0.0123457, float64(i)/400, float64(i)*2.83465)
+	}
+	for _, v := range vals {
+		if got, want := string(appendFixed2(nil, v)), strconv.FormatFloat(v, 'f', 2, 64); got != want {
+			t.Errorf("appendFixed2(%v) = %s, want %s", v, got, want)
+		}
+	}
+}
+
+func FuzzAppendFixed2(f *testing.F) {
+	for _, v := range []float64{0, 0.125, 1.005, 841.89} {
+		f.Add(v)
+	}
+	f.Fuzz(func(t *testing.T, v float64) {
+		if got, want := string(appendFixed2(nil, v)), strconv.FormatFloat(v, 'f', 2, 64); got != want {
+			t.Errorf("appendFixed2(%v) = %s, want %s", v, got, want)
+		}
+	})
 }
 
 func FuzzCP1252(f *testing.F) {
