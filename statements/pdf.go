@@ -100,6 +100,11 @@ type pdfDoc struct {
 	fontSize  float64
 	textColor int
 
+	// What text is measured in: the current font, except while a table
+	// measures its cells' spans in their own (see measureAs).
+	measureW    *[256]int
+	measureSize float64 // in user units, as fpdf keeps its font size
+
 	bodyTop float64 // where content starts below the page header
 	// The text colour cell wrote last, as written.
 	cellRGB   int
@@ -185,12 +190,58 @@ func (d *pdfDoc) setPad(p float64) {
 }
 
 func (d *pdfDoc) font(style string, size float64) {
+	d.measureAs(style, size)
 	if style == d.fontStyle && size == d.fontSize {
 		return
 	}
 	d.fontStyle, d.fontSize = style, size
 	d.pdf().SetFont("Helvetica", style, size)
 }
+
+// measureAs makes width measure text in a style and size without setting
+// the font: setting it writes to the page, and tables measure every span
+// of a row before drawing any.
+func (d *pdfDoc) measureAs(style string, size float64) {
+	d.measureW = glyphWidths(style)
+	d.measureSize = size / d.f.GetConversionRatio()
+}
+
+// width is fpdf's GetStringWidth in the measured style and size: the same
+// glyph widths, summed up to any NUL byte as fpdf does, and scaled the
+// same way.
+func (d *pdfDoc) width(s string) float64 {
+	if d.measureW == nil {
+		return 0 // no font yet: fpdf measures nothing either
+	}
+	w := 0
+	for i := 0; i < len(s) && s[i] != 0; i++ {
+		w += d.measureW[s[i]]
+	}
+	return float64(w) * d.measureSize / 1000
+}
+
+// glyphWidths returns the widths fpdf gives each byte of text in
+// Helvetica in a style, read once from fpdf itself.
+func glyphWidths(style string) *[256]int {
+	glyphMu.Lock()
+	defer glyphMu.Unlock()
+	if w := glyphTables[style]; w != nil {
+		return w
+	}
+	f := fpdf.New("P", "mm", "A4", "")
+	f.SetFont("Helvetica", style, 10)
+	w := new([256]int)
+	for ch := 1; ch < 256; ch++ {
+		w[ch] = f.GetStringSymbolWidth(string([]byte{byte(ch)}))
+	}
+	glyphTables[style] = w
+	return w
+}
+
+var (
+	glyphMu     sync.Mutex
+	glyphTables = map[string]*[256]int{}
+)
 
 func (d *pdfDoc) color(c int) {
 	if c == d.textColor {
@@ -314,11 +365,11 @@ func appendColor(b []byte, r, g, bl int) []byte {
 // fit cuts converted text with an ellipsis so that it fits in width w.
 func (d *pdfDoc) fit(s string, w float64) string {
 	avail := w - 2*d.pad
-	if d.f.GetStringWidth(s) <= avail {
+	if d.width(s) <= avail {
 		return s
 	}
 	const ellipsis = "\x85" // "…" in Windows-1252
-	for len(s) > 0 && d.f.GetStringWidth(s+ellipsis) > avail {
+	for len(s) > 0 && d.width(s+ellipsis) > avail {
 		s = s[:len(s)-1]
 	}
 	return strings.TrimRight(s, " ") + ellipsis
@@ -331,7 +382,7 @@ func (d *pdfDoc) wrap(s string, w float64) []string {
 	// Most cells (a date, a VIN, a deal number) are one word or plain
 	// words that fit: no need to split and measure them word by word.
 	t := d.text(s)
-	if singleSpaced(t) && d.f.GetStringWidth(t) <= avail {
+	if singleSpaced(t) && d.width(t) <= avail {
 		return []string{t}
 	}
 	return d.wrapWords(t, avail)
@@ -347,16 +398,16 @@ func (d *pdfDoc) wrapWords(t string, avail float64) []string {
 		if line != "" {
 			cand = line + " " + word
 		}
-		if d.f.GetStringWidth(cand) <= avail {
+		if d.width(cand) <= avail {
 			line = cand
 			continue
 		}
 		if line != "" {
 			lines = append(lines, line)
 		}
-		for len(word) > 1 && d.f.GetStringWidth(word) > avail {
+		for len(word) > 1 && d.width(word) > avail {
 			n := len(word) - 1
-			for n > 1 && d.f.GetStringWidth(word[:n]) > avail {
+			for n > 1 && d.width(word[:n]) > avail {
 				n--
 			}
 			lines = append(lines, word[:n])
@@ -406,6 +457,7 @@ func (d *pdfDoc) keepState() func() {
 	return func() {
 		d.setPad(pad)
 		d.fontStyle, d.fontSize, d.textColor = style, size, col
+		d.measureAs(style, size)
 	}
 }
 
@@ -645,12 +697,13 @@ func (t *table) lines(cells [][]span) [][]line {
 			if size == 0 {
 				size = t.size
 			}
-			t.d.font(sp.style, size)
+			t.d.measureAs(sp.style, size)
 			for _, l := range t.d.wrap(sp.text, t.cols[i].width) {
 				out[i] = append(out[i], line{text: l, style: sp.style, color: sp.color, size: size})
 			}
 		}
 	}
+	t.d.measureAs(t.d.fontStyle, t.d.fontSize)
 	return out
 }
 
@@ -865,7 +918,7 @@ func (d *pdfDoc) formulas() {
 		d.font("B", 9)
 		d.color(colText)
 		amount := d.text(moneyText(p.Amount, p.Currency))
-		aw := d.f.GetStringWidth(amount) + 2*d.pad + 2
+		aw := d.width(amount) + 2*d.pad + 2
 		title := fmt.Sprintf("%s v%d · %s", p.ProgramID, p.ProgramVersion, p.Name)
 		d.put(marginLeft, y, contentWidth-aw, 5, d.fit(d.text(title), contentWidth-aw), "L")
 		d.put(marginLeft+contentWidth-aw, y, aw, 5, amount, "R")
@@ -1298,7 +1351,7 @@ func (d *pdfDoc) closing() {
 // number stay on one line; the two outcome columns share the rest.
 func (d *pdfDoc) saleColumns(size, pad float64) []column {
 	st := d.st
-	width := func(s string) float64 { return d.f.GetStringWidth(d.text(s)) + 2*pad + 0.3 }
+	width := func(s string) float64 { return d.width(d.text(s)) + 2*pad + 0.3 }
 	d.font("B", size) // header titles are bold
 	wDeal, wModel, wYear, wQty, wAmount := width("Deal"), width("Model"), width("Year"), width("Qty"), width("Amount")
 	d.font("", size)

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"testing"
 
+	"codeberg.org/go-pdf/fpdf"
 	"github.com/google/go-cmp/cmp"
 	"github.com/shopspring/decimal"
 	"golang.org/x/text/encoding/charmap"
@@ -246,6 +247,29 @@ func FuzzAppendFixed2(f *testing.F) {
 			t.Errorf("appendFixed2(%v) = %s, want %s", v, got, want)
 		}
 	})
+}
+
+// TestWidthMatchesFpdf measures text as fpdf does in the font it is set
+// to, in every style and a few sizes, for every byte and a NUL inside.
+func TestWidthMatchesFpdf(t *testing.T) {
+	var all []byte
+	for c := 1; c < 256; c++ {
+		all = append(all, byte(c))
+	}
+	texts := []string{"", "D0001-16929", "retail \xb7 new", "1,873,178.90 USD", string(all), "before\x00after"}
+	for _, style := range []string{"", "B", "I", "BI"} {
+		for _, size := range []float64{7.5, 8.5, 11, 16} {
+			f := fpdf.New("P", "mm", "A4", "")
+			f.SetFont("Helvetica", style, size)
+			d := &pdfDoc{f: f}
+			d.measureAs(style, size)
+			for _, s := range texts {
+				if got, want := d.width(s), f.GetStringWidth(s); got != want {
+					t.Errorf("style %q size %v: width(%q) = %v, fpdf %v", style, size, s, got, want)
+				}
+			}
+		}
+	}
 }
 
 func FuzzCP1252(f *testing.F) {
