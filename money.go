@@ -2,6 +2,7 @@ package incent
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -106,4 +107,40 @@ func GroupThousands(s string) string {
 		b = append(b, frac...)
 	}
 	return string(b)
+}
+
+// AppendDecimal appends d as d.String() would write it (no exponent, no
+// trailing zeros), without allocating for the common small values: the
+// calculation log and the workbooks write millions of them.
+func AppendDecimal(b []byte, d decimal.Decimal) []byte {
+	exp := d.Exponent()
+	if exp > 0 || d.NumDigits() > 18 {
+		return append(b, d.String()...)
+	}
+	c := d.CoefficientInt64()
+	if c < 0 {
+		b = append(b, '-')
+		c = -c
+	}
+	scale := int(-exp)
+	for scale > 0 && c%10 == 0 {
+		c /= 10
+		scale--
+	}
+	var tmp [20]byte
+	digits := strconv.AppendInt(tmp[:0], c, 10)
+	switch {
+	case scale == 0:
+		return append(b, digits...)
+	case len(digits) > scale:
+		b = append(b, digits[:len(digits)-scale]...)
+		b = append(b, '.')
+		return append(b, digits[len(digits)-scale:]...)
+	default:
+		b = append(b, '0', '.')
+		for i := len(digits); i < scale; i++ {
+			b = append(b, '0')
+		}
+		return append(b, digits...)
+	}
 }

@@ -12,7 +12,9 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/incent/incent"
 	"github.com/klauspost/compress/flate"
+	"github.com/shopspring/decimal"
 )
 
 // A statement workbook is a few sheets of text, numbers and dates in a
@@ -211,7 +213,7 @@ func (s *sheet) row(cells ...any) {
 		var text, style string
 		var isText bool
 		var n int64
-		var dec string // a number written with its own digits
+		var dec decimal.Decimal // a number written with its own digits
 		var isDec bool
 		switch x := c.(type) {
 		case nil:
@@ -228,9 +230,9 @@ func (s *sheet) row(cells ...any) {
 		case numberCell:
 			// The exact decimal, not a float's digits: XLSX keeps a double,
 			// but what is written is the amount itself.
-			dec, isDec = x.v.String(), true
+			dec, isDec = x.v, true
 		case moneyCell:
-			dec, isDec, style = x.v.String(), true, moneyStyle(x.c, x.bold)
+			dec, isDec, style = x.v, true, moneyStyle(x.c, x.bold)
 		case dateCell:
 			if x.d.IsZero() {
 				continue
@@ -262,7 +264,7 @@ func (s *sheet) row(cells ...any) {
 			b = strconv.AppendInt(b, int64(s.b.sharedString(text)), 10)
 		case isDec:
 			b = append(b, `><v>`...)
-			b = append(b, dec...)
+			b = incent.AppendDecimal(b, dec)
 		default:
 			b = append(b, `><v>`...)
 			b = strconv.AppendInt(b, n, 10)

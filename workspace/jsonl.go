@@ -5,7 +5,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/incent/incent"
-	"github.com/shopspring/decimal"
 )
 
 // appendJSONString appends s as a JSON string exactly as encoding/json does
@@ -112,41 +111,6 @@ func appendIntField(b []byte, name string, n int) []byte {
 	b = append(b, name...)
 	b = append(b, '"', ':')
 	return strconv.AppendInt(b, int64(n), 10)
-}
-
-// appendDecimal appends d as d.String() would write it (no exponent, no
-// trailing zeros), without allocating for the common small values.
-func appendDecimal(b []byte, d decimal.Decimal) []byte {
-	exp := d.Exponent()
-	if exp > 0 || d.NumDigits() > 18 {
-		return append(b, d.String()...)
-	}
-	c := d.CoefficientInt64()
-	if c < 0 {
-		b = append(b, '-')
-		c = -c
-	}
-	scale := int(-exp)
-	for scale > 0 && c%10 == 0 {
-		c /= 10
-		scale--
-	}
-	var tmp [20]byte
-	digits := strconv.AppendInt(tmp[:0], c, 10)
-	switch {
-	case scale == 0:
-		return append(b, digits...)
-	case len(digits) > scale:
-		b = append(b, digits[:len(digits)-scale]...)
-		b = append(b, '.')
-		return append(b, digits[len(digits)-scale:]...)
-	default:
-		b = append(b, '0', '.')
-		for i := len(digits); i < scale; i++ {
-			b = append(b, '0')
-		}
-		return append(b, digits...)
-	}
 }
 
 // appendDate appends d as d.String() writes it, YYYY-MM-DD.

@@ -6,8 +6,6 @@ import (
 	"testing"
 
 	"github.com/incent/incent"
-
-	"github.com/shopspring/decimal"
 )
 
 // TestAppendJSONStringMatchesEncodingJSON checks the hand-written encoder
@@ -36,32 +34,6 @@ func FuzzAppendJSONString(f *testing.F) {
 		enc.Encode(s)
 		if got := string(appendJSONString(nil, s)) + "\n"; got != want.String() {
 			t.Errorf("%q: got %s, want %s", s, got, want.String())
-		}
-	})
-}
-
-// TestAppendDecimalMatchesString checks the fast decimal writer against
-// decimal.String.
-func TestAppendDecimalMatchesString(t *testing.T) {
-	for _, s := range []string{"0", "1", "-1", "0.5", "43476.00", "43476.50", "-0.001", "1234567890.123456789", "100", "1e3",
-		"0.0000001", "-43476.10", "99999999999999999999999.5", "0.30"} {
-		d := decimal.RequireFromString(s)
-		if got := string(appendDecimal(nil, d)); got != d.String() {
-			t.Errorf("%s: got %s, want %s", s, got, d.String())
-		}
-	}
-}
-
-func FuzzAppendDecimal(f *testing.F) {
-	f.Add(int64(4347600), int32(-2))
-	f.Add(int64(-5), int32(-1))
-	f.Fuzz(func(t *testing.T, c int64, exp int32) {
-		if exp < -40 || exp > 40 {
-			return
-		}
-		d := decimal.New(c, exp)
-		if got := string(appendDecimal(nil, d)); got != d.String() {
-			t.Errorf("New(%d, %d): got %s, want %s", c, exp, got, d.String())
 		}
 	})
 }

@@ -591,7 +591,7 @@ func (lw *logWriter) appendCredits(b []byte, sr *calc.SaleResult, revenue bool) 
 				}
 				b = appendJSONString(b, lw.res.Payee(cr))
 				b = append(b, ':', '"')
-				b = appendDecimal(b, v)
+				b = incent.AppendDecimal(b, v)
 				b = append(b, '"')
 			}
 			b = append(b, '}')
