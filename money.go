@@ -77,7 +77,43 @@ func (r Rounding) Round(d decimal.Decimal, c Currency) decimal.Decimal {
 // currency's minor digits: 1234.5 USD -> "1,234.50". Output never depends on
 // the machine's locale.
 func FormatMoney(d decimal.Decimal, c Currency) string {
+	var buf [24]byte
+	if b, ok := appendFixed(buf[:0], d, c.Minor); ok {
+		return GroupThousands(string(b))
+	}
 	return GroupThousands(d.StringFixed(c.Minor))
+}
+
+// appendFixed appends d with exactly places decimals, as d.StringFixed
+// writes it, when that needs no rounding and the digits fit an int64:
+// every payout amount, which statements print by the hundred thousand. It
+// reports false, having appended nothing, otherwise.
+func appendFixed(b []byte, d decimal.Decimal, places int32) ([]byte, bool) {
+	exp := d.Exponent()
+	if exp > 0 || exp < -places || places > 18 || d.NumDigits() > 18-int(places+exp) {
+		return b, false
+	}
+	c := d.CoefficientInt64()
+	for e := exp; e > -places; e-- {
+		c *= 10 // at most 18 digits in all: no overflow
+	}
+	neg := c < 0
+	if neg {
+		c = -c
+		b = append(b, '-')
+	}
+	var tmp [20]byte
+	digits := strconv.AppendInt(tmp[:0], c, 10)
+	if places == 0 {
+		return append(b, digits...), true
+	}
+	for len(digits) <= int(places) { // 0.05 has digits "5": pad to "005"
+		digits = append([]byte{'0'}, digits...)
+	}
+	cut := len(digits) - int(places)
+	b = append(b, digits[:cut]...)
+	b = append(b, '.')
+	return append(b, digits[cut:]...), true
 }
 
 // GroupThousands inserts commas into the integer part of a plain decimal string.

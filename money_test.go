@@ -46,3 +46,34 @@ func FuzzAppendDecimal(f *testing.F) {
 		}
 	})
 }
+
+// TestFormatMoneyMatchesStringFixed holds FormatMoney to grouping
+// StringFixed's digits, for amounts exact at the minor unit, with more
+// decimals (rounded), and too long for the shortcut.
+func TestFormatMoneyMatchesStringFixed(t *testing.T) {
+	cur := map[int32]incent.Currency{0: {Code: "JPY"}, 2: {Code: "USD", Minor: 2}, 3: {Code: "KWD", Minor: 3}}
+	for _, s := range []string{"0", "1", "-1", "0.05", "-0.05", "0.5", "1234.5", "1234.50", "-1234567.89", "999999999999999.99",
+		"9999999999999999.99", "123456789012345678.9", "0.001", "2.345", "-2.345", "1e3", "1.2e-1", "0.00"} {
+		d := decimal.RequireFromString(s)
+		for minor, c := range cur {
+			if got, want := incent.FormatMoney(d, c), incent.GroupThousands(d.StringFixed(minor)); got != want {
+				t.Errorf("FormatMoney(%s, %s) = %s, want %s", s, c.Code, got, want)
+			}
+		}
+	}
+}
+
+func FuzzFormatMoney(f *testing.F) {
+	f.Add(int64(123450), int32(-2), int32(2))
+	f.Add(int64(-5), int32(-3), int32(2))
+	f.Fuzz(func(t *testing.T, coef int64, exp, minor int32) {
+		if exp < -30 || exp > 30 || minor < 0 || minor > 4 {
+			return
+		}
+		d := decimal.New(coef, exp)
+		c := incent.Currency{Code: "X", Minor: minor}
+		if got, want := incent.FormatMoney(d, c), incent.GroupThousands(d.StringFixed(minor)); got != want {
+			t.Errorf("FormatMoney(New(%d, %d), minor %d) = %s, want %s", coef, exp, minor, got, want)
+		}
+	})
+}
