@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"slices"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/incent/incent"
@@ -553,6 +554,70 @@ func TestSalespersonCredits(t *testing.T) {
 		i := slices.Index(cells, sr.Sale.Salesperson)
 		if wantFail := i >= 4; (sr.Fails[0] == FailNoPayee) != wantFail {
 			t.Errorf("cell %q: fail %d", sr.Sale.Salesperson, sr.Fails[0])
+		}
+	}
+}
+
+// TestReasonKeys checks that sales with equal reason keys get the same
+// reason texts, that the key follows what the texts name (a dealer's
+// region, not the dealer), and that a reason naming the sale's own date
+// has no key.
+func TestReasonKeys(t *testing.T) {
+	ds := []incent.Dealer{
+		{Code: "D001", Region: "EAST"}, {Code: "D002", Region: "EAST"}, {Code: "D003", Region: "WEST"},
+	}
+	dealerMap := map[string]*incent.Dealer{}
+	for i := range ds {
+		dealerMap[ds[i].Code] = &ds[i]
+	}
+	west := prog(rules.Volume, func(p *rules.Program) { p.ID, p.PerUnit = "A-WEST", dec("10"); p.Elig.Regions = []string{"WEST"} })
+	retail := prog(rules.Volume, func(p *rules.Program) { p.ID, p.PerUnit = "B-FLEET", dec("10"); p.Elig.SaleTypes = []string{"fleet"} })
+	cert := prog(rules.Volume, func(p *rules.Program) {
+		p.ID, p.PerUnit = "C-CERT", dec("10")
+		p.Elig.Certifications = []string{"EV"}
+	})
+	ss := append(append(sales("D001", 2, ""), sales("D002", 1, "")...), sales("D003", 1, "")...)
+	ss[1].SaleType = "lease"
+	res := Run(Input{Period: q3, AsOf: incent.NoDate, Programs: []*rules.Program{west, retail, cert}, Dealers: ds, Sales: ss})
+	x := res.Reasons(dealerMap)
+	byDeal := map[string]*SaleResult{}
+	for i := range res.Sales {
+		byDeal[res.Sales[i].Sale.DealID] = &res.Sales[i]
+	}
+	key := func(deal string, skipCert bool) (string, bool) {
+		sr := byDeal[deal]
+		if skipCert {
+			// the same sale as if the certification program had let it count
+			c := *sr
+			c.Fails = slices.Clone(sr.Fails)
+			c.Fails[2] = FailNone
+			sr = &c
+		}
+		k, ok := x.AppendKey([]byte("prefix"), sr)
+		if !strings.HasPrefix(string(k), "prefix") {
+			t.Fatalf("%s: key %q lost what it was appended to", deal, k)
+		}
+		return string(k), ok
+	}
+	if _, ok := key("D001-0000", false); ok {
+		t.Errorf("a certification reason names the sale's date: want no key")
+	}
+	k1, _ := key("D001-0000", true) // EAST, retail
+	k2, _ := key("D002-0000", true) // EAST, retail: another dealer, same region
+	k3, _ := key("D001-0001", true) // EAST, lease
+	k4, _ := key("D003-0000", true) // WEST, retail
+	if k1 != k2 {
+		t.Errorf("same region and sale type, other dealer: keys %q and %q differ", k1, k2)
+	}
+	if k1 == k3 || k1 == k4 {
+		t.Errorf("another sale type or region shares key %q", k1)
+	}
+	for _, pair := range [][2]string{{"D001-0000", "D002-0000"}} {
+		a, b := byDeal[pair[0]], byDeal[pair[1]]
+		for pi := 0; pi < 2; pi++ {
+			if ta, tb := x.Text(a, pi), x.Text(b, pi); ta != tb {
+				t.Errorf("program %d: equal keys but reasons %q and %q", pi, ta, tb)
+			}
 		}
 	}
 }

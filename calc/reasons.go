@@ -77,3 +77,54 @@ func (x *Reasons) Text(sr *SaleResult, pi int) string {
 	x.last[i] = lastReason{attr: attr, text: t, set: true}
 	return t
 }
+
+// AppendKey appends to b what the reasons of every program sr did not
+// count for depend on: two sales with equal keys have the same reason texts
+// for the same programs. Writers of many sales use it to format a sale's
+// reasons once per key. ok is false, with b as it was, when a reason names
+// something of the sale's own (a date, a day count) that no key covers.
+func (x *Reasons) AppendKey(b []byte, sr *SaleResult) (key []byte, ok bool) {
+	s := sr.Basis
+	start := len(b)
+	var d *incent.Dealer // looked up once, for a region or segment reason
+	looked := false
+	for _, f := range sr.Fails {
+		b = append(b, byte(f))
+		var attr string
+		switch f {
+		case FailNone, FailWindow, FailWhen, FailNoRevenue, FailNoPayee:
+			continue
+		case FailSaleType:
+			attr = s.SaleType
+		case FailCondition:
+			attr = s.Condition
+		case FailModel:
+			attr = s.ModelCode
+		case FailFamily:
+			attr = s.Family
+		case FailModelYear:
+			b = strconv.AppendInt(b, int64(s.ModelYear), 10)
+			b = append(b, 0)
+			continue
+		case FailRegion, FailSegment:
+			// The text names the dealer's region or segment, not the dealer.
+			if !looked && x.dealers != nil {
+				d, looked = x.dealers[s.DealerCode], true
+			}
+			if d != nil {
+				attr = d.Region
+				if f == FailSegment {
+					attr = d.Segment
+				}
+			}
+		case FailRebateCode:
+			attr = s.RebateCode
+		default:
+			return b[:start], false
+		}
+		b = strconv.AppendInt(b, int64(len(attr)), 10)
+		b = append(b, ':')
+		b = append(b, attr...)
+	}
+	return b, true
+}

@@ -2,6 +2,7 @@ package workspace
 
 import (
 	"bufio"
+	"bytes"
 	"crypto/sha256"
 	"encoding/csv"
 	"encoding/hex"
@@ -474,7 +475,15 @@ type logWriter struct {
 	progJSON [][]byte      // each program id as a JSON string
 	credits  []calc.Credit // one program's credits, sorted by payee
 	excl     []exclusion   // one sale's excluded programs
+
+	// A sale's "excluded" member by the key of its reasons: most sales of
+	// a quarter share theirs with many others.
+	exclKey   []byte
+	exclCache map[string][]byte
 }
+
+// maxExclCache bounds logWriter.exclCache; past it the cache starts over.
+const maxExclCache = 1 << 14
 
 type exclusion struct {
 	reason  string
@@ -517,6 +526,29 @@ func (lw *logWriter) appendSale(b []byte, sr *calc.SaleResult) []byte {
 			b = append(b, '}')
 		}
 	}
+	key, cacheable := lw.reasons.AppendKey(lw.exclKey[:0], sr)
+	lw.exclKey = key
+	if cacheable {
+		if text, ok := lw.exclCache[string(key)]; ok {
+			b = append(b, text...)
+			return append(b, '}', '\n')
+		}
+	}
+	start := len(b)
+	b = lw.appendExcluded(b, sr)
+	if cacheable {
+		if lw.exclCache == nil || len(lw.exclCache) >= maxExclCache {
+			lw.exclCache = make(map[string][]byte, 1024)
+		}
+		lw.exclCache[string(key)] = bytes.Clone(b[start:])
+	}
+	return append(b, '}', '\n')
+}
+
+// appendExcluded writes `,"excluded":{...}` for the programs sr did not
+// count for, or nothing when it counted for all.
+func (lw *logWriter) appendExcluded(b []byte, sr *calc.SaleResult) []byte {
+	res := lw.res
 	// The excluded programs, sorted by reason (as json sorts keys) with
 	// program order kept within a reason: runs of one reason are its list.
 	lw.excl = lw.excl[:0]
@@ -550,7 +582,7 @@ func (lw *logWriter) appendSale(b []byte, sr *calc.SaleResult) []byte {
 		}
 		b = append(b, ']', '}')
 	}
-	return append(b, '}', '\n')
+	return b
 }
 
 // appendCredits writes `"PROGRAM":{"payee":"value",...},...` for every
