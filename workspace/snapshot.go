@@ -8,11 +8,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math/big"
 	"os"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -87,14 +89,27 @@ type snapshotMeta struct {
 	Certs      []incent.Certification
 	Claims     []incent.Claim
 	Log        []string
-	ReconOf    map[int64]int
-	Problems   map[int64]snapshotProblems
-	Reversals  map[string][]string
+	// The dataset's maps as lists sorted by key: gob writes a map in
+	// iteration order, and the same inputs should give the same bytes.
+	ReconOf   []snapshotReconOf
+	Problems  []snapshotProblems
+	Reversals []snapshotReversal
+}
+
+type snapshotReconOf struct {
+	Seq   int64
+	Index int
 }
 
 type snapshotProblems struct {
+	Seq      int64
 	Rejects  []ingest.Reject
 	Warnings []ingest.Warning
+}
+
+type snapshotReversal struct {
+	Key string
+	Raw []string
 }
 
 // encodeSnapshot returns ds as the snapshot of key. The file is
@@ -116,10 +131,16 @@ func encodeSnapshot(key [32]byte, ds *dataset) ([]byte, error) {
 // without being copied into one buffer first.
 func snapshotParts(key [32]byte, ds *dataset) ([][]byte, error) {
 	meta := snapshotMeta{Recon: ds.recon, Rejects: ds.rejects, Warnings: ds.warnings, Dealers: ds.dealers,
-		Objectives: ds.objectives, Certs: ds.certs, Claims: ds.claims, Log: ds.log, ReconOf: ds.reconOf,
-		Problems: map[int64]snapshotProblems{}, Reversals: ds.reversalRaw}
-	for seq, fp := range ds.problems {
-		meta.Problems[seq] = snapshotProblems{Rejects: fp.rejects, Warnings: fp.warnings}
+		Objectives: ds.objectives, Certs: ds.certs, Claims: ds.claims, Log: ds.log}
+	for _, seq := range slices.Sorted(maps.Keys(ds.reconOf)) {
+		meta.ReconOf = append(meta.ReconOf, snapshotReconOf{Seq: seq, Index: ds.reconOf[seq]})
+	}
+	for _, seq := range slices.Sorted(maps.Keys(ds.problems)) {
+		fp := ds.problems[seq]
+		meta.Problems = append(meta.Problems, snapshotProblems{Seq: seq, Rejects: fp.rejects, Warnings: fp.warnings})
+	}
+	for _, key := range slices.Sorted(maps.Keys(ds.reversalRaw)) {
+		meta.Reversals = append(meta.Reversals, snapshotReversal{Key: key, Raw: ds.reversalRaw[key]})
 	}
 	var mb bytes.Buffer
 	if err := gob.NewEncoder(&mb).Encode(meta); err != nil {
@@ -251,13 +272,19 @@ func decodeBody(body []byte) (ds *dataset, err error) {
 	}
 	d.p += mlen
 	ds = &dataset{recon: meta.Recon, rejects: meta.Rejects, warnings: meta.Warnings, dealers: meta.Dealers,
-		objectives: meta.Objectives, certs: meta.Certs, claims: meta.Claims, log: meta.Log, reconOf: meta.ReconOf,
-		problems: map[int64]*fileProblems{}, reversalRaw: meta.Reversals}
-	if ds.reconOf == nil {
-		ds.reconOf = map[int64]int{}
+		objectives: meta.Objectives, certs: meta.Certs, claims: meta.Claims, log: meta.Log,
+		reconOf: make(map[int64]int, len(meta.ReconOf)), problems: make(map[int64]*fileProblems, len(meta.Problems))}
+	for _, r := range meta.ReconOf {
+		ds.reconOf[r.Seq] = r.Index
 	}
-	for seq, p := range meta.Problems {
-		ds.problems[seq] = &fileProblems{rejects: p.Rejects, warnings: p.Warnings}
+	for _, p := range meta.Problems {
+		ds.problems[p.Seq] = &fileProblems{rejects: p.Rejects, warnings: p.Warnings}
+	}
+	if len(meta.Reversals) > 0 {
+		ds.reversalRaw = make(map[string][]string, len(meta.Reversals))
+		for _, r := range meta.Reversals {
+			ds.reversalRaw[r.Key] = r.Raw
+		}
 	}
 	ds.sales, ds.owners = d.records()
 	return ds, nil
@@ -340,17 +367,30 @@ func appendRecordsHead(b []byte, count int, chunks []int) []byte {
 type snapEncoder struct {
 	tab  map[string]uint64
 	strs []string
+
+	// The value each field of a sale (by str's field number) had last,
+	// with its index: most sales repeat the last one's sale type,
+	// condition and empty cells, and need no map.
+	last [9]struct {
+		s   string
+		i   uint64
+		set bool
+	}
 }
 
 // str appends a repeated value (dealer code, model, sale type...) as an
-// index into the string table.
-func (e *snapEncoder) str(b []byte, s string) []byte {
+// index into the string table; field numbers the sale's field.
+func (e *snapEncoder) str(b []byte, field int, s string) []byte {
+	if l := &e.last[field]; l.set && l.s == s {
+		return binary.AppendUvarint(b, l.i)
+	}
 	i, ok := e.tab[s]
 	if !ok {
 		i = uint64(len(e.strs))
 		e.tab[s] = i
 		e.strs = append(e.strs, s)
 	}
+	e.last[field].s, e.last[field].i, e.last[field].set = s, i, true
 	return binary.AppendUvarint(b, i)
 }
 
@@ -380,13 +420,13 @@ func appendSnapDecimal(b []byte, d decimal.Decimal) []byte {
 func (e *snapEncoder) sale(b []byte, s *incent.Sale, owner int64) []byte {
 	b = appendRaw(b, s.DealID)
 	b = appendRaw(b, s.VIN)
-	b = e.str(b, s.DealerCode)
+	b = e.str(b, 0, s.DealerCode)
 	b = binary.AppendVarint(b, int64(s.SaleDate))
-	b = e.str(b, s.SaleType)
-	b = e.str(b, s.Condition)
-	b = e.str(b, s.ModelCode)
+	b = e.str(b, 1, s.SaleType)
+	b = e.str(b, 2, s.Condition)
+	b = e.str(b, 3, s.ModelCode)
 	b = binary.AppendVarint(b, int64(s.ModelYear))
-	b = e.str(b, s.Family)
+	b = e.str(b, 4, s.Family)
 	b = appendSnapDecimal(b, s.MSRP)
 	b = appendSnapDecimal(b, s.SaleAmount)
 	b = appendSnapDecimal(b, s.RebateAmount)
@@ -398,10 +438,10 @@ func (e *snapEncoder) sale(b []byte, s *incent.Sale, owner int64) []byte {
 	}
 	b = append(b, flags)
 	b = binary.AppendVarint(b, int64(s.Quantity))
-	b = e.str(b, s.DeliveringDealer)
-	b = e.str(b, s.Salesperson)
-	b = e.str(b, s.Split)
-	b = e.str(b, s.RebateCode)
+	b = e.str(b, 5, s.DeliveringDealer)
+	b = e.str(b, 6, s.Salesperson)
+	b = e.str(b, 7, s.Split)
+	b = e.str(b, 8, s.RebateCode)
 	b = binary.AppendVarint(b, int64(s.ClaimDate))
 	b = appendRaw(b, s.Source)
 	return binary.AppendVarint(b, owner)

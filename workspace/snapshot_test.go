@@ -114,9 +114,24 @@ func TestSnapshotRoundTrip(t *testing.T) {
 			splits++
 		}
 	}
-	if amounts == 0 || rebates == 0 || splits == 0 || len(ds.rejects) == 0 || len(ds.recon) == 0 || len(ds.reversalRaw) == 0 {
-		t.Errorf("dataset lacks a kind of value: %d amounts, %d rebates, %d splits, %d rejects, %d files, %d reversal rows",
-			amounts, rebates, splits, len(ds.rejects), len(ds.recon), len(ds.reversalRaw))
+	if amounts == 0 || rebates == 0 || splits == 0 || len(ds.rejects) == 0 || len(ds.recon) == 0 || len(ds.reversalRaw) < 2 || len(ds.problems) < 2 {
+		t.Errorf("dataset lacks a kind of value: %d amounts, %d rebates, %d splits, %d rejects, %d files, %d reversal rows, %d files with problems",
+			amounts, rebates, splits, len(ds.rejects), len(ds.recon), len(ds.reversalRaw), len(ds.problems))
+	}
+	// The same dataset gives the same bytes: its maps are written in key
+	// order, not in Go's random iteration order.
+	first, err := encodeSnapshot(key, ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 5 {
+		again, err := encodeSnapshot(key, ds)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(first, again) {
+			t.Fatal("encoding the same dataset twice gave different bytes")
+		}
 	}
 }
 
