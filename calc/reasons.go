@@ -16,6 +16,7 @@ type Reasons struct {
 	dealers map[string]*incent.Dealer
 	memo    []map[string]string // by program and fail code: attribute -> text
 	last    []lastReason        // by program and fail code: the text given last
+	years   map[int]string      // model years as attributes
 }
 
 // lastReason is the text a program and fail code gave last, for an
@@ -29,34 +30,19 @@ type lastReason struct {
 // Reasons returns a reason formatter over the result; dealers may be nil.
 func (r *Result) Reasons(dealers map[string]*incent.Dealer) *Reasons {
 	n := len(r.Programs) * int(numFails)
-	return &Reasons{res: r, dealers: dealers, memo: make([]map[string]string, n), last: make([]lastReason, n)}
+	return &Reasons{res: r, dealers: dealers, memo: make([]map[string]string, n), last: make([]lastReason, n),
+		years: map[int]string{}}
 }
 
 // Text says why sale sr did not count for program pi, or "" when it
 // counted; it is always the same text as Result.Reason.
 func (x *Reasons) Text(sr *SaleResult, pi int) string {
-	s := sr.Basis
 	f := sr.Fails[pi]
-	var attr string
-	switch f {
-	case FailNone:
+	if f == FailNone {
 		return ""
-	case FailSaleType:
-		attr = s.SaleType
-	case FailCondition:
-		attr = s.Condition
-	case FailModel:
-		attr = s.ModelCode
-	case FailFamily:
-		attr = s.Family
-	case FailModelYear:
-		attr = strconv.Itoa(s.ModelYear)
-	case FailRegion, FailSegment:
-		attr = s.DealerCode
-	case FailRebateCode:
-		attr = s.RebateCode
-	case FailWindow, FailWhen, FailNoRevenue, FailNoPayee:
-	default:
+	}
+	attr, ok := x.attr(sr.Basis, f)
+	if !ok {
 		// Reasons that name a date or a day count are not worth keeping.
 		return x.res.Reason(sr, pi, x.dealers)
 	}
@@ -78,50 +64,62 @@ func (x *Reasons) Text(sr *SaleResult, pi int) string {
 	return t
 }
 
+// attr returns what the reason for fail f names of sale s, besides its
+// program: equal attributes give equal texts. ok is false when the reason
+// names something of the sale's own (a date, a day count) that is not worth
+// keeping texts for.
+func (x *Reasons) attr(s *incent.Sale, f Fail) (attr string, ok bool) {
+	switch f {
+	case FailNone, FailWindow, FailWhen, FailNoRevenue, FailNoPayee:
+		return "", true
+	case FailSaleType:
+		return s.SaleType, true
+	case FailCondition:
+		return s.Condition, true
+	case FailModel:
+		return s.ModelCode, true
+	case FailFamily:
+		return s.Family, true
+	case FailModelYear:
+		y, ok := x.years[s.ModelYear]
+		if !ok {
+			y = strconv.Itoa(s.ModelYear)
+			x.years[s.ModelYear] = y
+		}
+		return y, true
+	case FailRegion, FailSegment:
+		// The text names the dealer's region or segment, not the dealer; a
+		// dealer missing from the input has neither.
+		var d *incent.Dealer
+		if x.dealers != nil {
+			d = x.dealers[s.DealerCode]
+		}
+		switch {
+		case d == nil:
+			return "", true
+		case f == FailRegion:
+			return d.Region, true
+		}
+		return d.Segment, true
+	case FailRebateCode:
+		return s.RebateCode, true
+	}
+	return "", false
+}
+
 // AppendKey appends to b what the reasons of every program sr did not
 // count for depend on: two sales with equal keys have the same reason texts
 // for the same programs. Writers of many sales use it to format a sale's
 // reasons once per key. ok is false, with b as it was, when a reason names
 // something of the sale's own (a date, a day count) that no key covers.
 func (x *Reasons) AppendKey(b []byte, sr *SaleResult) (key []byte, ok bool) {
-	s := sr.Basis
 	start := len(b)
-	var d *incent.Dealer // looked up once, for a region or segment reason
-	looked := false
 	for _, f := range sr.Fails {
-		b = append(b, byte(f))
-		var attr string
-		switch f {
-		case FailNone, FailWindow, FailWhen, FailNoRevenue, FailNoPayee:
-			continue
-		case FailSaleType:
-			attr = s.SaleType
-		case FailCondition:
-			attr = s.Condition
-		case FailModel:
-			attr = s.ModelCode
-		case FailFamily:
-			attr = s.Family
-		case FailModelYear:
-			b = strconv.AppendInt(b, int64(s.ModelYear), 10)
-			b = append(b, 0)
-			continue
-		case FailRegion, FailSegment:
-			// The text names the dealer's region or segment, not the dealer.
-			if !looked && x.dealers != nil {
-				d, looked = x.dealers[s.DealerCode], true
-			}
-			if d != nil {
-				attr = d.Region
-				if f == FailSegment {
-					attr = d.Segment
-				}
-			}
-		case FailRebateCode:
-			attr = s.RebateCode
-		default:
+		attr, ok := x.attr(sr.Basis, f)
+		if !ok {
 			return b[:start], false
 		}
+		b = append(b, byte(f))
 		b = strconv.AppendInt(b, int64(len(attr)), 10)
 		b = append(b, ':')
 		b = append(b, attr...)
