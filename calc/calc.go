@@ -411,32 +411,58 @@ func (c *calculator) selectSales() {
 	}
 	sort.Ints(c.res.Unmatched)
 
-	unmatched := make(map[int]bool, len(c.res.Unmatched))
+	unmatched := make([]bool, len(sales))
 	for _, i := range c.res.Unmatched {
 		unmatched[i] = true
 	}
-	c.res.Sales = make([]SaleResult, 0, len(order))
-	for _, i := range order {
-		if unmatched[i] {
-			continue
+	// The sales that count, in canonical order: each chunk of the order is
+	// decided on some core (reading the sales is most of the work), then
+	// written at its place once the chunks before it are counted.
+	const chunk = 1 << 14
+	dates := make([]incent.Date, len(order)) // the date a sale counts on, or NoDate when it does not count
+	kept := make([]int, (len(order)+chunk-1)/chunk)
+	Parallel(len(order), chunk, func(from, to int) {
+		n := 0
+		for k := from; k < to; k++ {
+			i := order[k]
+			dates[k] = incent.NoDate
+			if unmatched[i] {
+				continue
+			}
+			date := sales[i].SaleDate
+			if original[i] >= 0 {
+				date = sales[original[i]].SaleDate
+			}
+			if !c.in.Period.Contains(date) || !c.in.AsOf.IsZero() && sales[i].SaleDate > c.in.AsOf {
+				continue
+			}
+			dates[k] = date
+			n++
 		}
-		s := &sales[i]
-		date := s.SaleDate
-		if original[i] >= 0 {
-			date = sales[original[i]].SaleDate
-		}
-		if !c.in.Period.Contains(date) {
-			continue
-		}
-		if !c.in.AsOf.IsZero() && s.SaleDate > c.in.AsOf {
-			continue
-		}
-		basis := s
-		if original[i] >= 0 {
-			basis = &sales[original[i]]
-		}
-		c.res.Sales = append(c.res.Sales, SaleResult{Sale: s, Date: date, Original: original[i], Basis: basis})
+		kept[from/chunk] = n
+	})
+	starts := make([]int, len(kept))
+	total := 0
+	for ci, n := range kept {
+		starts[ci] = total
+		total += n
 	}
+	c.res.Sales = make([]SaleResult, total)
+	Parallel(len(order), chunk, func(from, to int) {
+		j := starts[from/chunk]
+		for k := from; k < to; k++ {
+			if dates[k] == incent.NoDate {
+				continue
+			}
+			i := order[k]
+			basis := &sales[i]
+			if original[i] >= 0 {
+				basis = &sales[original[i]]
+			}
+			c.res.Sales[j] = SaleResult{Sale: &sales[i], Date: dates[k], Original: original[i], Basis: basis}
+			j++
+		}
+	})
 }
 
 // canonicalOrder returns the indices of sales in saleLess order. Sales are
