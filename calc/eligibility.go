@@ -214,9 +214,15 @@ func (l *ledger) attrFails(c *calculator, s *incent.Sale, d *incent.Dealer) []Fa
 	for pi, p := range c.progs {
 		fs[pi] = p.attrFail(s, d)
 	}
-	l.attrs[k] = fs
+	if len(l.attrs) < maxAttrKeys {
+		l.attrs[k] = fs
+	}
 	return fs
 }
+
+// maxAttrKeys bounds a ledger's attrFails: an input whose every sale is a
+// combination of its own gains nothing from keeping them.
+const maxAttrKeys = 1 << 16
 
 // rebate returns the program's rebate for a code, or nil.
 func (p *program) rebate(code string) *rules.Rebate {
