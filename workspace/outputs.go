@@ -665,10 +665,16 @@ func (cp *computed) statements(runID string) ([]*statements.Statement, statement
 	// sale credited to it; groups and salespeople see their credited sales.
 	// A sale's credits name few payees, mostly its dealer over and over:
 	// the payees it was already added for are checked before any map.
+	// Statements rendered again for some payees (opts.pay) are built for
+	// those alone.
+	pay := cp.opts.pay
 	salesOf := map[calc.Payee][]*calc.SaleResult{}
 	var added []calc.Payee // the payees the current sale was added for
 	add := func(pe calc.Payee, sr *calc.SaleResult) {
 		if slices.Contains(added, pe) {
+			return
+		}
+		if pay != nil && !pay(pe) {
 			return
 		}
 		added = append(added, pe)
@@ -695,6 +701,9 @@ func (cp *computed) statements(runID string) ([]*statements.Statement, statement
 	var out []*statements.Statement
 	for _, pe := range res.Payees {
 		key := calc.Payee{Type: pe.Type, Code: pe.Code}
+		if pay != nil && !pay(key) {
+			continue
+		}
 		st := &statements.Statement{Period: cp.opts.Period, RunID: runID, Provisional: !cp.opts.AsOf.IsZero(), AsOf: cp.opts.AsOf,
 			Payee: statements.Payee{Type: string(pe.Type), Code: pe.Code, Name: pe.Name}}
 		if pe.Type == rules.PayeeDealer {
