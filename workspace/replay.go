@@ -181,22 +181,14 @@ func (c *Config) RenderStatements(ctx context.Context, env Env, runID string, op
 		return "", 0, &Error{Code: ExitDiffers, Err: fmt.Errorf("run %s does not replay identically (%s); statements were not rendered",
 			run.ID, firstDifference(stored, cp.lines))}
 	}
+	// The rebuild's payee filter limits the statements too.
 	sts, fill := cp.statements(run.ID)
-	if opts.Payee != "" || opts.Type != "" {
-		var some []*statements.Statement
-		for _, st := range sts {
-			if (opts.Payee == "" || st.Payee.Code == opts.Payee) && (opts.Type == "" || st.Payee.Type == opts.Type) {
-				some = append(some, st)
-			}
+	if len(sts) == 0 {
+		who := "payee " + strconv.Quote(opts.Payee)
+		if opts.Payee == "" {
+			who = "payee of type " + opts.Type
 		}
-		if len(some) == 0 {
-			who := "payee " + strconv.Quote(opts.Payee)
-			if opts.Payee == "" {
-				who = "payee of type " + opts.Type
-			}
-			return "", 0, usageError("run %s has no statement for %s", run.ID, who)
-		}
-		sts = some
+		return "", 0, usageError("run %s has no statement for %s", run.ID, who)
 	}
 	dir := filepath.Join(c.Path(c.Out), run.Period, run.ID, "statements")
 	env.progress("rendering %d statements", len(sts))
