@@ -108,6 +108,23 @@ func (c *Config) Calc(ctx context.Context, env Env, opts CalcOptions) (*CalcSumm
 	}
 	defer end()
 
+	// The run's number, and so its folder, is known before any work: a
+	// folder of that name left from another database (one deleted and
+	// begun again) would otherwise be found only once the run is stored.
+	var runID, final, partial string
+	var seq int
+	if !opts.DryRun {
+		if seq, err = tx.NextRunSeq(opts.Period.Code); err != nil {
+			return nil, err
+		}
+		runID = fmt.Sprintf("%s-R%03d", opts.Period.Code, seq)
+		final = filepath.Join(c.Path(c.Out), opts.Period.Code, runID)
+		if _, err := os.Lstat(final); err == nil {
+			return nil, usageError("%s already exists, but this workspace's database has no run %s: move that folder away, or set out: in incent.yaml to another folder",
+				relTo(c.Dir, final), runID)
+		}
+	}
+
 	if err := c.stage(tx, env); err != nil {
 		return nil, err
 	}
@@ -129,18 +146,11 @@ func (c *Config) Calc(ctx context.Context, env Env, opts CalcOptions) (*CalcSumm
 	// The snapshot of freshly read inputs is saved alongside the
 	// calculation; the command waits for it before it lets go of the lock.
 	defer wait()
-	// A run that will be written gets its number and folder first, so that
-	// the calculation log can be written there during the payout pass.
+	// A run that will be written gets its folder before the passes, so
+	// that the calculation log can be written there during the payout pass.
 	// Files go to a hidden folder and are renamed into place only once the
 	// run is committed: no half-written run is ever visible.
-	var runID, final, partial string
-	var seq int
 	if !opts.DryRun {
-		if seq, err = tx.NextRunSeq(opts.Period.Code); err != nil {
-			return nil, err
-		}
-		runID = fmt.Sprintf("%s-R%03d", opts.Period.Code, seq)
-		final = filepath.Join(c.Path(c.Out), opts.Period.Code, runID)
 		partial = filepath.Join(c.Path(c.Out), opts.Period.Code, "."+runID+".partial")
 		os.RemoveAll(partial)
 		defer os.RemoveAll(partial)

@@ -312,6 +312,27 @@ func TestUserErrors(t *testing.T) {
 			t.Errorf("a refused calc left a run behind:\n%s", r.stdout)
 		}
 	})
+	t.Run("run folder left by another database", func(t *testing.T) {
+		dir := demoWorkspace(t)
+		cfg := filepath.Join(dir, "incent.yaml")
+		if r := incentCmd(t, "calc", "--period", "2024Q3", "--config", cfg); r.code != 0 {
+			t.Fatalf("calc: exit %d: %s", r.code, r.stderr)
+		}
+		// Starting over with a new database leaves the old run's folder.
+		for _, f := range []string{"incent.db", "incent.db-wal", "incent.db-shm", "incent.db.snapshot"} {
+			os.Remove(filepath.Join(dir, f))
+		}
+		r := incentCmd(t, "calc", "--period", "2024Q3", "--config", cfg)
+		if r.code != 2 || !strings.Contains(r.stderr, filepath.Join("out", "2024Q3", "2024Q3-R001")+" already exists") {
+			t.Errorf("exit %d, stderr %q; want exit 2 naming the folder", r.code, r.stderr)
+		}
+		if r := incentCmd(t, "runs", "--config", cfg); !strings.Contains(r.stdout, "No runs") {
+			t.Errorf("the refused calc stored a run:\n%s", r.stdout)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "out", "2024Q3", "2024Q3-R001", "payouts.csv")); err != nil {
+			t.Errorf("the old run's files were touched: %v", err)
+		}
+	})
 	t.Run("workspace locked", func(t *testing.T) {
 		dir := demoWorkspace(t)
 		f, err := os.OpenFile(filepath.Join(dir, "incent.db.lock"), os.O_CREATE|os.O_RDWR, 0o644)
