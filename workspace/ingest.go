@@ -2,6 +2,7 @@ package workspace
 
 import (
 	"bufio"
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -67,8 +68,8 @@ type dataset struct {
 	problems   map[int64]*fileProblems // file version (ingest seq) -> its own rejects and warnings
 
 	dealerIdx, objectiveIdx, saleIdx, certIdx, claimIdx keyIndex
-	// owners is, per sale, the file version (ingest seq) that supplied it,
-	// when the dataset was decoded from a snapshot; else saleIdx knows.
+	// saleIdx is set only while the sales are being read.
+	// owners is, per sale, the file version (ingest seq) that supplied it.
 	owners []int64
 	// reversalRaw holds the raw row of each accepted reversal, by sale key:
 	// one that cancels no earlier sale is known only once calc has paired
@@ -78,12 +79,7 @@ type dataset struct {
 }
 
 // saleOwner is the file version (ingest seq) that supplied sale i.
-func (ds *dataset) saleOwner(i int) int64 {
-	if ds.owners != nil {
-		return ds.owners[i]
-	}
-	return ds.saleIdx.m[SaleKey(&ds.sales[i])].owner
-}
+func (ds *dataset) saleOwner(i int) int64 { return ds.owners[i] }
 
 // frozen returns a dataset that shares ds's rows but has its own copies of
 // what compute changes (rejects, warnings, reconciliation), so it can be
@@ -228,23 +224,36 @@ func gather(tx *store.Tx, files []store.InputFile) (*dataset, error) {
 	ds := &dataset{files: files, dealerIdx: newKeyIndex(), objectiveIdx: newKeyIndex(), saleIdx: newKeyIndex(),
 		certIdx: newKeyIndex(), claimIdx: newKeyIndex(), reconOf: map[int64]int{}, problems: map[int64]*fileProblems{}}
 	byKind := map[string][]store.InputFile{}
-	var salesBytes int64
+	var salesRows int
 	for _, f := range files {
 		byKind[f.Kind] = append(byKind[f.Kind], f)
 		if f.Kind == string(ingest.KindSales) {
-			salesBytes += f.Size
+			n, err := estimateRows(tx, f)
+			if err != nil {
+				return nil, err
+			}
+			salesRows += n
 		}
 	}
-	// Room for the sales up front (a DMS row is rarely under 80 bytes), so
-	// a million of them are not copied again and again as the slice grows.
-	ds.sales = make([]incent.Sale, 0, salesBytes/80)
-	ds.saleIdx.m = make(map[string]keyEntry, salesBytes/120)
+	// Room for the sales up front, so that a million of them are not
+	// copied again and again as the slice grows, nor held with room for a
+	// third as many again.
+	ds.sales = make([]incent.Sale, 0, salesRows)
+	ds.saleIdx.m = make(map[string]keyEntry, salesRows)
 	// Dealers first: sales are checked against them.
 	for _, kind := range Kinds {
 		if kind == ingest.KindSales {
 			if err := ds.readSales(tx, byKind[string(kind)]); err != nil {
 				return nil, err
 			}
+			// Each sale's file version is all the index is needed for
+			// now; the index itself, a key string and an entry per sale,
+			// need not be held through the passes.
+			ds.owners = make([]int64, len(ds.sales))
+			for _, e := range ds.saleIdx.m {
+				ds.owners[e.pos] = e.owner
+			}
+			ds.saleIdx = keyIndex{}
 			continue
 		}
 		for _, f := range byKind[string(kind)] {
@@ -254,6 +263,31 @@ func gather(tx *store.Tx, files []store.InputFile) (*dataset, error) {
 		}
 	}
 	return ds, nil
+}
+
+// estimateRows estimates the rows of a sales file version from the line
+// lengths of its first 256 KiB, a little over rather than under; a workbook
+// is reckoned at 80 bytes a row.
+func estimateRows(tx *store.Tx, f store.InputFile) (int, error) {
+	const sample = 256 << 10
+	r, err := tx.OpenBlob(f.SHA256)
+	if err != nil {
+		return 0, err
+	}
+	head := make([]byte, min(f.Size, sample))
+	n, err := io.ReadFull(r, head)
+	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
+		return 0, err
+	}
+	head = head[:n]
+	lines := bytes.Count(head, []byte{'\n'})
+	if lines == 0 || bytes.HasPrefix(head, []byte("PK")) {
+		return int(f.Size / 80), nil
+	}
+	if int64(n) >= f.Size {
+		return lines, nil // the header's line break makes up for a last row without one
+	}
+	return int(f.Size*int64(lines)/int64(n)*51/50) + 64, nil
 }
 
 // parsedSales is one sales file version read and checked, waiting to be

@@ -147,13 +147,6 @@ func snapshotParts(key [32]byte, ds *dataset) ([][]byte, error) {
 		return nil, err
 	}
 	owners := ds.owners
-	if owners == nil {
-		// Each sale's position in the index, rather than a key built per sale.
-		owners = make([]int64, len(ds.sales))
-		for _, e := range ds.saleIdx.m {
-			owners[e.pos] = e.owner
-		}
-	}
 	e := &snapEncoder{tab: map[string]uint64{}}
 	records := make([]byte, 0, 112*len(ds.sales)) // a record is about 100 bytes
 	var chunks []int

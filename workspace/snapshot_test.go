@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -533,5 +534,53 @@ func addLateSale(t *testing.T, c *Config) {
 	cells[slices.Index(header, "deal_id")] += "-LATE"
 	if err := os.WriteFile(sales, []byte(string(data)+strings.Join(cells, ",")+"\n"), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestEstimateRows checks the room made for the sales up front: a little
+// over the rows of a file of even lines, whether it fits in the sample or
+// not, and the fallback for a workbook.
+func TestEstimateRows(t *testing.T) {
+	db, err := store.Open(filepath.Join(t.TempDir(), "incent.db"), testEnv(nil).Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	tx, err := db.Begin(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	csvOf := func(rows int) []byte {
+		b := []byte("deal_id,vin,dealer_code\n")
+		for i := range rows {
+			b = fmt.Appendf(b, "D%07d,1NCSU1AB5RA%06d,D0001\n", i, i)
+		}
+		return b
+	}
+	for _, tc := range []struct {
+		name     string
+		data     []byte
+		min, max int
+	}{
+		// 10 rows and the header: the whole file is the sample.
+		{"small", csvOf(10), 10, 11},
+		// 40,000 rows of 33 bytes (1.3 MB) against a 256 KiB sample:
+		// 2% over, plus 64.
+		{"large", csvOf(40000), 40000, 40000*102/100 + 64 + 1},
+		// A zip is reckoned at 80 bytes a row.
+		{"workbook", append([]byte("PK\x03\x04"), make([]byte, 79996)...), 1000, 1000},
+	} {
+		sha, err := tx.PutBytes(tc.data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := estimateRows(tx, store.InputFile{SHA256: sha, Size: int64(len(tc.data))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got < tc.min || got > tc.max {
+			t.Errorf("%s: estimated %d rows, want %d to %d", tc.name, got, tc.min, tc.max)
+		}
 	}
 }
