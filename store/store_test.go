@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -302,6 +303,41 @@ func TestManyLinesRoundTrip(t *testing.T) {
 	for i := range lines {
 		if got.Lines[i] != lines[i] {
 			t.Fatalf("line %d = %+v, want %+v", i, got.Lines[i], lines[i])
+		}
+	}
+}
+
+// BenchmarkReadBlob reads a 32 MiB archived file back, as a calc without a
+// snapshot reads each sales export.
+func BenchmarkReadBlob(b *testing.B) {
+	db, err := Open(filepath.Join(b.TempDir(), "incent.db"), time.Now)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	tx, err := db.Begin(context.Background())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer tx.Rollback()
+	data := make([]byte, 32<<20)
+	for i := range data {
+		data[i] = byte(i * 7)
+	}
+	sha, err := tx.PutBytes(data)
+	if err != nil {
+		b.Fatal(err)
+	}
+	buf := make([]byte, 1<<20)
+	b.SetBytes(int64(len(data)))
+	b.ResetTimer()
+	for b.Loop() {
+		r, err := tx.OpenBlob(sha)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := io.CopyBuffer(io.Discard, struct{ io.Reader }{r}, buf); err != nil {
+			b.Fatal(err)
 		}
 	}
 }
