@@ -558,6 +558,43 @@ func TestSalespersonCredits(t *testing.T) {
 	}
 }
 
+// TestEqualThirdsReachATier checks that three sales each shared equally by
+// three salespeople give each of them a whole unit: a stair step from 1
+// unit paying 300 a unit pays each 300.00, with measure 1.
+func TestEqualThirdsReachATier(t *testing.T) {
+	p := prog(rules.StairStep, func(p *rules.Program) {
+		p.Payee, p.Tiers = rules.PayeeSalesperson, tiers(rules.TierPerUnit, "1", "300")
+	})
+	ss := sales("D001", 3, "")
+	for i := range ss {
+		ss[i].Salesperson = "A;B;C"
+	}
+	res := Run(Input{Period: q3, AsOf: incent.NoDate, Programs: []*rules.Program{p}, Dealers: dealers, Sales: ss})
+	if len(res.Lines) != 3 {
+		t.Fatalf("%d lines, want 3", len(res.Lines))
+	}
+	for _, l := range res.Lines {
+		if l.Measure.String() != "1" || l.Amount.StringFixed(2) != "300.00" {
+			t.Errorf("%s: measure %s, amount %s; want 1 and 300.00", l.Payee, l.Measure, l.Amount.StringFixed(2))
+		}
+	}
+}
+
+func TestSettle(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"0.9999999999999999", "1"},
+		{"0.3333333333333333", "0.3333333333"},
+		{"2.1", "2.1"},                             // fewer places: as it is
+		{"12433.666666666665", "12433.6666666667"}, // revenue of a third
+		{"0.00000000005", "0.0000000001"},          // half up
+		{"-0.6666666666666667", "-0.6666666667"},   // a reversal's share
+	} {
+		if got := settle(dec(tc.in)); !got.Equal(dec(tc.want)) {
+			t.Errorf("settle(%s) = %s, want %s", tc.in, got, tc.want)
+		}
+	}
+}
+
 // TestReasonKeys checks that sales with equal reason keys get the same
 // reason texts, that the key follows what the texts name (a dealer's
 // region, not the dealer), and that a reason naming the sale's own date

@@ -41,6 +41,23 @@ type account struct {
 
 // measure sums credits per payee and program, finds the tier reached and
 // turns each account into a payout line.
+// measurePlaces is the precision a summed credit is carried to. An equal
+// share of a sale among n salespeople is 1/n to 16 places, so three thirds
+// make 0.9999999999999999, one unit short of a tier at 1. Rounded half up
+// to 10 places they make 1 again: each credit is within 0.5e-16 of its
+// exact share, so the sum of fewer than a million is within 0.5e-10.
+// Percentage shares are exact and never reach the 10th place.
+const measurePlaces = 10
+
+// settle rounds a summed credit to measurePlaces, and leaves one with
+// fewer places as it is.
+func settle(d decimal.Decimal) decimal.Decimal {
+	if d.Exponent() < -measurePlaces {
+		return d.Round(measurePlaces)
+	}
+	return d
+}
+
 func (c *calculator) measure() {
 	// Accounts by program and payee number: no hashing per credit.
 	accounts := make([][]*account, len(c.progs))
@@ -71,12 +88,15 @@ func (c *calculator) measure() {
 			if c.in.Pay != nil && !c.in.Pay(pe) {
 				continue
 			}
-			a.units = a.units.Add(decimal.New(a.whole, 0))
+			a.units = settle(a.units.Add(decimal.New(a.whole, 0)))
 			for _, m := range slices.Sorted(maps.Keys(a.wholeByModel)) {
 				a.byModel[m] = a.byModel[m].Add(decimal.New(a.wholeByModel[m], 0))
 			}
+			for m, u := range a.byModel {
+				a.byModel[m] = settle(u)
+			}
 			a.wholeByModel = nil
-			a.revenue = a.rev.total()
+			a.revenue = settle(a.rev.total())
 			jobs = append(jobs, a)
 		}
 		slices.SortFunc(jobs[start:], func(a, b *account) int { return strings.Compare(a.payee, b.payee) })
