@@ -417,7 +417,8 @@ func TestReadDealers(t *testing.T) {
 		"D002,South Motors,,SE,,,,,,,,,\n" +
 		"../etc,Evil,,,,,,,,,,,\n" +
 		"D004,,,,,,,,,,,,\n" +
-		"D005,Fifth,,,,XXX,,,,,,,\n"
+		"D005,Fifth,,,,XXX,,,,,,,\n" +
+		"D006,Sixth,../grp,,,,,,,,,,\n"
 	var got []incent.Dealer
 	var rejects []Reject
 	n, err := ReadDealers("dealers.csv", strings.NewReader(data), Profile{}, func(_ Row, d incent.Dealer) error {
@@ -439,6 +440,8 @@ func TestReadDealers(t *testing.T) {
 		`dealers.csv:4: dealer_code: "../etc" contains "..", which could reach outside the statements folder`,
 		`dealers.csv:5: name: the cell is empty; a value is required`,
 		`dealers.csv:6: currency: unknown currency "XXX" (expected an ISO 4217 code such as USD, EUR, JPY)`,
+		// A group is a payee too, and names its statement files.
+		`dealers.csv:7: group: "../grp" contains "..", which could reach outside the statements folder`,
 	}
 	var gotRejects []string
 	for _, r := range rejects {
@@ -447,7 +450,7 @@ func TestReadDealers(t *testing.T) {
 	if diff := cmp.Diff(wantRejects, gotRejects); diff != "" {
 		t.Errorf("rejects (-want +got):\n%s", diff)
 	}
-	if n != (Counts{Read: 5, Accepted: 2, Rejected: 3}) {
+	if n != (Counts{Read: 6, Accepted: 2, Rejected: 4}) {
 		t.Errorf("counts = %+v", n)
 	}
 }

@@ -53,7 +53,9 @@ func parseDealer(c *rowCtx) (incent.Dealer, bool) {
 	if d.Name, ok = c.required(dName); !ok {
 		return d, false
 	}
-	d.Group = c.word(dGroup)
+	if d.Group, ok = c.code(dGroup, false); !ok {
+		return d, false
+	}
 	d.Region = c.word(dRegion)
 	d.Segment = c.word(dSegment)
 	if cur := c.cell(dCurrency); cur != "" {
