@@ -36,7 +36,7 @@ type ExplainOptions struct {
 // log, checked against the SHA-256 its manifest recorded, so it tells what
 // the run decided and never recomputes.
 func (c *Config) Explain(ctx context.Context, env Env, w io.Writer, opts ExplainOptions) error {
-	db, err := store.Open(c.Path(c.DB), env.Now)
+	db, err := c.OpenExisting(env.Now)
 	if err != nil {
 		return err
 	}

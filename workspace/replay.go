@@ -94,7 +94,7 @@ type ReplayResult struct {
 // the result digest with the stored one. A difference is an error with
 // exit code ExitDiffers naming the first differing payout line.
 func (c *Config) Replay(ctx context.Context, env Env, runID string) (*ReplayResult, error) {
-	db, err := store.Open(c.Path(c.DB), env.Now)
+	db, err := c.OpenExisting(env.Now)
 	if err != nil {
 		return nil, err
 	}
@@ -142,7 +142,7 @@ func (c *Config) RenderStatements(ctx context.Context, env Env, runID string, op
 	default:
 		return "", 0, usageError("--type %q: expected dealer, group or salesperson", opts.Type)
 	}
-	db, err := store.Open(c.Path(c.DB), env.Now)
+	db, err := c.OpenExisting(env.Now)
 	if err != nil {
 		return "", 0, err
 	}

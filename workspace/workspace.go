@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -144,6 +145,18 @@ func (c *Config) glob(patterns []string) ([]string, error) {
 	}
 	sort.Strings(out)
 	return out, nil
+}
+
+// OpenExisting opens the workspace's database for a command that only
+// reads what earlier commands stored (runs, explain, replay, verify,
+// statements). A missing database is a usage error rather than a new,
+// empty one: verify in the wrong folder must not pass on nothing.
+func (c *Config) OpenExisting(now func() time.Time) (*store.DB, error) {
+	path := c.Path(c.DB)
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return nil, usageError("no database at %s: run incent calc or incent ingest in this workspace first, or give --db", path)
+	}
+	return store.Open(path, now)
 }
 
 // begin opens the workspace's database and starts the one write

@@ -31,7 +31,7 @@ func runsRun(f *factory, opts *RunsOptions) error {
 	if err != nil {
 		return err
 	}
-	db, err := store.Open(cfg.Path(cfg.DB), f.now)
+	db, err := cfg.OpenExisting(f.now)
 	if err != nil {
 		return err
 	}

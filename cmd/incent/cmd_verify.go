@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/incent/incent/store"
 	"github.com/incent/incent/workspace"
 	"github.com/spf13/cobra"
 )
@@ -23,7 +22,7 @@ naming the first broken record.`,
 			if err != nil {
 				return err
 			}
-			db, err := store.Open(cfg.Path(cfg.DB), f.now)
+			db, err := cfg.OpenExisting(f.now)
 			if err != nil {
 				return err
 			}

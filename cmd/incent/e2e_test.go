@@ -312,6 +312,30 @@ func TestUserErrors(t *testing.T) {
 			t.Errorf("a refused calc left a run behind:\n%s", r.stdout)
 		}
 	})
+	t.Run("unknown command or wrong arguments", func(t *testing.T) {
+		for _, args := range [][]string{{"approve", "2024Q3-R001"}, {"replay"}, {"runs", "extra"}, {"profiles", "show"}} {
+			if r := incentCmd(t, args...); r.code != 2 || r.stderr == "" {
+				t.Errorf("%q: exit %d, stderr %q; want exit 2 and a sentence", args, r.code, r.stderr)
+			}
+		}
+		if r := incentCmd(t); r.code != 0 || !strings.Contains(r.stdout, "Available Commands") {
+			t.Errorf("no command: exit %d; want the help and exit 0", r.code)
+		}
+	})
+	t.Run("no database", func(t *testing.T) {
+		dir := t.TempDir()
+		db := filepath.Join(dir, "incent.db")
+		for _, args := range [][]string{{"verify"}, {"runs"}, {"replay", "2024Q3-R001"}, {"explain", "--period", "2024Q3", "--payee", "D001"},
+			{"statements", "--run", "2024Q3-R001"}} {
+			r := incentCmd(t, append(args, "--db", db)...)
+			if r.code != 2 || !strings.Contains(r.stderr, "no database at") {
+				t.Errorf("%q: exit %d, stderr %q; want exit 2 saying there is no database", args, r.code, r.stderr)
+			}
+			if _, err := os.Stat(db); err == nil {
+				t.Fatalf("%q created %s", args, db)
+			}
+		}
+	})
 	t.Run("run folder left by another database", func(t *testing.T) {
 		dir := demoWorkspace(t)
 		cfg := filepath.Join(dir, "incent.yaml")

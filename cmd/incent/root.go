@@ -84,6 +84,15 @@ func newRootCmd(f *factory) *cobra.Command {
 		Version:       version,
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageErr{err} })
+	// A word that names no command is a usage error too (cobra's own
+	// check gives a plain error, which would exit 1).
+	root.Args = func(cmd *cobra.Command, args []string) error {
+		if len(args) > 0 {
+			return &usageErr{fmt.Errorf("unknown command %q for %q; see incent --help", args[0], cmd.CommandPath())}
+		}
+		return nil
+	}
+	root.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
 	f.cfgPath = root.PersistentFlags().String("config", "", "workspace configuration file (default ./incent.yaml)")
 	pf := root.PersistentFlags()
 	pf.String("db", "", "database file (overrides db:)")
@@ -96,7 +105,28 @@ func newRootCmd(f *factory) *cobra.Command {
 	}
 	root.AddCommand(newCmdInit(f), newCmdGen(f, nil), newCmdCalc(f, nil), newCmdRuns(f), newCmdProfiles(f), newCmdExplain(f), newCmdIngest(f, nil),
 		newCmdReplay(f), newCmdStatements(f), newCmdVerify(f))
+	usageArgs(root)
 	return root
+}
+
+// usageArgs makes a wrong number of arguments a usage error (exit 2) in
+// cmd and every command under it.
+func usageArgs(cmd *cobra.Command) {
+	if check := cmd.Args; check != nil {
+		cmd.Args = func(c *cobra.Command, args []string) error {
+			if err := check(c, args); err != nil {
+				var u *usageErr
+				if errors.As(err, &u) {
+					return err
+				}
+				return &usageErr{err}
+			}
+			return nil
+		}
+	}
+	for _, sub := range cmd.Commands() {
+		usageArgs(sub)
+	}
 }
 
 // config loads the workspace configuration: incent.yaml (or --config), then
