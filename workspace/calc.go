@@ -98,6 +98,9 @@ func (c *Config) Calc(ctx context.Context, env Env, opts CalcOptions) (*CalcSumm
 	if err != nil {
 		return nil, &Error{Code: ExitUsage, Err: err}
 	}
+	if len(progs) == 0 {
+		return nil, usageError("%s holds no program files (.yaml or .yml): a run without programs would pay nothing", relTo(c.Dir, progDir))
+	}
 	for _, p := range progs {
 		p.File = relTo(c.Dir, p.File)
 	}

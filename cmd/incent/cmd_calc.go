@@ -62,6 +62,12 @@ func calcRun(f *factory, opts *CalcOptions) error {
 		if asOf, err = incent.ParseDate(opts.AsOf); err != nil {
 			return &usageErr{fmt.Errorf("--as-of: %v", err)}
 		}
+		// A provisional run is of a period still under way: a date
+		// before it counts nothing, one after it is the final run.
+		if !period.Contains(asOf) {
+			return &usageErr{fmt.Errorf("--as-of %s is outside %s (%s to %s); give a date within the period, or no --as-of for the whole period",
+				asOf, period.Code, period.From, period.To)}
+		}
 	}
 	cfg, err := f.config()
 	if err != nil {

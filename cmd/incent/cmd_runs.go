@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"text/tabwriter"
 
+	"github.com/incent/incent"
 	"github.com/incent/incent/store"
 	"github.com/spf13/cobra"
 )
@@ -30,6 +31,13 @@ func runsRun(f *factory, opts *RunsOptions) error {
 	cfg, err := f.config()
 	if err != nil {
 		return err
+	}
+	if opts.Period != "" {
+		p, err := incent.ParsePeriod(opts.Period)
+		if err != nil {
+			return &usageErr{err}
+		}
+		opts.Period = p.Code
 	}
 	db, err := cfg.OpenExisting(f.now)
 	if err != nil {

@@ -318,6 +318,9 @@ func TestUserErrors(t *testing.T) {
 				t.Errorf("%q: exit %d, stderr %q; want exit 2 and a sentence", args, r.code, r.stderr)
 			}
 		}
+		if r := incentCmd(t, "runs", "--period", "2024Q9"); r.code != 2 || !strings.Contains(r.stderr, "2024Q9") {
+			t.Errorf("runs --period 2024Q9: exit %d, stderr %q; want exit 2 naming the period", r.code, r.stderr)
+		}
 		if r := incentCmd(t); r.code != 0 || !strings.Contains(r.stdout, "Available Commands") {
 			t.Errorf("no command: exit %d; want the help and exit 0", r.code)
 		}
@@ -355,6 +358,31 @@ func TestUserErrors(t *testing.T) {
 		}
 		if _, err := os.Stat(filepath.Join(dir, "out", "2024Q3", "2024Q3-R001", "payouts.csv")); err != nil {
 			t.Errorf("the old run's files were touched: %v", err)
+		}
+	})
+	t.Run("as-of outside the period", func(t *testing.T) {
+		for _, d := range []string{"2024-06-30", "2024-10-01"} {
+			r := incentCmd(t, "calc", "--period", "2024Q3", "--as-of", d)
+			if r.code != 2 || !strings.Contains(r.stderr, "outside 2024Q3") {
+				t.Errorf("--as-of %s: exit %d, stderr %q; want exit 2", d, r.code, r.stderr)
+			}
+		}
+	})
+	t.Run("no programs", func(t *testing.T) {
+		dir := demoWorkspace(t)
+		empty := t.TempDir()
+		r := incentCmd(t, "calc", "--period", "2024Q3", "--config", filepath.Join(dir, "incent.yaml"), "--programs", empty)
+		if r.code != 2 || !strings.Contains(r.stderr, "no program files") {
+			t.Errorf("exit %d, stderr %q; want exit 2", r.code, r.stderr)
+		}
+	})
+	t.Run("max_rejects not a share", func(t *testing.T) {
+		dir := demoWorkspace(t)
+		for _, v := range []string{"abc", "-0.1", "1.5"} {
+			r := incentCmd(t, "calc", "--period", "2024Q3", "--config", filepath.Join(dir, "incent.yaml"), "--max-rejects", v)
+			if r.code != 2 || !strings.Contains(r.stderr, "max_rejects") || r.stdout != "" {
+				t.Errorf("--max-rejects %s: exit %d, stdout %q, stderr %q; want exit 2 before any work", v, r.code, r.stdout, r.stderr)
+			}
 		}
 	})
 	t.Run("workspace locked", func(t *testing.T) {

@@ -12,6 +12,7 @@ import (
 	"github.com/incent/incent"
 	"github.com/incent/incent/ingest"
 	"github.com/incent/incent/workspace"
+	"github.com/shopspring/decimal"
 	"github.com/spf13/cobra"
 	"github.com/spf13/viper"
 )
@@ -169,6 +170,10 @@ func (f *factory) config() (*workspace.Config, error) {
 	}
 	cfg := &workspace.Config{Dir: abs, DB: v.GetString("db"), Programs: v.GetString("programs"), Out: v.GetString("out"),
 		Profile: v.GetString("profile"), MaxRejects: v.GetString("max_rejects"), Maker: v.GetString("maker"), VINCheck: v.GetString("vin_check")}
+	// Checked here, not once the whole quarter has been calculated.
+	if d, err := decimal.NewFromString(cfg.MaxRejects); err != nil || d.IsNegative() || d.GreaterThan(decimal.NewFromInt(1)) {
+		return nil, &usageErr{fmt.Errorf("max_rejects %q: expected a share of the sales rows from 0 to 1, such as 0.01", cfg.MaxRejects)}
+	}
 	if cfg.VINCheck != ingest.VINCheckReject && cfg.VINCheck != ingest.VINCheckWarn {
 		return nil, &usageErr{fmt.Errorf("vin_check %q: expected reject or warn", cfg.VINCheck)}
 	}
