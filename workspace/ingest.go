@@ -293,19 +293,25 @@ func estimateRows(tx *store.Tx, f store.InputFile) (int, error) {
 // parsedSales is one sales file version read and checked, waiting to be
 // folded into the dataset.
 type parsedSales struct {
-	rows    [][]parsedSale  // in chunks, so they are never copied to grow
-	rejects []ingest.Reject // rows the reader rejected
-	counts  ingest.Counts
-	err     error
-	done    chan struct{}
+	rows      [][]parsedSale  // in chunks of saleChunk, so they are never copied to grow
+	rejects   []ingest.Reject // rows the reader rejected
+	conflicts map[string]conflict
+	counts    ingest.Counts
+	err       error
+	done      chan struct{}
 }
+
+const saleChunk = 4096
 
 type parsedSale struct {
 	row  ingest.Row
 	sale incent.Sale
+	key  string // SaleKey(&sale)
 	col  string // with reason: the sale names an unknown dealer
 	why  string
 }
+
+func (ps *parsedSales) at(i int) *parsedSale { return &ps.rows[i/saleChunk][i%saleChunk] }
 
 var errStopped = errors.New("stopped")
 
@@ -374,19 +380,81 @@ func (ps *parsedSales) read(tx *store.Tx, dbMu *sync.Mutex, f store.InputFile, d
 		return
 	}
 	br := bufio.NewReaderSize(lockedReader{r: r, mu: dbMu}, 1<<20)
+	// Rows of this file that share a key but differ are found here, on
+	// the reading core, while the rows are fresh in its cache.
+	var scan conflictScan
+	total := 0
 	ps.counts, ps.err = ingest.ReadSales(f.Name, br, p, func(row ingest.Row, s incent.Sale) error {
 		n := len(ps.rows)
 		if n == 0 || len(ps.rows[n-1]) == cap(ps.rows[n-1]) {
 			if stop.Load() {
 				return errStopped
 			}
-			ps.rows = append(ps.rows, make([]parsedSale, 0, 4096))
+			ps.rows = append(ps.rows, make([]parsedSale, 0, saleChunk))
 			n++
 		}
 		col, why := unknownDealer(s, dealers)
 		ps.rows[n-1] = append(ps.rows[n-1], parsedSale{row: row, sale: s, col: col, why: why})
+		r := &ps.rows[n-1][len(ps.rows[n-1])-1]
+		if why == "" {
+			r.key = SaleKey(&r.sale)
+			scan.add(r.key, total, func(j int) bool { return saleEqual(ps.at(j).sale, r.sale) })
+		}
+		total++
 		return nil
 	}, func(rj ingest.Reject) { ps.rejects = append(ps.rejects, rj) })
+	// The rows a conflicting row is told against are kept apart: chunks are
+	// let go as they are folded.
+	for k, c := range scan.conflicts {
+		first, other := *ps.at(c.first), *ps.at(c.other)
+		c.firstRow, c.otherRow = &first, &other
+		scan.conflicts[k] = c
+	}
+	ps.conflicts = scan.conflicts
+}
+
+// conflictScan finds the keys that rows of one file version give
+// different values: which of them to trust is for the person who made the
+// file, and taking the first (or the last) would make the result depend on
+// the order of the rows.
+type conflictScan struct {
+	first     map[string]int // key -> its first row
+	conflicts map[string]conflict
+}
+
+// conflict is a key that rows of one file version disagree on: its first
+// row and the first row that differs from it.
+type conflict struct {
+	first, other int
+	// For sales: copies of the two rows.
+	firstRow, otherRow *parsedSale
+}
+
+// add notes row i with key k; equal tells whether the row equals row j.
+func (c *conflictScan) add(k string, i int, equal func(j int) bool) {
+	if c.first == nil {
+		c.first = make(map[string]int, 1024)
+	}
+	j, ok := c.first[k]
+	if !ok {
+		c.first[k] = i
+		return
+	}
+	if _, done := c.conflicts[k]; done || equal(j) {
+		return
+	}
+	if c.conflicts == nil {
+		c.conflicts = map[string]conflict{}
+	}
+	c.conflicts[k] = conflict{first: j, other: i}
+}
+
+// conflictReject is the reject of row (at line) of a file version whose key
+// k is in conflict; otherLine is the row it disagrees with and col the
+// first column in which they differ.
+func conflictReject(file string, row ingest.Row, k string, otherLine int, col string) ingest.Reject {
+	return ingest.Reject{File: file, Row: row.Line, Column: col, Raw: row.Raw,
+		Reason: fmt.Sprintf("same key %s as row %d of this file but different values; no row of this key in this file is used", k, otherLine)}
 }
 
 // lockedReader reads from r holding mu.
@@ -416,7 +484,16 @@ func (ds *dataset) foldSales(f store.InputFile, ps *parsedSales) {
 				continue
 			}
 			s := &r.sale
-			key := SaleKey(s)
+			key := r.key
+			if c, ok := ps.conflicts[key]; ok {
+				o := c.firstRow // told against a row it differs from
+				if c.first == ci*saleChunk+i || saleEqual(o.sale, *s) {
+					o = c.otherRow
+				}
+				rec.Rejected++
+				rejects = append(rejects, conflictReject(f.Name, r.row, key, o.row.Line, saleDiff(o.sale, *s)))
+				continue
+			}
 			accepted := rec.Accepted
 			ds.sales = fold(ds.sales, ds.saleIdx, f.Seq, key, *s, r.row, &rec, &rejects, saleDiff, saleEqual, func(old incent.Sale) {
 				ds.log = append(ds.log, fmt.Sprintf("%s replaces sale %s (%s)", s.Source, key, old.Source))
@@ -454,38 +531,46 @@ func (ds *dataset) readVersion(tx *store.Tx, kind ingest.Kind, f store.InputFile
 	var rejects []ingest.Reject
 	reject := func(rj ingest.Reject) { rejects = append(rejects, rj) }
 	br := bufio.NewReaderSize(r, 1<<20)
-	// Each row is folded in as it is read, so a file's rows are never all
-	// held at once: only the accepted values are kept.
+	// A file's rows are read first and then folded in, so that rows sharing
+	// a key but not their values are known before any is taken. These
+	// kinds are a few thousand rows; sales are read apart.
 	var counts ingest.Counts
 	switch kind {
 	case ingest.KindDealers:
+		var rows []keyedRow[incent.Dealer]
 		counts, err = ingest.ReadDealers(f.Name, br, p, func(row ingest.Row, d incent.Dealer) error {
-			ds.dealers = fold(ds.dealers, ds.dealerIdx, f.Seq, d.Code, d, row, &rec, &rejects, column[incent.Dealer]("dealer_code"), dealerEqual, func(old incent.Dealer) {
-				ds.log = append(ds.log, fmt.Sprintf("%s:%d replaces dealer %s of an earlier version", f.Name, row.Line, old.Code))
-			})
+			rows = append(rows, keyedRow[incent.Dealer]{row, d.Code, d})
 			return nil
 		}, reject)
+		ds.dealers = foldRows(ds.dealers, ds.dealerIdx, f, rows, &rec, &rejects, column[incent.Dealer]("dealer_code"), dealerEqual, func(row ingest.Row, old incent.Dealer) {
+			ds.log = append(ds.log, fmt.Sprintf("%s:%d replaces dealer %s of an earlier version", f.Name, row.Line, old.Code))
+		})
 	case ingest.KindObjectives:
+		var rows []keyedRow[incent.Objective]
 		counts, err = ingest.ReadObjectives(f.Name, br, p, func(row ingest.Row, o incent.Objective) error {
-			ds.objectives = fold(ds.objectives, ds.objectiveIdx, f.Seq, objectiveKey(o), o, row, &rec, &rejects, column[incent.Objective]("units"), func(a, b incent.Objective) bool {
-				return a.Units.Equal(b.Units)
-			}, func(incent.Objective) {})
+			rows = append(rows, keyedRow[incent.Objective]{row, objectiveKey(o), o})
 			return nil
 		}, reject)
+		ds.objectives = foldRows(ds.objectives, ds.objectiveIdx, f, rows, &rec, &rejects, column[incent.Objective]("units"), func(a, b incent.Objective) bool {
+			return a.Units.Equal(b.Units)
+		}, nil)
 	case ingest.KindCertifications:
+		var rows []keyedRow[incent.Certification]
 		counts, err = ingest.ReadCertifications(f.Name, br, p, func(row ingest.Row, ce incent.Certification) error {
-			k := ce.DealerCode + "|" + ce.Certification + "|" + ce.ValidFrom.String()
-			ds.certs = fold(ds.certs, ds.certIdx, f.Seq, k, ce, row, &rec, &rejects, column[incent.Certification]("valid_to"), func(a, b incent.Certification) bool { return a == b }, func(incent.Certification) {})
+			rows = append(rows, keyedRow[incent.Certification]{row, ce.DealerCode + "|" + ce.Certification + "|" + ce.ValidFrom.String(), ce})
 			return nil
 		}, reject)
+		ds.certs = foldRows(ds.certs, ds.certIdx, f, rows, &rec, &rejects, column[incent.Certification]("valid_to"), func(a, b incent.Certification) bool { return a == b }, nil)
 	case ingest.KindClaims:
+		var rows []keyedRow[incent.Claim]
 		counts, err = ingest.ReadClaims(f.Name, br, p, func(row ingest.Row, cl incent.Claim) error {
-			ds.claims = fold(ds.claims, ds.claimIdx, f.Seq, cl.ClaimID, cl, row, &rec, &rejects, column[incent.Claim]("claim_id"), func(a, b incent.Claim) bool {
-				return a.ClaimID == b.ClaimID && a.DealerCode == b.DealerCode && a.ProgramID == b.ProgramID && a.SpendAmount.Equal(b.SpendAmount) &&
-					a.InvoiceDate == b.InvoiceDate && a.SubmittedDate == b.SubmittedDate && a.Preapproved == b.Preapproved
-			}, func(incent.Claim) {})
+			rows = append(rows, keyedRow[incent.Claim]{row, cl.ClaimID, cl})
 			return nil
 		}, reject)
+		ds.claims = foldRows(ds.claims, ds.claimIdx, f, rows, &rec, &rejects, column[incent.Claim]("claim_id"), func(a, b incent.Claim) bool {
+			return a.ClaimID == b.ClaimID && a.DealerCode == b.DealerCode && a.ProgramID == b.ProgramID && a.SpendAmount.Equal(b.SpendAmount) &&
+				a.InvoiceDate == b.InvoiceDate && a.SubmittedDate == b.SubmittedDate && a.Preapproved == b.Preapproved
+		}, nil)
 	default:
 		return fmt.Errorf("input %s: %s versions are read by readSales", f.Name, kind)
 	}
@@ -508,6 +593,43 @@ func (ds *dataset) finishVersion(f store.InputFile, rec Reconciliation, counts i
 	ds.problems[f.Seq] = fp
 	ds.reconOf[f.Seq] = len(ds.recon)
 	ds.recon = append(ds.recon, rec)
+}
+
+// keyedRow is a row of a file version with its key and value.
+type keyedRow[T any] struct {
+	row ingest.Row
+	key string
+	v   T
+}
+
+// foldRows folds a file version's rows into list in row order. Rows whose
+// key other rows of the version give different values are all rejected.
+// replaced, when not nil, is told of each row that replaces an earlier
+// version's value.
+func foldRows[T any](list []T, idx keyIndex, f store.InputFile, rows []keyedRow[T], rec *Reconciliation, rejects *[]ingest.Reject,
+	col func(old, v T) string, equal func(a, b T) bool, replaced func(row ingest.Row, old T)) []T {
+	var scan conflictScan
+	for i := range rows {
+		scan.add(rows[i].key, i, func(j int) bool { return equal(rows[j].v, rows[i].v) })
+	}
+	for i := range rows {
+		r := &rows[i]
+		if c, ok := scan.conflicts[r.key]; ok {
+			o := c.first // told against a row it differs from
+			if o == i || equal(rows[o].v, r.v) {
+				o = c.other
+			}
+			rec.Rejected++
+			*rejects = append(*rejects, conflictReject(f.Name, r.row, r.key, rows[o].row.Line, col(rows[o].v, r.v)))
+			continue
+		}
+		list = fold(list, idx, f.Seq, r.key, r.v, r.row, rec, rejects, col, equal, func(old T) {
+			if replaced != nil {
+				replaced(r.row, old)
+			}
+		})
+	}
+	return list
 }
 
 // keyIndex maps a row key to its position in a list, to the file version

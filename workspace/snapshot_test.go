@@ -17,6 +17,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/incent/incent"
 	"github.com/incent/incent/gen"
+	"github.com/incent/incent/ingest"
 	"github.com/incent/incent/store"
 	"github.com/shopspring/decimal"
 )
@@ -581,6 +582,44 @@ func TestEstimateRows(t *testing.T) {
 		}
 		if got < tc.min || got > tc.max {
 			t.Errorf("%s: estimated %d rows, want %d to %d", tc.name, got, tc.min, tc.max)
+		}
+	}
+}
+
+// TestFoldRowsConflicts folds a version whose rows disagree on one key, in
+// both orders: the same rows are taken and every row of that key is
+// rejected, told against a row it differs from.
+func TestFoldRowsConflicts(t *testing.T) {
+	type row = keyedRow[incent.Dealer]
+	mk := func(line int, code, name string) row {
+		return row{row: ingest.Row{Line: line}, key: code, v: incent.Dealer{Code: code, Name: name}}
+	}
+	rows := []row{mk(2, "D1", "One"), mk(3, "D2", "Two"), mk(4, "D2", "Two"), mk(5, "D2", "Deux"), mk(6, "D3", "Three")}
+	for _, reversed := range []bool{false, true} {
+		in := slices.Clone(rows)
+		if reversed {
+			slices.Reverse(in)
+		}
+		var rec Reconciliation
+		var rejects []ingest.Reject
+		list := foldRows(nil, newKeyIndex(), store.InputFile{Name: "dealers.csv", Seq: 1}, in, &rec, &rejects,
+			column[incent.Dealer]("name"), dealerEqual, nil)
+		var codes []string
+		for _, d := range list {
+			codes = append(codes, d.Code)
+		}
+		slices.Sort(codes)
+		if !slices.Equal(codes, []string{"D1", "D3"}) || rec.Accepted != 2 || rec.Rejected != 3 || rec.Duplicate != 0 {
+			t.Errorf("reversed %v: kept %v, %+v; want D1 and D3 kept and the three D2 rows rejected", reversed, codes, rec)
+		}
+		sortRejects(rejects)
+		for i, want := range []int{5, 5, 3} { // rows 3 and 4 are told against row 5, row 5 against the first D2 row
+			if reversed && i == 2 {
+				want = 4
+			}
+			if got := rejects[i]; !strings.Contains(got.Reason, fmt.Sprintf("as row %d of this file", want)) {
+				t.Errorf("reversed %v: row %d: %q, want it told against row %d", reversed, got.Row, got.Reason, want)
+			}
 		}
 	}
 }

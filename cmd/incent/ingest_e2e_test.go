@@ -127,7 +127,10 @@ func brokenSales(t *testing.T) []brokenRow {
 		{row("B-09", vinFor(t, 9), "D777", "2024-08-01", "retail", "40800.00", "1", ""), "dealer_code", "unknown dealer", "rejected", "unknown dealer"},
 		{row("B-10", vinFor(t, 10), "D001", "2024-08-02", "retail", "40800.00", "-1", ""), "quantity", "reversal", "rejected", "reversal with no original"},
 		{row("B-01", good, "D001", "2024-08-01", "retail", "40800.00", "1", ""), "", "", "duplicate", "exact duplicate of line 2"},
-		{row("B-01", good, "D001", "2024-08-01", "retail", "40900.00", "1", ""), "sale_amount", "same key", "rejected", "same key as line 2, other amount"},
+		// Two rows of one key that differ: neither is taken, whichever
+		// comes first.
+		{row("B-11", vinFor(t, 11), "D001", "2024-08-01", "retail", "40800.00", "1", ""), "sale_amount", "same key D001/B-11/" + vinFor(t, 11) + "/+ as row 14", "rejected", "same key as line 14, other amount"},
+		{row("B-11", vinFor(t, 11), "D001", "2024-08-01", "retail", "40900.00", "1", ""), "sale_amount", "same key D001/B-11/" + vinFor(t, 11) + "/+ as row 13", "rejected", "same key as line 13, other amount"},
 		{row("B-12", vinFor(t, 12), "../x", "2024-08-01", "retail", "40800.00", "1", ""), "dealer_code", `contains ".."`, "rejected", "a code that is a path"},
 	}
 }
@@ -245,7 +248,7 @@ func TestIngestRefusesBrokenFile(t *testing.T) {
 	if !strings.Contains(r.stderr, "max_rejects") || !strings.Contains(r.stdout, "Nothing stored.") {
 		t.Errorf("stderr %q\nstdout:\n%s", r.stderr, r.stdout)
 	}
-	if !strings.Contains(r.stdout, "data/sales/broken.csv: read 13 = accepted 1 + rejected 11 + duplicate 1 (new)") {
+	if !strings.Contains(r.stdout, "data/sales/broken.csv: read 14 = accepted 1 + rejected 12 + duplicate 1 (new)") {
 		t.Errorf("no reconciliation line:\n%s", r.stdout)
 	}
 	for i, row := range rows {
@@ -336,7 +339,7 @@ func TestBrokenRowsAccountedFor(t *testing.T) {
 	if c := counts["data/sales/broken.xlsx"]; c.Read != 5 || c.Accepted != 1 || c.Rejected != 3 || c.Duplicate != 1 {
 		t.Errorf("broken.xlsx: %+v, want read 5 = accepted 1 + rejected 3 + duplicate 1", c)
 	}
-	if !strings.Contains(r.stdout, "data/sales/broken.csv: read 13 = accepted 1 + rejected 11 + duplicate 1") {
+	if !strings.Contains(r.stdout, "data/sales/broken.csv: read 14 = accepted 1 + rejected 12 + duplicate 1") {
 		t.Errorf("calc summary lacks the reconciliation:\n%s", r.stdout)
 	}
 
