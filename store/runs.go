@@ -22,10 +22,10 @@ type InputFile struct {
 	Size       int64 // bytes, from the archive (not stored with the version)
 }
 
-// FindInput returns the stored version of (kind, name, sha), if any.
-func (t *Tx) FindInput(kind, name, sha string) (*InputFile, error) {
+// LatestInput returns the newest stored version of input (kind, name), if any.
+func (t *Tx) LatestInput(kind, name string) (*InputFile, error) {
 	rows, err := t.tx.QueryContext(t.ctx, `SELECT f.seq, f.kind, f.name, f.sha256, f.profile, f.ingested_at, b.size
-		FROM input_files f JOIN blobs b ON b.sha256 = f.sha256 WHERE f.kind = ? AND f.name = ? AND f.sha256 = ?`, kind, name, sha)
+		FROM input_files f JOIN blobs b ON b.sha256 = f.sha256 WHERE f.kind = ? AND f.name = ? ORDER BY f.seq DESC LIMIT 1`, kind, name)
 	if err != nil {
 		return nil, err
 	}

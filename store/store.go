@@ -119,23 +119,50 @@ func (d *DB) migrate() error {
 		if err != nil {
 			return err
 		}
-		tx, err := d.db.Begin()
-		if err != nil {
-			return err
-		}
-		if _, err := tx.Exec(string(body)); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("migration %s: %w", name, err)
-		}
-		if _, err := tx.Exec(`INSERT INTO schema_migrations (version) VALUES (?)`, v); err != nil {
-			tx.Rollback()
-			return err
-		}
-		if err := tx.Commit(); err != nil {
+		if err := d.apply(name, v, string(body)); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// apply runs one migration in a transaction. Foreign keys are off while it
+// runs, as SQLite asks for a table rebuilt to change its constraints, and
+// checked before it commits.
+func (d *DB) apply(name string, version int, body string) error {
+	ctx := context.Background()
+	conn, err := d.db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `PRAGMA foreign_keys = OFF`); err != nil {
+		return err
+	}
+	defer conn.ExecContext(ctx, `PRAGMA foreign_keys = ON`)
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.Exec(body); err != nil {
+		return fmt.Errorf("migration %s: %w", name, err)
+	}
+	rows, err := tx.Query(`PRAGMA foreign_key_check`)
+	if err != nil {
+		return err
+	}
+	broken := rows.Next()
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	if broken {
+		return fmt.Errorf("migration %s: it would break a reference between tables", name)
+	}
+	if _, err := tx.Exec(`INSERT INTO schema_migrations (version) VALUES (?)`, version); err != nil {
+		return err
+	}
+	return tx.Commit()
 }
 
 // Tx is one write transaction: a whole command's changes, all or nothing.

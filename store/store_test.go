@@ -341,3 +341,57 @@ func BenchmarkReadBlob(b *testing.B) {
 		}
 	}
 }
+
+// TestMigrateKeepsInputVersions opens a database made with the first
+// schema only, holding an input version used by a run: the versions and
+// the run's reference to them survive the rebuild of input_files, the same
+// content can then be recorded again under its name, and references are
+// still enforced.
+func TestMigrateKeepsInputVersions(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "incent.db")
+	old, err := sql.Open("sqlite", "file:"+path+"?_pragma=foreign_keys(1)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, _ := migrations.ReadFile("migrations/0001_init.sql")
+	for _, stmt := range []string{
+		`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY)`, string(first), `INSERT INTO schema_migrations VALUES (1)`,
+		`INSERT INTO blobs VALUES ('aa', 3, 1)`,
+		`INSERT INTO input_files VALUES (7, 'sales', 'data/s.csv', 'aa', '{}', '2024-10-01T00:00:00Z')`,
+		`INSERT INTO runs (id, period, seq, as_of, status, user, tool_version, started_at, finished_at, digest, manifest) VALUES ('2024Q3-R001', '2024Q3', 1, '', 'final', 'u', 'v', '', '', 'd', '{}')`,
+		`INSERT INTO run_inputs VALUES ('2024Q3-R001', 7)`,
+	} {
+		if _, err := old.Exec(stmt); err != nil {
+			t.Fatalf("%s: %v", stmt, err)
+		}
+	}
+	old.Close()
+
+	db := func() *DB {
+		db, err := Open(path, time.Now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return db
+	}()
+	defer db.Close()
+	tx, err := db.Begin(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	got, err := tx.LatestInput("sales", "data/s.csv")
+	if err != nil || got == nil || got.Seq != 7 || got.SHA256 != "aa" {
+		t.Fatalf("after the migration: %+v, %v; want version 7", got, err)
+	}
+	again := &InputFile{Kind: "sales", Name: "data/s.csv", SHA256: "aa", Profile: "{}"}
+	if err := tx.AddInput(again); err != nil || again.Seq <= 7 {
+		t.Fatalf("the same content again: seq %d, %v", again.Seq, err)
+	}
+	if got, _ := tx.LatestInput("sales", "data/s.csv"); got.Seq != again.Seq {
+		t.Errorf("newest version %d, want %d", got.Seq, again.Seq)
+	}
+	if err := tx.AddInput(&InputFile{Kind: "sales", Name: "x.csv", SHA256: "no such blob", Profile: "{}"}); err == nil {
+		t.Error("a version of a blob not in the archive was recorded: references are no longer enforced")
+	}
+}

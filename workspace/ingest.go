@@ -134,8 +134,8 @@ func (c *Config) stage(tx *store.Tx, env Env) error {
 }
 
 // stageFile archives the file at path as a version of input name, unless
-// that content is already stored under that name. It returns the stored
-// version and whether this call added it.
+// that content is the name's newest version. It returns the stored version
+// and whether this call added it.
 func (c *Config) stageFile(tx *store.Tx, env Env, kind ingest.Kind, name, path string) (*store.InputFile, bool, error) {
 	sha, err := hashFile(path)
 	if err != nil {
@@ -145,7 +145,10 @@ func (c *Config) stageFile(tx *store.Tx, env Env, kind ingest.Kind, name, path s
 		}
 		return nil, false, usageError("%s: %v", name, err)
 	}
-	if f, err := tx.FindInput(string(kind), name, sha); err != nil || f != nil {
+	// Content already stored under this name is a no-op only when it is the
+	// newest version: a file put back as it was before is a new version
+	// again, whose rows replace those of the version it undoes.
+	if f, err := tx.LatestInput(string(kind), name); err != nil || f != nil && f.SHA256 == sha {
 		return f, false, err
 	}
 	profile, err := c.profileFor(kind)

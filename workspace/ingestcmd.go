@@ -44,7 +44,7 @@ type IngestedFile struct {
 const (
 	StatusNew        = "new"              // first version under this name
 	StatusNewVersion = "new version"      // new content under a name already stored
-	StatusAlready    = "already ingested" // this content under this name is stored: no-op
+	StatusAlready    = "already ingested" // this content is the newest version of this name: no-op
 )
 
 // RowProblem is a reject or a warning: file, row, column and reason.

@@ -735,3 +735,46 @@ func TestIngestSummaryCapsRejects(t *testing.T) {
 		t.Errorf("--json: %v, %d rejects", err, len(back.Rejects))
 	}
 }
+
+// TestRestoredFileIsNewestAgain edits a sales file, calculates, puts the
+// file back as it was and calculates again: the third run pays what the
+// first did, from a third version of the file.
+func TestRestoredFileIsNewestAgain(t *testing.T) {
+	dir := demoWorkspace(t)
+	p := filepath.Join(dir, "data", "sales", "2024-09.csv")
+	orig, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	digest := func() string {
+		r := cmdIn(t, dir, 0, "calc", "--period", "2024Q3", "--statements=false", "--json")
+		var s struct {
+			Digest string `json:"result_digest"`
+		}
+		if err := json.Unmarshal([]byte(r.stdout), &s); err != nil || s.Digest == "" {
+			t.Fatalf("calc --json: %v\n%s", err, r.stdout)
+		}
+		return s.Digest
+	}
+	first := digest()
+	edited := bytes.Replace(orig, []byte(",retail,"), []byte(",fleet,"), 1)
+	if bytes.Equal(edited, orig) {
+		t.Fatal("no retail sale to edit")
+	}
+	writeFile(t, p, string(edited))
+	if second := digest(); second == first {
+		t.Fatal("the edited file did not change the result")
+	}
+	writeFile(t, p, string(orig))
+	if third := digest(); third != first {
+		t.Errorf("with the file put back the digest is %s, want the first run's %s", third, first)
+	}
+	if n := storedVersions(t, dir); n != 8 {
+		t.Errorf("%d stored versions, want 8: 6 files, the edit and the file put back", n)
+	}
+	// Unchanged since: no new version.
+	digest()
+	if n := storedVersions(t, dir); n != 8 {
+		t.Errorf("a calc over unchanged files stored a version: %d", n)
+	}
+}
