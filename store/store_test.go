@@ -218,6 +218,9 @@ func TestVerifyFindsTampering(t *testing.T) {
 			"run 2024Q3-R001: its result digest differs from the one its run event recorded"},
 		{"event", `DROP TRIGGER events_no_update; UPDATE events SET actor = 'mallory'`, "event 1 (run 2024Q3-R001): content does not match its hash"},
 		{"blob", `UPDATE blob_chunks SET data = X'00'`, "content no longer matches its SHA-256"},
+		{"chunk", `DROP TRIGGER blobs_no_delete; DELETE FROM blob_chunks`, "it can no longer be read back"},
+		{"program's blob", `PRAGMA foreign_keys = OFF; DROP TRIGGER blobs_no_delete; DELETE FROM blob_chunks; DELETE FROM blobs; PRAGMA foreign_keys = ON`,
+			"run 2024Q3-R001: the archived file of program P is missing"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -3,9 +3,13 @@ package store
 import (
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 )
 
@@ -22,6 +26,30 @@ func (d *DB) Verify(ctx context.Context) (checked string, broken string, err err
 		}
 		if broken = VerifyChain(events); broken != "" {
 			return nil
+		}
+		// Every input version and run program names an archived file. The
+		// lists that join them to the archive would silently skip one
+		// whose file is gone, so its absence is looked for on its own.
+		var seq int64
+		var name string
+		err = tx.tx.QueryRowContext(ctx, `SELECT f.seq, f.name FROM input_files f LEFT JOIN blobs b ON b.sha256 = f.sha256
+			WHERE b.sha256 IS NULL ORDER BY f.seq LIMIT 1`).Scan(&seq, &name)
+		if err == nil {
+			broken = fmt.Sprintf("input %s (version %d): its archived file is missing", name, seq)
+			return nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		var runID string
+		err = tx.tx.QueryRowContext(ctx, `SELECT p.run_id, p.program_id FROM run_programs p LEFT JOIN blobs b ON b.sha256 = p.sha256
+			WHERE b.sha256 IS NULL ORDER BY p.run_id, p.program_id LIMIT 1`).Scan(&runID, &name)
+		if err == nil {
+			broken = fmt.Sprintf("run %s: the archived file of program %s is missing", runID, name)
+			return nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
 		}
 		rows, err := tx.tx.QueryContext(ctx, `SELECT sha256, size FROM blobs ORDER BY sha256`)
 		if err != nil {
@@ -49,7 +77,9 @@ func (d *DB) Verify(ctx context.Context) (checked string, broken string, err err
 			h := sha256.New()
 			n, err := io.Copy(h, r)
 			if err != nil {
-				return err
+				// A chunk gone from the archive is a broken record.
+				broken = fmt.Sprintf("archived blob %s: it can no longer be read back (%v)", short(b.sha), err)
+				return nil
 			}
 			if got := hex.EncodeToString(h.Sum(nil)); got != b.sha || n != b.size {
 				broken = fmt.Sprintf("archived blob %s: its content no longer matches its SHA-256", short(b.sha))
@@ -73,6 +103,12 @@ func (d *DB) Verify(ctx context.Context) (checked string, broken string, err err
 				broken = fmt.Sprintf("run %s: its result digest differs from the one its run event recorded", r.ID)
 				return nil
 			}
+			if ok, err := inputsMatchManifest(tx, r); err != nil || !ok {
+				if err == nil {
+					broken = fmt.Sprintf("run %s: the input versions recorded for it differ from those its manifest lists", r.ID)
+				}
+				return err
+			}
 		}
 		checked = fmt.Sprintf("%d events, %d archived blobs, %d runs", len(events), len(blobs), len(runs))
 		return nil
@@ -89,4 +125,34 @@ func eventRecords(events []Event, runID, digest string) bool {
 		}
 	}
 	return false
+}
+
+// inputsMatchManifest reports whether the input versions recorded for run r
+// are the files, with their SHA-256, that its manifest lists. A manifest
+// without an inputs list (a run stored by a test) is not compared.
+func inputsMatchManifest(tx *Tx, r *Run) (bool, error) {
+	var m struct {
+		Inputs *[]struct {
+			Kind   string `json:"kind"`
+			File   string `json:"file"`
+			SHA256 string `json:"sha256"`
+		} `json:"inputs"`
+	}
+	if err := json.Unmarshal([]byte(r.Manifest), &m); err != nil || m.Inputs == nil {
+		return true, nil
+	}
+	files, err := tx.RunInputs(r.ID)
+	if err != nil {
+		return false, err
+	}
+	var want, got []string
+	for _, in := range *m.Inputs {
+		want = append(want, in.Kind+"|"+in.File+"|"+in.SHA256)
+	}
+	for _, f := range files {
+		got = append(got, f.Kind+"|"+f.Name+"|"+f.SHA256)
+	}
+	slices.Sort(want)
+	slices.Sort(got)
+	return slices.Equal(want, got), nil
 }

@@ -103,7 +103,10 @@ func (c *Config) Replay(ctx context.Context, env Env, runID string) (*ReplayResu
 	if err != nil {
 		return nil, err
 	}
-	res := &ReplayResult{RunID: run.ID, Stored: run.Digest, Recomputed: cp.digest, Identical: run.Digest == cp.digest}
+	// The stored lines are compared too, not only the digest: a stored
+	// amount altered under an intact digest is a difference as well.
+	res := &ReplayResult{RunID: run.ID, Stored: run.Digest, Recomputed: cp.digest,
+		Identical: run.Digest == cp.digest && slices.Equal(run.Lines, cp.lines)}
 	if res.Identical {
 		return res, nil
 	}
@@ -115,14 +118,23 @@ func firstDifference(stored, again []store.Line) string {
 	for i := 0; i < len(stored) || i < len(again); i++ {
 		switch {
 		case i >= len(stored):
-			return fmt.Sprintf("line %d is new: %+v", i+1, again[i])
+			return fmt.Sprintf("line %d is new: %s", i+1, lineText(again[i]))
 		case i >= len(again):
-			return fmt.Sprintf("line %d is gone: %+v", i+1, stored[i])
+			return fmt.Sprintf("line %d is gone: %s", i+1, lineText(stored[i]))
 		case stored[i] != again[i]:
-			return fmt.Sprintf("line %d was %+v, is now %+v", i+1, stored[i], again[i])
+			return fmt.Sprintf("line %d is stored as %s but replays as %s", i+1, lineText(stored[i]), lineText(again[i]))
 		}
 	}
 	return "the payout lines are the same but the digest differs: the stored digest was altered"
+}
+
+// lineText tells a payout line in words, as payouts.csv holds it.
+func lineText(l store.Line) string {
+	s := fmt.Sprintf("%s %s, %s v%d (%s): measure %s", l.PayeeType, l.Payee, l.ProgramID, l.ProgramVersion, l.Kind, l.Measure)
+	if l.Tier != "" {
+		s += ", tier " + l.Tier
+	}
+	return s + ", " + l.Amount + " " + l.Currency
 }
 
 // StatementsOptions choose which statements of a stored run to render.

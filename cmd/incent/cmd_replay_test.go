@@ -163,6 +163,12 @@ func TestStatementsOfAlteredRun(t *testing.T) {
 		}
 	}
 
+	// Replay recomputes the same digest as the one stored, but the stored
+	// line is not what it recomputes.
+	if r := incentCmd(t, "replay", "2024Q3-R001", "--config", cfg); r.code != 4 || !strings.Contains(r.stderr, "stored as dealer D001") {
+		t.Errorf("replay of an altered line under its digest: exit %d, %s; want 4 naming the line", r.code, r.stderr)
+	}
+
 	// The digest altered to match the altered line: only the statements
 	// that show the line are refused.
 	db, err := store.Open(dbPath, time.Now)
@@ -177,7 +183,7 @@ func TestStatementsOfAlteredRun(t *testing.T) {
 	}
 	exec(`UPDATE runs SET digest = ? WHERE id = '2024Q3-R001'`, store.Digest(run.Period, run.Lines))
 	r := incentCmd(t, "statements", "--run", "2024Q3-R001", "--payee", "D001", "--config", cfg)
-	if r.code != 4 || !strings.Contains(r.stderr, "does not replay identically") || !strings.Contains(r.stderr, "Amount:1.00") {
+	if r.code != 4 || !strings.Contains(r.stderr, "does not replay identically") || !strings.Contains(r.stderr, "1.00 USD but replays as") {
 		t.Errorf("statements --payee D001 of its altered line: exit %d, %s; want 4 showing the line", r.code, r.stderr)
 	}
 	if r := incentCmd(t, "statements", "--run", "2024Q3-R001", "--type", "dealer", "--config", cfg); r.code != 4 {
@@ -185,5 +191,31 @@ func TestStatementsOfAlteredRun(t *testing.T) {
 	}
 	if r := incentCmd(t, "statements", "--run", "2024Q3-R001", "--payee", "D002", "--config", cfg); r.code != 0 {
 		t.Errorf("statements --payee D002, whose lines are as stored: exit %d: %s", r.code, r.stderr)
+	}
+}
+
+// TestVerifyFindsMissingRecords deletes records the way an outside tool
+// would: verify must name them (exit 4), not pass.
+func TestVerifyFindsMissingRecords(t *testing.T) {
+	for _, tc := range []struct{ name, tamper, want string }{
+		{"an input's archived file", `DELETE FROM blob_chunks WHERE sha256 = (SELECT sha256 FROM input_files WHERE name = 'data/sales/2024-09.csv');
+			DELETE FROM blobs WHERE sha256 = (SELECT sha256 FROM input_files WHERE name = 'data/sales/2024-09.csv')`,
+			"input data/sales/2024-09.csv (version 6): its archived file is missing"},
+		{"a run's input", `DELETE FROM run_inputs WHERE seq = 6`, "run 2024Q3-R001: the input versions recorded for it differ from those its manifest lists"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir, cfg := calculatedDemo(t)
+			db, err := sql.Open("sqlite", filepath.Join(dir, "incent.db")) // foreign keys off, triggers dropped
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.Exec(`DROP TRIGGER blobs_no_delete; ` + tc.tamper); err != nil {
+				t.Fatal(err)
+			}
+			db.Close()
+			if r := incentCmd(t, "verify", "--config", cfg); r.code != 4 || !strings.Contains(r.stderr, tc.want) {
+				t.Errorf("verify: exit %d, %s; want 4 and %q", r.code, r.stderr, tc.want)
+			}
+		})
 	}
 }
