@@ -83,7 +83,7 @@ func (c *Config) Explain(ctx context.Context, env Env, w io.Writer, opts Explain
 func readLog(path, wantSHA string, opts ExplainOptions) ([]logSale, []logPayout, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, nil, fmt.Errorf("the run's calculation log is missing (%v); it is written under out/ by calc", err)
+		return nil, nil, usageError("the run's calculation log is missing (%v); it is written under out/ by calc", err)
 	}
 	defer f.Close()
 	h := sha256.New()
