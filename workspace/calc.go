@@ -48,6 +48,9 @@ type CalcSummary struct {
 	Rejects     int              `json:"rejects"`
 	Warnings    int              `json:"warnings"`
 	Flags       int              `json:"flags"`
+	// Refused is why a calculation that was done was not written (too many
+	// rejects): for a script reading --json, whose exit code says 3.
+	Refused string `json:"refused,omitempty"`
 }
 
 // ProgramTotal is one program's result in the summary.
@@ -168,6 +171,7 @@ func (c *Config) Calc(ctx context.Context, env Env, opts CalcOptions) (*CalcSumm
 
 	sum := cp.summary()
 	if err := c.checkRejects(ds); err != nil {
+		sum.Refused = err.Error()
 		return sum, err
 	}
 	if opts.DryRun {

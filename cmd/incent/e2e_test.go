@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/csv"
+	"encoding/json"
 	"flag"
 	"os"
 	"path/filepath"
@@ -320,6 +321,14 @@ func TestUserErrors(t *testing.T) {
 		}
 		if r := incentCmd(t, "runs", "--config", filepath.Join(dir, "incent.yaml")); !strings.Contains(r.stdout, "No runs") {
 			t.Errorf("a refused calc left a run behind:\n%s", r.stdout)
+		}
+		r = incentCmd(t, "calc", "--period", "2024Q3", "--config", filepath.Join(dir, "incent.yaml"), "--max-rejects", "0.001", "--json")
+		var sum struct {
+			RunID   string `json:"run_id"`
+			Refused string `json:"refused"`
+		}
+		if err := json.Unmarshal([]byte(r.stdout), &sum); err != nil || r.code != 3 || sum.RunID != "" || !strings.Contains(sum.Refused, "max_rejects") {
+			t.Errorf("--json of a refused calc: exit %d, %+v, %v; want 3, no run id and why it was refused", r.code, sum, err)
 		}
 	})
 	t.Run("unknown command or wrong arguments", func(t *testing.T) {
