@@ -1,10 +1,13 @@
 package workspace
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -48,6 +51,9 @@ type CalcSummary struct {
 	Rejects     int              `json:"rejects"`
 	Warnings    int              `json:"warnings"`
 	Flags       int              `json:"flags"`
+	// WhatIf is set for a calculation with other program files: nothing is
+	// written, and each program's amount is told against the current one.
+	WhatIf bool `json:"what_if,omitempty"`
 	// Refused is why a calculation that was done was not written (too many
 	// rejects): for a script reading --json, whose exit code says 3.
 	Refused string `json:"refused,omitempty"`
@@ -61,12 +67,18 @@ type ProgramTotal struct {
 	Payees   int    `json:"payees"`
 	Currency string `json:"currency"`
 	Amount   string `json:"amount"`
+	// For a what-if (--programs): what the workspace's own programs pay,
+	// and the what-if's amount less that.
+	Current    string `json:"current,omitempty"`
+	Difference string `json:"difference,omitempty"`
 }
 
 // CurrencyTotal is the sum of payout lines in one currency.
 type CurrencyTotal struct {
-	Currency string `json:"currency"`
-	Amount   string `json:"amount"`
+	Currency   string `json:"currency"`
+	Amount     string `json:"amount"`
+	Current    string `json:"current,omitempty"` // for a what-if, as in ProgramTotal
+	Difference string `json:"difference,omitempty"`
 }
 
 // computed is a calculation with everything needed to write it.
@@ -96,6 +108,11 @@ func (c *Config) Calc(ctx context.Context, env Env, opts CalcOptions) (*CalcSumm
 	progDir := opts.ProgramsDir
 	if progDir == "" {
 		progDir = c.Path(c.Programs)
+	} else {
+		// A what-if is never a run: no statement of programs that are not
+		// in force can reach a dealer, and no later command takes it for
+		// the period's result.
+		opts.DryRun = true
 	}
 	progs, err := rules.LoadDir(progDir)
 	if err != nil {
@@ -170,6 +187,13 @@ func (c *Config) Calc(ctx context.Context, env Env, opts CalcOptions) (*CalcSumm
 	env.progress("calculated %d payout lines", len(cp.lines))
 
 	sum := cp.summary()
+	if opts.ProgramsDir != "" {
+		current, err := rules.LoadDir(c.Path(c.Programs))
+		if err != nil {
+			return nil, &Error{Code: ExitUsage, Err: fmt.Errorf("the current programs, to compare the what-if with: %w", err)}
+		}
+		sum.compareWith(c.currentTotals(opts, current, ds), current)
+	}
 	if err := c.checkRejects(ds); err != nil {
 		sum.Refused = err.Error()
 		return sum, err
@@ -333,6 +357,74 @@ func (c *Config) checkRejects(ds *dataset) error {
 			rejected, read, share.Mul(decimal.NewFromInt(100)).StringFixed(2), limit.Mul(decimal.NewFromInt(100)).String())}
 	}
 	return nil
+}
+
+// currentTotals is what the workspace's own programs pay over the same
+// inputs, per program and currency, for a what-if to be told against.
+func (c *Config) currentTotals(opts CalcOptions, progs []*rules.Program, ds *dataset) map[[2]string]decimal.Decimal {
+	res := calc.Run(calc.Input{Period: opts.Period, AsOf: opts.AsOf, Programs: progs, Dealers: ds.dealers, Sales: ds.sales,
+		Objectives: ds.objectives, Certifications: ds.certs, Claims: ds.claims, Rounding: c.Rounding})
+	out := map[[2]string]decimal.Decimal{}
+	for _, l := range res.Lines {
+		k := [2]string{l.ProgramID, l.Currency.Code}
+		out[k] = out[k].Add(l.Amount)
+	}
+	return out
+}
+
+// compareWith fills in each program's current amount and the difference,
+// adding the current programs the what-if leaves out (amount 0).
+func (s *CalcSummary) compareWith(current map[[2]string]decimal.Decimal, progs []*rules.Program) {
+	s.WhatIf = true
+	seen := map[[2]string]bool{}
+	minor := func(cur string) int32 {
+		c, err := incent.LookupCurrency(cur)
+		if err != nil {
+			return 2
+		}
+		return c.Minor
+	}
+	for i := range s.Programs {
+		p := &s.Programs[i]
+		k := [2]string{p.ID, p.Currency}
+		seen[k] = true
+		amount, _ := decimal.NewFromString(p.Amount)
+		p.Current = current[k].StringFixed(minor(p.Currency))
+		p.Difference = amount.Sub(current[k]).StringFixed(minor(p.Currency))
+	}
+	for _, k := range slices.SortedFunc(maps.Keys(current), func(a, b [2]string) int {
+		return cmp.Or(strings.Compare(a[0], b[0]), strings.Compare(a[1], b[1]))
+	}) {
+		if seen[k] {
+			continue
+		}
+		pt := ProgramTotal{ID: k[0], Currency: k[1], Amount: decimal.Zero.StringFixed(minor(k[1])),
+			Current: current[k].StringFixed(minor(k[1])), Difference: current[k].Neg().StringFixed(minor(k[1]))}
+		for _, p := range progs {
+			if p.ID == k[0] {
+				pt.Version, pt.Type = p.Version, string(p.Type)
+			}
+		}
+		s.Programs = append(s.Programs, pt)
+	}
+	slices.SortStableFunc(s.Programs, func(a, b ProgramTotal) int {
+		return cmp.Or(strings.Compare(a.ID, b.ID), strings.Compare(a.Currency, b.Currency))
+	})
+	byCur := map[string]decimal.Decimal{}
+	for k, v := range current {
+		byCur[k[1]] = byCur[k[1]].Add(v)
+	}
+	for i := range s.Totals {
+		t := &s.Totals[i]
+		amount, _ := decimal.NewFromString(t.Amount)
+		t.Current = byCur[t.Currency].StringFixed(minor(t.Currency))
+		t.Difference = amount.Sub(byCur[t.Currency]).StringFixed(minor(t.Currency))
+		delete(byCur, t.Currency)
+	}
+	for _, cur := range slices.Sorted(maps.Keys(byCur)) { // paid now, not at all by the what-if
+		s.Totals = append(s.Totals, CurrencyTotal{Currency: cur, Amount: decimal.Zero.StringFixed(minor(cur)),
+			Current: byCur[cur].StringFixed(minor(cur)), Difference: byCur[cur].Neg().StringFixed(minor(cur))})
+	}
 }
 
 // summary builds the short report of a calculation.

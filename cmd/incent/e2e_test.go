@@ -466,3 +466,65 @@ func TestPayeeCodeSharedAcrossKinds(t *testing.T) {
 		}
 	}
 }
+
+// TestWhatIf calculates the demo with a copy of its programs in which
+// VOL-2024Q3 pays 200 a unit beyond its threshold instead of 150 and the
+// EV certification program is left out: nothing is written, and each
+// program is told against what the current programs pay.
+func TestWhatIf(t *testing.T) {
+	dir := demoWorkspace(t)
+	alt := t.TempDir()
+	entries, _ := os.ReadDir(filepath.Join(dir, "programs"))
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), "CERT-") {
+			continue
+		}
+		data, _ := os.ReadFile(filepath.Join(dir, "programs", e.Name()))
+		if e.Name() == "VOL-2024Q3.yaml" {
+			data = bytes.Replace(data, []byte("per_unit: 150"), []byte("per_unit: 200"), 1)
+		}
+		os.WriteFile(filepath.Join(alt, e.Name()), data, 0o644)
+	}
+	r := incentCmd(t, "calc", "--period", "2024Q3", "--config", filepath.Join(dir, "incent.yaml"), "--programs", alt, "--json")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	var sum struct {
+		WhatIf   bool   `json:"what_if"`
+		RunID    string `json:"run_id"`
+		Programs []struct{ ID, Amount, Current, Difference string }
+		Totals   []struct{ Currency, Amount, Current, Difference string }
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &sum); err != nil {
+		t.Fatal(err)
+	}
+	if !sum.WhatIf || sum.RunID != "" {
+		t.Errorf("what_if %v, run %q: want a what-if and no run", sum.WhatIf, sum.RunID)
+	}
+	// The dealers' units beyond the threshold, as TestDemoQuarterClose
+	// works them out: 70 + 50 + 10 + 0 + 20 = 150; 150 × 150 = 22,500.00
+	// now, 150 × 200 = 30,000.00 in the what-if. The certification program
+	// pays 3,100.00 now and nothing in the what-if.
+	want := map[string][3]string{"VOL-2024Q3": {"30000.00", "22500.00", "7500.00"}, "CERT-2024Q3-EV": {"0.00", "3100.00", "-3100.00"},
+		"SS-2024Q3-EV": {"8550.00", "8550.00", "0.00"}}
+	for _, p := range sum.Programs {
+		if w, ok := want[p.ID]; ok {
+			if got := [3]string{p.Amount, p.Current, p.Difference}; got != w {
+				t.Errorf("%s: amount, current, difference %v, want %v", p.ID, got, w)
+			}
+			delete(want, p.ID)
+		}
+	}
+	if len(want) > 0 {
+		t.Errorf("programs missing from the summary: %v", want)
+	}
+	if len(sum.Totals) != 1 || sum.Totals[0].Difference != "4400.00" {
+		t.Errorf("totals %+v, want one currency with a difference of 4400.00", sum.Totals)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "out")); err == nil {
+		t.Error("a what-if wrote files")
+	}
+	if r := incentCmd(t, "runs", "--config", filepath.Join(dir, "incent.yaml")); !strings.Contains(r.stdout, "No runs") {
+		t.Errorf("a what-if stored a run:\n%s", r.stdout)
+	}
+}
