@@ -26,6 +26,7 @@ type ExplainOptions struct {
 	Period  string
 	RunID   string // "" = the period's newest run
 	Payee   string
+	Type    string // "" = whichever kind of payee Payee names; needed when it names two
 	Program string // "" = every program
 	VIN     string // "" = every sale
 }
@@ -75,6 +76,20 @@ func (c *Config) Explain(ctx context.Context, env Env, w io.Writer, opts Explain
 	if len(payouts) == 0 && len(sales) == 0 {
 		return usageError("run %s has no payout line and no sale for payee %q", run.ID, opts.Payee)
 	}
+	// A salesperson may carry a dealer's code: the two are different payees.
+	var types []string
+	for _, p := range payouts {
+		if !slices.Contains(types, p.PayeeType) {
+			types = append(types, p.PayeeType)
+		}
+	}
+	if opts.Type == "" && len(types) > 1 {
+		slices.Sort(types)
+		return usageError("run %s pays %s as a %s; give --type to say which to explain", run.ID, opts.Payee, strings.Join(types, " and as a "))
+	}
+	if opts.Type == "" && len(types) == 1 {
+		opts.Type = types[0]
+	}
 	return writeExplanation(w, run, m, opts, sales, payouts)
 }
 
@@ -116,7 +131,7 @@ func readLog(path, wantSHA string, opts ExplainOptions) ([]logSale, []logPayout,
 			if err := json.Unmarshal(line, &p); err != nil {
 				return nil, nil, fmt.Errorf("%s: %w", path, err)
 			}
-			if p.Payee == opts.Payee && (opts.Program == "" || p.Program == opts.Program) {
+			if p.Payee == opts.Payee && (opts.Type == "" || p.PayeeType == opts.Type) && (opts.Program == "" || p.Program == opts.Program) {
 				payouts = append(payouts, p)
 			}
 		}
@@ -146,8 +161,8 @@ func writeExplanation(w io.Writer, run *store.Run, m Manifest, opts ExplainOptio
 		progs[p.ID] = p
 	}
 	payeeType := "dealer"
-	if len(payouts) > 0 {
-		payeeType = payouts[0].PayeeType
+	if opts.Type != "" {
+		payeeType = opts.Type
 	}
 	fmt.Fprintf(bw, "How run %s paid %s %s for %s", run.ID, payeeType, opts.Payee, run.Period)
 	if m.Provisional {
@@ -190,7 +205,7 @@ func writeExplanation(w io.Writer, run *store.Run, m Manifest, opts ExplainOptio
 			for _, payee := range slices.Sorted(maps.Keys(credits)) {
 				if payee == opts.Payee {
 					counted = append(counted, desc+": credit "+credits[payee])
-				} else if s.Dealer == opts.Payee {
+				} else if s.Dealer == opts.Payee && payeeType == "dealer" {
 					excluded = append(excluded, desc+": credited to "+payee)
 				}
 			}

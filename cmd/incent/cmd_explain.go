@@ -14,6 +14,7 @@ type ExplainOptions struct {
 	Period  string
 	Run     string
 	Payee   string
+	Type    string
 	Program string
 	VIN     string
 }
@@ -21,7 +22,7 @@ type ExplainOptions struct {
 func newCmdExplain(f *factory) *cobra.Command {
 	opts := &ExplainOptions{}
 	cmd := &cobra.Command{
-		Use:   "explain --period PERIOD --payee CODE [--program ID] [--vin VIN]",
+		Use:   "explain --period PERIOD --payee CODE [--type KIND] [--program ID] [--vin VIN]",
 		Short: "Explain in plain words how a run paid one payee",
 		Long: `Explain reads a run's calculation log and tells, for one payee, which sales
 counted and with what credit, which did not and why, the measure, the tier
@@ -34,6 +35,7 @@ reached, the formula and the rounding. It uses the period's newest run unless
 	fl.StringVar(&opts.Period, "period", "", "period (2024Q3, 2024-08, 2024); required unless --run is given")
 	fl.StringVar(&opts.Run, "run", "", "run id (default: the period's newest run)")
 	fl.StringVar(&opts.Payee, "payee", "", "payee code: a dealer, group or salesperson (required)")
+	fl.StringVar(&opts.Type, "type", "", "dealer, group or salesperson: needed when a salesperson has a dealer's code")
 	fl.StringVar(&opts.Program, "program", "", "only this program")
 	fl.StringVar(&opts.VIN, "vin", "", "only the sales of this VIN")
 	return cmd
@@ -53,10 +55,15 @@ func explainRun(f *factory, opts *ExplainOptions) error {
 		}
 		opts.Period = p.Code
 	}
+	switch opts.Type {
+	case "", "dealer", "group", "salesperson":
+	default:
+		return &usageErr{fmt.Errorf("--type %q: expected dealer, group or salesperson", opts.Type)}
+	}
 	cfg, err := f.config()
 	if err != nil {
 		return err
 	}
 	return cfg.Explain(context.Background(), f.env(), f.ios.Out, workspace.ExplainOptions{Period: opts.Period, RunID: opts.Run,
-		Payee: opts.Payee, Program: opts.Program, VIN: opts.VIN})
+		Payee: opts.Payee, Type: opts.Type, Program: opts.Program, VIN: opts.VIN})
 }

@@ -465,6 +465,17 @@ func TestPayeeCodeSharedAcrossKinds(t *testing.T) {
 			t.Errorf("missing statement: %v", err)
 		}
 	}
+	// explain must not add the group's lines to the dealer's, nor guess.
+	cfg := filepath.Join(dir, "incent.yaml")
+	if r := incentCmd(t, "explain", "--period", "2024Q3", "--payee", "D001", "--config", cfg); r.code != 2 || !strings.Contains(r.stderr, "--type") {
+		t.Errorf("explain of a code paid as two kinds: exit %d, %s; want 2 asking for --type", r.code, r.stderr)
+	}
+	for _, kind := range []string{"dealer", "group"} {
+		r := incentCmd(t, "explain", "--period", "2024Q3", "--payee", "D001", "--type", kind, "--config", cfg)
+		if r.code != 0 || !strings.Contains(r.stdout, "paid "+kind+" D001") || strings.Contains(r.stdout, "GRP-2024Q3") != (kind == "group") {
+			t.Errorf("explain --type %s: exit %d\n%s%s", kind, r.code, r.stdout, r.stderr)
+		}
+	}
 }
 
 // TestWhatIf calculates the demo with a copy of its programs in which
