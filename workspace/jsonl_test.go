@@ -64,3 +64,28 @@ func TestAppendSaleKeyMatchesSaleKey(t *testing.T) {
 		}
 	}
 }
+
+// TestLogPayoutMatchesEncodingJSON holds the hand-written payout lines to
+// encoding/json: every optional field present and absent, a nil and an
+// empty formula, and text that JSON must escape.
+func TestLogPayoutMatchesEncodingJSON(t *testing.T) {
+	full := logPayout{Payout: "dealer/D001/VOL", PayeeType: "dealer", Payee: "D001", Program: "VOL", Version: 3, Measure: "12.5",
+		MeasureOf: "revenue", Tier: "2", NextTier: `3 more units to reach "tier 3" <worth> 1,500.00 & more`,
+		Formula: []string{"12 × 150.00 = 1,800.00", "tab\tand é and \u2028"}, Unrounded: "1800", Rounding: "half_up", Amount: "1800.00", Currency: "USD"}
+	for _, lp := range []logPayout{
+		full,
+		{Payout: "group/G1/GRP", PayeeType: "group", Payee: "G1", Program: "GRP", Version: 1, Measure: "0", Unrounded: "0", Rounding: "half_even", Amount: "0", Currency: "JPY"},
+		{Payout: "x", Formula: []string{}},
+		{Payout: "bad \xff utf-8", Formula: []string{"\x00"}},
+	} {
+		var want bytes.Buffer
+		enc := json.NewEncoder(&want)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(lp); err != nil {
+			t.Fatal(err)
+		}
+		if got := lp.append(nil); string(got) != want.String() {
+			t.Errorf("got  %swant %s", got, want.String())
+		}
+	}
+}

@@ -452,20 +452,60 @@ func writeSaleLog(w io.Writer, res *calc.Result, dealers map[string]*incent.Deal
 }
 
 // writePayoutLog writes the payout lines of calc-log.jsonl, which follow
-// the sale lines.
+// the sale lines: byte for byte what encoding/json writes for logPayout,
+// written by hand as the sale lines are.
 func (cp *computed) writePayoutLog(w io.Writer) error {
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
+	var b []byte
 	for _, l := range cp.res.Lines {
 		lp := logPayout{Payout: string(l.PayeeType) + "/" + l.Payee + "/" + l.ProgramID, PayeeType: string(l.PayeeType),
 			Payee: l.Payee, Program: l.ProgramID, Version: l.ProgramVersion, Measure: l.Measure.String(), MeasureOf: l.MeasureKind, Tier: l.Tier,
 			NextTier: l.NextTier, Formula: l.Formula, Unrounded: l.Unrounded.String(), Rounding: l.Rounding.String(),
 			Amount: l.Amount.StringFixed(l.Currency.Minor), Currency: l.Currency.Code}
-		if err := enc.Encode(lp); err != nil {
+		b = lp.append(b[:0])
+		if _, err := w.Write(b); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// append appends lp as one JSON line, as encoding/json encodes it with HTML
+// escaping off: fields in declaration order, empty omitempty ones left
+// out, a nil formula as null.
+func (lp *logPayout) append(b []byte) []byte {
+	b = appendField(append(b, '{'), "payout", lp.Payout, true)
+	b = appendField(b, "payee_type", lp.PayeeType, false)
+	b = appendField(b, "payee", lp.Payee, false)
+	b = appendField(b, "program", lp.Program, false)
+	b = appendIntField(b, "version", lp.Version)
+	b = appendField(b, "measure", lp.Measure, false)
+	if lp.MeasureOf != "" {
+		b = appendField(b, "measure_kind", lp.MeasureOf, false)
+	}
+	if lp.Tier != "" {
+		b = appendField(b, "tier", lp.Tier, false)
+	}
+	if lp.NextTier != "" {
+		b = appendField(b, "next_tier", lp.NextTier, false)
+	}
+	b = append(b, `,"formula":`...)
+	if lp.Formula == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '[')
+		for i, f := range lp.Formula {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, f)
+		}
+		b = append(b, ']')
+	}
+	b = appendField(b, "unrounded", lp.Unrounded, false)
+	b = appendField(b, "rounding", lp.Rounding, false)
+	b = appendField(b, "amount", lp.Amount, false)
+	b = appendField(b, "currency", lp.Currency, false)
+	return append(b, '}', '\n')
 }
 
 // logWriter formats sale lines of the calculation log; one per goroutine.
