@@ -159,5 +159,9 @@ fi
 echo
 echo "$DEALERS dealers × $SALES sales rows × $PROGRAMS program files, $(nproc) cores, measured with $MEASURE"
 echo "workspace $WORK, logs $LOGS"
+# Transparent huge pages change these figures much: on Linux a large close
+# spends a good part of its CPU on page faults, which huge pages make rarer.
+THP=$(sed -n 's/.*\[\(.*\)\].*/\1/p' /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null || true)
+if [ -n "$THP" ]; then echo "transparent huge pages: $THP (see Performance in the README)"; fi
 printf '%-26s %9s %12s %10s %5s   %-26s %s\n' "step" "wall s" "rows/s" "max RSS MiB" "exit" "target" ""
 for r in "${ROWS[@]}"; do echo "$r"; done
