@@ -280,10 +280,25 @@ func (cp *computed) writePayments(w io.Writer, runID string) error {
 		}
 		return a.cur < b.cur
 	})
+	// A group or salesperson with another payee's code is a different
+	// payee: it is named as its statement files are (group-X), so accounts
+	// payable never sees one payee code on two payees' rows.
+	kinds := map[string]map[string]bool{}
+	for _, k := range keys {
+		code := strings.ToLower(k.payee)
+		if kinds[code] == nil {
+			kinds[code] = map[string]bool{}
+		}
+		kinds[code][k.payeeType] = true
+	}
 	cw := newCSV(w)
 	cw.raw("payee", "name", "currency", "amount", "run_id")
 	for _, k := range keys {
-		cw.raw(statements.NeutraliseCell(k.payee), statements.NeutraliseCell(cp.payeeName(rules.PayeeKind(k.payeeType), k.payee)),
+		payee := k.payee
+		if len(kinds[strings.ToLower(k.payee)]) > 1 && k.payeeType != string(rules.PayeeDealer) {
+			payee = k.payeeType + "-" + k.payee
+		}
+		cw.raw(statements.NeutraliseCell(payee), statements.NeutraliseCell(cp.payeeName(rules.PayeeKind(k.payeeType), k.payee)),
 			k.cur, totals[k].StringFixed(minor[k.cur]), runID)
 	}
 	return cw.flush()

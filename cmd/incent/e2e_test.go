@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -464,6 +465,16 @@ func TestPayeeCodeSharedAcrossKinds(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(dir, "out", "2024Q3", "2024Q3-R001", "statements", name)); err != nil {
 			t.Errorf("missing statement: %v", err)
 		}
+	}
+	// payments.csv names the group as its statement files do.
+	var payees []string
+	for _, row := range readCSV(t, filepath.Join(dir, "out", "2024Q3", "2024Q3-R001", "payments.csv"))[1:] {
+		if strings.HasSuffix(row[0], "D001") {
+			payees = append(payees, row[0])
+		}
+	}
+	if !slices.Equal(payees, []string{"D001", "group-D001"}) {
+		t.Errorf("payments.csv rows for code D001: %q, want D001 and group-D001", payees)
 	}
 	// explain must not add the group's lines to the dealer's, nor guess.
 	cfg := filepath.Join(dir, "incent.yaml")
