@@ -580,6 +580,35 @@ func TestEqualThirdsReachATier(t *testing.T) {
 	}
 }
 
+// TestEqualThirdsOfRevenue is the same with revenue: three 50,000.00 sales
+// shared by three salespeople give each 50,000.00 of revenue, the start of
+// the 2% tier, also when family factors are summed apart (none of these
+// sales is of the service family): 50,000 × 2% = 1,000.00 each.
+func TestEqualThirdsOfRevenue(t *testing.T) {
+	for _, families := range []bool{false, true} {
+		p := prog(rules.Commission, func(p *rules.Program) {
+			p.Payee, p.Measure = rules.PayeeSalesperson, "revenue"
+			p.Tiers = tiers(rules.TierRate, "0", "0.01", "50000", "0.02")
+			if families {
+				p.FamilyRates = []rules.FamilyRate{{Family: "service", Factor: dec("0.5")}}
+			}
+		})
+		ss := sales("D001", 3, "50000")
+		for i := range ss {
+			ss[i].Salesperson = "A;B;C"
+		}
+		res := Run(Input{Period: q3, AsOf: incent.NoDate, Programs: []*rules.Program{p}, Dealers: dealers, Sales: ss})
+		if len(res.Lines) != 3 {
+			t.Fatalf("family rates %v: %d lines, want 3", families, len(res.Lines))
+		}
+		for _, l := range res.Lines {
+			if l.Measure.String() != "50000" || l.Amount.StringFixed(2) != "1000.00" {
+				t.Errorf("family rates %v, %s: measure %s, amount %s; want 50000 and 1000.00", families, l.Payee, l.Measure, l.Amount.StringFixed(2))
+			}
+		}
+	}
+}
+
 func TestSettle(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
 		{"0.9999999999999999", "1"},

@@ -508,7 +508,7 @@ func (c *calculator) familyRevenue(p *program, a *account, keep func(*SaleResult
 	for i, fr := range p.FamilyRates {
 		rev = rev.Add(sums[i].total().Mul(fr.Factor))
 	}
-	return rev
+	return settle(rev) // a summed measure, as a.revenue is
 }
 
 // revenueSum adds up credited revenue: a whole credit whose base is exact
