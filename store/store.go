@@ -145,6 +145,12 @@ func (d *DB) apply(name string, version int, body string) error {
 		return err
 	}
 	defer tx.Rollback()
+	// Another command may have opened the database at the same moment and
+	// applied it first: checked again under the write lock.
+	var n int
+	if err := tx.QueryRow(`SELECT count(*) FROM schema_migrations WHERE version = ?`, version).Scan(&n); err != nil || n > 0 {
+		return err
+	}
 	if _, err := tx.Exec(body); err != nil {
 		return fmt.Errorf("migration %s: %w", name, err)
 	}

@@ -218,7 +218,7 @@ func TestVerifyFindsTampering(t *testing.T) {
 			"run 2024Q3-R001: its result digest differs from the one its run event recorded"},
 		{"event", `DROP TRIGGER events_no_update; UPDATE events SET actor = 'mallory'`, "event 1 (run 2024Q3-R001): content does not match its hash"},
 		{"blob", `UPDATE blob_chunks SET data = X'00'`, "content no longer matches its SHA-256"},
-		{"chunk", `DROP TRIGGER blobs_no_delete; DELETE FROM blob_chunks`, "it can no longer be read back"},
+		{"chunk", `DROP TRIGGER blobs_no_delete; DELETE FROM blob_chunks`, "a chunk of it is missing"},
 		{"program's blob", `PRAGMA foreign_keys = OFF; DROP TRIGGER blobs_no_delete; DELETE FROM blob_chunks; DELETE FROM blobs; PRAGMA foreign_keys = ON`,
 			"run 2024Q3-R001: the archived file of program P is missing"},
 	}
@@ -352,23 +352,7 @@ func BenchmarkReadBlob(b *testing.B) {
 // still enforced.
 func TestMigrateKeepsInputVersions(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "incent.db")
-	old, err := sql.Open("sqlite", "file:"+path+"?_pragma=foreign_keys(1)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	first, _ := migrations.ReadFile("migrations/0001_init.sql")
-	for _, stmt := range []string{
-		`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY)`, string(first), `INSERT INTO schema_migrations VALUES (1)`,
-		`INSERT INTO blobs VALUES ('aa', 3, 1)`,
-		`INSERT INTO input_files VALUES (7, 'sales', 'data/s.csv', 'aa', '{}', '2024-10-01T00:00:00Z')`,
-		`INSERT INTO runs (id, period, seq, as_of, status, user, tool_version, started_at, finished_at, digest, manifest) VALUES ('2024Q3-R001', '2024Q3', 1, '', 'final', 'u', 'v', '', '', 'd', '{}')`,
-		`INSERT INTO run_inputs VALUES ('2024Q3-R001', 7)`,
-	} {
-		if _, err := old.Exec(stmt); err != nil {
-			t.Fatalf("%s: %v", stmt, err)
-		}
-	}
-	old.Close()
+	firstSchemaDB(t, path)
 
 	db := func() *DB {
 		db, err := Open(path, time.Now)
@@ -397,4 +381,50 @@ func TestMigrateKeepsInputVersions(t *testing.T) {
 	if err := tx.AddInput(&InputFile{Kind: "sales", Name: "x.csv", SHA256: "no such blob", Profile: "{}"}); err == nil {
 		t.Error("a version of a blob not in the archive was recorded: references are no longer enforced")
 	}
+}
+
+// TestMigrateOpenedTwice opens a database of the first schema from several
+// commands at once, as runs and verify may be: each must find it migrated,
+// whichever applied the migration.
+func TestMigrateOpenedTwice(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "incent.db")
+	firstSchemaDB(t, path)
+	errs := make(chan error, 4)
+	for range 4 {
+		go func() {
+			db, err := Open(path, time.Now)
+			if err == nil {
+				err = db.Close()
+			}
+			errs <- err
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+// firstSchemaDB makes a database at path as the first schema left it,
+// with an input version (seq 7) used by a run.
+func firstSchemaDB(t *testing.T, path string) {
+	t.Helper()
+	old, err := sql.Open("sqlite", "file:"+path+"?_pragma=foreign_keys(1)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, _ := migrations.ReadFile("migrations/0001_init.sql")
+	for _, stmt := range []string{
+		`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY)`, string(first), `INSERT INTO schema_migrations VALUES (1)`,
+		`INSERT INTO blobs VALUES ('aa', 3, 1)`,
+		`INSERT INTO input_files VALUES (7, 'sales', 'data/s.csv', 'aa', '{}', '2024-10-01T00:00:00Z')`,
+		`INSERT INTO runs (id, period, seq, as_of, status, user, tool_version, started_at, finished_at, digest, manifest) VALUES ('2024Q3-R001', '2024Q3', 1, '', 'final', 'u', 'v', '', '', 'd', '{}')`,
+		`INSERT INTO run_inputs VALUES ('2024Q3-R001', 7)`,
+	} {
+		if _, err := old.Exec(stmt); err != nil {
+			t.Fatalf("%s: %v", stmt, err)
+		}
+	}
+	old.Close()
 }

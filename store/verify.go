@@ -76,10 +76,14 @@ func (d *DB) Verify(ctx context.Context) (checked string, broken string, err err
 			}
 			h := sha256.New()
 			n, err := io.Copy(h, r)
-			if err != nil {
-				// A chunk gone from the archive is a broken record.
-				broken = fmt.Sprintf("archived blob %s: it can no longer be read back (%v)", short(b.sha), err)
+			if errors.Is(err, sql.ErrNoRows) {
+				// A chunk gone from the archive is a broken record; any
+				// other error is the database's, not the record's.
+				broken = fmt.Sprintf("archived blob %s: a chunk of it is missing", short(b.sha))
 				return nil
+			}
+			if err != nil {
+				return err
 			}
 			if got := hex.EncodeToString(h.Sum(nil)); got != b.sha || n != b.size {
 				broken = fmt.Sprintf("archived blob %s: its content no longer matches its SHA-256", short(b.sha))
