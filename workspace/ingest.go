@@ -398,11 +398,11 @@ func (ps *parsedSales) read(tx *store.Tx, dbMu *sync.Mutex, f store.InputFile, d
 		}
 		col, why := unknownDealer(s, dealers)
 		ps.rows[n-1] = append(ps.rows[n-1], parsedSale{row: row, sale: s, col: col, why: why})
+		// A row naming an unknown dealer is rejected for that, but still
+		// disagrees with the rows of its key: they are rejected too.
 		r := &ps.rows[n-1][len(ps.rows[n-1])-1]
-		if why == "" {
-			r.key = SaleKey(&r.sale)
-			scan.add(r.key, total, func(j int) bool { return saleEqual(ps.at(j).sale, r.sale) })
-		}
+		r.key = SaleKey(&r.sale)
+		scan.add(r.key, total, func(j int) bool { return saleEqual(ps.at(j).sale, r.sale) })
 		total++
 		return nil
 	}, func(rj ingest.Reject) { ps.rejects = append(ps.rejects, rj) })

@@ -283,13 +283,21 @@ func (cp *computed) writePayments(w io.Writer, runID string) error {
 	// A group or salesperson with another payee's code is a different
 	// payee: it is named as its statement files are (group-X), so accounts
 	// payable never sees one payee code on two payees' rows.
+	// Every dealer has statements, paid or not, so every dealer's code
+	// counts.
 	kinds := map[string]map[string]bool{}
-	for _, k := range keys {
-		code := strings.ToLower(k.payee)
+	note := func(payeeType, payee string) {
+		code := strings.ToLower(payee)
 		if kinds[code] == nil {
 			kinds[code] = map[string]bool{}
 		}
-		kinds[code][k.payeeType] = true
+		kinds[code][payeeType] = true
+	}
+	for _, d := range cp.ds.dealers {
+		note(string(rules.PayeeDealer), d.Code)
+	}
+	for _, k := range keys {
+		note(k.payeeType, k.payee)
 	}
 	cw := newCSV(w)
 	cw.raw("payee", "name", "currency", "amount", "run_id")

@@ -457,7 +457,13 @@ func TestPayeeCodeSharedAcrossKinds(t *testing.T) {
 	dir := demoWorkspace(t)
 	p := filepath.Join(dir, "data", "dealers.csv")
 	data, _ := os.ReadFile(p)
-	os.WriteFile(p, bytes.Replace(data, []byte("Bayou Motor Company,,SOUTH"), []byte("Bayou Motor Company,D001,SOUTH"), 1), 0o644)
+	data = bytes.Replace(data, []byte("Bayou Motor Company,,SOUTH"), []byte("Bayou Motor Company,D001,SOUTH"), 1)
+	// A dealer without sales, whose code a salesperson also carries.
+	data = append(data, "D006,Sixth Street Motors,,EAST,metro,USD,,,,,\n"...)
+	os.WriteFile(p, data, 0o644)
+	sp := filepath.Join(dir, "data", "sales", "2024-09.csv")
+	sales, _ := os.ReadFile(sp)
+	os.WriteFile(sp, bytes.Replace(sales, []byte(",S-D002-1,CR-EV-1000,"), []byte(",D006,CR-EV-1000,"), 1), 0o644)
 	if r := incentCmd(t, "calc", "--period", "2024Q3", "--config", filepath.Join(dir, "incent.yaml")); r.code != 0 {
 		t.Fatalf("calc: exit %d: %s", r.code, r.stderr)
 	}
@@ -475,6 +481,22 @@ func TestPayeeCodeSharedAcrossKinds(t *testing.T) {
 	}
 	if !slices.Equal(payees, []string{"D001", "group-D001"}) {
 		t.Errorf("payments.csv rows for code D001: %q, want D001 and group-D001", payees)
+	}
+	// Dealer D006 is paid nothing but has its statement, D006.pdf: the
+	// salesperson D006 is paid as salesperson-D006, as its statement is named.
+	payees = nil
+	for _, row := range readCSV(t, filepath.Join(dir, "out", "2024Q3", "2024Q3-R001", "payments.csv"))[1:] {
+		if strings.HasSuffix(row[0], "D006") {
+			payees = append(payees, row[0])
+		}
+	}
+	if !slices.Equal(payees, []string{"salesperson-D006"}) {
+		t.Errorf("payments.csv rows for code D006: %q, want salesperson-D006", payees)
+	}
+	for _, name := range []string{"D006.pdf", "salesperson-D006.pdf"} {
+		if _, err := os.Stat(filepath.Join(dir, "out", "2024Q3", "2024Q3-R001", "statements", name)); err != nil {
+			t.Errorf("missing statement: %v", err)
+		}
 	}
 	// explain must not add the group's lines to the dealer's, nor guess.
 	cfg := filepath.Join(dir, "incent.yaml")

@@ -132,6 +132,10 @@ func brokenSales(t *testing.T) []brokenRow {
 		{row("B-11", vinFor(t, 11), "D001", "2024-08-01", "retail", "40800.00", "1", ""), "sale_amount", "same key D001/B-11/" + vinFor(t, 11) + "/+ as row 14", "rejected", "same key as line 14, other amount"},
 		{row("B-11", vinFor(t, 11), "D001", "2024-08-01", "retail", "40900.00", "1", ""), "sale_amount", "same key D001/B-11/" + vinFor(t, 11) + "/+ as row 13", "rejected", "same key as line 13, other amount"},
 		{row("B-12", vinFor(t, 12), "../x", "2024-08-01", "retail", "40800.00", "1", ""), "dealer_code", `contains ".."`, "rejected", "a code that is a path"},
+		// A row rejected for an unknown dealer still disagrees with the
+		// other row of its key, which is not taken either.
+		{row("B-13", vinFor(t, 13), "D001", "2024-08-01", "retail", "40800.00", "1", "D001:50;D777:50"), "split", `unknown dealer "D777" in split`, "rejected", "unknown dealer in a split"},
+		{row("B-13", vinFor(t, 13), "D001", "2024-08-01", "retail", "40800.00", "1", ""), "split", "same key D001/B-13/" + vinFor(t, 13) + "/+ as row 16", "rejected", "same key as line 16, which names an unknown dealer"},
 	}
 }
 
@@ -248,7 +252,7 @@ func TestIngestRefusesBrokenFile(t *testing.T) {
 	if !strings.Contains(r.stderr, "max_rejects") || !strings.Contains(r.stdout, "Nothing stored.") {
 		t.Errorf("stderr %q\nstdout:\n%s", r.stderr, r.stdout)
 	}
-	if !strings.Contains(r.stdout, "data/sales/broken.csv: read 14 = accepted 1 + rejected 12 + duplicate 1 (new)") {
+	if !strings.Contains(r.stdout, "data/sales/broken.csv: read 16 = accepted 1 + rejected 14 + duplicate 1 (new)") {
 		t.Errorf("no reconciliation line:\n%s", r.stdout)
 	}
 	for i, row := range rows {
@@ -339,7 +343,7 @@ func TestBrokenRowsAccountedFor(t *testing.T) {
 	if c := counts["data/sales/broken.xlsx"]; c.Read != 5 || c.Accepted != 1 || c.Rejected != 3 || c.Duplicate != 1 {
 		t.Errorf("broken.xlsx: %+v, want read 5 = accepted 1 + rejected 3 + duplicate 1", c)
 	}
-	if !strings.Contains(r.stdout, "data/sales/broken.csv: read 14 = accepted 1 + rejected 12 + duplicate 1") {
+	if !strings.Contains(r.stdout, "data/sales/broken.csv: read 16 = accepted 1 + rejected 14 + duplicate 1") {
 		t.Errorf("calc summary lacks the reconciliation:\n%s", r.stdout)
 	}
 
