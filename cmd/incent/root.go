@@ -68,6 +68,10 @@ func exitCode(err error) int {
 	if errors.As(err, &usage) {
 		return workspace.ExitUsage
 	}
+	// A word that names no command: cobra says so in a plain error.
+	if strings.HasPrefix(err.Error(), "unknown command ") {
+		return workspace.ExitUsage
+	}
 	return 1
 }
 
@@ -85,15 +89,6 @@ func newRootCmd(f *factory) *cobra.Command {
 		Version:       version,
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageErr{err} })
-	// A word that names no command is a usage error too (cobra's own
-	// check gives a plain error, which would exit 1).
-	root.Args = func(cmd *cobra.Command, args []string) error {
-		if len(args) > 0 {
-			return &usageErr{fmt.Errorf("unknown command %q for %q; see incent --help", args[0], cmd.CommandPath())}
-		}
-		return nil
-	}
-	root.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
 	f.cfgPath = root.PersistentFlags().String("config", "", "workspace configuration file (default ./incent.yaml)")
 	pf := root.PersistentFlags()
 	pf.String("db", "", "database file (overrides db:)")
@@ -106,6 +101,10 @@ func newRootCmd(f *factory) *cobra.Command {
 	}
 	root.AddCommand(newCmdInit(f), newCmdGen(f, nil), newCmdCalc(f, nil), newCmdRuns(f), newCmdProfiles(f), newCmdExplain(f), newCmdIngest(f, nil),
 		newCmdReplay(f), newCmdStatements(f), newCmdVerify(f))
+	// cobra adds these when the command runs; added now, their arguments
+	// are checked as every other command's are.
+	root.InitDefaultHelpCmd()
+	root.InitDefaultCompletionCmd()
 	usageArgs(root)
 	return root
 }
