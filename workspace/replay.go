@@ -111,6 +111,9 @@ func (c *Config) Replay(ctx context.Context, env Env, runID string) (*ReplayResu
 		return res, nil
 	}
 	res.Difference = firstDifference(run.Lines, cp.lines)
+	if run.ToolVersion != env.ToolVersion {
+		res.Difference += fmt.Sprintf(" (the run was made by incent %s and replayed by %s: a rule changed between them may explain it)", run.ToolVersion, env.ToolVersion)
+	}
 	return res, &Error{Code: ExitDiffers, Err: fmt.Errorf("run %s does not replay identically: %s", run.ID, res.Difference)}
 }
 

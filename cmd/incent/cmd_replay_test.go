@@ -168,6 +168,14 @@ func TestStatementsOfAlteredRun(t *testing.T) {
 	if r := incentCmd(t, "replay", "2024Q3-R001", "--config", cfg); r.code != 4 || !strings.Contains(r.stderr, "stored as dealer D001") {
 		t.Errorf("replay of an altered line under its digest: exit %d, %s; want 4 naming the line", r.code, r.stderr)
 	}
+	// Replayed by another version of incent, the difference says so.
+	made := version
+	version = "9.9.9-test"
+	r := incentCmd(t, "replay", "2024Q3-R001", "--config", cfg)
+	version = made
+	if r.code != 4 || !strings.Contains(r.stderr, "made by incent "+made+" and replayed by 9.9.9-test") {
+		t.Errorf("replay by another version: exit %d, %s; want 4 naming both versions", r.code, r.stderr)
+	}
 
 	// The digest altered to match the altered line: only the statements
 	// that show the line are refused.
@@ -182,7 +190,7 @@ func TestStatementsOfAlteredRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	exec(`UPDATE runs SET digest = ? WHERE id = '2024Q3-R001'`, store.Digest(run.Period, run.Lines))
-	r := incentCmd(t, "statements", "--run", "2024Q3-R001", "--payee", "D001", "--config", cfg)
+	r = incentCmd(t, "statements", "--run", "2024Q3-R001", "--payee", "D001", "--config", cfg)
 	if r.code != 4 || !strings.Contains(r.stderr, "does not replay identically") || !strings.Contains(r.stderr, "1.00 USD but replays as") {
 		t.Errorf("statements --payee D001 of its altered line: exit %d, %s; want 4 showing the line", r.code, r.stderr)
 	}
