@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"text/tabwriter"
 
 	"github.com/incent/incent"
@@ -108,21 +107,14 @@ func printCalcSummary(ios *IOStreams, s *workspace.CalcSummary, asJSON bool) {
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	if s.WhatIf {
-		signed := func(d string) string {
-			d = incent.GroupThousands(d)
-			if !strings.HasPrefix(d, "-") && strings.Trim(d, "0.,") != "" {
-				return "+" + d
-			}
-			return d
-		}
 		fmt.Fprintln(tw, "program\ttype\tpayees\tcurrency\tamount\tcurrent\tdifference\t")
 		for _, p := range s.Programs {
 			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\t\n", p.ID, p.Type, p.Payees, p.Currency, incent.GroupThousands(p.Amount),
-				incent.GroupThousands(p.Current), signed(p.Difference))
+				incent.GroupThousands(p.Current), signed(incent.GroupThousands(p.Difference)))
 		}
 		for _, t := range s.Totals {
 			fmt.Fprintf(tw, "total\t\t%d\t%s\t%s\t%s\t%s\t\n", s.Payees, t.Currency, incent.GroupThousands(t.Amount),
-				incent.GroupThousands(t.Current), signed(t.Difference))
+				incent.GroupThousands(t.Current), signed(incent.GroupThousands(t.Difference)))
 		}
 		tw.Flush()
 		fmt.Fprintf(w, "\n%d payout lines, %d rejected rows, %d flags; result digest %s\n", s.Lines, s.Rejects, s.Flags, s.Digest)

@@ -572,3 +572,48 @@ func TestWhatIf(t *testing.T) {
 		t.Errorf("a what-if stored a run:\n%s", r.stdout)
 	}
 }
+
+// TestRunsShowAndDiff calculates the demo, raises VOL-2024Q3 from 150 to
+// 175 a unit beyond its threshold in a version 2, calculates again, and
+// compares: the dealers' units beyond the threshold (70, 50, 10, 0, 20 as
+// TestDemoQuarterClose works them out) are paid 25 more each.
+func TestRunsShowAndDiff(t *testing.T) {
+	dir := demoWorkspace(t)
+	cfg := filepath.Join(dir, "incent.yaml")
+	calc := func() {
+		t.Helper()
+		if r := incentCmd(t, "calc", "--period", "2024Q3", "--config", cfg, "--statements=false"); r.code != 0 {
+			t.Fatalf("calc: exit %d: %s", r.code, r.stderr)
+		}
+	}
+	calc()
+	p := filepath.Join(dir, "programs", "VOL-2024Q3.yaml")
+	data, _ := os.ReadFile(p)
+	data = bytes.Replace(data, []byte("per_unit: 150"), []byte("per_unit: 175"), 1)
+	data = bytes.Replace(data, []byte("\nversion: 1\n"), []byte("\nversion: 2\n"), 1)
+	os.WriteFile(p, data, 0o644)
+	calc()
+
+	r := incentCmd(t, "runs", "show", "2024Q3-R002", "--config", cfg)
+	for _, want := range []string{`Run 2024Q3-R002 for 2024Q3: final`, `data/sales/2024-09\.csv`, `VOL-2024Q3\s+v2\s`, `45 payout lines`, `VOL-2024Q3\s+5\s+USD\s+26,250\.00`} {
+		if r.code != 0 || !regexp.MustCompile(want).MatchString(r.stdout) {
+			t.Errorf("runs show: exit %d, want %q in\n%s%s", r.code, want, r.stdout, r.stderr)
+		}
+	}
+	// 70 × 25 = 1,750; 50 × 25 = 1,250; 10 × 25 = 250; 20 × 25 = 500;
+	// D004 is still paid nothing, under version 2.
+	r = incentCmd(t, "diff", "2024Q3-R001", "2024Q3-R002", "--config", cfg)
+	for _, want := range []string{"5 payout lines differ", "+1,750.00", "+1,250.00", "+250.00", "+500.00", "VOL-2024Q3 v1→v2", "+3,750.00"} {
+		if r.code != 0 || !strings.Contains(r.stdout, want) {
+			t.Errorf("diff: exit %d, want %q in\n%s%s", r.code, want, r.stdout, r.stderr)
+		}
+	}
+	if r := incentCmd(t, "diff", "2024Q3-R001", "2024Q3-R001", "--config", cfg); r.code != 0 || !strings.Contains(r.stdout, "No difference") {
+		t.Errorf("diff of a run with itself: exit %d\n%s", r.code, r.stdout)
+	}
+	for _, args := range [][]string{{"diff", "2024Q3-R001", "2024Q3-R009"}, {"runs", "show", "2024Q3-R009"}, {"diff", "2024Q3-R001"}} {
+		if r := incentCmd(t, append(args, "--config", cfg)...); r.code != 2 {
+			t.Errorf("%q: exit %d, want 2", args, r.code)
+		}
+	}
+}

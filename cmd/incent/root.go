@@ -100,7 +100,7 @@ func newRootCmd(f *factory) *cobra.Command {
 		_ = f.v.BindPFlag(key, pf.Lookup(flag))
 	}
 	root.AddCommand(newCmdInit(f), newCmdGen(f, nil), newCmdCalc(f, nil), newCmdRuns(f), newCmdProfiles(f), newCmdExplain(f), newCmdIngest(f, nil),
-		newCmdReplay(f), newCmdStatements(f), newCmdVerify(f))
+		newCmdReplay(f), newCmdStatements(f), newCmdVerify(f), newCmdDiff(f))
 	// cobra adds these when the command runs; added now, their arguments
 	// are checked as every other command's are.
 	root.InitDefaultHelpCmd()
