@@ -3,6 +3,7 @@ package workspace
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -28,7 +29,7 @@ func (c *Config) rebuild(ctx context.Context, db *store.DB, runID string, snapsh
 	err := db.Read(ctx, func(tx *store.Tx) error {
 		var err error
 		if run, err = tx.GetRun(runID); err != nil {
-			return usageError("%v", err)
+			return noRun(err)
 		}
 		var m Manifest
 		if err := json.Unmarshal([]byte(run.Manifest), &m); err != nil {
@@ -115,6 +116,15 @@ func (c *Config) Replay(ctx context.Context, env Env, runID string) (*ReplayResu
 		res.Difference += fmt.Sprintf(" (the run was made by incent %s and replayed by %s: a rule changed between them may explain it)", run.ToolVersion, env.ToolVersion)
 	}
 	return res, &Error{Code: ExitDiffers, Err: fmt.Errorf("run %s does not replay identically: %s", run.ID, res.Difference)}
+}
+
+// noRun makes a run id that is not stored a usage error; any other error
+// reading a run is the database's.
+func noRun(err error) error {
+	if errors.Is(err, store.ErrNoRun) {
+		return usageError("%v", err)
+	}
+	return err
 }
 
 func firstDifference(stored, again []store.Line) string {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -19,7 +20,9 @@ func newCmdDiff(f *factory) *cobra.Command {
 		Long: `Diff lists the payout lines that differ between two stored runs: the same
 payee, program, kind and currency with another measure, tier or amount, and
 lines only one run has, each with the difference (B less A), then the change
-of each currency's total. Runs that pay the same print "no difference".`,
+of each currency's total. A new version of a program lists each of its lines,
+even one whose amount did not change. Runs whose lines are all the same
+print "No difference".`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(_ *cobra.Command, args []string) error { return diffRun(f, args[0], args[1]) },
 	}
@@ -38,10 +41,10 @@ func diffRun(f *factory, idA, idB string) error {
 	var a, b *store.Run
 	if err := db.Read(context.Background(), func(tx *store.Tx) error {
 		if a, err = tx.GetRun(idA); err != nil {
-			return &usageErr{err}
+			return noRun(err)
 		}
 		if b, err = tx.GetRun(idB); err != nil {
-			return &usageErr{err}
+			return noRun(err)
 		}
 		return nil
 	}); err != nil {
@@ -74,8 +77,13 @@ func diffRun(f *factory, idA, idB string) error {
 		bm, bt, ba := side(d.B)
 		payee := d.PayeeType + " " + d.Payee
 		program := d.ProgramID
-		if d.A != nil && d.B != nil && d.A.ProgramVersion != d.B.ProgramVersion {
+		switch {
+		case d.A != nil && d.B != nil && d.A.ProgramVersion != d.B.ProgramVersion:
 			program += fmt.Sprintf(" v%d→v%d", d.A.ProgramVersion, d.B.ProgramVersion)
+		case d.A == nil:
+			program += fmt.Sprintf(" v%d", d.B.ProgramVersion)
+		case d.B == nil:
+			program += fmt.Sprintf(" v%d", d.A.ProgramVersion)
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", payee, program, d.Kind, d.Currency, am, at, aa, bm, bt, ba,
 			signed(money(d.Difference, d.Currency)))
@@ -102,4 +110,13 @@ func signed(s string) string {
 func mustDecimal(s string) decimal.Decimal {
 	d, _ := decimal.NewFromString(s)
 	return d
+}
+
+// noRun makes a run id that is not stored a usage error (exit 2); any
+// other error reading a run is the database's (exit 1).
+func noRun(err error) error {
+	if errors.Is(err, store.ErrNoRun) {
+		return &usageErr{err}
+	}
+	return err
 }

@@ -52,12 +52,31 @@ func runsShow(f *factory, id string) error {
 	defer db.Close()
 	var run *store.Run
 	var inputs []store.InputFile
+	ordinal := map[int64]int{} // ingest seq -> version of its file name
 	if err := db.Read(context.Background(), func(tx *store.Tx) error {
 		if run, err = tx.GetRun(id); err != nil {
-			return &usageErr{err}
+			return noRun(err)
 		}
-		inputs, err = tx.RunInputs(id)
-		return err
+		if inputs, err = tx.RunInputs(id); err != nil {
+			return err
+		}
+		// Each input's version number among the versions of its name.
+		kinds := map[string]bool{}
+		for _, in := range inputs {
+			kinds[in.Kind] = true
+		}
+		for kind := range kinds {
+			all, err := tx.Inputs(kind)
+			if err != nil {
+				return err
+			}
+			n := map[string]int{}
+			for _, in := range all {
+				n[in.Name]++
+				ordinal[in.Seq] = n[in.Name]
+			}
+		}
+		return nil
 	}); err != nil {
 		return err
 	}
@@ -68,12 +87,12 @@ func runsShow(f *factory, id string) error {
 	}
 	fmt.Fprintf(w, "\nStarted %s, finished %s, by %s with incent %s\n", run.StartedAt, run.FinishedAt, run.User, run.ToolVersion)
 	fmt.Fprintf(w, "Result digest %s\n", run.Digest)
-	fmt.Fprintf(w, "Files in %s\n", filepath.Join(cfg.Out, run.Period, run.ID))
+	fmt.Fprintf(w, "Files in %s\n", cfg.Path(filepath.Join(cfg.Out, run.Period, run.ID)))
 
 	fmt.Fprintf(w, "\nInput file versions (%d):\n", len(inputs))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, in := range inputs {
-		fmt.Fprintf(tw, "  %s\t%s\tversion %d\t%s\t%s\n", in.Kind, in.Name, in.Seq, in.IngestedAt, in.SHA256[:12])
+		fmt.Fprintf(tw, "  %s\t%s\tversion %d\tingested %s (#%d)\t%s\n", in.Kind, in.Name, ordinal[in.Seq], in.IngestedAt, in.Seq, in.SHA256[:12])
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "\nPrograms (%d):\n", len(run.Programs))

@@ -333,7 +333,8 @@ func TestUserErrors(t *testing.T) {
 		}
 	})
 	t.Run("unknown command or wrong arguments", func(t *testing.T) {
-		for _, args := range [][]string{{"approve", "2024Q3-R001"}, {"replay"}, {"runs", "extra"}, {"profiles", "show"}} {
+		for _, args := range [][]string{{"approve", "2024Q3-R001"}, {"replay"}, {"runs", "extra"}, {"profiles", "show"}, {"help", "nosuch"},
+			{"help", "calc", "extra"}, {"completion", "nosuch"}, {"completion", "bash", "extra"}} {
 			if r := incentCmd(t, args...); r.code != 2 || r.stderr == "" {
 				t.Errorf("%q: exit %d, stderr %q; want exit 2 and a sentence", args, r.code, r.stderr)
 			}
@@ -341,8 +342,10 @@ func TestUserErrors(t *testing.T) {
 		if r := incentCmd(t, "runs", "--period", "2024Q9"); r.code != 2 || !strings.Contains(r.stderr, "2024Q9") {
 			t.Errorf("runs --period 2024Q9: exit %d, stderr %q; want exit 2 naming the period", r.code, r.stderr)
 		}
-		if r := incentCmd(t); r.code != 0 || !strings.Contains(r.stdout, "Available Commands") {
-			t.Errorf("no command: exit %d; want the help and exit 0", r.code)
+		for _, args := range [][]string{nil, {"help"}, {"help", "calc"}, {"completion"}, {"calc", "--help"}} {
+			if r := incentCmd(t, args...); r.code != 0 || r.stdout == "" {
+				t.Errorf("%q: exit %d, %s; want its help or script and exit 0", args, r.code, r.stderr)
+			}
 		}
 	})
 	t.Run("no database", func(t *testing.T) {
@@ -595,7 +598,8 @@ func TestRunsShowAndDiff(t *testing.T) {
 	calc()
 
 	r := incentCmd(t, "runs", "show", "2024Q3-R002", "--config", cfg)
-	for _, want := range []string{`Run 2024Q3-R002 for 2024Q3: final`, `data/sales/2024-09\.csv`, `VOL-2024Q3\s+v2\s`, `45 payout lines`, `VOL-2024Q3\s+5\s+USD\s+26,250\.00`} {
+	for _, want := range []string{`Run 2024Q3-R002 for 2024Q3: final`, `data/sales/2024-09\.csv\s+version 1\s`, `VOL-2024Q3\s+v2\s`, `45 payout lines`,
+		`VOL-2024Q3\s+5\s+USD\s+26,250\.00`, `Files in ` + regexp.QuoteMeta(filepath.Join(dir, "out", "2024Q3", "2024Q3-R002"))} {
 		if r.code != 0 || !regexp.MustCompile(want).MatchString(r.stdout) {
 			t.Errorf("runs show: exit %d, want %q in\n%s%s", r.code, want, r.stdout, r.stderr)
 		}

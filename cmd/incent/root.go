@@ -102,8 +102,19 @@ func newRootCmd(f *factory) *cobra.Command {
 	root.AddCommand(newCmdInit(f), newCmdGen(f, nil), newCmdCalc(f, nil), newCmdRuns(f), newCmdProfiles(f), newCmdExplain(f), newCmdIngest(f, nil),
 		newCmdReplay(f), newCmdStatements(f), newCmdVerify(f), newCmdDiff(f))
 	// cobra adds these when the command runs; added now, their arguments
-	// are checked as every other command's are.
-	root.InitDefaultHelpCmd()
+	// are checked as every other command's are. Help for a topic that is
+	// no command is a usage error, not the root's help and exit 0.
+	root.SetHelpCommand(&cobra.Command{
+		Use:   "help [command]",
+		Short: "Help about any command",
+		RunE: func(_ *cobra.Command, args []string) error {
+			cmd, rest, err := root.Find(args)
+			if err != nil || len(rest) > 0 {
+				return &usageErr{fmt.Errorf("no help topic %q; see incent --help", strings.Join(args, " "))}
+			}
+			return cmd.Help()
+		},
+	})
 	root.InitDefaultCompletionCmd()
 	usageArgs(root)
 	return root
@@ -112,6 +123,17 @@ func newRootCmd(f *factory) *cobra.Command {
 // usageArgs makes a wrong number of arguments a usage error (exit 2) in
 // cmd and every command under it.
 func usageArgs(cmd *cobra.Command) {
+	// A command that only groups others (completion) shows its help; given
+	// a word that names none of them, that is a usage error.
+	if cmd.HasParent() && !cmd.Runnable() && cmd.HasSubCommands() {
+		cmd.Args = cobra.ArbitraryArgs
+		cmd.RunE = func(c *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return &usageErr{fmt.Errorf("unknown command %q for %q", args[0], c.CommandPath())}
+			}
+			return c.Help()
+		}
+	}
 	if check := cmd.Args; check != nil {
 		cmd.Args = func(c *cobra.Command, args []string) error {
 			if err := check(c, args); err != nil {
