@@ -29,11 +29,7 @@ print "No difference".`,
 }
 
 func diffRun(f *factory, idA, idB string) error {
-	cfg, err := f.config()
-	if err != nil {
-		return err
-	}
-	db, err := cfg.OpenExisting(f.now)
+	_, db, err := f.openDB()
 	if err != nil {
 		return err
 	}

@@ -41,11 +41,7 @@ func newCmdRuns(f *factory) *cobra.Command {
 // runsShow prints one stored run: its head, the input file versions and
 // program versions it used, and its totals per program and currency.
 func runsShow(f *factory, id string) error {
-	cfg, err := f.config()
-	if err != nil {
-		return err
-	}
-	db, err := cfg.OpenExisting(f.now)
+	cfg, db, err := f.openDB()
 	if err != nil {
 		return err
 	}
@@ -147,10 +143,6 @@ func money(d decimal.Decimal, currency string) string {
 }
 
 func runsRun(f *factory, opts *RunsOptions) error {
-	cfg, err := f.config()
-	if err != nil {
-		return err
-	}
 	if opts.Period != "" {
 		p, err := incent.ParsePeriod(opts.Period)
 		if err != nil {
@@ -158,7 +150,7 @@ func runsRun(f *factory, opts *RunsOptions) error {
 		}
 		opts.Period = p.Code
 	}
-	db, err := cfg.OpenExisting(f.now)
+	_, db, err := f.openDB()
 	if err != nil {
 		return err
 	}

@@ -18,11 +18,7 @@ result digest recomputed from its stored payout lines. Exit 0, or exit 4
 naming the first broken record.`,
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			cfg, err := f.config()
-			if err != nil {
-				return err
-			}
-			db, err := cfg.OpenExisting(f.now)
+			_, db, err := f.openDB()
 			if err != nil {
 				return err
 			}

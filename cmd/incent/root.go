@@ -11,6 +11,7 @@ import (
 
 	"github.com/incent/incent"
 	"github.com/incent/incent/ingest"
+	"github.com/incent/incent/store"
 	"github.com/incent/incent/workspace"
 	"github.com/shopspring/decimal"
 	"github.com/spf13/cobra"
@@ -149,6 +150,20 @@ func usageArgs(cmd *cobra.Command) {
 	for _, sub := range cmd.Commands() {
 		usageArgs(sub)
 	}
+}
+
+// openDB reads the configuration and opens the workspace's existing
+// database, for the commands that only read what calc stored.
+func (f *factory) openDB() (*workspace.Config, *store.DB, error) {
+	cfg, err := f.config()
+	if err != nil {
+		return nil, nil, err
+	}
+	db, err := cfg.OpenExisting(f.now)
+	if err != nil {
+		return nil, nil, err
+	}
+	return cfg, db, nil
 }
 
 // config loads the workspace configuration: incent.yaml (or --config), then
