@@ -132,14 +132,16 @@ func eventRecords(events []Event, runID, digest string) bool {
 }
 
 // inputsMatchManifest reports whether the input versions recorded for run r
-// are the files, with their SHA-256, that its manifest lists. A manifest
+// are the files, with their SHA-256 and their profile's, that its manifest
+// lists. A manifest
 // without an inputs list (a run stored by a test) is not compared.
 func inputsMatchManifest(tx *Tx, r *Run) (bool, error) {
 	var m struct {
 		Inputs *[]struct {
-			Kind   string `json:"kind"`
-			File   string `json:"file"`
-			SHA256 string `json:"sha256"`
+			Kind    string `json:"kind"`
+			File    string `json:"file"`
+			SHA256  string `json:"sha256"`
+			Profile string `json:"profile_sha256"`
 		} `json:"inputs"`
 	}
 	if err := json.Unmarshal([]byte(r.Manifest), &m); err != nil || m.Inputs == nil {
@@ -149,14 +151,32 @@ func inputsMatchManifest(tx *Tx, r *Run) (bool, error) {
 	if err != nil {
 		return false, err
 	}
+	// A manifest written before profiles were recorded in it names files
+	// only.
+	withProfiles := len(*m.Inputs) > 0 && (*m.Inputs)[0].Profile != ""
 	var want, got []string
 	for _, in := range *m.Inputs {
-		want = append(want, in.Kind+"|"+in.File+"|"+in.SHA256)
+		k := in.Kind + "|" + in.File + "|" + in.SHA256
+		if withProfiles {
+			k += "|" + in.Profile
+		}
+		want = append(want, k)
 	}
 	for _, f := range files {
-		got = append(got, f.Kind+"|"+f.Name+"|"+f.SHA256)
+		k := f.Kind + "|" + f.Name + "|" + f.SHA256
+		if withProfiles {
+			k += "|" + ProfileSHA256(f.Profile)
+		}
+		got = append(got, k)
 	}
 	slices.Sort(want)
 	slices.Sort(got)
 	return slices.Equal(want, got), nil
+}
+
+// ProfileSHA256 is the SHA-256 of an input version's stored profile, as a
+// run's manifest records it.
+func ProfileSHA256(profile string) string {
+	sum := sha256.Sum256([]byte(profile))
+	return hex.EncodeToString(sum[:])
 }

@@ -35,7 +35,10 @@ type Reconciliation struct {
 	Rejected  int    `json:"rejected"`
 	Duplicate int    `json:"duplicate"`
 	Replaced  int    `json:"replaced,omitempty"` // rows of older versions this file replaced
-	New       bool   `json:"-"`                  // ingested by this command
+	// ProfileSHA256 is the SHA-256 of the profile the version was read
+	// with (stored with it), so that verify can tell it was not changed.
+	ProfileSHA256 string `json:"profile_sha256,omitempty"`
+	New           bool   `json:"-"` // ingested by this command
 }
 
 // Line returns the reconciliation as SPEC §3.3 prints it.
@@ -475,7 +478,7 @@ func (l lockedReader) Read(p []byte) (int, error) {
 // foldSales folds one parsed sales file version into the dataset, as
 // readVersion does for the other kinds.
 func (ds *dataset) foldSales(f store.InputFile, ps *parsedSales) {
-	rec := Reconciliation{Kind: f.Kind, File: f.Name, SHA256: f.SHA256}
+	rec := Reconciliation{Kind: f.Kind, File: f.Name, SHA256: f.SHA256, ProfileSHA256: store.ProfileSHA256(f.Profile)}
 	fp := &fileProblems{}
 	rejects := ps.rejects
 	for ci, chunk := range ps.rows {
@@ -529,7 +532,7 @@ func (ds *dataset) readVersion(tx *store.Tx, kind ingest.Kind, f store.InputFile
 	if err != nil {
 		return err
 	}
-	rec := Reconciliation{Kind: f.Kind, File: f.Name, SHA256: f.SHA256}
+	rec := Reconciliation{Kind: f.Kind, File: f.Name, SHA256: f.SHA256, ProfileSHA256: store.ProfileSHA256(f.Profile)}
 	fp := &fileProblems{}
 	var rejects []ingest.Reject
 	reject := func(rj ingest.Reject) { rejects = append(rejects, rj) }

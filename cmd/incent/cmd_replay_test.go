@@ -210,6 +210,8 @@ func TestVerifyFindsMissingRecords(t *testing.T) {
 			DELETE FROM blobs WHERE sha256 = (SELECT sha256 FROM input_files WHERE name = 'data/sales/2024-09.csv')`,
 			"input data/sales/2024-09.csv (version 6): its archived file is missing"},
 		{"a run's input", `DELETE FROM run_inputs WHERE seq = 6`, "run 2024Q3-R001: the input versions recorded for it differ from those its manifest lists"},
+		{"an input's profile", `UPDATE input_files SET profile = '{"name":"cdk"}' WHERE seq = 6`,
+			"run 2024Q3-R001: the input versions recorded for it differ from those its manifest lists"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir, cfg := calculatedDemo(t)
