@@ -197,8 +197,16 @@ func (t *Tx) Runs(period string) ([]Run, error) {
 	return out, rows.Err()
 }
 
-// ErrNoRun is the error GetRun wraps for a run id that is not stored.
+// ErrNoRun matches (errors.Is) the error GetRun returns for a run id that
+// is not stored.
 var ErrNoRun = errors.New("no such run")
+
+type noRunError struct{ id string }
+
+func (e *noRunError) Error() string {
+	return fmt.Sprintf("run %s does not exist (see incent runs)", e.id)
+}
+func (e *noRunError) Is(target error) bool { return target == ErrNoRun }
 
 // GetRun returns one run with its lines and programs.
 func (t *Tx) GetRun(id string) (*Run, error) {
@@ -206,7 +214,7 @@ func (t *Tx) GetRun(id string) (*Run, error) {
 	err := t.tx.QueryRowContext(t.ctx, `SELECT id, period, seq, as_of, status, started_at, finished_at, user, tool_version, digest, manifest FROM runs WHERE id = ?`, id).
 		Scan(&r.ID, &r.Period, &r.Seq, &r.AsOf, &r.Status, &r.StartedAt, &r.FinishedAt, &r.User, &r.ToolVersion, &r.Digest, &r.Manifest)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("run %s does not exist (see incent runs): %w", id, ErrNoRun)
+		return nil, &noRunError{id}
 	}
 	if err != nil {
 		return nil, err

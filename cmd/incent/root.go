@@ -105,17 +105,21 @@ func newRootCmd(f *factory) *cobra.Command {
 	// cobra adds these when the command runs; added now, their arguments
 	// are checked as every other command's are. Help for a topic that is
 	// no command is a usage error, not the root's help and exit 0.
-	root.SetHelpCommand(&cobra.Command{
-		Use:   "help [command]",
-		Short: "Help about any command",
-		RunE: func(_ *cobra.Command, args []string) error {
-			cmd, rest, err := root.Find(args)
-			if err != nil || len(rest) > 0 {
+	root.InitDefaultHelpCmd()
+	for _, c := range root.Commands() {
+		if c.Name() != "help" || c.Run == nil {
+			continue
+		}
+		show := c.Run
+		c.Run = nil
+		c.RunE = func(c *cobra.Command, args []string) error {
+			if _, rest, err := root.Find(args); err != nil || len(rest) > 0 {
 				return &usageErr{fmt.Errorf("no help topic %q; see incent --help", strings.Join(args, " "))}
 			}
-			return cmd.Help()
-		},
-	})
+			show(c, args)
+			return nil
+		}
+	}
 	root.InitDefaultCompletionCmd()
 	usageArgs(root)
 	return root
