@@ -39,8 +39,6 @@ type account struct {
 	sales        []*SaleResult
 }
 
-// measure sums credits per payee and program, finds the tier reached and
-// turns each account into a payout line.
 // measurePlaces is the precision a summed credit is carried to. An equal
 // share of a sale among n salespeople is 1/n to 16 places, so three thirds
 // make 0.9999999999999999, one unit short of a tier at 1. Rounded half up
@@ -58,6 +56,8 @@ func settle(d decimal.Decimal) decimal.Decimal {
 	return d
 }
 
+// measure sums credits per payee and program, finds the tier reached and
+// turns each account into a payout line.
 func (c *calculator) measure() {
 	// Accounts by program and payee number: no hashing per credit.
 	accounts := make([][]*account, len(c.progs))
