@@ -38,10 +38,11 @@ type Input struct {
 	// are written until Run returns.
 	Eligible func(*Result)
 
-	// Pay, when set, limits the payout lines to the payees it accepts. The
-	// credits of every payee are still summed and every payee is still
-	// listed in Payees: rendering one dealer's statement needs that
-	// dealer's lines alone, not the formulas of thirty thousand others.
+	// Pay, when set, limits the payout lines to the payees it accepts, and
+	// only their credits are summed; every payee is still listed in
+	// Payees. Rendering one dealer's statement needs that dealer's lines
+	// alone, not the formulas of thirty thousand others. It is called from
+	// several goroutines.
 	Pay func(Payee) bool
 }
 

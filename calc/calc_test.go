@@ -624,6 +624,40 @@ func TestSettle(t *testing.T) {
 	}
 }
 
+// TestPaySomeOfTwoKinds calculates for a dealer and a salesperson only,
+// whose credits alone are summed: their lines are the ones a full
+// calculation gives, no other line is made, and every payee is still
+// listed.
+func TestPaySomeOfTwoKinds(t *testing.T) {
+	vol := prog(rules.Volume, func(p *rules.Program) { p.ID, p.PerUnit = "VOL", dec("100") })
+	sp := prog(rules.Volume, func(p *rules.Program) { p.ID, p.Payee, p.PerUnit = "SP", rules.PayeeSalesperson, dec("10") })
+	ss := append(sales("D001", 3, ""), sales("D002", 2, "")...)
+	for i := range ss {
+		ss[i].Salesperson = "S1;S2"
+	}
+	in := Input{Period: q3, AsOf: incent.NoDate, Programs: []*rules.Program{vol, sp}, Dealers: dealers, Sales: ss}
+	all := Run(in)
+	in.Pay = func(pe Payee) bool { return pe.Type == rules.PayeeDealer && pe.Code == "D002" || pe.Code == "S2" }
+	some := Run(in)
+	// D002: 2 units × 100 = 200.00; S2: half of 5 sales = 2.5 units × 10 = 25.00.
+	want := map[string]string{"D002/VOL": "200.00", "S2/SP": "25.00"}
+	got := map[string]string{}
+	for _, l := range some.Lines {
+		got[l.Payee+"/"+l.ProgramID] = l.Amount.StringFixed(2)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("lines %v, want %v", got, want)
+	}
+	for _, l := range all.Lines {
+		if w, ok := want[l.Payee+"/"+l.ProgramID]; ok && l.Amount.StringFixed(2) != w {
+			t.Errorf("%s/%s: %s in a full calculation, %s for the payee alone", l.Payee, l.ProgramID, l.Amount.StringFixed(2), w)
+		}
+	}
+	if len(some.Payees) != len(all.Payees) || len(all.Payees) != 4 {
+		t.Errorf("payees listed: %d for some, %d for all; want 4 both (D001, D002, S1, S2)", len(some.Payees), len(all.Payees))
+	}
+}
+
 // TestReasonKeys checks that sales with equal reason keys get the same
 // reason texts, that the key follows what the texts name (a dealer's
 // region, not the dealer), and that a reason naming the sale's own date

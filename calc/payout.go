@@ -32,6 +32,9 @@ type account struct {
 	units   decimal.Decimal
 	revenue decimal.Decimal // rev's total, once every credit is in
 	counted int
+	// skip is set for a payee whose line is not wanted (Input.Pay): its
+	// credits are not summed, but the payee is still listed.
+	skip    bool
 	byModel map[string]decimal.Decimal // model_mix: credited units per model
 	// model_mix: units per model from whole credits, summed as integers
 	// and folded into byModel once every credit is in
@@ -85,7 +88,7 @@ func (c *calculator) measure() {
 			}
 			pe := Payee{Type: p.Payee, Code: a.payee}
 			c.payeeSet[pe] = true
-			if c.in.Pay != nil && !c.in.Pay(pe) {
+			if a.skip {
 				continue
 			}
 			a.units = settle(a.units.Add(decimal.New(a.whole, 0)))
@@ -161,12 +164,16 @@ func (c *calculator) accumulate(accounts [][]*account, w, n int) {
 			if int(cr.Program)%n != w {
 				continue
 			}
+			p := c.progs[cr.Program]
 			a := accounts[cr.Program][cr.payee]
 			if a == nil {
 				a = &account{payee: c.res.payees[cr.payee], id: cr.payee, prog: int(cr.Program)}
+				a.skip = c.in.Pay != nil && !c.in.Pay(Payee{Type: p.Payee, Code: a.payee})
 				accounts[cr.Program][cr.payee] = a
 			}
-			p := c.progs[cr.Program]
+			if a.skip {
+				continue
+			}
 			if cr.Whole == 0 {
 				a.units = a.units.Add(c.res.Units(cr))
 			} else {
