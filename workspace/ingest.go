@@ -501,7 +501,7 @@ func (ds *dataset) foldSales(f store.InputFile, ps *parsedSales) {
 				continue
 			}
 			accepted := rec.Accepted
-			ds.sales = fold(ds.sales, ds.saleIdx, f.Seq, key, *s, r.row, &rec, &rejects, saleDiff, saleEqual, func(old incent.Sale) {
+			ds.sales = fold(ds.sales, ds.saleIdx, f.Seq, key, *s, &rec, saleEqual, func(old incent.Sale) {
 				ds.log = append(ds.log, fmt.Sprintf("%s replaces sale %s (%s)", s.Source, key, old.Source))
 			})
 			if rec.Accepted > accepted {
@@ -629,7 +629,7 @@ func foldRows[T any](list []T, idx keyIndex, f store.InputFile, rows []keyedRow[
 			*rejects = append(*rejects, conflictReject(f.Name, r.row, r.key, rows[o].row.Line, col(rows[o].v, r.v)))
 			continue
 		}
-		list = fold(list, idx, f.Seq, r.key, r.v, r.row, rec, rejects, col, equal, func(old T) {
+		list = fold(list, idx, f.Seq, r.key, r.v, rec, equal, func(old T) {
 			if replaced != nil {
 				replaced(r.row, old)
 			}
@@ -638,45 +638,31 @@ func foldRows[T any](list []T, idx keyIndex, f store.InputFile, rows []keyedRow[
 	return list
 }
 
-// keyIndex maps a row key to its position in a list, to the file version
-// (by ingest sequence) that set its value and to the latest version that
-// had a row with that key.
+// keyIndex maps a row key to its position in a list and to the file
+// version (by ingest sequence) that set its value.
 type keyIndex struct{ m map[string]keyEntry }
 
 type keyEntry struct {
 	pos   int
 	owner int64 // the version whose row is the value
-	seen  int64 // the latest version with a row of this key
 }
 
-// fold adds row v under key k, counting it into rec. col names the column
-// to blame when v differs from an earlier row of the same file.
-func fold[T any](list []T, idx keyIndex, seq int64, k string, v T, row ingest.Row, rec *Reconciliation, rejects *[]ingest.Reject,
-	col func(old, v T) string, equal func(a, b T) bool, replaced func(old T)) []T {
+// fold adds row v under key k, counting it into rec: new, a duplicate of
+// the value held, or a replacement of an earlier version's value. Rows of
+// one version that disagree on a key never reach it (conflictScan).
+func fold[T any](list []T, idx keyIndex, seq int64, k string, v T, rec *Reconciliation, equal func(a, b T) bool, replaced func(old T)) []T {
 	e, ok := idx.m[k]
-	i := e.pos
 	switch {
 	case !ok:
-		idx.m[k] = keyEntry{pos: len(list), owner: seq, seen: seq}
+		idx.m[k] = keyEntry{pos: len(list), owner: seq}
 		rec.Accepted++
 		return append(list, v)
-	case equal(list[i], v):
+	case equal(list[e.pos], v):
 		rec.Duplicate++
-		if e.seen != seq {
-			// A later version repeating the row makes it a row of that
-			// file too: another row with its key there is a conflict
-			// within the file, as it would be in a new database.
-			e.seen = seq
-			idx.m[k] = e
-		}
-	case e.seen == seq:
-		rec.Rejected++
-		*rejects = append(*rejects, ingest.Reject{File: rec.File, Row: row.Line, Column: col(list[i], v),
-			Reason: "same key " + k + " as an earlier row of this file but different values", Raw: row.Raw})
 	default:
-		replaced(list[i])
-		list[i] = v
-		idx.m[k] = keyEntry{pos: i, owner: seq, seen: seq}
+		replaced(list[e.pos])
+		list[e.pos] = v
+		idx.m[k] = keyEntry{pos: e.pos, owner: seq}
 		rec.Accepted++
 		rec.Replaced++
 	}
