@@ -102,8 +102,9 @@ type pdfDoc struct {
 
 	// What text is measured in: the current font, except while a table
 	// measures its cells' spans in their own (see measureAs).
-	measureW    *[256]int
-	measureSize float64 // in user units, as fpdf keeps its font size
+	measureW     *[256]int
+	measureStyle string  // the style measureW is of
+	measureSize  float64 // in user units, as fpdf keeps its font size
 
 	bodyTop float64 // where content starts below the page header
 	// The text colour cell wrote last, as written.
@@ -202,7 +203,11 @@ func (d *pdfDoc) font(style string, size float64) {
 // the font: setting it writes to the page, and tables measure every span
 // of a row before drawing any.
 func (d *pdfDoc) measureAs(style string, size float64) {
-	d.measureW = glyphWidths(style)
+	// The glyph tables are shared by every renderer behind a lock: a
+	// statement measures in one style after another thousands of times.
+	if d.measureW == nil || style != d.measureStyle {
+		d.measureW, d.measureStyle = glyphWidths(style), style
+	}
 	d.measureSize = size / d.f.GetConversionRatio()
 }
 
