@@ -269,6 +269,9 @@ type calculator struct {
 	certs    map[string][]incent.Certification // dealer -> certifications
 	payeeSet map[Payee]bool
 	claims   map[string][]incent.Claim // dealer|program -> co-op claims
+	// saleModel is the number of each sale's model (res.Sales order), for
+	// model_mix programs; see numberModels.
+	saleModel []int32
 }
 
 // program is a program in effect with its eligibility lists as sets.
@@ -280,6 +283,12 @@ type program struct {
 	years                                              map[int]bool
 	needsRevenue                                       bool
 	keepSales                                          bool // the formula looks at the counted sales one by one
+
+	// model_mix: the models the formula names (rates, then the qualifying
+	// share's), each once; nil for other types. mixSlot is set by
+	// numberModels.
+	mixModels []string
+	mixSlot   []int32
 }
 
 func newCalculator(in Input) *calculator {
@@ -350,6 +359,22 @@ func compile(p *rules.Program) *program {
 		cp.years = map[int]bool{}
 		for _, y := range p.Elig.ModelYears {
 			cp.years[y] = true
+		}
+	}
+	if p.Type == rules.ModelMix {
+		cp.mixModels = []string{}
+		add := func(m string) {
+			if !slices.Contains(cp.mixModels, m) {
+				cp.mixModels = append(cp.mixModels, m)
+			}
+		}
+		for _, r := range p.Rates {
+			add(r.Model)
+		}
+		if p.Qualify != nil {
+			for _, m := range p.Qualify.Of {
+				add(m)
+			}
 		}
 	}
 	cp.keepSales = p.Type == rules.RebatePassthrough || len(p.FamilyRates) > 0 || len(p.Kickers) > 0

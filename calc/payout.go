@@ -2,7 +2,6 @@ package calc
 
 import (
 	"fmt"
-	"maps"
 	"runtime"
 	"slices"
 	"sort"
@@ -35,11 +34,13 @@ type account struct {
 	// skip is set for a payee whose line is not wanted (Input.Pay): its
 	// credits are not summed, but the payee is still listed.
 	skip    bool
-	byModel map[string]decimal.Decimal // model_mix: credited units per model
-	// model_mix: units per model from whole credits, summed as integers
-	// and folded into byModel once every credit is in
-	wholeByModel map[string]int64
-	sales        []*SaleResult
+	byModel map[string]decimal.Decimal // model_mix: credited units per model the formula names
+	// model_mix, while credits are summed: units per model slot of the
+	// program (program.mixModels), from whole credits as integers and from
+	// the others as decimals; folded into byModel once every credit is in.
+	mixWhole []int64
+	mixUnits []decimal.Decimal
+	sales    []*SaleResult
 }
 
 // measurePlaces is the precision a summed credit is carried to. An equal
@@ -69,6 +70,7 @@ func (c *calculator) measure() {
 	}
 	// Each core sums the credits of its own programs, so no account is
 	// shared and each sums its credits in sale order whatever the cores.
+	c.numberModels()
 	workers := min(runtime.GOMAXPROCS(0), len(c.progs))
 	var wg sync.WaitGroup
 	for w := range workers {
@@ -92,13 +94,13 @@ func (c *calculator) measure() {
 				continue
 			}
 			a.units = settle(a.units.Add(decimal.New(a.whole, 0)))
-			for _, m := range slices.Sorted(maps.Keys(a.wholeByModel)) {
-				a.byModel[m] = a.byModel[m].Add(decimal.New(a.wholeByModel[m], 0))
+			if a.mixWhole != nil {
+				a.byModel = make(map[string]decimal.Decimal, len(p.mixModels))
+				for slot, m := range p.mixModels {
+					a.byModel[m] = settle(a.mixUnits[slot].Add(decimal.New(a.mixWhole[slot], 0)))
+				}
+				a.mixWhole, a.mixUnits = nil, nil
 			}
-			for m, u := range a.byModel {
-				a.byModel[m] = settle(u)
-			}
-			a.wholeByModel = nil
 			a.revenue = settle(a.rev.total())
 			jobs = append(jobs, a)
 		}
@@ -186,15 +188,60 @@ func (c *calculator) accumulate(accounts [][]*account, w, n int) {
 			if p.keepSales {
 				a.sales = append(a.sales, sr)
 			}
-			if p.Type == rules.ModelMix {
-				if a.byModel == nil {
-					a.byModel, a.wholeByModel = map[string]decimal.Decimal{}, map[string]int64{}
+			if p.mixModels != nil {
+				if slot := p.mixSlot[c.saleModel[si]]; slot >= 0 {
+					if a.mixWhole == nil {
+						a.mixWhole, a.mixUnits = make([]int64, len(p.mixModels)), make([]decimal.Decimal, len(p.mixModels))
+					}
+					if cr.Whole != 0 {
+						a.mixWhole[slot] += int64(cr.Whole)
+					} else {
+						a.mixUnits[slot] = a.mixUnits[slot].Add(c.res.Units(cr))
+					}
 				}
-				if cr.Whole != 0 {
-					a.wholeByModel[sr.Basis.ModelCode] += int64(cr.Whole)
-				} else {
-					a.byModel[sr.Basis.ModelCode] = a.byModel[sr.Basis.ModelCode].Add(c.res.Units(cr))
-				}
+			}
+		}
+	}
+}
+
+// numberModels numbers the models of the period's sales for the model_mix
+// programs, so that summing units per model takes no hashing per credit:
+// saleModel gives each sale's model number and each program's mixSlot the
+// slot of a model number among the models its formula names, or -1.
+func (c *calculator) numberModels() {
+	mix := false
+	for _, p := range c.progs {
+		mix = mix || p.mixModels != nil
+	}
+	if !mix {
+		return
+	}
+	ids := map[string]int32{}
+	c.saleModel = make([]int32, len(c.res.Sales))
+	last, lastID := "", int32(-1)
+	for si := range c.res.Sales {
+		code := c.res.Sales[si].Basis.ModelCode
+		if code != last || lastID < 0 {
+			id, ok := ids[code]
+			if !ok {
+				id = int32(len(ids))
+				ids[code] = id
+			}
+			last, lastID = code, id
+		}
+		c.saleModel[si] = lastID
+	}
+	for _, p := range c.progs {
+		if p.mixModels == nil {
+			continue
+		}
+		p.mixSlot = make([]int32, len(ids))
+		for i := range p.mixSlot {
+			p.mixSlot[i] = -1
+		}
+		for slot, m := range p.mixModels {
+			if id, ok := ids[m]; ok {
+				p.mixSlot[id] = int32(slot)
 			}
 		}
 	}
