@@ -53,3 +53,14 @@ func BenchmarkRenderSmall(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkWrapWords wraps the "Not counted" line of a sale row, the text
+// a dealer's statement wraps most.
+func BenchmarkWrapWords(b *testing.B) {
+	d := newPDFDoc(&Statement{})
+	d.font("", 7.5)
+	text := d.text("Not counted: R1 1, 4, 5, 6, 9, 12; R2 2, 3; R3 7, 8, 10, 11, 13, 14, 15, 16, 17, 18; R4 19; R5 20, 21, 22, 23, 24, 25, 26")
+	for b.Loop() {
+		d.wrapWords(text, 150)
+	}
+}

@@ -218,11 +218,7 @@ func (d *pdfDoc) width(s string) float64 {
 	if d.measureW == nil {
 		return 0 // no font yet: fpdf measures nothing either
 	}
-	w := 0
-	for i := 0; i < len(s) && s[i] != 0; i++ {
-		w += d.measureW[s[i]]
-	}
-	return float64(w) * d.measureSize / 1000
+	return float64(d.glyphUnits(s)) * d.measureSize / 1000
 }
 
 // glyphWidths returns the widths fpdf gives each byte of text in
@@ -394,8 +390,65 @@ func (d *pdfDoc) wrap(s string, w float64) []string {
 }
 
 // wrapWords breaks converted text t into lines at most avail wide, word by
-// word.
+// word. A line's width is the sum of its glyphs' widths, so each word is
+// measured once and added to the line's, not the line measured again.
 func (d *pdfDoc) wrapWords(t string, avail float64) []string {
+	if d.measureW == nil || strings.IndexByte(t, 0) >= 0 {
+		// Measured as nothing, or only up to the NUL: as fpdf does.
+		return wrapByWidth(t, avail, d.width)
+	}
+	fits := func(units int) bool { return float64(units)*d.measureSize/1000 <= avail }
+	space := d.measureW[' ']
+	var lines []string
+	var line []byte
+	lineUnits, started := 0, false
+	for _, word := range strings.Fields(t) {
+		wordUnits := d.glyphUnits(word)
+		cand := wordUnits
+		if started {
+			cand = lineUnits + space + wordUnits
+		}
+		if fits(cand) {
+			if started {
+				line = append(line, ' ')
+			}
+			line = append(line, word...)
+			lineUnits, started = cand, true
+			continue
+		}
+		if started {
+			lines = append(lines, string(line))
+		}
+		for len(word) > 1 && !fits(d.glyphUnits(word)) {
+			n := len(word) - 1
+			for n > 1 && !fits(d.glyphUnits(word[:n])) {
+				n--
+			}
+			lines = append(lines, word[:n])
+			word = word[n:]
+		}
+		line = append(line[:0], word...)
+		lineUnits, started = d.glyphUnits(word), true
+	}
+	if started || len(lines) == 0 {
+		lines = append(lines, string(line))
+	}
+	return lines
+}
+
+// glyphUnits is the width of s in the measured style, in thousandths of
+// the font size: width before scaling.
+func (d *pdfDoc) glyphUnits(s string) int {
+	w := 0
+	for i := 0; i < len(s) && s[i] != 0; i++ {
+		w += d.measureW[s[i]]
+	}
+	return w
+}
+
+// wrapByWidth breaks t into lines at most avail wide as measured by width,
+// word by word, measuring each candidate line whole.
+func wrapByWidth(t string, avail float64, width func(string) float64) []string {
 	var lines []string
 	line := ""
 	for _, word := range strings.Fields(t) {
@@ -403,16 +456,16 @@ func (d *pdfDoc) wrapWords(t string, avail float64) []string {
 		if line != "" {
 			cand = line + " " + word
 		}
-		if d.width(cand) <= avail {
+		if width(cand) <= avail {
 			line = cand
 			continue
 		}
 		if line != "" {
 			lines = append(lines, line)
 		}
-		for len(word) > 1 && d.width(word) > avail {
+		for len(word) > 1 && width(word) > avail {
 			n := len(word) - 1
-			for n > 1 && d.width(word[:n]) > avail {
+			for n > 1 && width(word[:n]) > avail {
 				n--
 			}
 			lines = append(lines, word[:n])
@@ -1049,6 +1102,9 @@ func (d *pdfDoc) sales() {
 	t.pad = pad
 	t.zebra = true
 	t.start()
+	// Most sales of a payee were not counted for the same programs for
+	// the same reasons: each such text is wrapped once.
+	notCounted := map[string][]string{}
 	for i := range st.Sales {
 		s := &st.Sales[i]
 		year := ""
@@ -1074,7 +1130,12 @@ func (d *pdfDoc) sales() {
 		d.font("", size)
 		d.setPad(pad)
 		if excluded != "" {
-			for _, l := range d.wrap("Not counted: "+excluded, spanWidth) {
+			lines, ok := notCounted[excluded]
+			if !ok {
+				lines = d.wrap("Not counted: "+excluded, spanWidth)
+				notCounted[excluded] = lines
+			}
+			for _, l := range lines {
 				under = append(under, line{text: l, color: colExcluded, size: size})
 			}
 		}

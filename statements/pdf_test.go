@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -573,6 +574,37 @@ func TestWrapShortcut(t *testing.T) {
 			want := d.wrapWords(d.text(s), w-2*d.pad)
 			if !slices.Equal(got, want) {
 				t.Errorf("wrap(%q, %g) = %q, word by word %q", s, w, got, want)
+			}
+		}
+	}
+}
+
+// TestWrapWordsMeasuresOnce checks that wrapping with each word measured
+// once breaks lines where measuring every candidate line whole does, in
+// every style and at widths around the words' own.
+func TestWrapWordsMeasuresOnce(t *testing.T) {
+	d := newPDFDoc(fixtureStatement(t))
+	rng := rand.New(rand.NewPCG(7, 11))
+	words := []string{"a", "W", "iii", "Not", "counted:", "1,", "R12", "(0.5)", "sale", "type", "fleet", "[retail", "lease]",
+		"WWWWWWWWWWWWWWWW", "llllllllllllllllllllllllll", "Müller", "2024-07-01", "1HGCM82633A004352", "—", "x\x00y"}
+	for _, style := range []string{"", "B", "I"} {
+		for _, size := range []float64{6, 7.5, 9} {
+			d.font(style, size)
+			for range 300 {
+				var b strings.Builder
+				for k := range rng.IntN(30) {
+					if k > 0 {
+						b.WriteString([]string{" ", " ", "  ", "\t"}[rng.IntN(4)])
+					}
+					b.WriteString(words[rng.IntN(len(words))])
+				}
+				text := d.text(b.String())
+				avail := 2 + rng.Float64()*120
+				got := d.wrapWords(text, avail)
+				want := wrapByWidth(text, avail, d.width)
+				if !slices.Equal(got, want) {
+					t.Fatalf("%q in %q %g at %g: %q, measured whole %q", text, style, size, avail, got, want)
+				}
 			}
 		}
 	}
