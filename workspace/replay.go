@@ -184,10 +184,12 @@ func (c *Config) RenderStatements(ctx context.Context, env Env, runID string, op
 			return (opts.Payee == "" || pe.Code == opts.Payee) && (opts.Type == "" || string(pe.Type) == opts.Type)
 		}
 	}
+	env.progress("calculating run %s again from its inputs", runID)
 	run, cp, err := c.rebuild(ctx, db, runID, true, pay)
 	if err != nil {
 		return "", 0, err
 	}
+	env.progress("calculated %d payout lines", len(cp.lines))
 	stored := run.Lines
 	same := cp.digest == run.Digest
 	if pay != nil {
