@@ -289,6 +289,8 @@ type program struct {
 	// numberModels.
 	mixModels []string
 	mixSlot   []int32
+
+	tierText []tierText // one per tier
 }
 
 func newCalculator(in Input) *calculator {
@@ -377,6 +379,7 @@ func compile(p *rules.Program) *program {
 			}
 		}
 	}
+	cp.tierText = tierTexts(cp)
 	cp.keepSales = p.Type == rules.RebatePassthrough || len(p.FamilyRates) > 0 || len(p.Kickers) > 0
 	cp.needsRevenue = p.Measure == "revenue" || p.Type == rules.Commission ||
 		(p.Type == rules.Coop && p.AccrualRate != nil) ||

@@ -388,7 +388,7 @@ func (c *calculator) tiered(p *program, a *account, line *PayoutLine, f *formula
 	}
 	if p.Cap.Measure != nil && st.m.GreaterThan(*p.Cap.Measure) {
 		capped := *p.Cap.Measure
-		f.add("measure %s capped at %s", c.measureText(p, st.m), c.measureText(p, capped))
+		f.add("measure %s capped at %s", measureText(p, st.m), measureText(p, capped))
 		st = scaleTo(p, st, capped, objective)
 	}
 	line.Measure = st.m
@@ -396,7 +396,7 @@ func (c *calculator) tiered(p *program, a *account, line *PayoutLine, f *formula
 	ti := reachedTier(p.Tiers, st.m)
 	if ti < 0 {
 		line.Tier = "none"
-		f.add("measure %s is below the first tier (from %s): nothing earned", c.measureText(p, st.m), c.measureText(p, p.Tiers[0].From))
+		f.add("measure %s is below the first tier (from %s): nothing earned", measureText(p, st.m), p.tierText[0].from)
 	} else {
 		line.TierIndex = ti + 1
 		line.Tier = c.tierLabel(p, ti)
@@ -477,7 +477,7 @@ func (c *calculator) tierPay(p *program, st tierState, ti int, f *formula) decim
 		case rules.TierPerUnit:
 			amt := st.units.Mul(t.Value)
 			if f != nil {
-				f.add("%s reached: %s credited units × %s per unit, back to the first unit = %s", c.tierLabel(p, ti), num(st.units), money(t.Value, p.Currency), plain(amt))
+				f.add("%s reached: %s credited units × %s per unit, back to the first unit = %s", c.tierLabel(p, ti), num(st.units), p.tierText[ti].value, plain(amt))
 			}
 			return amt
 		case rules.TierRate:
@@ -488,7 +488,7 @@ func (c *calculator) tierPay(p *program, st tierState, ti int, f *formula) decim
 			return amt
 		default:
 			if f != nil {
-				f.add("%s reached: flat amount %s", c.tierLabel(p, ti), money(t.Value, p.Currency))
+				f.add("%s reached: flat amount %s", c.tierLabel(p, ti), p.tierText[ti].value)
 			}
 			return t.Value
 		}
@@ -512,13 +512,10 @@ func (c *calculator) tierPay(p *program, st tierState, ti int, f *formula) decim
 		}
 		upper := "and above"
 		if !last {
-			upper = "to " + c.measureText(p, p.Tiers[i+1].From)
+			upper = "to " + p.tierText[i+1].from
 		}
-		rate := money(p.Tiers[i].Value, p.Currency) + " per unit"
-		if p.Tiers[i].Kind == rules.TierRate {
-			rate = pct(p.Tiers[i].Value)
-		}
-		f.add("band %s (%s %s): %s × %s = %s", c.tierLabel(p, i), c.measureText(p, lo), upper, c.measureText(p, in), rate, plain(amt))
+		rate := p.tierText[i].rate
+		f.add("band %s (%s %s): %s × %s = %s", c.tierLabel(p, i), measureText(p, lo), upper, measureText(p, in), rate, plain(amt))
 	}
 	if f != nil && ti > 0 {
 		f.add("sum of bands = %s", plain(total))
@@ -664,11 +661,31 @@ func (c *calculator) objective(payee, key string) (decimal.Decimal, bool) {
 	return v, ok
 }
 
-func (c *calculator) tierLabel(p *program, i int) string {
-	return fmt.Sprintf("Tier %d (from %s)", i+1, c.measureText(p, p.Tiers[i].From))
+func (c *calculator) tierLabel(p *program, i int) string { return p.tierText[i].label }
+
+// tierText is what a formula says of one tier of a program, written once
+// per run rather than once per payee.
+type tierText struct {
+	label string // Tier 2 (from 100 units)
+	from  string // 100 units: the tier's start as a measure
+	rate  string // the tier's value as a band's rate: 12.50 USD per unit, or 1.5%
+	value string // the tier's value as money: 12.50 USD
 }
 
-func (c *calculator) measureText(p *program, m decimal.Decimal) string {
+func tierTexts(p *program) []tierText {
+	out := make([]tierText, len(p.Tiers))
+	for i, t := range p.Tiers {
+		from := measureText(p, t.From)
+		out[i] = tierText{label: fmt.Sprintf("Tier %d (from %s)", i+1, from), from: from, value: money(t.Value, p.Currency)}
+		out[i].rate = out[i].value + " per unit"
+		if t.Kind == rules.TierRate {
+			out[i].rate = pct(t.Value)
+		}
+	}
+	return out
+}
+
+func measureText(p *program, m decimal.Decimal) string {
 	switch p.Measure {
 	case "revenue":
 		return money(m, p.Currency) + " revenue"
