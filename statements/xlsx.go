@@ -1,6 +1,7 @@
 package statements
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -154,6 +155,11 @@ func writeSales(s *sheet, st *Statement) {
 	s.freezeHeader()
 	s.header(append(titles, "Not counted", "Flag")...)
 	row := make([]any, lead+len(k.programs)+2)
+	// Most sales were not counted for the same programs for the same
+	// reasons as many others: each such text is written once, found by its
+	// programs' and reasons' numbers.
+	notCounted := map[string]string{}
+	var key []byte
 	for i := range st.Sales {
 		sl := &st.Sales[i]
 		clear(row)
@@ -174,7 +180,19 @@ func writeSales(s *sheet, st *Statement) {
 		case len(sl.Outcomes) == 0:
 			row[len(row)-2] = "no program in effect"
 		default:
-			row[len(row)-2] = notCountedText(sl)
+			key = key[:0]
+			for j, o := range sl.Outcomes {
+				if !o.Counted {
+					key = binary.AppendUvarint(key, uint64(k.progNumAt(j, o.ProgramID)))
+					key = binary.AppendUvarint(key, uint64(k.reasonNum(j, o.Reason)))
+				}
+			}
+			text, ok := notCounted[string(key)]
+			if !ok {
+				text = notCountedText(sl)
+				notCounted[string(key)] = text
+			}
+			row[len(row)-2] = text
 		}
 		row[len(row)-1] = sl.Flag
 		s.row(row...)
