@@ -23,7 +23,9 @@ import (
 //
 // When pay is set, only the payout lines of the payees it accepts are
 // computed again (see calc.Input.Pay); cp.digest is then of those alone.
-func (c *Config) rebuild(ctx context.Context, db *store.DB, runID string, snapshot bool, pay func(calc.Payee) bool) (*store.Run, *computed, error) {
+// When payeeType is set, only the programs paying that kind of payee are:
+// pay must then accept no other kind.
+func (c *Config) rebuild(ctx context.Context, db *store.DB, runID string, snapshot bool, pay func(calc.Payee) bool, payeeType rules.PayeeKind) (*store.Run, *computed, error) {
 	var run *store.Run
 	var cp *computed
 	err := db.Read(ctx, func(tx *store.Tx) error {
@@ -60,6 +62,11 @@ func (c *Config) rebuild(ctx context.Context, db *store.DB, runID string, snapsh
 		progs, err := rules.LoadFiles(files)
 		if err != nil {
 			return fmt.Errorf("run %s: archived programs: %w", runID, err)
+		}
+		if payeeType != "" {
+			// Nothing of another kind of payee's programs is on these
+			// payees' statements, nor among their lines.
+			progs = slices.DeleteFunc(progs, func(p *rules.Program) bool { return p.Payee != payeeType })
 		}
 		inputs, err := tx.RunInputs(runID)
 		if err != nil {
@@ -100,7 +107,7 @@ func (c *Config) Replay(ctx context.Context, env Env, runID string) (*ReplayResu
 		return nil, err
 	}
 	defer db.Close()
-	run, cp, err := c.rebuild(ctx, db, runID, false, nil)
+	run, cp, err := c.rebuild(ctx, db, runID, false, nil, "")
 	if err != nil {
 		return nil, err
 	}
@@ -185,7 +192,7 @@ func (c *Config) RenderStatements(ctx context.Context, env Env, runID string, op
 		}
 	}
 	env.progress("calculating run %s again from its inputs", runID)
-	run, cp, err := c.rebuild(ctx, db, runID, true, pay)
+	run, cp, err := c.rebuild(ctx, db, runID, true, pay, rules.PayeeKind(opts.Type))
 	if err != nil {
 		return "", 0, err
 	}

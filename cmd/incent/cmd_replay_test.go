@@ -136,6 +136,53 @@ func TestStatementsAloneOrInTurn(t *testing.T) {
 	}
 }
 
+// TestStatementsByKind renders every statement of a run, then each kind of
+// payee's alone, which computes only that kind's programs again: the files
+// are the same bytes.
+func TestStatementsByKind(t *testing.T) {
+	dir, cfg := calculatedDemo(t)
+	stDir := filepath.Join(dir, "out", "2024Q3", "2024Q3-R001", "statements")
+	if r := incentCmd(t, "statements", "--run", "2024Q3-R001", "--config", cfg); r.code != 0 {
+		t.Fatalf("statements: exit %d: %s", r.code, r.stderr)
+	}
+	entries, err := os.ReadDir(stDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := map[string][]byte{}
+	for _, e := range entries {
+		if all[e.Name()], err = os.ReadFile(filepath.Join(stDir, e.Name())); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := map[string][]byte{}
+	for _, kind := range []string{"dealer", "group", "salesperson"} {
+		if err := os.RemoveAll(stDir); err != nil {
+			t.Fatal(err)
+		}
+		if r := incentCmd(t, "statements", "--run", "2024Q3-R001", "--type", kind, "--config", cfg); r.code != 0 {
+			t.Fatalf("statements --type %s: exit %d: %s", kind, r.code, r.stderr)
+		}
+		entries, err := os.ReadDir(stDir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range entries {
+			if got[e.Name()], err = os.ReadFile(filepath.Join(stDir, e.Name())); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if len(got) != len(all) {
+		t.Errorf("%d files rendered kind by kind, %d all at once", len(got), len(all))
+	}
+	for name, want := range all {
+		if !bytes.Equal(got[name], want) {
+			t.Errorf("%s rendered with its kind alone differs from the one rendered with every payee's", name)
+		}
+	}
+}
+
 // TestStatementsOfAlteredRun alters a stored run's payout lines: the
 // statements of one payee, which compute only that payee's lines again, are
 // refused like those of everyone, whether the altered line is another
