@@ -6,12 +6,15 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"testing"
 
 	"github.com/incent/incent"
+	"github.com/incent/incent/calc"
 	"github.com/incent/incent/rules"
 )
 
@@ -139,5 +142,48 @@ func TestRefusedCalcLeavesNoFiles(t *testing.T) {
 	}
 	for _, e := range entries {
 		t.Errorf("a refused calc left %s behind", e.Name())
+	}
+}
+
+// TestSalesOfRanges lists the sales each payee sees in ranges of a few
+// sales, joined afterwards, and in one: the lists are those of a plain
+// reading of every sale's dealer and credits, in sale order.
+func TestSalesOfRanges(t *testing.T) {
+	c, p := genConfig(t, 12, 4000)
+	_, ds := stagedDataset(t, c)
+	progs, err := rules.LoadDir(c.Path(c.Programs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp := c.compute(CalcOptions{Period: p, AsOf: incent.NoDate}, progs, ds, "")
+	res := cp.res
+	want := map[calc.Payee][]*calc.SaleResult{}
+	for i := range res.Sales {
+		sr := &res.Sales[i]
+		seen := map[calc.Payee]bool{}
+		payees := []calc.Payee{{Type: rules.PayeeDealer, Code: sr.Sale.DealerCode}}
+		for _, cr := range sr.Credits {
+			payees = append(payees, calc.Payee{Type: res.Programs[cr.Program].Payee, Code: res.Payee(cr)})
+		}
+		for _, pe := range payees {
+			if !seen[pe] {
+				seen[pe] = true
+				want[pe] = append(want[pe], sr)
+			}
+		}
+	}
+	if len(want) < 20 {
+		t.Fatalf("%d payees: want dealers, groups and salespeople", len(want))
+	}
+	for _, chunk := range []int{1, 7, 500, len(res.Sales)} {
+		if got := cp.salesOf(nil, chunk); !maps.EqualFunc(got, want, slices.Equal) {
+			t.Errorf("ranges of %d sales: the lists differ from a plain reading", chunk)
+		}
+	}
+	dealers := func(pe calc.Payee) bool { return pe.Type == rules.PayeeDealer }
+	got := cp.salesOf(dealers, 7)
+	maps.DeleteFunc(want, func(pe calc.Payee, _ []*calc.SaleResult) bool { return !dealers(pe) })
+	if !maps.EqualFunc(got, want, slices.Equal) {
+		t.Errorf("dealers only: the lists differ from a plain reading")
 	}
 }

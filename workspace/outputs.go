@@ -696,6 +696,63 @@ func (lw *logWriter) appendCredits(b []byte, sr *calc.SaleResult, revenue bool) 
 	return b
 }
 
+// salesOf lists the sales each payee sees, in sale order: a dealer sees
+// every sale it sold and every sale credited to it; groups and salespeople
+// see their credited sales. With pay set, only the payees it accepts.
+//
+// Each core lists ranges of chunk sales, and the ranges' lists are joined
+// in order. A sale's credits name few payees, mostly its dealer over and
+// over: the payees it was already added for are checked before any map,
+// and the list of the dealer of the sale before is kept at hand.
+func (cp *computed) salesOf(pay func(calc.Payee) bool, chunk int) map[calc.Payee][]*calc.SaleResult {
+	res := cp.res
+	parts := make([]map[calc.Payee]*[]*calc.SaleResult, (len(res.Sales)+chunk-1)/chunk)
+	calc.Parallel(len(res.Sales), chunk, func(from, to int) {
+		lists := map[calc.Payee]*[]*calc.SaleResult{}
+		var added []calc.Payee // the payees the current sale was added for
+		var lastPe calc.Payee
+		var last *[]*calc.SaleResult
+		add := func(pe calc.Payee, sr *calc.SaleResult) {
+			if slices.Contains(added, pe) {
+				return
+			}
+			if pay != nil && !pay(pe) {
+				return
+			}
+			added = append(added, pe)
+			if last == nil || pe != lastPe {
+				l := lists[pe]
+				if l == nil {
+					l = new([]*calc.SaleResult)
+					lists[pe] = l
+				}
+				lastPe, last = pe, l
+			}
+			*last = append(*last, sr)
+		}
+		for i := from; i < to; i++ {
+			sr := &res.Sales[i]
+			added = added[:0]
+			dealer := calc.Payee{Type: rules.PayeeDealer, Code: sr.Sale.DealerCode}
+			add(dealer, sr)
+			for _, cr := range sr.Credits {
+				pe := calc.Payee{Type: res.Programs[cr.Program].Payee, Code: res.Payee(cr)}
+				if pe != dealer {
+					add(pe, sr)
+				}
+			}
+		}
+		parts[from/chunk] = lists
+	})
+	salesOf := map[calc.Payee][]*calc.SaleResult{}
+	for _, lists := range parts {
+		for pe, l := range lists {
+			salesOf[pe] = append(salesOf[pe], *l...)
+		}
+	}
+	return salesOf
+}
+
 // summaryModel builds the analysts' summary workbook model.
 func (cp *computed) summaryModel(runID string) *statements.Summary {
 	s := &statements.Summary{Period: cp.opts.Period, RunID: runID, Provisional: !cp.opts.AsOf.IsZero(), Rejects: len(cp.ds.rejects),
@@ -724,33 +781,10 @@ func (cp *computed) summaryModel(runID string) *statements.Summary {
 // decisions: nothing here recomputes a number.
 func (cp *computed) statements(runID string) ([]*statements.Statement, statements.Filler) {
 	res := cp.res
-	// The sales each payee sees: a dealer sees every sale it sold and every
-	// sale credited to it; groups and salespeople see their credited sales.
-	// A sale's credits name few payees, mostly its dealer over and over:
-	// the payees it was already added for are checked before any map.
 	// Statements rendered again for some payees (opts.pay) are built for
 	// those alone.
 	pay := cp.opts.pay
-	salesOf := map[calc.Payee][]*calc.SaleResult{}
-	var added []calc.Payee // the payees the current sale was added for
-	add := func(pe calc.Payee, sr *calc.SaleResult) {
-		if slices.Contains(added, pe) {
-			return
-		}
-		if pay != nil && !pay(pe) {
-			return
-		}
-		added = append(added, pe)
-		salesOf[pe] = append(salesOf[pe], sr)
-	}
-	for i := range res.Sales {
-		sr := &res.Sales[i]
-		added = added[:0]
-		add(calc.Payee{Type: rules.PayeeDealer, Code: sr.Sale.DealerCode}, sr)
-		for _, cr := range sr.Credits {
-			add(calc.Payee{Type: res.Programs[cr.Program].Payee, Code: res.Payee(cr)}, sr)
-		}
-	}
+	salesOf := cp.salesOf(pay, 1<<16)
 	linesOf := map[calc.Payee][]calc.PayoutLine{}
 	for _, l := range res.Lines {
 		pe := calc.Payee{Type: l.PayeeType, Code: l.Payee}
