@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -85,6 +86,22 @@ func TestStatementsCommand(t *testing.T) {
 	}
 }
 
+// readFiles returns the contents of the files in dir by name.
+func readFiles(t *testing.T, dir string) map[string][]byte {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string][]byte{}
+	for _, e := range entries {
+		if files[e.Name()], err = os.ReadFile(filepath.Join(dir, e.Name())); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return files
+}
+
 // TestStatementsAloneOrInTurn renders every statement of a run on one
 // worker, so each is built in the memory of the one before, then each on
 // its own: the files are the same bytes.
@@ -94,16 +111,7 @@ func TestStatementsAloneOrInTurn(t *testing.T) {
 	if r := incentCmd(t, "statements", "--run", "2024Q3-R001", "--workers", "1", "--config", cfg); r.code != 0 {
 		t.Fatalf("statements --workers 1: exit %d: %s", r.code, r.stderr)
 	}
-	entries, err := os.ReadDir(stDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	inTurn := map[string][]byte{}
-	for _, e := range entries {
-		if inTurn[e.Name()], err = os.ReadFile(filepath.Join(stDir, e.Name())); err != nil {
-			t.Fatal(err)
-		}
-	}
+	inTurn := readFiles(t, stDir)
 	if len(inTurn) < 10 {
 		t.Fatalf("%d statement files, want those of the dealers, the group and the salespeople", len(inTurn))
 	}
@@ -145,16 +153,7 @@ func TestStatementsByKind(t *testing.T) {
 	if r := incentCmd(t, "statements", "--run", "2024Q3-R001", "--config", cfg); r.code != 0 {
 		t.Fatalf("statements: exit %d: %s", r.code, r.stderr)
 	}
-	entries, err := os.ReadDir(stDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	all := map[string][]byte{}
-	for _, e := range entries {
-		if all[e.Name()], err = os.ReadFile(filepath.Join(stDir, e.Name())); err != nil {
-			t.Fatal(err)
-		}
-	}
+	all := readFiles(t, stDir)
 	got := map[string][]byte{}
 	for _, kind := range []string{"dealer", "group", "salesperson"} {
 		if err := os.RemoveAll(stDir); err != nil {
@@ -163,15 +162,7 @@ func TestStatementsByKind(t *testing.T) {
 		if r := incentCmd(t, "statements", "--run", "2024Q3-R001", "--type", kind, "--config", cfg); r.code != 0 {
 			t.Fatalf("statements --type %s: exit %d: %s", kind, r.code, r.stderr)
 		}
-		entries, err := os.ReadDir(stDir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, e := range entries {
-			if got[e.Name()], err = os.ReadFile(filepath.Join(stDir, e.Name())); err != nil {
-				t.Fatal(err)
-			}
-		}
+		maps.Copy(got, readFiles(t, stDir))
 	}
 	if len(got) != len(all) {
 		t.Errorf("%d files rendered kind by kind, %d all at once", len(got), len(all))
