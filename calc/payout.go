@@ -68,9 +68,9 @@ func (c *calculator) measure() {
 	for i := range accounts {
 		accounts[i] = make([]*account, len(c.res.payees))
 	}
+	c.numberModels()
 	// Each core sums the credits of its own programs, so no account is
 	// shared and each sums its credits in sale order whatever the cores.
-	c.numberModels()
 	workers := min(runtime.GOMAXPROCS(0), len(c.progs))
 	var wg sync.WaitGroup
 	for w := range workers {
