@@ -167,6 +167,27 @@ func TestModelMixSplitDeals(t *testing.T) {
 	}
 }
 
+// TestModelMixNamedModels counts toward the share a model named only in
+// the qualifying list, and a model named nowhere only toward the units.
+func TestModelMixNamedModels(t *testing.T) {
+	p := prog(rules.ModelMix, func(p *rules.Program) {
+		p.Rates = []rules.ModelRate{{Model: "EV1", Rate: dec("1000")}}
+		p.Qualify = &rules.Qualify{MinShare: dec("0.5"), Of: []string{"EV1", "EV2"}}
+	})
+	ss := sales("D001", 4, "")
+	ss[0].ModelCode, ss[1].ModelCode, ss[2].ModelCode, ss[3].ModelCode = "EV1", "EV2", "VAN1", "VAN1"
+	// share of [EV1 EV2] = 2 of 4 units = 50%: qualifies; only EV1 has a
+	// rate: 1 × 1,000 = 1,000.
+	if got := runOne(t, Input{Programs: []*rules.Program{p}, Sales: ss}).Amount.StringFixed(2); got != "1000.00" {
+		t.Errorf("at 50%% share = %s, want 1000.00", got)
+	}
+	ss[1].ModelCode = "VAN1"
+	// 1 of 4 = 25%: nothing.
+	if got := runOne(t, Input{Programs: []*rules.Program{p}, Sales: ss}).Amount.StringFixed(2); got != "0.00" {
+		t.Errorf("below share = %s, want 0.00", got)
+	}
+}
+
 // TestCertification checks flat and per-unit pay against the certification dates.
 func TestCertification(t *testing.T) {
 	p := prog(rules.Certification, func(p *rules.Program) {
