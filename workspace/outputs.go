@@ -19,6 +19,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/incent/incent"
 	"github.com/incent/incent/calc"
@@ -441,6 +442,11 @@ func writeSaleLog(w io.Writer, res *calc.Result, dealers map[string]*incent.Deal
 	for i, p := range res.Programs {
 		progJSON[i] = appendJSONString(nil, p.ID)
 	}
+	// A chunk's buffer is made at the size of the largest chunk yet, with
+	// room to spare, so that its lines are not copied again and again as
+	// it grows: a million sales' lines are over a gigabyte.
+	var largest atomic.Int64
+	largest.Store(int64(min(chunk, n)) * 1536)
 	for range workers {
 		go func() {
 			lw := &logWriter{res: res, reasons: res.Reasons(dealers), progJSON: progJSON}
@@ -449,10 +455,17 @@ func writeSaleLog(w io.Writer, res *calc.Result, dealers map[string]*incent.Deal
 				select {
 				case b = <-free:
 				default:
+					n := largest.Load()
+					b = make([]byte, 0, n+n/8)
 				}
 				b = b[:0]
 				for i := j.from; i < j.to; i++ {
 					b = lw.appendSale(b, &res.Sales[i])
+				}
+				for n := int64(len(b)); ; {
+					if cur := largest.Load(); n <= cur || largest.CompareAndSwap(cur, n) {
+						break
+					}
 				}
 				j.out <- b
 			}

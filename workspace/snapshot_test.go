@@ -23,7 +23,7 @@ import (
 )
 
 // genConfig generates a workspace and returns its configuration.
-func genConfig(t *testing.T, dealers, sales int) (*Config, incent.Period) {
+func genConfig(t testing.TB, dealers, sales int) (*Config, incent.Period) {
 	t.Helper()
 	p, _ := incent.ParsePeriod("2024Q3")
 	dir := filepath.Join(t.TempDir(), "ws")
@@ -47,7 +47,7 @@ func testEnv(progress *[]string) Env {
 
 // stagedDataset stages the workspace's inputs in a new database and
 // gathers them.
-func stagedDataset(t *testing.T, c *Config) ([]store.InputFile, *dataset) {
+func stagedDataset(t testing.TB, c *Config) ([]store.InputFile, *dataset) {
 	t.Helper()
 	db, err := store.Open(c.Path(c.DB), testEnv(nil).Now)
 	if err != nil {
