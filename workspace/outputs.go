@@ -672,7 +672,12 @@ func (lw *logWriter) appendCredits(b []byte, sr *calc.SaleResult, revenue bool) 
 			j++
 		}
 		credits := sr.Credits[i:j]
-		if j-i > 1 || revenue {
+		switch {
+		case j-i == 1: // one payee, as for most programs: nothing to sort
+			if revenue && lw.res.Revenue(credits[0]).IsZero() {
+				credits = nil
+			}
+		default:
 			lw.credits = append(lw.credits[:0], credits...)
 			if revenue {
 				lw.credits = slices.DeleteFunc(lw.credits, func(c calc.Credit) bool { return lw.res.Revenue(c).IsZero() })
@@ -690,16 +695,19 @@ func (lw *logWriter) appendCredits(b []byte, sr *calc.SaleResult, revenue bool) 
 			b = append(b, lw.progJSON[sr.Credits[i].Program]...)
 			b = append(b, ':', '{')
 			for k, cr := range credits {
-				v := lw.res.Units(cr)
-				if revenue {
-					v = lw.res.Revenue(cr)
-				}
 				if k > 0 {
 					b = append(b, ',')
 				}
 				b = appendJSONString(b, lw.res.Payee(cr))
 				b = append(b, ':', '"')
-				b = incent.AppendDecimal(b, v)
+				switch {
+				case revenue:
+					b = incent.AppendDecimal(b, lw.res.Revenue(cr))
+				case cr.Whole != 0: // the sale's whole quantity: 1, or -1 for a reversal
+					b = strconv.AppendInt(b, int64(cr.Whole), 10)
+				default:
+					b = incent.AppendDecimal(b, lw.res.Units(cr))
+				}
 				b = append(b, '"')
 			}
 			b = append(b, '}')
