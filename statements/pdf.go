@@ -98,7 +98,8 @@ type pdfDoc struct {
 	// tables do for every line, costs nothing.
 	fontStyle string
 	fontSize  float64
-	textColor int
+	textColor int  // -1 until set
+	textStale bool // fpdf has not been told textColor yet (see syncText)
 
 	// What text is measured in: the current font, except while a table
 	// measures its cells' spans in their own (see measureAs).
@@ -244,12 +245,25 @@ var (
 	glyphTables = map[string]*[256]int{}
 )
 
+// color sets the text colour. cell reads it from the document; fpdf, which
+// reads it only to draw text itself, is told before it does (syncText):
+// a sales table changes colour a few times a row, and fpdf formats the
+// colour's operator each time it is set.
 func (d *pdfDoc) color(c int) {
 	if c == d.textColor {
 		return
 	}
 	d.textColor = c
-	d.pdf().SetTextColor(c>>16, c>>8&0xff, c&0xff)
+	d.textStale = true
+}
+
+// syncText tells fpdf the text colour before it draws text itself.
+func (d *pdfDoc) syncText() {
+	if d.textStale {
+		c := d.textColor
+		d.f.SetTextColor(c>>16, c>>8&0xff, c&0xff)
+		d.textStale = false
+	}
 }
 
 func (d *pdfDoc) fill(c int) { d.pdf().SetFillColor(c>>16, c>>8&0xff, c&0xff) }
@@ -260,6 +274,7 @@ func (d *pdfDoc) draw(c int) { d.pdf().SetDrawColor(c>>16, c>>8&0xff, c&0xff) }
 func (d *pdfDoc) put(x, y, w, h float64, s, align string) {
 	if !fastCells || s == "" || w <= 0 || (align != "L" && align != "R" && align != "C") || !d.f.Ok() {
 		d.f.SetXY(x, y)
+		d.syncText()
 		d.pdf().CellFormat(w, h, s, "", 0, align, false, 0, "")
 		return
 	}
@@ -295,6 +310,9 @@ func (d *pdfDoc) cell(x, y, w, h float64, s, align string) {
 	}
 	d.inRun = true
 	tr, tg, tb := f.GetTextColor()
+	if c := d.textColor; c >= 0 {
+		tr, tg, tb = c>>16, c>>8&0xff, c&0xff
+	}
 	fr, fg, fb := f.GetFillColor()
 	colored := tr != fr || tg != fg || tb != fb // fpdf's colorFlag
 	if colored {
@@ -515,6 +533,7 @@ func (d *pdfDoc) keepState() func() {
 	return func() {
 		d.setPad(pad)
 		d.fontStyle, d.fontSize, d.textColor = style, size, col
+		d.textStale = col >= 0 // fpdf put back the colour it had, which may be older
 		d.measureAs(style, size)
 	}
 }
