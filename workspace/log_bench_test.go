@@ -3,22 +3,13 @@ package workspace
 import (
 	"io"
 	"testing"
-
-	"github.com/incent/incent"
-	"github.com/incent/incent/rules"
 )
 
 // BenchmarkSaleLog writes the sale lines of calc-log.jsonl for a generated
 // quarter of 200 dealers × 50,000 sales, as a calc does once eligibility
 // and crediting are done.
 func BenchmarkSaleLog(b *testing.B) {
-	c, p := genConfig(b, 200, 50000)
-	_, ds := stagedDataset(b, c)
-	progs, err := rules.LoadDir(c.Path(c.Programs))
-	if err != nil {
-		b.Fatal(err)
-	}
-	cp := c.compute(CalcOptions{Period: p, AsOf: incent.NoDate}, progs, ds, "")
+	cp := generatedComputed(b, 200, 50000)
 	var n int64
 	b.ReportAllocs()
 	for b.Loop() {

@@ -149,13 +149,7 @@ func TestRefusedCalcLeavesNoFiles(t *testing.T) {
 // sales, joined afterwards, and in one: the lists are those of a plain
 // reading of every sale's dealer and credits, in sale order.
 func TestSalesOfRanges(t *testing.T) {
-	c, p := genConfig(t, 12, 4000)
-	_, ds := stagedDataset(t, c)
-	progs, err := rules.LoadDir(c.Path(c.Programs))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cp := c.compute(CalcOptions{Period: p, AsOf: incent.NoDate}, progs, ds, "")
+	cp := generatedComputed(t, 12, 4000)
 	res := cp.res
 	want := map[calc.Payee][]*calc.SaleResult{}
 	for i := range res.Sales {
@@ -186,4 +180,17 @@ func TestSalesOfRanges(t *testing.T) {
 	if !maps.EqualFunc(got, want, slices.Equal) {
 		t.Errorf("dealers only: the lists differ from a plain reading")
 	}
+}
+
+// generatedComputed calculates a generated quarter of dealers × sales
+// in memory, as calc does, without writing a run.
+func generatedComputed(t testing.TB, dealers, sales int) *computed {
+	t.Helper()
+	c, p := genConfig(t, dealers, sales)
+	_, ds := stagedDataset(t, c)
+	progs, err := rules.LoadDir(c.Path(c.Programs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c.compute(CalcOptions{Period: p, AsOf: incent.NoDate}, progs, ds, "")
 }
