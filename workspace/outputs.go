@@ -116,7 +116,7 @@ func (cp *computed) writeFiles(dir string, run *store.Run, env Env, opts CalcOpt
 		m.Files[wr.name] = shas[i]
 	}
 	if opts.Statements {
-		sts, fill := cp.statements(run.ID)
+		sts, fill := cp.statements(run.ID, newPayeeNames(cp.ds.dealers, cp.lines))
 		env.progress("rendering %d statements", len(sts))
 		if err := statements.RenderAllOpts(filepath.Join(dir, "statements"), sts,
 			statements.Options{Workers: opts.Workers, Fill: fill, Progress: env.statementProgress}); err != nil {
@@ -281,33 +281,14 @@ func (cp *computed) writePayments(w io.Writer, runID string) error {
 		}
 		return a.cur < b.cur
 	})
-	// A group or salesperson with another payee's code is a different
-	// payee: it is named as its statement files are (group-X), so accounts
-	// payable never sees one payee code on two payees' rows.
-	// Every dealer has statements, paid or not, so every dealer's code
-	// counts.
-	kinds := map[string]map[string]bool{}
-	note := func(payeeType, payee string) {
-		code := strings.ToLower(payee)
-		if kinds[code] == nil {
-			kinds[code] = map[string]bool{}
-		}
-		kinds[code][payeeType] = true
-	}
-	for _, d := range cp.ds.dealers {
-		note(string(rules.PayeeDealer), d.Code)
-	}
-	for _, k := range keys {
-		note(k.payeeType, k.payee)
-	}
+	// A group or salesperson with another payee's code is named as its
+	// statement files are (group-X), so accounts payable never sees one
+	// payee code on two payees' rows.
+	names := newPayeeNames(cp.ds.dealers, cp.lines)
 	cw := newCSV(w)
 	cw.raw("payee", "name", "currency", "amount", "run_id")
 	for _, k := range keys {
-		payee := k.payee
-		if len(kinds[strings.ToLower(k.payee)]) > 1 && k.payeeType != string(rules.PayeeDealer) {
-			payee = k.payeeType + "-" + k.payee
-		}
-		cw.raw(statements.NeutraliseCell(payee), statements.NeutraliseCell(cp.payeeName(rules.PayeeKind(k.payeeType), k.payee)),
+		cw.raw(statements.NeutraliseCell(names.name(k.payeeType, k.payee)), statements.NeutraliseCell(cp.payeeName(rules.PayeeKind(k.payeeType), k.payee)),
 			k.cur, totals[k].StringFixed(minor[k.cur]), runID)
 	}
 	return cw.flush()
@@ -800,7 +781,9 @@ func (cp *computed) summaryModel(runID string) *statements.Summary {
 
 // statements builds one statement per payee from the calculation's own
 // decisions: nothing here recomputes a number.
-func (cp *computed) statements(runID string) ([]*statements.Statement, statements.Filler) {
+// names names the payees of the whole run (see payeeNames), also when the
+// statements of some payees only are rendered again.
+func (cp *computed) statements(runID string, names payeeNames) ([]*statements.Statement, statements.Filler) {
 	res := cp.res
 	// Statements rendered again for some payees (opts.pay) are built for
 	// those alone.
@@ -910,16 +893,47 @@ func (cp *computed) statements(runID string) ([]*statements.Statement, statement
 	}
 	// A group or salesperson whose code is also another payee's keeps its
 	// kind in its file name (group-X.pdf), so no statement overwrites another.
-	uses := map[string]int{}
 	for _, st := range out {
-		uses[strings.ToLower(st.Payee.Code)]++
-	}
-	for _, st := range out {
-		if uses[strings.ToLower(st.Payee.Code)] > 1 && st.Payee.Type != string(rules.PayeeDealer) {
-			st.File = st.Payee.Type + "-" + st.Payee.Code
+		if name := names.name(st.Payee.Type, st.Payee.Code); name != st.Payee.Code {
+			st.File = name
 		}
 	}
 	return out, fill
+}
+
+// payeeNames holds, per payee code, the kinds of payee of a run that carry
+// it, compared without case as file names may be.
+type payeeNames map[string]map[string]bool
+
+// newPayeeNames collects the payees of a run: every dealer, paid or not,
+// since each has a statement, and the payee of every payout line. lines
+// must be all the run's lines, whatever payees are being written.
+func newPayeeNames(dealers []incent.Dealer, lines []store.Line) payeeNames {
+	n := payeeNames{}
+	add := func(kind, code string) {
+		code = strings.ToLower(code)
+		if n[code] == nil {
+			n[code] = map[string]bool{}
+		}
+		n[code][kind] = true
+	}
+	for _, d := range dealers {
+		add(string(rules.PayeeDealer), d.Code)
+	}
+	for _, l := range lines {
+		add(l.PayeeType, l.Payee)
+	}
+	return n
+}
+
+// name is how statement files and payments.csv name a payee: its code, or
+// kind-code for a group or salesperson whose code another kind of payee
+// of the run carries too.
+func (n payeeNames) name(kind, code string) string {
+	if kind != string(rules.PayeeDealer) && len(n[strings.ToLower(code)]) > 1 {
+		return kind + "-" + code
+	}
+	return code
 }
 
 // saleLine is one sale as a payee's statement shows it: its outcome under

@@ -216,7 +216,7 @@ func (c *Config) RenderStatements(ctx context.Context, env Env, runID string, op
 			run.ID, firstDifference(stored, cp.lines))}
 	}
 	// The rebuild's payee filter limits the statements too.
-	sts, fill := cp.statements(run.ID)
+	sts, fill := cp.statements(run.ID, newPayeeNames(cp.ds.dealers, run.Lines))
 	if len(sts) == 0 {
 		who := "payee " + strconv.Quote(opts.Payee)
 		if opts.Payee == "" {

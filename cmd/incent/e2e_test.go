@@ -501,8 +501,36 @@ func TestPayeeCodeSharedAcrossKinds(t *testing.T) {
 			t.Errorf("missing statement: %v", err)
 		}
 	}
-	// explain must not add the group's lines to the dealer's, nor guess.
+	// Statements rendered again for one kind or one payee keep those names:
+	// the group's never lands on the dealer's files.
 	cfg := filepath.Join(dir, "incent.yaml")
+	stDir := filepath.Join(dir, "out", "2024Q3", "2024Q3-R001", "statements")
+	dealerPDF, err := os.ReadFile(filepath.Join(stDir, "D001.pdf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.RemoveAll(stDir)
+	for _, args := range [][]string{{"--type", "group"}, {"--type", "salesperson", "--payee", "D006"}} {
+		if r := incentCmd(t, append([]string{"statements", "--run", "2024Q3-R001", "--config", cfg}, args...)...); r.code != 0 {
+			t.Fatalf("statements %v: exit %d: %s", args, r.code, r.stderr)
+		}
+	}
+	var names []string
+	entries, _ := os.ReadDir(stDir)
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if want := []string{"G-COASTAL.pdf", "G-COASTAL.xlsx", "G-HEARTLAND.pdf", "G-HEARTLAND.xlsx", "group-D001.pdf", "group-D001.xlsx",
+		"salesperson-D006.pdf", "salesperson-D006.xlsx"}; !slices.Equal(names, want) {
+		t.Errorf("statements of the groups and of salesperson D006: %q, want %q", names, want)
+	}
+	if r := incentCmd(t, "statements", "--run", "2024Q3-R001", "--type", "dealer", "--payee", "D001", "--config", cfg); r.code != 0 {
+		t.Fatalf("statements of dealer D001: exit %d: %s", r.code, r.stderr)
+	}
+	if got, _ := os.ReadFile(filepath.Join(stDir, "D001.pdf")); !bytes.Equal(got, dealerPDF) {
+		t.Errorf("dealer D001's statement rendered again differs from the calc's")
+	}
+	// explain must not add the group's lines to the dealer's, nor guess.
 	if r := incentCmd(t, "explain", "--period", "2024Q3", "--payee", "D001", "--config", cfg); r.code != 2 || !strings.Contains(r.stderr, "--type") {
 		t.Errorf("explain of a code paid as two kinds: exit %d, %s; want 2 asking for --type", r.code, r.stderr)
 	}
