@@ -198,7 +198,7 @@ func TestVerifyFindsTampering(t *testing.T) {
 		}
 		lines := []Line{{PayeeType: "dealer", Payee: "D001", ProgramID: "P", ProgramVersion: 1, Kind: "calc", Currency: "USD", Measure: "3", Amount: "300.00"}}
 		if err := tx.AddRun(&Run{ID: "2024Q3-R001", Period: "2024Q3", Seq: 1, Status: "final", Digest: Digest("2024Q3", lines), Lines: lines,
-			Programs: []RunProgram{{ID: "P", Version: 1, File: "p.yaml", SHA256: sha}}}); err != nil {
+			Programs: []RunProgram{{ID: "P", Version: 1, File: "p.yaml", SHA256: sha}}, Manifest: "{}"}); err != nil {
 			t.Fatal(err)
 		}
 		if err := tx.Commit(); err != nil {
@@ -219,6 +219,7 @@ func TestVerifyFindsTampering(t *testing.T) {
 		{"event", `DROP TRIGGER events_no_update; UPDATE events SET actor = 'mallory'`, "event 1 (run 2024Q3-R001): content does not match its hash"},
 		{"blob", `UPDATE blob_chunks SET data = X'00'`, "content no longer matches its SHA-256"},
 		{"chunk", `DROP TRIGGER blobs_no_delete; DELETE FROM blob_chunks`, "a chunk of it is missing"},
+		{"manifest", `DROP TRIGGER runs_no_update; UPDATE runs SET manifest = '{"run_id": '`, "run 2024Q3-R001: its stored manifest is not JSON"},
 		{"program's blob", `PRAGMA foreign_keys = OFF; DROP TRIGGER blobs_no_delete; DELETE FROM blob_chunks; DELETE FROM blobs; PRAGMA foreign_keys = ON`,
 			"run 2024Q3-R001: the archived file of program P is missing"},
 	}

@@ -107,10 +107,8 @@ func (d *DB) Verify(ctx context.Context) (checked string, broken string, err err
 				broken = fmt.Sprintf("run %s: its result digest differs from the one its run event recorded", r.ID)
 				return nil
 			}
-			if ok, err := inputsMatchManifest(tx, r); err != nil || !ok {
-				if err == nil {
-					broken = fmt.Sprintf("run %s: the input versions recorded for it differ from those its manifest lists", r.ID)
-				}
+			if why, err := manifestProblem(tx, r); err != nil || why != "" {
+				broken = why
 				return err
 			}
 		}
@@ -131,11 +129,12 @@ func eventRecords(events []Event, runID, digest string) bool {
 	return false
 }
 
-// inputsMatchManifest reports whether the input versions recorded for run r
-// are the files, with their SHA-256 and their profile's, that its manifest
-// lists. A manifest
-// without an inputs list (a run stored by a test) is not compared.
-func inputsMatchManifest(tx *Tx, r *Run) (bool, error) {
+// manifestProblem says what is wrong with run r's stored manifest, or ""
+// when nothing is: it must be JSON, and the input versions recorded for
+// the run must be the files, with their SHA-256 and their profile's, that
+// it lists. A manifest without an inputs list (a run stored by a test) is
+// not compared.
+func manifestProblem(tx *Tx, r *Run) (string, error) {
 	var m struct {
 		Inputs *[]struct {
 			Kind    string `json:"kind"`
@@ -144,12 +143,15 @@ func inputsMatchManifest(tx *Tx, r *Run) (bool, error) {
 			Profile string `json:"profile_sha256"`
 		} `json:"inputs"`
 	}
-	if err := json.Unmarshal([]byte(r.Manifest), &m); err != nil || m.Inputs == nil {
-		return true, nil
+	if err := json.Unmarshal([]byte(r.Manifest), &m); err != nil {
+		return fmt.Sprintf("run %s: its stored manifest is not JSON (%v)", r.ID, err), nil
+	}
+	if m.Inputs == nil {
+		return "", nil
 	}
 	files, err := tx.RunInputs(r.ID)
 	if err != nil {
-		return false, err
+		return "", err
 	}
 	// A manifest written before profiles were recorded in it names files
 	// only.
@@ -171,7 +173,10 @@ func inputsMatchManifest(tx *Tx, r *Run) (bool, error) {
 	}
 	slices.Sort(want)
 	slices.Sort(got)
-	return slices.Equal(want, got), nil
+	if !slices.Equal(want, got) {
+		return fmt.Sprintf("run %s: the input versions recorded for it differ from those its manifest lists", r.ID), nil
+	}
+	return "", nil
 }
 
 // ProfileSHA256 is the SHA-256 of an input version's stored profile, as a
