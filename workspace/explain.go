@@ -57,7 +57,7 @@ func (c *Config) Explain(ctx context.Context, env Env, w io.Writer, opts Explain
 		}
 		run, err = tx.GetRun(id)
 		if err != nil {
-			return noRun(err)
+			return NoRun(err)
 		}
 		return nil
 	})

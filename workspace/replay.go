@@ -31,7 +31,7 @@ func (c *Config) rebuild(ctx context.Context, db *store.DB, runID string, snapsh
 	err := db.Read(ctx, func(tx *store.Tx) error {
 		var err error
 		if run, err = tx.GetRun(runID); err != nil {
-			return noRun(err)
+			return NoRun(err)
 		}
 		var m Manifest
 		if err := json.Unmarshal([]byte(run.Manifest), &m); err != nil {
@@ -125,9 +125,9 @@ func (c *Config) Replay(ctx context.Context, env Env, runID string) (*ReplayResu
 	return res, &Error{Code: ExitDiffers, Err: fmt.Errorf("run %s does not replay identically: %s", run.ID, res.Difference)}
 }
 
-// noRun makes a run id that is not stored a usage error; any other error
-// reading a run is the database's.
-func noRun(err error) error {
+// NoRun makes a run id that is not stored (store.ErrNoRun) a usage error,
+// exit 2; any other error reading a run is the database's, exit 1.
+func NoRun(err error) error {
 	if errors.Is(err, store.ErrNoRun) {
 		return usageError("%v", err)
 	}

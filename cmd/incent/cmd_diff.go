@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -37,10 +36,10 @@ func diffRun(f *factory, idA, idB string) error {
 	var a, b *store.Run
 	if err := db.Read(context.Background(), func(tx *store.Tx) error {
 		if a, err = tx.GetRun(idA); err != nil {
-			return noRun(err)
+			return workspace.NoRun(err)
 		}
 		if b, err = tx.GetRun(idB); err != nil {
-			return noRun(err)
+			return workspace.NoRun(err)
 		}
 		return nil
 	}); err != nil {
@@ -106,13 +105,4 @@ func signed(s string) string {
 func mustDecimal(s string) decimal.Decimal {
 	d, _ := decimal.NewFromString(s)
 	return d
-}
-
-// noRun makes a run id that is not stored a usage error (exit 2); any
-// other error reading a run is the database's (exit 1).
-func noRun(err error) error {
-	if errors.Is(err, store.ErrNoRun) {
-		return &usageErr{err}
-	}
-	return err
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/incent/incent"
 	"github.com/incent/incent/store"
+	"github.com/incent/incent/workspace"
 	"github.com/shopspring/decimal"
 	"github.com/spf13/cobra"
 )
@@ -51,7 +52,7 @@ func runsShow(f *factory, id string) error {
 	ordinal := map[int64]int{} // ingest seq -> version of its file name
 	if err := db.Read(context.Background(), func(tx *store.Tx) error {
 		if run, err = tx.GetRun(id); err != nil {
-			return noRun(err)
+			return workspace.NoRun(err)
 		}
 		if inputs, err = tx.RunInputs(id); err != nil {
 			return err
