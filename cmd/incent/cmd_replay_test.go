@@ -40,8 +40,10 @@ func TestReplayFromArchiveAlone(t *testing.T) {
 	if r := incentCmd(t, "verify", "--config", cfg); r.code != 0 || !strings.Contains(r.stdout, "verified: ") {
 		t.Errorf("verify: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
-	if r := incentCmd(t, "replay", "2024Q3-R999", "--config", cfg); r.code != 2 {
-		t.Errorf("unknown run: exit %d, want 2", r.code)
+	for _, args := range [][]string{{"replay", "2024Q3-R999"}, {"diff", "2024Q3-R001", "2024Q3-R999"}, {"runs", "show", "2024Q3-R999"}} {
+		if r := incentCmd(t, append(args, "--config", cfg)...); r.code != 2 || !strings.Contains(r.stderr, "2024Q3-R999 does not exist") {
+			t.Errorf("%v of an unknown run: exit %d, %s; want 2 naming it", args, r.code, r.stderr)
+		}
 	}
 }
 
