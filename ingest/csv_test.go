@@ -3,9 +3,11 @@ package ingest
 import (
 	"bytes"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -395,7 +397,7 @@ func TestBuiltinProfiles(t *testing.T) {
 		}
 		for col, words := range p.Values {
 			for word, canon := range words {
-				if col == "sale_type" && !oneOf(canon, incent.SaleTypes) {
+				if col == "sale_type" && !slices.Contains(incent.SaleTypes, canon) {
 					t.Errorf("profile %s maps %q to %q, not a sale type", name, word, canon)
 				}
 			}
@@ -610,5 +612,63 @@ func TestCanonicalColumns(t *testing.T) {
 	}
 	if req, opt := CanonicalColumns("nope"); req != nil || opt != nil {
 		t.Error("CanonicalColumns of an unknown kind")
+	}
+}
+
+// TestSalesLetGoOfTheirRow checks that an accepted sale holds no piece of
+// its row's text, which would keep the whole row alive through a run, and
+// that rows naming the same code, model or sale type share one string.
+func TestSalesLetGoOfTheirRow(t *testing.T) {
+	var rows [][]string
+	var sales []incent.Sale
+	_, err := ReadSales("s.csv", strings.NewReader(salesCSV+"1004,1HGCM8263RA000004,D001,2024-08-02,retail,new,SUV1,2024,,,,S1:60;S2:40,,,,\n"), Profile{},
+		func(r Row, s incent.Sale) error {
+			rows = append(rows, r.Raw)
+			sales = append(sales, s)
+			return nil
+		}, func(r Reject) { t.Errorf("reject %+v", r) })
+	if err != nil || len(sales) != 4 {
+		t.Fatalf("%d sales, err %v", len(sales), err)
+	}
+	// inside reports whether s lies in the memory of one of the row's cells.
+	inside := func(s string, raw []string) bool {
+		if s == "" {
+			return false
+		}
+		p := uintptr(unsafe.Pointer(unsafe.StringData(s)))
+		for _, cell := range raw {
+			if cell == "" {
+				continue
+			}
+			c := uintptr(unsafe.Pointer(unsafe.StringData(cell)))
+			if p >= c && p < c+uintptr(len(cell)) {
+				return true
+			}
+		}
+		return false
+	}
+	for i, s := range sales {
+		fields := map[string]string{"deal_id": s.DealID, "vin": s.VIN, "dealer_code": s.DealerCode, "sale_type": s.SaleType,
+			"condition": s.Condition, "model_code": s.ModelCode, "family": s.Family, "delivering_dealer": s.DeliveringDealer,
+			"salesperson": s.Salesperson, "split": s.Split, "rebate_code": s.RebateCode, "source": s.Source}
+		for name, v := range fields {
+			if inside(v, rows[i]) {
+				t.Errorf("sale %d: %s %q is a piece of its row", i+1, name, v)
+			}
+		}
+	}
+	same := func(what string, a, b string) {
+		t.Helper()
+		if a != b || unsafe.StringData(a) != unsafe.StringData(b) {
+			t.Errorf("%s: %q and %q are not one string", what, a, b)
+		}
+	}
+	same("dealer", sales[0].DealerCode, sales[3].DealerCode)
+	same("model", sales[0].ModelCode, sales[3].ModelCode)
+	same("salesperson", sales[0].Salesperson, sales[3].Salesperson)
+	same("sale type", sales[1].SaleType, incent.SaleTypes[1])
+	same("condition", sales[2].Condition, incent.Conditions[1])
+	if want := wantSales("s.csv", 2, 3, 4); !cmp.Equal(sales[:3], want, decimalEqual) {
+		t.Errorf("sales differ (-got +want):\n%s", cmp.Diff(sales[:3], want, decimalEqual))
 	}
 }

@@ -3,6 +3,7 @@ package ingest
 import (
 	"bytes"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -25,7 +26,7 @@ func checkRead(t *testing.T, name string, data []byte, p Profile) {
 		if s.Quantity != 1 && s.Quantity != -1 {
 			t.Fatalf("accepted quantity %d", s.Quantity)
 		}
-		if !oneOf(s.SaleType, incent.SaleTypes) || s.DealID == "" || s.ModelCode == "" || s.SaleDate == incent.NoDate {
+		if !slices.Contains(incent.SaleTypes, s.SaleType) || s.DealID == "" || s.ModelCode == "" || s.SaleDate == incent.NoDate {
 			t.Fatalf("accepted an incomplete sale %+v", s)
 		}
 		if ValidateCode(s.DealerCode) != nil {

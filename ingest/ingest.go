@@ -232,7 +232,12 @@ type rowCtx struct {
 	// million sales), and every decimal parsed anew is two allocations
 	// that stay live all through the calculation; equal cells share one.
 	amounts map[string]decimal.Decimal
+	// codes holds the codes kept so far by their text; see share.
+	codes map[string]string
 }
+
+// maxSharedCodes bounds rowCtx.codes, as maxSharedAmounts does amounts.
+const maxSharedCodes = 1 << 16
 
 // maxSharedAmounts bounds rowCtx.amounts: a file of distinct amounts
 // stops adding to it rather than hold a second copy of its column.
