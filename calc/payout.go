@@ -28,6 +28,7 @@ type account struct {
 	prog    int
 	whole   int64      // credited units from whole credits, summed as integers
 	rev     revenueSum // credited revenue while credits are summed
+	sum     incent.Sum // credited units from the other credits, while they are summed
 	units   decimal.Decimal
 	revenue decimal.Decimal // rev's total, once every credit is in
 	counted int
@@ -39,7 +40,7 @@ type account struct {
 	// program (program.mixModels), from whole credits as integers and from
 	// the others as decimals; folded into byModel once every credit is in.
 	mixWhole []int64
-	mixUnits []decimal.Decimal
+	mixUnits []incent.Sum
 	sales    []*SaleResult
 }
 
@@ -93,11 +94,13 @@ func (c *calculator) measure() {
 			if a.skip {
 				continue
 			}
-			a.units = settle(a.units.Add(decimal.New(a.whole, 0)))
+			a.sum.AddInt(a.whole, 0)
+			a.units = settle(a.sum.Value())
 			if a.mixWhole != nil {
 				a.byModel = make(map[string]decimal.Decimal, len(p.mixModels))
 				for slot, m := range p.mixModels {
-					a.byModel[m] = settle(a.mixUnits[slot].Add(decimal.New(a.mixWhole[slot], 0)))
+					a.mixUnits[slot].AddInt(a.mixWhole[slot], 0)
+					a.byModel[m] = settle(a.mixUnits[slot].Value())
 				}
 				a.mixWhole, a.mixUnits = nil, nil
 			}
@@ -177,7 +180,7 @@ func (c *calculator) accumulate(accounts [][]*account, w, n int) {
 				continue
 			}
 			if cr.Whole == 0 {
-				a.units = a.units.Add(c.res.Units(cr))
+				a.sum.Add(c.res.Units(cr))
 			} else {
 				a.whole += int64(cr.Whole)
 			}
@@ -191,12 +194,12 @@ func (c *calculator) accumulate(accounts [][]*account, w, n int) {
 			if p.mixModels != nil {
 				if slot := p.mixSlot[c.saleModel[si]]; slot >= 0 {
 					if a.mixWhole == nil {
-						a.mixWhole, a.mixUnits = make([]int64, len(p.mixModels)), make([]decimal.Decimal, len(p.mixModels))
+						a.mixWhole, a.mixUnits = make([]int64, len(p.mixModels)), make([]incent.Sum, len(p.mixModels))
 					}
 					if cr.Whole != 0 {
 						a.mixWhole[slot] += int64(cr.Whole)
 					} else {
-						a.mixUnits[slot] = a.mixUnits[slot].Add(c.res.Units(cr))
+						a.mixUnits[slot].Add(c.res.Units(cr))
 					}
 				}
 			}
@@ -564,25 +567,17 @@ func (c *calculator) familyRevenue(p *program, a *account, keep func(*SaleResult
 
 // revenueSum adds up credited revenue: a whole credit whose base is exact
 // in cents adds whole cents, any other credit its exact decimal revenue.
-type revenueSum struct {
-	cents int64
-	rest  decimal.Decimal
-}
+type revenueSum struct{ incent.Sum }
 
 func (s *revenueSum) add(res *Result, p *program, sr *SaleResult, cr Credit) {
 	if b := p.base(); cr.Whole != 0 && sr.exact[b] {
-		s.cents += int64(cr.Whole) * sr.cents[b]
+		s.AddInt(int64(cr.Whole)*sr.cents[b], -2)
 		return
 	}
-	s.rest = s.rest.Add(res.Revenue(cr))
+	s.Add(res.Revenue(cr))
 }
 
-func (s *revenueSum) total() decimal.Decimal {
-	if s.cents == 0 {
-		return s.rest
-	}
-	return s.rest.Add(decimal.New(s.cents, -2))
-}
+func (s *revenueSum) total() decimal.Decimal { return s.Value() }
 
 func (c *calculator) modelMix(p *program, a *account, line *PayoutLine, f *formula) {
 	line.MeasureKind = "units"

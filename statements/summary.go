@@ -7,7 +7,6 @@ import (
 	"sort"
 
 	"github.com/incent/incent"
-	"github.com/shopspring/decimal"
 )
 
 // RenderSummary writes the analysts' summary.xlsx: sheet Payouts with every
@@ -52,17 +51,17 @@ type programTotal struct {
 	currency    incent.Currency
 	payees      map[string]bool
 	lines       int
-	calculated  decimal.Decimal
-	adjustments decimal.Decimal
+	calculated  incent.Sum
+	adjustments incent.Sum
 }
 
 func (t *programTotal) add(r *SummaryRow) {
 	t.payees[r.PayeeType+"\x00"+r.Payee] = true
 	t.lines++
 	if r.Kind == "" || r.Kind == "calc" {
-		t.calculated = t.calculated.Add(r.Amount)
+		t.calculated.Add(r.Amount)
 	} else {
-		t.adjustments = t.adjustments.Add(r.Amount)
+		t.adjustments.Add(r.Amount)
 	}
 }
 
@@ -111,15 +110,17 @@ func writeTotals(s *sheet, sum *Summary) {
 		if program == "" {
 			program = "(no program)"
 		}
-		s.row(program, t.currency.Code, len(t.payees), t.lines, money(t.calculated, t.currency),
-			money(t.adjustments, t.currency), money(t.calculated.Add(t.adjustments), t.currency))
+		calculated, adjustments := t.calculated.Value(), t.adjustments.Value()
+		s.row(program, t.currency.Code, len(t.payees), t.lines, money(calculated, t.currency),
+			money(adjustments, t.currency), money(calculated.Add(adjustments), t.currency))
 	}
 	s.skip()
 	s.row(styled{"Totals per currency", "bold"})
 	s.header("Currency", "Payees", "Lines", "Calculated", "Adjustments", "Total")
 	for _, t := range totals(sum.Rows, func(r *SummaryRow) (string, string) { return "", r.Currency.Code }) {
-		s.row(styled{t.currency.Code, "bold"}, len(t.payees), t.lines, money(t.calculated, t.currency),
-			money(t.adjustments, t.currency), moneyCell{v: t.calculated.Add(t.adjustments), c: t.currency, bold: true})
+		calculated, adjustments := t.calculated.Value(), t.adjustments.Value()
+		s.row(styled{t.currency.Code, "bold"}, len(t.payees), t.lines, money(calculated, t.currency),
+			money(adjustments, t.currency), moneyCell{v: calculated.Add(adjustments), c: t.currency, bold: true})
 	}
 }
 

@@ -436,11 +436,11 @@ func (cp *computed) summary() *CalcSummary {
 	type pk struct{ id, cur string }
 	type total struct {
 		ProgramTotal
-		sum decimal.Decimal
+		sum incent.Sum
 		cur incent.Currency
 	}
 	progTotals := map[pk]*total{}
-	curTotals := map[string]decimal.Decimal{}
+	curTotals := map[string]*incent.Sum{}
 	for _, l := range cp.res.Lines {
 		payees[string(l.PayeeType)+"/"+l.Payee] = true
 		k := pk{l.ProgramID, l.Currency.Code}
@@ -455,12 +455,17 @@ func (cp *computed) summary() *CalcSummary {
 			progTotals[k] = pt
 		}
 		pt.Payees++
-		pt.sum = pt.sum.Add(l.Amount)
-		curTotals[l.Currency.Code] = curTotals[l.Currency.Code].Add(l.Amount)
+		pt.sum.Add(l.Amount)
+		ct := curTotals[l.Currency.Code]
+		if ct == nil {
+			ct = &incent.Sum{}
+			curTotals[l.Currency.Code] = ct
+		}
+		ct.Add(l.Amount)
 	}
 	s.Payees = len(payees)
 	for _, pt := range progTotals {
-		pt.Amount = pt.sum.StringFixed(pt.cur.Minor)
+		pt.Amount = pt.sum.Value().StringFixed(pt.cur.Minor)
 		s.Programs = append(s.Programs, pt.ProgramTotal)
 	}
 	sort.Slice(s.Programs, func(i, j int) bool {
@@ -471,7 +476,7 @@ func (cp *computed) summary() *CalcSummary {
 	})
 	for cur, amt := range curTotals {
 		c, _ := incent.LookupCurrency(cur)
-		s.Totals = append(s.Totals, CurrencyTotal{Currency: cur, Amount: amt.StringFixed(c.Minor)})
+		s.Totals = append(s.Totals, CurrencyTotal{Currency: cur, Amount: amt.Value().StringFixed(c.Minor)})
 	}
 	sort.Slice(s.Totals, func(i, j int) bool { return s.Totals[i].Currency < s.Totals[j].Currency })
 	return s
