@@ -219,6 +219,14 @@ func (t *Tx) GetRun(id string) (*Run, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Room for every line up front: a large run has a hundred thousand
+	// and more, and the list would otherwise be copied as it grew. The
+	// largest line number is read from the key's index, not counted.
+	var last int
+	if err := t.tx.QueryRowContext(t.ctx, `SELECT coalesce(max(n), 0) FROM payout_lines WHERE run_id = ?`, id).Scan(&last); err != nil {
+		return nil, err
+	}
+	r.Lines = make([]Line, 0, last+1)
 	rows, err := t.tx.QueryContext(t.ctx, `SELECT payee_type, payee, program_id, program_version, kind, currency, measure, tier, amount
 		FROM payout_lines WHERE run_id = ? ORDER BY n`, id)
 	if err != nil {

@@ -794,10 +794,21 @@ func (cp *computed) statements(runID string, names payeeNames) ([]*statements.St
 	// those alone.
 	pay := cp.opts.pay
 	salesOf := cp.salesOf(pay, 1<<16)
+	// The lines are sorted by payee: each payee's are one run of them.
 	linesOf := map[calc.Payee][]calc.PayoutLine{}
-	for _, l := range res.Lines {
+	for i := 0; i < len(res.Lines); {
+		l := &res.Lines[i]
+		j := i + 1
+		for j < len(res.Lines) && res.Lines[j].PayeeType == l.PayeeType && res.Lines[j].Payee == l.Payee {
+			j++
+		}
 		pe := calc.Payee{Type: l.PayeeType, Code: l.Payee}
-		linesOf[pe] = append(linesOf[pe], l)
+		if linesOf[pe] == nil {
+			linesOf[pe] = res.Lines[i:j:j]
+		} else {
+			linesOf[pe] = append(linesOf[pe], res.Lines[i:j]...)
+		}
+		i = j
 	}
 	flagsOf := map[string][]calc.Flag{}
 	for _, f := range res.Flags {
@@ -822,6 +833,7 @@ func (cp *computed) statements(runID string, names payeeNames) ([]*statements.St
 		}
 		totals := map[string]decimal.Decimal{}
 		curs := map[string]incent.Currency{}
+		st.Programs = make([]statements.ProgramLine, 0, len(linesOf[key]))
 		for _, l := range linesOf[key] {
 			pl := statements.ProgramLine{ProgramID: l.ProgramID, ProgramVersion: l.ProgramVersion, Currency: l.Currency,
 				MeasureKind: l.MeasureKind, Measure: l.Measure, Tier: l.Tier, NextTier: l.NextTier, Formula: l.Formula,
