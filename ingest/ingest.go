@@ -232,8 +232,8 @@ type rowCtx struct {
 	// million sales), and every decimal parsed anew is two allocations
 	// that stay live all through the calculation; equal cells share one.
 	amounts map[string]decimal.Decimal
-	// codes holds the codes kept so far by their text; see share.
-	codes map[string]string
+	// codes holds the codes kept so far, by column and text; see share.
+	codes []map[string]string
 }
 
 // maxSharedCodes bounds rowCtx.codes, as maxSharedAmounts does amounts.

@@ -161,42 +161,49 @@ func parseSale(c *rowCtx) (incent.Sale, bool) {
 // compact lets go of the row's text. A cell is a slice of its row's one
 // string, so a sale holding any cell as it came holds the whole row, about
 // a hundred bytes, for as long as the run: 100 MB over a million sales.
-// Instead the deal, VIN and source, which differ from sale to sale, share
-// one new string, and every code is the one string kept for it by the file.
+// Instead the deal, VIN, salespeople and source, which differ from sale to
+// sale or nearly so (a large quarter has tens of thousands of salespeople),
+// share one new string, and every other code is the one string kept for it
+// by the file.
 func (c *rowCtx) compact(s *incent.Sale) {
-	var buf [160]byte
-	b := append(append(buf[:0], s.DealID...), s.VIN...)
+	var buf [192]byte
+	b := append(append(append(buf[:0], s.DealID...), s.VIN...), s.Salesperson...)
 	b = strconv.AppendInt(append(b, c.source...), int64(c.row), 10)
 	all := string(b)
-	deal, vin := len(s.DealID), len(s.DealID)+len(s.VIN)
-	s.DealID, s.VIN, s.Source = all[:deal], all[deal:vin], all[vin:]
-	s.DealerCode = c.share(s.DealerCode)
-	s.ModelCode = c.share(s.ModelCode)
-	s.Family = c.share(s.Family)
-	s.DeliveringDealer = c.share(s.DeliveringDealer)
-	s.Salesperson = c.share(s.Salesperson)
-	s.Split = c.share(s.Split)
-	s.RebateCode = c.share(s.RebateCode)
+	deal, vin, people := len(s.DealID), len(s.DealID)+len(s.VIN), len(s.DealID)+len(s.VIN)+len(s.Salesperson)
+	s.DealID, s.VIN, s.Salesperson, s.Source = all[:deal], all[deal:vin], all[vin:people], all[people:]
+	s.DealerCode = c.share(sDealer, s.DealerCode)
+	s.ModelCode = c.share(sModelCode, s.ModelCode)
+	s.Family = c.share(sFamily, s.Family)
+	s.DeliveringDealer = c.share(sDelivering, s.DeliveringDealer)
+	s.Split = c.share(sSplit, s.Split)
+	s.RebateCode = c.share(sRebateCode, s.RebateCode)
 }
 
-// share returns a copy of s that does not hold its row: the file's copy
-// when an earlier row had the same text. Codes repeat (a few thousand
-// dealers and salespeople, a few dozen models over a million rows), and
-// one string each is also what makes comparing them cheap: equal strings
-// at one address compare without reading their bytes.
-func (c *rowCtx) share(s string) string {
+// share returns a copy of column col's text s that does not hold its row:
+// the file's copy when an earlier row had the same text. Codes repeat (a
+// few thousand dealers, a few dozen models over a million rows), and one
+// string each is also what makes comparing them cheap: equal strings at
+// one address compare without reading their bytes. Each column has its own
+// table, small enough to stay in the cache.
+func (c *rowCtx) share(col int, s string) string {
 	if s == "" {
 		return ""
 	}
-	if v, ok := c.codes[s]; ok {
+	if len(c.codes) == 0 {
+		c.codes = make([]map[string]string, len(c.sc.cols))
+	}
+	m := c.codes[col]
+	if v, ok := m[s]; ok {
 		return v
 	}
 	s = strings.Clone(s)
-	if c.codes == nil {
-		c.codes = map[string]string{}
+	if m == nil {
+		m = map[string]string{}
+		c.codes[col] = m
 	}
-	if len(c.codes) < maxSharedCodes {
-		c.codes[s] = s
+	if len(m) < maxSharedCodes {
+		m[s] = s
 	}
 	return s
 }
