@@ -27,7 +27,7 @@ var generated = map[string]calc.Input{}
 // generatedInput generates a workspace with gen and reads it as the
 // workspace would: sales of unknown dealers are dropped and a sale key seen
 // twice keeps its first row.
-func generatedInput(b *testing.B, dealers, sales int) calc.Input {
+func generatedInput(b testing.TB, dealers, sales int) calc.Input {
 	b.Helper()
 	key := strconv.Itoa(dealers) + "x" + strconv.Itoa(sales)
 	if in, ok := generated[key]; ok {

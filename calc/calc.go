@@ -494,6 +494,37 @@ func (c *calculator) selectSales() {
 	})
 }
 
+// SortSales puts sales in the canonical order, the order the passes visit
+// them in (dealer, date, deal, VIN, originals before reversals), moving
+// each sale once, and returns where each came from: sales[k] was at
+// from[k]. A result never depends on the order of Input.Sales, but a
+// quarter held in this order is read in sequence by every pass over it,
+// not at random: a million sales are far larger than any cache.
+func SortSales(sales []incent.Sale) (from []int) {
+	from = canonicalOrder(sales)
+	done := make([]bool, len(sales))
+	for k := range sales {
+		if done[k] {
+			continue
+		}
+		// Follow the cycle through k: each place takes the sale that
+		// belongs there, and the last takes the one k held.
+		held := sales[k]
+		j := k
+		for {
+			done[j] = true
+			i := from[j]
+			if i == k {
+				sales[j] = held
+				break
+			}
+			sales[j] = sales[i]
+			j = i
+		}
+	}
+	return from
+}
+
 // canonicalOrder returns the indices of sales in saleLess order. Sales are
 // first placed by dealer (a counting sort on the dealer's rank), then each
 // dealer's sales are sorted on every core by a key that packs the date, so

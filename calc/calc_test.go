@@ -405,6 +405,19 @@ func TestCanonicalOrderMatchesSaleLess(t *testing.T) {
 	if got := canonicalOrder(ss); !slices.Equal(got, want) {
 		t.Error("canonicalOrder differs from sorting by saleLess")
 	}
+
+	// SortSales moves the sales themselves into that order and says where
+	// each came from.
+	orig := slices.Clone(ss)
+	from := SortSales(ss)
+	if !slices.Equal(from, want) {
+		t.Error("SortSales reports another order than canonicalOrder")
+	}
+	for k := range ss {
+		if ss[k] != orig[want[k]] {
+			t.Fatalf("place %d holds %+v, want %+v", k, ss[k], orig[want[k]])
+		}
+	}
 }
 
 // TestReasonsTextAlternating formats the reasons of sales whose models

@@ -255,11 +255,18 @@ func gather(tx *store.Tx, files []store.InputFile) (*dataset, error) {
 			// Each sale's file version is all the index is needed for
 			// now; the index itself, a key string and an entry per sale,
 			// need not be held through the passes.
-			ds.owners = make([]int64, len(ds.sales))
+			owners := make([]int64, len(ds.sales))
 			for _, e := range ds.saleIdx.m {
-				ds.owners[e.pos] = e.owner
+				owners[e.pos] = e.owner
 			}
 			ds.saleIdx = keyIndex{}
+			// Held in the order the passes read them, the sales are read
+			// in sequence by each pass, and by the snapshot's next calc.
+			from := calc.SortSales(ds.sales)
+			ds.owners = make([]int64, len(ds.sales))
+			for k, i := range from {
+				ds.owners[k] = owners[i]
+			}
 			continue
 		}
 		for _, f := range byKind[string(kind)] {
