@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/incent/incent"
@@ -621,5 +622,31 @@ func TestFoldRowsConflicts(t *testing.T) {
 				t.Errorf("reversed %v: row %d: %q, want it told against row %d", reversed, got.Row, got.Reason, want)
 			}
 		}
+	}
+}
+
+// TestPackText checks that packing the sales' own text keeps every value
+// and lays the sales' text out in their order, in few strings.
+func TestPackText(t *testing.T) {
+	var sales []incent.Sale
+	for i := range 5000 {
+		sales = append(sales, incent.Sale{DealID: strings.Repeat("d", i%7+1) + strconv.Itoa(i), VIN: fmt.Sprintf("VIN%014d", i),
+			Salesperson: strings.Repeat("S", i%3), Source: "data/sales/a.csv:" + strconv.Itoa(i+2), DealerCode: "D001"})
+	}
+	want := slices.Clone(sales)
+	packText(sales)
+	if !slices.Equal(sales, want) {
+		t.Fatal("packing changed a sale")
+	}
+	// Within a block, each sale's text follows the one before it.
+	follows := 0
+	for i := 1; i < len(sales); i++ {
+		prev := unsafe.Add(unsafe.Pointer(unsafe.StringData(sales[i-1].Source)), len(sales[i-1].Source))
+		if unsafe.Pointer(unsafe.StringData(sales[i].DealID)) == prev {
+			follows++
+		}
+	}
+	if follows < len(sales)-len(sales)/100 {
+		t.Errorf("only %d of %d sales' text follows the sale before", follows, len(sales)-1)
 	}
 }
