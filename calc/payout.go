@@ -104,7 +104,7 @@ func (c *calculator) measure() {
 				}
 				a.mixWhole, a.mixUnits = nil, nil
 			}
-			a.revenue = settle(a.rev.total())
+			a.revenue = settle(a.rev.Value())
 			jobs = append(jobs, a)
 		}
 		slices.SortFunc(jobs[start:], func(a, b *account) int { return strings.Compare(a.payee, b.payee) })
@@ -558,9 +558,9 @@ func (c *calculator) familyRevenue(p *program, a *account, keep func(*SaleResult
 			}
 		}
 	}
-	rev := sums[len(p.FamilyRates)].total()
+	rev := sums[len(p.FamilyRates)].Value()
 	for i, fr := range p.FamilyRates {
-		rev = rev.Add(sums[i].total().Mul(fr.Factor))
+		rev = rev.Add(sums[i].Value().Mul(fr.Factor))
 	}
 	return settle(rev) // a summed measure, as a.revenue is
 }
@@ -576,8 +576,6 @@ func (s *revenueSum) add(res *Result, p *program, sr *SaleResult, cr Credit) {
 	}
 	s.Add(res.Revenue(cr))
 }
-
-func (s *revenueSum) total() decimal.Decimal { return s.Value() }
 
 func (c *calculator) modelMix(p *program, a *account, line *PayoutLine, f *formula) {
 	line.MeasureKind = "units"

@@ -440,7 +440,7 @@ func (cp *computed) summary() *CalcSummary {
 		cur incent.Currency
 	}
 	progTotals := map[pk]*total{}
-	curTotals := map[string]*incent.Sum{}
+	curTotals := map[string]incent.Sum{}
 	for _, l := range cp.res.Lines {
 		payees[string(l.PayeeType)+"/"+l.Payee] = true
 		k := pk{l.ProgramID, l.Currency.Code}
@@ -457,11 +457,8 @@ func (cp *computed) summary() *CalcSummary {
 		pt.Payees++
 		pt.sum.Add(l.Amount)
 		ct := curTotals[l.Currency.Code]
-		if ct == nil {
-			ct = &incent.Sum{}
-			curTotals[l.Currency.Code] = ct
-		}
 		ct.Add(l.Amount)
+		curTotals[l.Currency.Code] = ct
 	}
 	s.Payees = len(payees)
 	for _, pt := range progTotals {

@@ -260,16 +260,13 @@ func (cp *computed) writePayouts(w io.Writer, runID string) error {
 
 func (cp *computed) writePayments(w io.Writer, runID string) error {
 	type key struct{ payeeType, payee, cur string }
-	totals := map[key]*incent.Sum{}
+	totals := map[key]incent.Sum{}
 	minor := map[string]int32{}
 	for _, l := range cp.res.Lines {
 		k := key{string(l.PayeeType), l.Payee, l.Currency.Code}
 		t := totals[k]
-		if t == nil {
-			t = &incent.Sum{}
-			totals[k] = t
-		}
 		t.Add(l.Amount)
+		totals[k] = t
 		minor[l.Currency.Code] = l.Currency.Minor
 	}
 	keys := make([]key, 0, len(totals))
@@ -293,8 +290,9 @@ func (cp *computed) writePayments(w io.Writer, runID string) error {
 	cw := newCSV(w)
 	cw.raw("payee", "name", "currency", "amount", "run_id")
 	for _, k := range keys {
+		total := totals[k]
 		cw.raw(statements.NeutraliseCell(names.name(k.payeeType, k.payee)), statements.NeutraliseCell(cp.payeeName(rules.PayeeKind(k.payeeType), k.payee)),
-			k.cur, totals[k].Value().StringFixed(minor[k.cur]), runID)
+			k.cur, total.Value().StringFixed(minor[k.cur]), runID)
 	}
 	return cw.flush()
 }
