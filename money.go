@@ -149,11 +149,18 @@ func GroupThousands(s string) string {
 // trailing zeros), without allocating for the common small values: the
 // calculation log and the workbooks write millions of them.
 func AppendDecimal(b []byte, d decimal.Decimal) []byte {
-	exp := d.Exponent()
-	if exp > 0 || d.NumDigits() > 18 {
+	if d.Exponent() > 0 || d.NumDigits() > 18 {
 		return append(b, d.String()...)
 	}
-	c := d.CoefficientInt64()
+	return AppendScaled(b, d.CoefficientInt64(), d.Exponent())
+}
+
+// AppendScaled appends c × 10^exp as AppendDecimal appends the decimal of
+// that coefficient and exponent; c has at most 18 digits.
+func AppendScaled(b []byte, c int64, exp int32) []byte {
+	if exp > 0 {
+		return append(b, decimal.New(c, exp).String()...)
+	}
 	if c < 0 {
 		b = append(b, '-')
 		c = -c

@@ -123,14 +123,16 @@ type Credit struct {
 
 // creditValue holds a credit's exact units and revenue.
 type creditValue struct {
-	units, revenue decimal.Decimal
+	units, revenue fixed
 }
 
 // valueTable holds credit values in fixed chunks: a range of half a
 // million sales has a million or more, and a table that grew by copying
-// would allocate several times its size.
+// would allocate several times its size. The values hold no pointer, so
+// the garbage collector need not read them.
 type valueTable struct {
 	chunks [][]creditValue
+	big    []decimal.Decimal // values with more than 18 digits, by fixed.big
 }
 
 const valueChunk = 1 << 16
@@ -159,7 +161,8 @@ func (r *Result) Payee(c Credit) string { return r.payees[c.payee] }
 func (r *Result) Units(c Credit) decimal.Decimal {
 	switch {
 	case c.value != 0:
-		return r.values[c.seg].at(c.value).units
+		t := &r.values[c.seg]
+		return t.dec(t.at(c.value).units)
 	case c.Whole < 0:
 		return minusOne
 	}
@@ -170,9 +173,63 @@ func (r *Result) Units(c Credit) decimal.Decimal {
 // zero for a program that does not measure revenue.
 func (r *Result) Revenue(c Credit) decimal.Decimal {
 	if c.value != 0 {
-		return r.values[c.seg].at(c.value).revenue
+		t := &r.values[c.seg]
+		return t.dec(t.at(c.value).revenue)
 	}
 	return zero
+}
+
+// HasRevenue reports whether the credit's revenue is not zero.
+func (r *Result) HasRevenue(c Credit) bool {
+	if c.value == 0 {
+		return false
+	}
+	v := r.values[c.seg].at(c.value).revenue
+	return v.n != 0 || v.big != 0 && !r.values[c.seg].dec(v).IsZero()
+}
+
+// AddUnits adds the credit's units to s, as s.Add(r.Units(c)) would.
+func (r *Result) AddUnits(s *incent.Sum, c Credit) {
+	if c.value != 0 {
+		t := &r.values[c.seg]
+		t.sum(s, t.at(c.value).units)
+		return
+	}
+	s.AddInt(int64(c.Whole), 0)
+}
+
+// AddRevenue adds the credit's revenue to s, as s.Add(r.Revenue(c)) would.
+func (r *Result) AddRevenue(s *incent.Sum, c Credit) {
+	if c.value != 0 {
+		t := &r.values[c.seg]
+		t.sum(s, t.at(c.value).revenue)
+	}
+}
+
+// AppendUnits appends the credit's units as incent.AppendDecimal would.
+func (r *Result) AppendUnits(b []byte, c Credit) []byte {
+	switch {
+	case c.value != 0:
+		return r.appendValue(b, c, r.values[c.seg].at(c.value).units)
+	case c.Whole < 0:
+		return append(b, "-1"...)
+	}
+	return append(b, '1')
+}
+
+// AppendRevenue appends the credit's revenue as incent.AppendDecimal would.
+func (r *Result) AppendRevenue(b []byte, c Credit) []byte {
+	if c.value == 0 {
+		return append(b, '0')
+	}
+	return r.appendValue(b, c, r.values[c.seg].at(c.value).revenue)
+}
+
+func (r *Result) appendValue(b []byte, c Credit, f fixed) []byte {
+	if f.big != 0 {
+		return incent.AppendDecimal(b, r.values[c.seg].dec(f))
+	}
+	return incent.AppendScaled(b, f.n, f.exp)
 }
 
 // Fail names the first eligibility condition a sale failed.

@@ -532,13 +532,13 @@ func TestValueTable(t *testing.T) {
 	var vt valueTable
 	n := 2*valueChunk + 3
 	for i := range n {
-		if id := vt.add(creditValue{units: decimal.NewFromInt(int64(i))}); id != int32(i+1) {
+		if id := vt.add(creditValue{units: fixed{n: int64(i)}}); id != int32(i+1) {
 			t.Fatalf("value %d numbered %d, want %d", i, id, i+1)
 		}
 	}
 	for _, i := range []int{0, 1, valueChunk - 1, valueChunk, valueChunk + 1, 2 * valueChunk, n - 1} {
-		if got := vt.at(int32(i + 1)).units; got.IntPart() != int64(i) {
-			t.Errorf("value %d holds %s", i+1, got)
+		if got := vt.at(int32(i + 1)).units; got != (fixed{n: int64(i)}) {
+			t.Errorf("value %d holds %+v", i+1, got)
 		}
 	}
 }

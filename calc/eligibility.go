@@ -92,21 +92,20 @@ func (l *ledger) value(v creditValue) int32 {
 	return l.values.add(v)
 }
 
-func (l *ledger) units(c Credit) decimal.Decimal {
-	switch {
-	case c.value != 0:
+// units and revenue are a credit's value as Result.Units and
+// Result.Revenue give it, as fixed.
+func (l *ledger) units(c Credit) fixed {
+	if c.value != 0 {
 		return l.values.at(c.value).units
-	case c.Whole < 0:
-		return minusOne
 	}
-	return one
+	return fixed{n: int64(c.Whole)}
 }
 
-func (l *ledger) revenue(c Credit) decimal.Decimal {
+func (l *ledger) revenue(c Credit) fixed {
 	if c.value != 0 {
 		return l.values.at(c.value).revenue
 	}
-	return zero
+	return fixed{}
 }
 
 // decide runs eligibility and crediting for sales lo..hi.
@@ -348,9 +347,9 @@ func (l *ledger) shares(cell string) ([]incent.Share, bool) {
 // the salespeople; every matching multiplier multiplies the credit.
 func (c *calculator) credit(buf *[]Credit, l *ledger, pi int, p *program, sr *SaleResult, d *incent.Dealer, sh saleShares) Fail {
 	s := sr.Basis
-	qty := one
+	qty := fixed{n: 1}
 	if sr.Sale.Quantity < 0 {
-		qty = minusOne
+		qty = fixed{n: -1}
 	}
 	// Most sales go whole to one dealer with no multiplier: their credit is
 	// the quantity itself, with no decimal arithmetic.
@@ -399,16 +398,17 @@ func (c *calculator) credit(buf *[]Credit, l *ledger, pi int, p *program, sr *Sa
 		}
 	}
 
+	t := &l.values
 	credits := *buf
 	defer func() { *buf = credits }()
 	start := len(credits)
 	for _, share := range shares {
 		units := qty
 		if !whole {
-			units = units.Mul(share.Fraction)
+			units = t.mul(units, t.fix(share.Fraction))
 		}
 		if scaled {
-			units = units.Mul(factor)
+			units = t.mul(units, t.fix(factor))
 		}
 		cr := Credit{Program: int32(pi), payee: l.payee(share.Code), seg: l.seg}
 		switch {
@@ -417,9 +417,9 @@ func (c *calculator) credit(buf *[]Credit, l *ledger, pi int, p *program, sr *Sa
 			if p.needsRevenue {
 				bi := p.base()
 				if l.whole[bi] == 0 {
-					rev := base
+					rev := t.fix(base)
 					if sr.Sale.Quantity < 0 {
-						rev = base.Neg()
+						rev = t.neg(rev)
 					}
 					l.whole[bi] = l.value(creditValue{units: qty, revenue: rev})
 				}
@@ -428,7 +428,7 @@ func (c *calculator) credit(buf *[]Credit, l *ledger, pi int, p *program, sr *Sa
 		default:
 			v := creditValue{units: units}
 			if p.needsRevenue {
-				v.revenue = units.Mul(base)
+				v.revenue = t.mul(units, t.fix(base))
 			}
 			cr.value = l.value(v)
 		}
@@ -436,8 +436,8 @@ func (c *calculator) credit(buf *[]Credit, l *ledger, pi int, p *program, sr *Sa
 		merged := false
 		for j := start; j < len(credits); j++ {
 			if credits[j].payee == cr.payee {
-				credits[j].value = l.value(creditValue{units: l.units(credits[j]).Add(l.units(cr)),
-					revenue: l.revenue(credits[j]).Add(l.revenue(cr))})
+				credits[j].value = l.value(creditValue{units: t.plus(l.units(credits[j]), l.units(cr)),
+					revenue: t.plus(l.revenue(credits[j]), l.revenue(cr))})
 				credits[j].Whole = 0
 				merged = true
 			}

@@ -180,7 +180,7 @@ func (c *calculator) accumulate(accounts [][]*account, w, n int) {
 				continue
 			}
 			if cr.Whole == 0 {
-				a.sum.Add(c.res.Units(cr))
+				c.res.AddUnits(&a.sum, cr)
 			} else {
 				a.whole += int64(cr.Whole)
 			}
@@ -199,7 +199,7 @@ func (c *calculator) accumulate(accounts [][]*account, w, n int) {
 					if cr.Whole != 0 {
 						a.mixWhole[slot] += int64(cr.Whole)
 					} else {
-						a.mixUnits[slot].Add(c.res.Units(cr))
+						c.res.AddUnits(&a.mixUnits[slot], cr)
 					}
 				}
 			}
@@ -574,7 +574,7 @@ func (s *revenueSum) add(res *Result, p *program, sr *SaleResult, cr Credit) {
 		s.AddInt(int64(cr.Whole)*sr.cents[b], -2)
 		return
 	}
-	s.Add(res.Revenue(cr))
+	res.AddRevenue(&s.Sum, cr)
 }
 
 func (c *calculator) modelMix(p *program, a *account, line *PayoutLine, f *formula) {

@@ -575,7 +575,7 @@ func (lw *logWriter) appendSale(b []byte, sr *calc.SaleResult) []byte {
 		b = append(b, '}')
 		hasRevenue := false
 		for _, cr := range sr.Credits {
-			if !res.Revenue(cr).IsZero() {
+			if res.HasRevenue(cr) {
 				hasRevenue = true
 				break
 			}
@@ -658,13 +658,13 @@ func (lw *logWriter) appendCredits(b []byte, sr *calc.SaleResult, revenue bool) 
 		credits := sr.Credits[i:j]
 		switch {
 		case j-i == 1: // one payee, as for most programs: nothing to sort
-			if revenue && lw.res.Revenue(credits[0]).IsZero() {
+			if revenue && !lw.res.HasRevenue(credits[0]) {
 				credits = nil
 			}
 		default:
 			lw.credits = append(lw.credits[:0], credits...)
 			if revenue {
-				lw.credits = slices.DeleteFunc(lw.credits, func(c calc.Credit) bool { return lw.res.Revenue(c).IsZero() })
+				lw.credits = slices.DeleteFunc(lw.credits, func(c calc.Credit) bool { return !lw.res.HasRevenue(c) })
 			}
 			if len(lw.credits) > 1 {
 				slices.SortFunc(lw.credits, func(a, b calc.Credit) int { return strings.Compare(lw.res.Payee(a), lw.res.Payee(b)) })
@@ -686,11 +686,11 @@ func (lw *logWriter) appendCredits(b []byte, sr *calc.SaleResult, revenue bool) 
 				b = append(b, ':', '"')
 				switch {
 				case revenue:
-					b = incent.AppendDecimal(b, lw.res.Revenue(cr))
+					b = lw.res.AppendRevenue(b, cr)
 				case cr.Whole != 0: // the sale's whole quantity: 1, or -1 for a reversal
 					b = strconv.AppendInt(b, int64(cr.Whole), 10)
 				default:
-					b = incent.AppendDecimal(b, lw.res.Units(cr))
+					b = lw.res.AppendUnits(b, cr)
 				}
 				b = append(b, '"')
 			}
