@@ -39,7 +39,13 @@ func (t *Tx) PutBlob(sha string, r io.Reader) error {
 		return err
 	}
 	h := sha256.New()
-	buf := make([]byte, chunkSize)
+	// A program file held in memory needs no buffer of a chunk's size:
+	// thirty of those are 120 MB of garbage at the end of every calc.
+	size0 := chunkSize
+	if l, ok := r.(interface{ Len() int }); ok {
+		size0 = min(size0, max(l.Len(), 1))
+	}
+	buf := make([]byte, size0)
 	var size int64
 	n := 0
 	for {

@@ -62,6 +62,47 @@ func TestBlobRoundTrip(t *testing.T) {
 	}
 }
 
+// TestBlobChunks archives content of every size around a chunk, held in
+// memory or read from a stream, as whole chunks and one short last one.
+func TestBlobChunks(t *testing.T) {
+	db := MustOpenDB(t)
+	tx := mustBegin(t, db)
+	for _, c := range []struct {
+		size, chunks int
+	}{{0, 0}, {1, 1}, {100, 1}, {chunkSize - 1, 1}, {chunkSize, 1}, {chunkSize + 1, 2}, {2*chunkSize + 5, 3}} {
+		for _, stream := range []bool{false, true} {
+			data := bytes.Repeat([]byte{byte('a' + c.size%26)}, c.size)
+			if stream {
+				data = append(data, 's') // other content, so another blob
+			}
+			sum := sha256.Sum256(data)
+			sha := hex.EncodeToString(sum[:])
+			var r io.Reader = bytes.NewReader(data)
+			if stream {
+				r = io.MultiReader(r) // no Len: read a chunk at a time
+			}
+			if err := tx.PutBlob(sha, r); err != nil {
+				t.Fatal(err)
+			}
+			got, err := tx.ReadBlob(sha)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var n int
+			if err := tx.tx.QueryRow(`SELECT chunks FROM blobs WHERE sha256 = ?`, sha).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			want := c.chunks
+			if stream && c.size%chunkSize == 0 && c.size > 0 || stream && c.size == 0 {
+				want++ // the extra byte starts a chunk
+			}
+			if !bytes.Equal(got, data) || n != want {
+				t.Errorf("%d bytes (stream %v): read back %d bytes in %d chunks, want the same bytes in %d", len(data), stream, len(got), n, want)
+			}
+		}
+	}
+}
+
 // TestPageSize checks that a new database gets large pages in WAL mode and
 // that a database made with SQLite's default pages keeps them and works.
 func TestPageSize(t *testing.T) {
