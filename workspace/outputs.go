@@ -137,13 +137,16 @@ func (cp *computed) writeFiles(dir string, run *store.Run, env Env, opts CalcOpt
 // hashedFile is a run file being written through a buffer, with the
 // SHA-256 of what is written.
 type hashedFile struct {
-	f  *os.File
+	f  io.WriteCloser
 	h  hash.Hash
 	bw *bufio.Writer
 }
 
 func createHashed(path string) (*hashedFile, error) {
-	f, err := os.Create(path)
+	return newHashed(os.Create(path))
+}
+
+func newHashed(f io.WriteCloser, err error) (*hashedFile, error) {
 	if err != nil {
 		return nil, err
 	}
@@ -188,7 +191,7 @@ type earlyLog struct {
 // goroutines.
 func startLog(path string, res *calc.Result, dealers map[string]*incent.Dealer) *earlyLog {
 	l := &earlyLog{quit: make(chan struct{}), done: make(chan struct{})}
-	if l.hf, l.err = createHashed(path); l.err != nil {
+	if l.hf, l.err = newHashed(createDirect(path)); l.err != nil {
 		close(l.done)
 		return l
 	}
