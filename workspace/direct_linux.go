@@ -8,6 +8,41 @@ import (
 	"unsafe"
 )
 
+// readWhole reads the file at path into memory the kernel backs all at
+// once before the read: a hundred megabytes read into fresh memory would
+// otherwise take a page fault for each 4 KiB of it, and on a virtual
+// machine those faults cost more than the read (0.37 s for the 105 MB
+// snapshot of a million sales, against 0.14 s).
+func readWhole(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	b := make([]byte, fi.Size())
+	if len(b) >= 1<<20 {
+		// MADV_POPULATE_WRITE, from Linux 5.14, over the whole pages of
+		// b; older kernels refuse it and the read faults the pages in as
+		// it goes.
+		lo := (uintptr(unsafe.Pointer(&b[0])) + 4095) &^ 4095
+		hi := (uintptr(unsafe.Pointer(&b[0])) + uintptr(len(b))) &^ 4095
+		_, _, _ = syscall.Syscall(syscall.SYS_MADVISE, lo, hi-lo, 23)
+	}
+	if _, err := io.ReadFull(f, b); err != nil {
+		return nil, err
+	}
+	// A file that grew since Stat: read it all, as os.ReadFile would.
+	rest, err := io.ReadAll(f)
+	if err != nil {
+		return nil, err
+	}
+	return append(b, rest...), nil
+}
+
 // createDirect creates path for one long sequential write that nothing
 // reads back while it is written: the calculation log, over a gigabyte at
 // a million sales. It is written with O_DIRECT, from the process's own

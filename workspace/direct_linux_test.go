@@ -82,3 +82,25 @@ func TestAlignedBuffer(t *testing.T) {
 		_ = make([]byte, 1+len(b)%7) // move the allocator along
 	}
 }
+
+// TestReadWhole reads files small and large as os.ReadFile does.
+func TestReadWhole(t *testing.T) {
+	dir := t.TempDir()
+	for _, n := range []int{0, 1, 4097, 1 << 20, 3<<20 + 5} {
+		want := bytes.Repeat([]byte{byte(n)}, n)
+		for i := range want {
+			want[i] += byte(i * 7)
+		}
+		path := filepath.Join(dir, "f")
+		if err := os.WriteFile(path, want, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		got, err := readWhole(path)
+		if err != nil || !bytes.Equal(got, want) {
+			t.Errorf("%d bytes: read %d, %v", n, len(got), err)
+		}
+	}
+	if _, err := readWhole(filepath.Join(dir, "missing")); err == nil {
+		t.Error("a missing file read without error")
+	}
+}

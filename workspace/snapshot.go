@@ -205,7 +205,7 @@ func (c *Config) writeSnapshot(key [32]byte, ds *dataset) error {
 // readSnapshot returns the dataset saved under key for files, or nil when
 // there is no usable snapshot.
 func (c *Config) readSnapshot(key [32]byte, files []store.InputFile) *dataset {
-	data, err := os.ReadFile(c.snapshotPath())
+	data, err := readWhole(c.snapshotPath())
 	if err != nil {
 		return nil
 	}
