@@ -40,6 +40,7 @@ type source interface {
 type recordError struct {
 	row    int
 	rec    []string
+	field  int // the index in the record of the field at fault, or -1
 	reason string
 }
 
@@ -106,7 +107,7 @@ func openCSV(file string, br *bufio.Reader, head []byte) (*csvSource, []string, 
 	if err != nil {
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
-			return nil, nil, 0, &FileError{File: file, Row: pe.StartLine, Msg: "header row: " + csvReason(pe)}
+			return nil, nil, 0, &FileError{File: file, Row: pe.StartLine, Msg: fmt.Sprintf("header row, field %d: %s", len(header)+1, csvReason(pe))}
 		}
 		return nil, nil, 0, &FileError{File: file, Msg: "cannot read the file: " + err.Error()}
 	}
@@ -125,9 +126,9 @@ func (s *csvSource) next() ([]string, int, error) {
 		if isBlank(rec) {
 			continue
 		}
-		for _, f := range rec {
+		for i, f := range rec {
 			if !utf8.ValidString(f) {
-				return nil, row, &recordError{row: row, rec: rec, reason: "the row is not UTF-8 text; expected the file saved as UTF-8"}
+				return nil, row, &recordError{row: row, rec: rec, field: i, reason: "the cell is not UTF-8 text; expected the file saved as UTF-8"}
 			}
 		}
 		return rec, row, nil
@@ -167,14 +168,14 @@ func (s *csvSource) read() ([]string, int, error) {
 		}
 		s.pending = p
 	}
-	return nil, pe.StartLine, &recordError{row: pe.StartLine, rec: rec, reason: csvReason(pe)}
+	// encoding/csv gives the fields before the one at fault.
+	return nil, pe.StartLine, &recordError{row: pe.StartLine, rec: rec, field: len(rec), reason: csvReason(pe)}
 }
 
+// csvReason says what is wrong with the quotes of a field. Where in the
+// row is said by the reject's column: encoding/csv counts its column in
+// bytes, which is not where a person counting characters would look.
 func csvReason(pe *csv.ParseError) string {
-	where := fmt.Sprintf("line %d, column %d", pe.Line, pe.Column)
-	if pe.Line > pe.StartLine {
-		where = fmt.Sprintf("lines %d to %d", pe.StartLine, pe.Line)
-	}
 	msg := pe.Err.Error()
 	switch {
 	case errors.Is(pe.Err, csv.ErrBareQuote):
@@ -182,7 +183,10 @@ func csvReason(pe *csv.ParseError) string {
 	case errors.Is(pe.Err, csv.ErrQuote):
 		msg = `a stray or missing quote (") in a quoted field`
 	}
-	return fmt.Sprintf("%s at %s; expected a field with quotes to be wholly quoted, with quotes inside it doubled", msg, where)
+	if pe.Line > pe.StartLine {
+		msg += fmt.Sprintf(" that runs from line %d to line %d", pe.StartLine, pe.Line)
+	}
+	return msg + "; expected a field with quotes to be wholly quoted, with quotes inside it doubled"
 }
 
 // detectDelimiter counts commas, semicolons and tabs outside quotes on the

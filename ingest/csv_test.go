@@ -183,7 +183,7 @@ func TestReadSalesRejects(t *testing.T) {
 		{File: "bad.csv", Row: 12, Column: "sale_date", Reason: `"1989-12-31" is 1989-12-31, outside any sensible range (1990 to 2100)`},
 		{File: "bad.csv", Row: 13, Column: "model_year", Reason: `"24" is not a model year; expected four digits from 1980 to 2100`},
 		{File: "bad.csv", Row: 14, Column: "salesperson", Reason: `shares sum to 90, expected 100`},
-		{File: "bad.csv", Row: 15, Reason: `a quote (") inside an unquoted field at line 15, column 55; expected a field with quotes to be wholly quoted, with quotes inside it doubled`},
+		{File: "bad.csv", Row: 15, Column: "sale_amount", Reason: `a quote (") inside an unquoted field; expected a field with quotes to be wholly quoted, with quotes inside it doubled`},
 		{File: "bad.csv", Row: 16, Column: "model_code", Reason: `the cell is empty; a value is required`},
 		{File: "bad.csv", Row: 17, Column: "model_code", Reason: `the cell is empty; a value is required`},
 	}
@@ -232,7 +232,7 @@ func TestReadSalesFileErrors(t *testing.T) {
 		{"unclosed quote", "sales.csv",
 			rejectHeader + "1,\"1HGCM8268RA000001,D001,2024-07-03,retail,SUV1,,,,,,\n2,x\n3,y\n",
 			`sales.csv:2: a quoted field opened here is never closed, so lines 2 to 4 cannot be read; expected every opening quote to have a closing one`},
-		{"bad header quote", "sales.csv", "deal_id,\"vin\"x,dealer_code\n", `sales.csv:1: header row: a stray or missing quote (") in a quoted field at line 1, column 13; expected a field with quotes to be wholly quoted, with quotes inside it doubled`},
+		{"bad header quote", "sales.csv", "deal_id,\"vin\"x,dealer_code\n", `sales.csv:1: header row, field 2: a stray or missing quote (") in a quoted field; expected a field with quotes to be wholly quoted, with quotes inside it doubled`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -249,6 +249,28 @@ func TestReadSalesFileErrors(t *testing.T) {
 				t.Errorf("error:\n got %s\nwant %s", got, tt.want)
 			}
 		})
+	}
+}
+
+// A bad quote is told by the column it is in: the schema's name, the
+// file's own header for a column the schema does not read, or none past
+// the header. The row and the reason's text carry no byte counts.
+func TestBadQuoteColumn(t *testing.T) {
+	header := "deal_id,vin,dealer_code,sale_date,sale_type,model_code,Notes\n"
+	good := "1,1HGCM8268RA000001,D001,2024-07-03,retail,SUV1,ok"
+	for _, c := range []struct{ row, column string }{
+		{`2,1HGCM8268RA000001,D0"01,2024-07-03,retail,SUV1,ok`, "dealer_code"},
+		{`3,1HGCM8268RA000001,D001,2024-07-03,retail,SUV1,"ok"x`, "Notes"},
+		{`4,1HGCM8268RA000001,D001,2024-07-03,retail,SUV1,ok,x"y`, ""},
+		{`5,1HGCM8268RA000001,Dé01,"2024"-07-03,retail,SUV1,ok`, "sale_date"},
+	} {
+		_, rejects, _, err := readSales(t, "n.csv", []byte(header+good+"\n"+c.row+"\n"), Profile{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rejects) != 1 || rejects[0].Row != 3 || rejects[0].Column != c.column || strings.Contains(rejects[0].Reason, "column") {
+			t.Errorf("%s: rejects %+v, want row 3 in column %q", c.row, rejects, c.column)
+		}
 	}
 }
 
@@ -269,7 +291,7 @@ func TestReadSalesRecoversAfterBadQuote(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []Reject{{File: "q.csv", Row: 2, Reason: `a stray or missing quote (") in a quoted field at lines 2 to 3; expected a field with quotes to be wholly quoted, with quotes inside it doubled`}}
+	want := []Reject{{File: "q.csv", Row: 2, Column: "vin", Reason: `a stray or missing quote (") in a quoted field that runs from line 2 to line 3; expected a field with quotes to be wholly quoted, with quotes inside it doubled`}}
 	if diff := cmp.Diff(want, rejects, cmpopts.IgnoreFields(Reject{}, "Raw")); diff != "" {
 		t.Errorf("rejects (-want +got):\n%s", diff)
 	}
@@ -588,7 +610,7 @@ func TestReadSalesLateInvalidUTF8(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []Reject{{File: "late.csv", Row: rows + 2, Reason: "the row is not UTF-8 text; expected the file saved as UTF-8"}}
+	want := []Reject{{File: "late.csv", Row: rows + 2, Column: "model_code", Reason: "the cell is not UTF-8 text; expected the file saved as UTF-8"}}
 	if diff := cmp.Diff(want, rejects, cmpopts.IgnoreFields(Reject{}, "Raw")); diff != "" {
 		t.Errorf("rejects (-want +got):\n%s", diff)
 	}

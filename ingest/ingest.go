@@ -149,7 +149,7 @@ func readFile[T any](file string, r io.Reader, p Profile, sc *schema, parse func
 			n.Read++
 			n.Rejected++
 			if reject != nil {
-				reject(Reject{File: file, Row: re.row, Reason: re.reason, Raw: re.rec})
+				reject(Reject{File: file, Row: re.row, Column: lay.column(sc, re.field), Reason: re.reason, Raw: re.rec})
 			}
 			continue
 		}

@@ -236,6 +236,21 @@ func CanonicalColumns(k Kind) (required, optional []string) {
 type layout struct {
 	idx    []int               // per schema column: field index in the record, or -1
 	values []map[string]string // per schema column: lower-cased file word -> canonical word
+	header []string            // the file's header row
+}
+
+// column names field i of a record: its schema column, or for a column
+// the schema does not read, the file's own header; "" past the header.
+func (l *layout) column(sc *schema, i int) string {
+	for c, at := range l.idx {
+		if at == i {
+			return sc.cols[c].name
+		}
+	}
+	if i >= 0 && i < len(l.header) {
+		return strings.TrimSpace(l.header[i])
+	}
+	return ""
 }
 
 // resolveHeader matches a header row to the schema's columns. It returns
@@ -246,7 +261,7 @@ func resolveHeader(sc *schema, p *Profile, header []string) (*layout, []int, err
 	for i, h := range header {
 		norm[i] = NormHeader(h)
 	}
-	lay := &layout{idx: make([]int, len(sc.cols)), values: make([]map[string]string, len(sc.cols))}
+	lay := &layout{idx: make([]int, len(sc.cols)), values: make([]map[string]string, len(sc.cols)), header: header}
 	var missing []int
 	for c, col := range sc.cols {
 		lay.idx[c] = -1
