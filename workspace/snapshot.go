@@ -308,6 +308,9 @@ func (d *snapDecoder) records() ([]incent.Sale, []int64) {
 	}
 	sales := make([]incent.Sale, count)
 	owners := make([]int64, count)
+	// Every byte of both is written just below, on every core at once.
+	backNow(unsafe.Pointer(unsafe.SliceData(sales)), uintptr(len(sales))*unsafe.Sizeof(incent.Sale{}))
+	backNow(unsafe.Pointer(unsafe.SliceData(owners)), uintptr(len(owners))*8)
 	// Chunks decode on every core; a panic in one is raised again here.
 	var next atomic.Int64
 	var failed atomic.Value
