@@ -104,3 +104,33 @@ func TestReadWhole(t *testing.T) {
 		t.Error("a missing file read without error")
 	}
 }
+
+// TestDirectFileRefused goes on through the page cache when a write with
+// O_DIRECT is refused: here, from a buffer that is not aligned.
+func TestDirectFileRefused(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "log")
+	f, err := createDirect(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, ok := f.(*directFile)
+	if !ok {
+		f.Close()
+		t.Skip("the file system refuses O_DIRECT at open")
+	}
+	buf := alignedBuffer(2 * directAlign)
+	want := buf[1 : 1+directAlign] // misaligned: O_DIRECT refuses it
+	for i := range want {
+		want[i] = byte(i)
+	}
+	if err := d.writeAt(want, 0); err != nil {
+		t.Fatalf("misaligned write: %v", err)
+	}
+	if err := d.Close(); err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(path)
+	if err != nil || !bytes.Equal(got, want) {
+		t.Errorf("read back %d bytes, %v; want the %d written", len(got), err, len(want))
+	}
+}
