@@ -22,6 +22,7 @@ import (
 
 	"github.com/incent/incent"
 	"github.com/incent/incent/ingest"
+	"github.com/incent/incent/internal/pages"
 	"github.com/incent/incent/store"
 	"github.com/shopspring/decimal"
 )
@@ -309,8 +310,8 @@ func (d *snapDecoder) records() ([]incent.Sale, []int64) {
 	sales := make([]incent.Sale, count)
 	owners := make([]int64, count)
 	// Every byte of both is written just below, on every core at once.
-	backNow(unsafe.Pointer(unsafe.SliceData(sales)), uintptr(len(sales))*unsafe.Sizeof(incent.Sale{}))
-	backNow(unsafe.Pointer(unsafe.SliceData(owners)), uintptr(len(owners))*8)
+	pages.Back(sales)
+	pages.Back(owners)
 	// Chunks decode on every core; a panic in one is raised again here.
 	var next atomic.Int64
 	var failed atomic.Value
