@@ -10,6 +10,7 @@ package calc
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 	"sort"
 	"strings"
@@ -106,20 +107,24 @@ type SaleResult struct {
 func (s *SaleResult) Counted(pi int) bool { return s.Fails[pi] == FailNone }
 
 // Credit is the share of a sale that counts for one payee under one program.
-// A million sales carry about ten million credits, so a credit is 16 bytes
+// A million sales carry about ten million credits, so a credit is 12 bytes
 // and holds no pointer for the garbage collector to follow: its payee and
 // its exact units and revenue live in tables of the Result, and a whole
 // credit (the sale's quantity, no share or multiplier) of a program that
 // needs no revenue has no value at all.
 type Credit struct {
-	payee   int32 // index into Result.payees
-	value   int32 // 1 + index into Result.values[seg]; 0: none
-	Program int32 // index into Result.Programs
+	payee   int32  // index into Result.payees
+	value   int32  // 1 + index into Result.values[seg]; 0: none
+	Program uint16 // index into Result.Programs; see MaxPrograms
 	// Whole is +1 or -1 when the credit is the sale's whole quantity with no
 	// share or multiplier (Units = ±1, Revenue = ±base), else 0.
 	Whole int8
 	seg   uint8 // which table of values holds the value
 }
+
+// MaxPrograms is the most programs a calculation can have in effect, as
+// many as Credit.Program numbers.
+const MaxPrograms = 1<<16 - 1
 
 // creditValue holds a credit's exact units and revenue.
 type creditValue struct {
@@ -381,6 +386,10 @@ func newCalculator(in Input) *calculator {
 		}
 		c.progs = append(c.progs, compile(p))
 		c.res.Programs = append(c.res.Programs, p)
+	}
+	if len(c.progs) > MaxPrograms {
+		// Callers refuse such a set of programs as a user error first.
+		panic(fmt.Sprintf("calc: %d programs in effect, more than %d", len(c.progs), MaxPrograms))
 	}
 	return c
 }

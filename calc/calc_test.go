@@ -527,6 +527,43 @@ func TestPayOnlySome(t *testing.T) {
 	}
 }
 
+// TestManyPrograms credits each of a few hundred programs, more than a
+// byte numbers, to its own line: program i pays i+1 a unit, and the two
+// sales of D001 make every line 2 × (i+1). More than MaxPrograms in effect
+// is refused.
+func TestManyPrograms(t *testing.T) {
+	const n = 300
+	var progs []*rules.Program
+	for i := range n {
+		progs = append(progs, prog(rules.Volume, func(p *rules.Program) {
+			p.ID = fmt.Sprintf("P%03d", i)
+			p.PerUnit = decimal.NewFromInt(int64(i + 1))
+		}))
+	}
+	res := Run(Input{Period: q3, AsOf: incent.NoDate, Programs: progs, Dealers: dealers, Sales: sales("D001", 2, "")})
+	if len(res.Lines) != n {
+		t.Fatalf("%d lines, want %d", len(res.Lines), n)
+	}
+	for _, l := range res.Lines {
+		var i int
+		fmt.Sscanf(l.ProgramID, "P%03d", &i)
+		if want := decimal.NewFromInt(int64(2 * (i + 1))); !l.Amount.Equal(want) {
+			t.Errorf("%s pays %s, want %s", l.ProgramID, l.Amount, want)
+		}
+	}
+
+	defer func() {
+		if recover() == nil {
+			t.Error("more than MaxPrograms programs in effect were taken")
+		}
+	}()
+	many := make([]*rules.Program, MaxPrograms+1)
+	for i := range many {
+		many[i] = progs[0]
+	}
+	newCalculator(Input{Period: q3, Programs: many})
+}
+
 // TestValueTable numbers values across chunk boundaries.
 func TestValueTable(t *testing.T) {
 	var vt valueTable

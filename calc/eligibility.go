@@ -410,7 +410,7 @@ func (c *calculator) credit(buf *[]Credit, l *ledger, pi int, p *program, sr *Sa
 		if scaled {
 			units = t.mul(units, t.fix(factor))
 		}
-		cr := Credit{Program: int32(pi), payee: l.payee(share.Code), seg: l.seg}
+		cr := Credit{Program: uint16(pi), payee: l.payee(share.Code), seg: l.seg}
 		switch {
 		case whole && !scaled:
 			cr.Whole = int8(sr.Sale.Quantity)

@@ -121,6 +121,9 @@ func (c *Config) Calc(ctx context.Context, env Env, opts CalcOptions) (*CalcSumm
 	if len(progs) == 0 {
 		return nil, usageError("%s holds no program files (.yaml or .yml): a run without programs would pay nothing", relTo(c.Dir, progDir))
 	}
+	if len(progs) > calc.MaxPrograms {
+		return nil, usageError("%s holds %d program files; a run takes at most %d", relTo(c.Dir, progDir), len(progs), calc.MaxPrograms)
+	}
 	for _, p := range progs {
 		p.File = relTo(c.Dir, p.File)
 	}
