@@ -44,12 +44,12 @@ func (s *Sum) addInt(c int64, e int32) bool {
 		s.n, s.exp = c, e
 		return true
 	case e > s.exp:
-		if c, ok := scale(c, e-s.exp); ok {
+		if c, ok := Scale(c, e-s.exp); ok {
 			return s.addScaled(c)
 		}
 		return false
 	case e < s.exp:
-		n, ok := scale(s.n, s.exp-e)
+		n, ok := Scale(s.n, s.exp-e)
 		if !ok {
 			return false
 		}
@@ -67,8 +67,8 @@ func (s *Sum) addScaled(c int64) bool {
 	return true
 }
 
-// scale returns c × 10^k and whether it fits in an int64.
-func scale(c int64, k int32) (int64, bool) {
+// Scale returns c × 10^k, for k ≥ 0, and whether it fits in an int64.
+func Scale(c int64, k int32) (int64, bool) {
 	if k >= int32(len(pow10)) {
 		return 0, false
 	}

@@ -62,10 +62,14 @@ func addFixed(a, b fixed) (fixed, bool) {
 	}
 	// a has the larger exponent: its digits move up to b's.
 	k := int64(a.exp) - int64(b.exp)
-	if k >= int64(len(pow10)) || abs64(a.n) > maxFixed/uint64(pow10[k]) {
+	if k > 18 {
 		return fixed{}, false
 	}
-	n := a.n*pow10[k] + b.n
+	an, ok := incent.Scale(a.n, int32(k))
+	if !ok || abs64(an) > maxFixed {
+		return fixed{}, false
+	}
+	n := an + b.n
 	if abs64(n) > maxFixed {
 		return fixed{}, false
 	}
@@ -78,10 +82,6 @@ func abs64(n int64) uint64 {
 	}
 	return uint64(n)
 }
-
-// pow10 holds 10^0 to 10^18.
-var pow10 = [...]int64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
-	1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18}
 
 // fix returns d as a fixed, keeping it in the table when it does not fit.
 func (t *valueTable) fix(d decimal.Decimal) fixed {
