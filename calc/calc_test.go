@@ -773,3 +773,29 @@ func TestReasonKeys(t *testing.T) {
 		t.Errorf("sale type reason %q, want %q", got, want)
 	}
 }
+
+// TestPermute checks the in-place reordering of payout lines against
+// orders written out by hand: the identity, one swap, one long cycle, and
+// two cycles with a fixed point between them.
+func TestPermute(t *testing.T) {
+	for _, tc := range []struct {
+		in   []string
+		idx  []int
+		want []string
+	}{
+		{nil, nil, nil},
+		{[]string{"a"}, []int{0}, []string{"a"}},
+		{[]string{"a", "b", "c"}, []int{0, 1, 2}, []string{"a", "b", "c"}},
+		{[]string{"a", "b", "c"}, []int{1, 0, 2}, []string{"b", "a", "c"}},
+		{[]string{"a", "b", "c", "d"}, []int{1, 2, 3, 0}, []string{"b", "c", "d", "a"}},
+		{[]string{"a", "b", "c", "d"}, []int{3, 0, 1, 2}, []string{"d", "a", "b", "c"}},
+		{[]string{"a", "b", "c", "d", "e"}, []int{4, 3, 2, 1, 0}, []string{"e", "d", "c", "b", "a"}},
+		{[]string{"a", "b", "c", "d", "e", "f"}, []int{2, 0, 1, 3, 5, 4}, []string{"c", "a", "b", "d", "f", "e"}},
+	} {
+		got := slices.Clone(tc.in)
+		permute(got, slices.Clone(tc.idx))
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("permute(%v, %v) = %v, want %v", tc.in, tc.idx, got, tc.want)
+		}
+	}
+}

@@ -117,7 +117,7 @@ func (c *calculator) measure() {
 			c.res.Lines[k].Counted = a.counted
 		}
 	})
-	// Lines are large: sort their positions, then place each once.
+	// Lines are large: sort their positions, then move each into place.
 	lines := c.res.Lines
 	idx := make([]int, len(lines))
 	for i := range idx {
@@ -133,11 +133,7 @@ func (c *calculator) measure() {
 		}
 		return a.ProgramID < b.ProgramID
 	})
-	sorted := make([]PayoutLine, len(lines))
-	for i, k := range idx {
-		sorted[i] = lines[k]
-	}
-	c.res.Lines = sorted
+	permute(lines, idx)
 	for _, d := range c.in.Dealers {
 		c.payeeSet[Payee{Type: rules.PayeeDealer, Code: d.Code}] = true
 	}
@@ -158,6 +154,29 @@ func (c *calculator) measure() {
 		}
 		return a.Code < b.Code
 	})
+}
+
+// permute reorders s in place so that s[i] is what s[idx[i]] was, for a
+// permutation idx, which it uses up. Following each cycle moves every
+// element once, without a second slice of them.
+func permute[T any](s []T, idx []int) {
+	for i := range idx {
+		if idx[i] == i {
+			continue
+		}
+		held := s[i]
+		j := i
+		for {
+			k := idx[j]
+			idx[j] = j
+			if k == i {
+				s[j] = held
+				break
+			}
+			s[j] = s[k]
+			j = k
+		}
+	}
 }
 
 // accumulate adds up the credits of programs pi ≡ w (mod n) into their
