@@ -392,7 +392,7 @@ var errLogAbandoned = errors.New("calculation log abandoned")
 // eligibility and crediting decided, so it can run alongside the payout
 // pass. Closing quit stops it early with errLogAbandoned.
 func writeSaleLog(w io.Writer, res *calc.Result, dealers map[string]*incent.Dealer, quit <-chan struct{}) error {
-	const chunk = 4096
+	const chunk = 1024
 	n := len(res.Sales)
 	workers := min(runtime.GOMAXPROCS(0), max(1, (n+chunk-1)/chunk))
 	type job struct {
