@@ -231,6 +231,7 @@ func gather(tx *store.Tx, files []store.InputFile) (*dataset, error) {
 		certIdx: newKeyIndex(), claimIdx: newKeyIndex(), reconOf: map[int64]int{}, problems: map[int64]*fileProblems{}}
 	byKind := map[string][]store.InputFile{}
 	var salesRows int
+	var estimates []int // of each sales version, in byKind order
 	for _, f := range files {
 		byKind[f.Kind] = append(byKind[f.Kind], f)
 		if f.Kind == string(ingest.KindSales) {
@@ -239,6 +240,7 @@ func gather(tx *store.Tx, files []store.InputFile) (*dataset, error) {
 				return nil, err
 			}
 			salesRows += n
+			estimates = append(estimates, n)
 		}
 	}
 	// Room for the sales up front, so that a million of them are not
@@ -249,7 +251,7 @@ func gather(tx *store.Tx, files []store.InputFile) (*dataset, error) {
 	// Dealers first: sales are checked against them.
 	for _, kind := range Kinds {
 		if kind == ingest.KindSales {
-			if err := ds.readSales(tx, byKind[string(kind)]); err != nil {
+			if err := ds.readSales(tx, byKind[string(kind)], estimates); err != nil {
 				return nil, err
 			}
 			// Each sale's file version is all the index is needed for
@@ -369,7 +371,8 @@ var errStopped = errors.New("stopped")
 // as there are cores, and folds their rows in version order: the dataset
 // is exactly the one reading them one after another gives. Parsing and
 // checking rows is most of a large calc's reading; folding them is quick.
-func (ds *dataset) readSales(tx *store.Tx, files []store.InputFile) error {
+// rows estimates each version's rows.
+func (ds *dataset) readSales(tx *store.Tx, files []store.InputFile, rows []int) error {
 	dealers := indexBy(ds.dealers, func(d incent.Dealer) string { return d.Code })
 	parsed := make([]*parsedSales, len(files))
 	for i := range parsed {
@@ -391,7 +394,7 @@ func (ds *dataset) readSales(tx *store.Tx, files []store.InputFile) error {
 			}
 			readers.Go(func() {
 				defer close(parsed[i].done)
-				parsed[i].read(tx, &dbMu, f, dealers, &stop)
+				parsed[i].read(tx, &dbMu, f, rows[i], dealers, &stop)
 			})
 		}
 	})
@@ -415,8 +418,8 @@ func (ds *dataset) readSales(tx *store.Tx, files []store.InputFile) error {
 	return nil
 }
 
-// read parses one sales file version from the archive.
-func (ps *parsedSales) read(tx *store.Tx, dbMu *sync.Mutex, f store.InputFile, dealers map[string]int, stop *atomic.Bool) {
+// read parses one sales file version of about rows rows from the archive.
+func (ps *parsedSales) read(tx *store.Tx, dbMu *sync.Mutex, f store.InputFile, rows int, dealers map[string]int, stop *atomic.Bool) {
 	var p ingest.Profile
 	if err := json.Unmarshal([]byte(f.Profile), &p); err != nil {
 		ps.err = fmt.Errorf("input %s: stored profile: %w", f.Name, err)
@@ -431,8 +434,10 @@ func (ps *parsedSales) read(tx *store.Tx, dbMu *sync.Mutex, f store.InputFile, d
 	}
 	br := bufio.NewReaderSize(lockedReader{r: r, mu: dbMu}, 1<<20)
 	// Rows of this file that share a key but differ are found here, on
-	// the reading core, while the rows are fresh in its cache.
-	var scan conflictScan
+	// the reading core, while the rows are fresh in its cache. Its map
+	// of keys is made at the file's size, rather than grown (and every
+	// key hashed again) a dozen times.
+	scan := conflictScan{first: make(map[string]int, rows)}
 	total := 0
 	ps.counts, ps.err = ingest.ReadSales(f.Name, br, p, func(row ingest.Row, s incent.Sale) error {
 		n := len(ps.rows)

@@ -312,9 +312,12 @@ func (cp *computed) payeeName(kind rules.PayeeKind, code string) string {
 func (cp *computed) writeRejects(w io.Writer) error {
 	cw := newCSV(w)
 	cw.raw("file", "row", "column", "reason", "raw")
+	// The raw row is itself a CSV line, quoted as the input would be; one
+	// writer serves every row.
+	var raw bytes.Buffer
+	rw := csv.NewWriter(&raw)
 	for _, r := range cp.ds.rejects {
-		var raw strings.Builder
-		rw := csv.NewWriter(&raw)
+		raw.Reset()
 		rw.Write(r.Raw)
 		rw.Flush()
 		cw.text(r.File, strconv.Itoa(r.Row), r.Column, r.Reason, strings.TrimRight(raw.String(), "\n"))
