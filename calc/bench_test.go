@@ -80,7 +80,7 @@ func generatedInput(b testing.TB, dealers, sales int) calc.Input {
 		read(name, func(n string, r *bufio.Reader) (ingest.Counts, error) {
 			return ingest.ReadSales(n, r, profile, func(_ ingest.Row, s incent.Sale) error {
 				k := s.DealerCode + "/" + s.DealID + "/" + s.VIN + "/" + strconv.Itoa(s.Quantity)
-				if !known[s.DealerCode] || (s.DeliveringDealer != "" && !known[s.DeliveringDealer]) || seen[k] {
+				if !known[s.DealerCode] || (s.DeliveringDealer() != "" && !known[s.DeliveringDealer()]) || seen[k] {
 					return nil
 				}
 				seen[k] = true

@@ -168,7 +168,7 @@ func TestCrediting(t *testing.T) {
 		return prog(rules.Volume, func(p *rules.Program) { p.PerUnit = dec("100"); mod(p) })
 	}
 	split := sales("D001", 2, "")
-	split[0].Split = "D001:60;D002:40"
+	split[0].EditExtra(func(e *incent.SaleExtra) { e.Split = "D001:60;D002:40" })
 	fleet := sales("D001", 2, "")
 	fleet[0].SaleType = "fleet"
 	reversal := sales("D001", 3, "")
@@ -348,7 +348,7 @@ func TestCoresDoNotChangeResults(t *testing.T) {
 			ss[i].SaleType = "fleet"
 		}
 		if i%11 == 0 {
-			ss[i].Split = "D001:50;D002:50"
+			ss[i].EditExtra(func(e *incent.SaleExtra) { e.Split = "D001:50;D002:50" })
 		}
 	}
 	run := func(procs int) *Result {

@@ -158,7 +158,7 @@ func (c *calculator) check(p *program, sr *SaleResult, d *incent.Dealer, attr Fa
 		return FailWhen
 	case p.needsRevenue && !hasRevenue(p, s):
 		return FailNoRevenue
-	case p.Type == rules.RebatePassthrough && p.rebate(s.RebateCode) == nil:
+	case p.Type == rules.RebatePassthrough && p.rebate(s.RebateCode()) == nil:
 		return FailRebateCode
 	case p.Type == rules.RebatePassthrough && claimDays(sr) > p.ClaimWindowDays:
 		return FailClaimWindow
@@ -237,10 +237,10 @@ func (p *program) rebate(code string) *rules.Rebate {
 // claim date defaults to the sale date.
 func claimDays(sr *SaleResult) int {
 	s := sr.Basis
-	if s.ClaimDate.IsZero() {
+	if s.ClaimDate().IsZero() {
 		return 0
 	}
-	return int(s.ClaimDate - s.SaleDate)
+	return int(s.ClaimDate() - s.SaleDate)
 }
 
 func (p *program) modelMatches(model string) bool {
@@ -311,7 +311,7 @@ type saleShares struct {
 // distinct text is parsed once per ledger; the shares are only read.
 func (l *ledger) parseSaleShares(s *incent.Sale) saleShares {
 	var sh saleShares
-	sh.split, sh.splitOK = l.shares(s.Split)
+	sh.split, sh.splitOK = l.shares(s.Split())
 	if c := s.Salesperson; c != "" && strings.IndexByte(c, ';') < 0 && strings.IndexByte(c, ':') < 0 && c == strings.TrimSpace(c) {
 		// One salesperson with no share, as on most sales: the credit is
 		// theirs whole, with no cell to look up. The slice is the ledger's
@@ -375,10 +375,10 @@ func (c *calculator) credit(buf *[]Credit, l *ledger, pi int, p *program, sr *Sa
 		shares, whole = sh.people, len(sh.people) == 1
 	default:
 		single[0] = incent.Share{Code: s.DealerCode, Fraction: one}
-		if p.CreditTo == "delivering_dealer" && s.DeliveringDealer != "" {
-			single[0].Code = s.DeliveringDealer
+		if p.CreditTo == "delivering_dealer" && s.DeliveringDealer() != "" {
+			single[0].Code = s.DeliveringDealer()
 		}
-		if s.Split != "" {
+		if s.Split() != "" {
 			if !sh.splitOK {
 				return FailNoPayee
 			}
@@ -497,16 +497,16 @@ func (r *Result) Reason(sr *SaleResult, pi int, dealers map[string]*incent.Deale
 		}
 		return fmt.Sprintf("no %s on the sale, needed for a revenue-based program", col)
 	case FailRebateCode:
-		if s.RebateCode == "" {
+		if s.RebateCode() == "" {
 			return "no rebate_code on the sale"
 		}
 		codes := make([]string, len(p.Rebates))
 		for i, r := range p.Rebates {
 			codes[i] = r.Code
 		}
-		return fmt.Sprintf("rebate code %s not in [%s]", s.RebateCode, strings.Join(codes, " "))
+		return fmt.Sprintf("rebate code %s not in [%s]", s.RebateCode(), strings.Join(codes, " "))
 	case FailClaimWindow:
-		return fmt.Sprintf("rebate claimed %d days after the sale (on %s), after the %d-day claim window", claimDays(sr), s.ClaimDate, p.ClaimWindowDays)
+		return fmt.Sprintf("rebate claimed %d days after the sale (on %s), after the %d-day claim window", claimDays(sr), s.ClaimDate(), p.ClaimWindowDays)
 	case FailNoPayee:
 		switch p.Payee {
 		case rules.PayeeSalesperson:

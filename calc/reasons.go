@@ -102,7 +102,7 @@ func (x *Reasons) attr(s *incent.Sale, f Fail) (attr string, ok bool) {
 		}
 		return d.Segment, true
 	case FailRebateCode:
-		return s.RebateCode, true
+		return s.RebateCode(), true
 	}
 	return "", false
 }

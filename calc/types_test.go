@@ -76,14 +76,14 @@ func TestRebatePassthrough(t *testing.T) {
 	})
 	ss := sales("D001", 5, "")
 	for i := range ss {
-		ss[i].RebateCode = "CR-EV-1000"
-		ss[i].ClaimDate = ss[i].SaleDate
+		ss[i].EditExtra(func(e *incent.SaleExtra) { e.RebateCode = "CR-EV-1000" })
+		ss[i].EditExtra(func(e *incent.SaleExtra) { e.ClaimDate = ss[i].SaleDate })
 	}
-	ss[0].ClaimDate = ss[0].SaleDate + 30                           // exactly on the window: paid
-	ss[1].ClaimDate = ss[1].SaleDate + 31                           // a day late
-	ss[2].RebateCode = "CR-OTHER"                                   // unknown code
-	ss[3].RebateAmount, ss[3].HasRebateAmount = dec("1200"), true   // paid at 1,000, noted
-	ss[4].RebateCode, ss[4].ClaimDate = "CR-EV-1000", incent.NoDate // claim date defaults to the sale date
+	ss[0].EditExtra(func(e *incent.SaleExtra) { e.ClaimDate = ss[0].SaleDate + 30 })                     // exactly on the window: paid
+	ss[1].EditExtra(func(e *incent.SaleExtra) { e.ClaimDate = ss[1].SaleDate + 31 })                     // a day late
+	ss[2].EditExtra(func(e *incent.SaleExtra) { e.RebateCode = "CR-OTHER" })                             // unknown code
+	ss[3].EditExtra(func(e *incent.SaleExtra) { e.RebateAmount, e.HasRebateAmount = dec("1200"), true }) // paid at 1,000, noted
+	ss[4].EditExtra(func(e *incent.SaleExtra) { e.ClaimDate = incent.NoDate })                           // claim date defaults to the sale date
 	res := Run(Input{Period: q3, AsOf: incent.NoDate, Programs: []*rules.Program{p}, Dealers: dealers, Sales: ss})
 	if got := res.Lines[0].Amount.StringFixed(2); got != "3000.00" {
 		t.Errorf("rebates = %s, want 3000.00\n%q", got, res.Lines[0].Formula)
@@ -150,8 +150,8 @@ func TestModelMixSplitDeals(t *testing.T) {
 	})
 	ss := sales("D001", 4, "")
 	ss[0].ModelCode, ss[1].ModelCode, ss[2].ModelCode = "EV1", "EV1", "EV1"
-	ss[2].Split = "D001:25;D002:75"
-	ss[3].Split = "D001:50;D002:50"
+	ss[2].EditExtra(func(e *incent.SaleExtra) { e.Split = "D001:25;D002:75" })
+	ss[3].EditExtra(func(e *incent.SaleExtra) { e.Split = "D001:50;D002:50" })
 	// D001: EV1 1 + 1 + 0.25 = 2.25 units, SUV1 0.5; share 2.25 / 2.75 = 81.8% ≥ 50%.
 	// 2.25 × 1,000 + 0.5 × 400 = 2,450.00
 	res := Run(Input{Period: q3, AsOf: incent.NoDate, Programs: []*rules.Program{p}, Dealers: dealers, Sales: ss})
@@ -239,7 +239,7 @@ func TestCommissionRevenueSums(t *testing.T) {
 	})
 	ss := sales("D001", 4, "20000") // dated 2024-08-01 to -04
 	ss[0].SaleAmount = dec("10000.125")
-	ss[1].Split = "D001:50;D002:50"
+	ss[1].EditExtra(func(e *incent.SaleExtra) { e.Split = "D001:50;D002:50" })
 	ss[2].SaleAmount, ss[2].Family = dec("30000.50"), "service"
 	ss[3].SaleAmount, ss[3].Family, ss[3].SaleDate = dec("5000"), "service", date("2024-09-15")
 	// D001 revenue: 10,000.125 + 20,000 × 50% + 30,000.50 × 0.5 + 5,000 × 0.5
@@ -271,8 +271,8 @@ func TestDeliveringDealerAndMultipliers(t *testing.T) {
 		}
 	})
 	ss := sales("D001", 3, "")
-	ss[0].DeliveringDealer = "D002" // traded: credited to D002
-	ss[1].SaleType = "fleet"        // 0.5 × 1.5 = 0.75
+	ss[0].EditExtra(func(e *incent.SaleExtra) { e.DeliveringDealer = "D002" }) // traded: credited to D002
+	ss[1].SaleType = "fleet"                                                   // 0.5 × 1.5 = 0.75
 	// D001: 1.5 (sale 2) + 0.75 (sale 1) = 2.25 units × 100 = 225.00.
 	// D002: 1.5 × 100 = 150.00 (the region rule looks at the selling dealer, D001 in EAST).
 	res := Run(Input{Period: q3, AsOf: incent.NoDate, Programs: []*rules.Program{p}, Dealers: dealers, Sales: ss})

@@ -24,8 +24,8 @@ func readSales(t *testing.T, name string, data []byte, p Profile) ([]incent.Sale
 	var sales []incent.Sale
 	var rejects []Reject
 	n, err := ReadSales(name, bytes.NewReader(data), p, func(r Row, s incent.Sale) error {
-		if r.File != name || s.Source != name+":"+itoa(r.Line) {
-			t.Errorf("row %+v does not match sale source %q", r, s.Source)
+		if r.File != name || s.Source() != name+":"+itoa(r.Line) {
+			t.Errorf("row %+v does not match sale source %q", r, s.Source())
 		}
 		sales = append(sales, s)
 		return nil
@@ -51,20 +51,20 @@ func wantSales(file string, lines ...int) []incent.Sale {
 		DealID: "1001", VIN: "1HGCM8268RA000001", DealerCode: "D001", SaleDate: date(2024, 7, 3),
 		SaleType: "retail", Condition: "new", ModelCode: "SUV1", ModelYear: 2024,
 		MSRP: dec("45000"), HasMSRP: true, SaleAmount: dec("43500.50"), HasSaleAmount: true,
-		Quantity: 1, Salesperson: "S1:60;S2:40", ClaimDate: incent.NoDate,
+		Quantity: 1, Salesperson: "S1:60;S2:40",
 	}, {
 		DealID: "1002", VIN: "1HGCM826XRA000002", DealerCode: "D002", SaleDate: date(2024, 7, 15),
 		SaleType: "lease", Condition: "new", ModelCode: "SUV2", ModelYear: 2024,
 		MSRP: dec("52000"), HasMSRP: true,
-		Quantity: 1, Salesperson: "S3", Split: "D001:50;D002:50",
-		RebateCode: "CR-EV-1000", RebateAmount: dec("1000"), HasRebateAmount: true, ClaimDate: date(2024, 7, 20),
+		Quantity: 1, Salesperson: "S3", Extra: &incent.SaleExtra{Split: "D001:50;D002:50",
+			RebateCode: "CR-EV-1000", RebateAmount: dec("1000"), HasRebateAmount: true, ClaimDate: date(2024, 7, 20)},
 	}, {
 		DealID: "1003", VIN: "5YJ3E1EA9RF000003", DealerCode: "D001", SaleDate: date(2024, 8, 1),
 		SaleType: "fleet", Condition: "used", ModelCode: "EV1", ModelYear: 2025,
-		Quantity: -1, ClaimDate: incent.NoDate,
+		Quantity: -1,
 	}}
 	for i := range s {
-		s[i].Source = file + ":" + itoa(lines[i])
+		s[i].File, s[i].Line = file, int32(lines[i])
 	}
 	return s
 }
@@ -295,7 +295,7 @@ func TestReadSalesRecoversAfterBadQuote(t *testing.T) {
 	if diff := cmp.Diff(want, rejects, cmpopts.IgnoreFields(Reject{}, "Raw")); diff != "" {
 		t.Errorf("rejects (-want +got):\n%s", diff)
 	}
-	if len(sales) != 1 || sales[0].Source != "q.csv:4" {
+	if len(sales) != 1 || sales[0].Source() != "q.csv:4" {
 		t.Errorf("sales = %+v, want one from line 4", sales)
 	}
 	if n != (Counts{Read: 2, Accepted: 1, Rejected: 1}) {
@@ -671,8 +671,8 @@ func TestSalesLetGoOfTheirRow(t *testing.T) {
 	}
 	for i, s := range sales {
 		fields := map[string]string{"deal_id": s.DealID, "vin": s.VIN, "dealer_code": s.DealerCode, "sale_type": s.SaleType,
-			"condition": s.Condition, "model_code": s.ModelCode, "family": s.Family, "delivering_dealer": s.DeliveringDealer,
-			"salesperson": s.Salesperson, "split": s.Split, "rebate_code": s.RebateCode, "source": s.Source}
+			"condition": s.Condition, "model_code": s.ModelCode, "family": s.Family, "delivering_dealer": s.DeliveringDealer(),
+			"salesperson": s.Salesperson, "split": s.Split(), "rebate_code": s.RebateCode(), "file": s.File}
 		for name, v := range fields {
 			if inside(v, rows[i]) {
 				t.Errorf("sale %d: %s %q is a piece of its row", i+1, name, v)

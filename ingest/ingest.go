@@ -132,7 +132,7 @@ func readFile[T any](file string, r io.Reader, p Profile, sc *schema, parse func
 		return n, err
 	}
 	defer src.close()
-	c := rowCtx{file: file, source: file + ":", lay: lay, p: &p, sc: sc}
+	c := rowCtx{file: file, lay: lay, p: &p, sc: sc}
 	if xs, ok := src.(*xlsxSource); ok {
 		c.sheet, c.date1904 = true, xs.date1904
 	}
@@ -215,7 +215,6 @@ func open(file string, r io.Reader, p *Profile, sc *schema) (source, *layout, er
 // cells through it and record the first problem they find.
 type rowCtx struct {
 	file     string
-	source   string // file + ":", the prefix of Sale.Source
 	lay      *layout
 	p        *Profile
 	sc       *schema
@@ -234,6 +233,8 @@ type rowCtx struct {
 	amounts map[string]decimal.Decimal
 	// codes holds the codes kept so far, by column and text; see share.
 	codes []map[string]string
+	// extras is the block the next sale's extra columns go in; see compact.
+	extras []incent.SaleExtra
 }
 
 // maxSharedCodes bounds rowCtx.codes, as maxSharedAmounts does amounts.

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"io"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -130,7 +131,8 @@ func parseSale(c *rowCtx) (incent.Sale, bool) {
 	if s.Quantity, ok = c.quantity(sQuantity); !ok {
 		return s, false
 	}
-	if s.DeliveringDealer, ok = c.code(sDelivering, false); !ok {
+	e := incent.NoExtra()
+	if e.DeliveringDealer, ok = c.code(sDelivering, false); !ok {
 		return s, false
 	}
 	if sp := c.cell(sSalesperson); sp != "" {
@@ -145,39 +147,48 @@ func parseSale(c *rowCtx) (incent.Sale, bool) {
 		if problem != "" {
 			return s, c.fail(sSplit, problem)
 		}
-		s.Split = norm
+		e.Split = norm
 	}
-	s.RebateCode = c.word(sRebateCode)
-	if s.RebateAmount, s.HasRebateAmount, ok = c.money(sRebateAmount); !ok {
+	e.RebateCode = c.word(sRebateCode)
+	if e.RebateAmount, e.HasRebateAmount, ok = c.money(sRebateAmount); !ok {
 		return s, false
 	}
-	if s.ClaimDate, ok = c.date(sClaimDate, false, true); !ok {
+	if e.ClaimDate, ok = c.date(sClaimDate, false, true); !ok {
 		return s, false
 	}
-	c.compact(&s)
+	c.compact(&s, &e)
 	return s, true
 }
 
 // compact lets go of the row's text. A cell is a slice of its row's one
 // string, so a sale holding any cell as it came holds the whole row, about
 // a hundred bytes, for as long as the run: 100 MB over a million sales.
-// Instead the deal, VIN, salespeople and source, which differ from sale to
-// sale or nearly so (a large quarter has tens of thousands of salespeople),
-// share one new string, and every other code is the one string kept for it
-// by the file.
-func (c *rowCtx) compact(s *incent.Sale) {
-	var buf [192]byte
+// Instead the deal, VIN and salespeople, which differ from sale to sale or
+// nearly so (a large quarter has tens of thousands of salespeople), share
+// one new string, and every other code is the one string kept for it by
+// the file. The extra columns e, when the row has any, are kept in a block
+// shared with the file's next rows that have them.
+func (c *rowCtx) compact(s *incent.Sale, e *incent.SaleExtra) {
+	var buf [160]byte
 	b := append(append(append(buf[:0], s.DealID...), s.VIN...), s.Salesperson...)
-	b = strconv.AppendInt(append(b, c.source...), int64(c.row), 10)
 	all := string(b)
-	deal, vin, people := len(s.DealID), len(s.DealID)+len(s.VIN), len(s.DealID)+len(s.VIN)+len(s.Salesperson)
-	s.DealID, s.VIN, s.Salesperson, s.Source = all[:deal], all[deal:vin], all[vin:people], all[people:]
+	deal, vin := len(s.DealID), len(s.DealID)+len(s.VIN)
+	s.DealID, s.VIN, s.Salesperson = all[:deal], all[deal:vin], all[vin:]
+	s.File, s.Line = c.file, int32(min(c.row, math.MaxInt32))
 	s.DealerCode = c.share(sDealer, s.DealerCode)
 	s.ModelCode = c.share(sModelCode, s.ModelCode)
 	s.Family = c.share(sFamily, s.Family)
-	s.DeliveringDealer = c.share(sDelivering, s.DeliveringDealer)
-	s.Split = c.share(sSplit, s.Split)
-	s.RebateCode = c.share(sRebateCode, s.RebateCode)
+	if e.IsEmpty() {
+		return
+	}
+	e.DeliveringDealer = c.share(sDelivering, e.DeliveringDealer)
+	e.Split = c.share(sSplit, e.Split)
+	e.RebateCode = c.share(sRebateCode, e.RebateCode)
+	if len(c.extras) == cap(c.extras) {
+		c.extras = make([]incent.SaleExtra, 0, 256)
+	}
+	c.extras = append(c.extras, *e)
+	s.Extra = &c.extras[len(c.extras)-1]
 }
 
 // share returns a copy of column col's text s that does not hold its row:

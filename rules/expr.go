@@ -358,7 +358,7 @@ func (e *Expr) setEnv(st *evalState, s *incent.Sale, d *incent.Dealer) {
 		st.env.Sale = saleEnv{MSRP: &st.msrp, SaleAmount: &st.saleAmount, RebateAmount: &st.rebateAmount}
 		return
 	}
-	st.msrp, st.saleAmount, st.rebateAmount = money{s.MSRP}, money{s.SaleAmount}, money{s.RebateAmount}
+	st.msrp, st.saleAmount, st.rebateAmount = money{s.MSRP}, money{s.SaleAmount}, money{s.RebateAmount()}
 	st.env.Sale = saleEnv{
 		DealID:           s.DealID,
 		VIN:              s.VIN,
@@ -371,15 +371,15 @@ func (e *Expr) setEnv(st *evalState, s *incent.Sale, d *incent.Dealer) {
 		MSRP:             &st.msrp,
 		SaleAmount:       &st.saleAmount,
 		Quantity:         s.Quantity,
-		DeliveringDealer: s.DeliveringDealer,
+		DeliveringDealer: s.DeliveringDealer(),
 		Salesperson:      s.Salesperson,
-		Split:            s.Split,
-		RebateCode:       s.RebateCode,
+		Split:            s.Split(),
+		RebateCode:       s.RebateCode(),
 		RebateAmount:     &st.rebateAmount,
 	}
 	if e.dates {
 		st.env.Sale.SaleDate = dateText(s.SaleDate)
-		st.env.Sale.ClaimDate = dateText(s.ClaimDate)
+		st.env.Sale.ClaimDate = dateText(s.ClaimDate())
 	}
 }
 

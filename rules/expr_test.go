@@ -12,7 +12,7 @@ func TestExprEval(t *testing.T) {
 	sale := func(msrp string) *incent.Sale {
 		return &incent.Sale{
 			DealID: "42", VIN: "1HGCM82633A004352", DealerCode: "D001",
-			SaleDate: incent.DateOf(2024, 7, 15), ClaimDate: incent.NoDate,
+			SaleDate: incent.DateOf(2024, 7, 15),
 			SaleType: "retail", Condition: "new", ModelCode: "SUV1", ModelYear: 2024,
 			Family: "suv", MSRP: dec(msrp), HasMSRP: true,
 			SaleAmount: dec("38500.50"), HasSaleAmount: true, Quantity: 1,

@@ -328,15 +328,6 @@ func tierColumn(l calc.PayoutLine) string {
 	return strconv.Itoa(l.TierIndex)
 }
 
-func splitSource(src string) (string, int) {
-	i := strings.LastIndexByte(src, ':')
-	if i < 0 {
-		return src, 0
-	}
-	n, _ := strconv.Atoi(src[i+1:])
-	return src[:i], n
-}
-
 // checkRejects refuses the run when more than max_rejects of the sales rows
 // were rejected.
 func (c *Config) checkRejects(ds *dataset) error {

@@ -282,7 +282,7 @@ func gather(tx *store.Tx, files []store.InputFile) (*dataset, error) {
 }
 
 // packText copies the text that is each sale's own (deal, VIN,
-// salespeople, source) into long strings, in the order of the sales: a
+// salespeople) into long strings, in the order of the sales: a
 // string per sale, made as its row was read, lies wherever the row's turn
 // came, and the passes read the sales in another order.
 func packText(sales []incent.Sale) {
@@ -292,7 +292,7 @@ func packText(sales []incent.Sale) {
 		j := i
 		for ; j < len(sales) && n < block; j++ {
 			s := &sales[j]
-			n += len(s.DealID) + len(s.VIN) + len(s.Salesperson) + len(s.Source)
+			n += len(s.DealID) + len(s.VIN) + len(s.Salesperson)
 		}
 		var b strings.Builder
 		b.Grow(n)
@@ -301,7 +301,6 @@ func packText(sales []incent.Sale) {
 			b.WriteString(s.DealID)
 			b.WriteString(s.VIN)
 			b.WriteString(s.Salesperson)
-			b.WriteString(s.Source)
 		}
 		all, p := b.String(), 0
 		next := func(n int) string {
@@ -311,7 +310,7 @@ func packText(sales []incent.Sale) {
 		for k := i; k < j; k++ {
 			s := &sales[k]
 			s.DealID, s.VIN = next(len(s.DealID)), next(len(s.VIN))
-			s.Salesperson, s.Source = next(len(s.Salesperson)), next(len(s.Source))
+			s.Salesperson = next(len(s.Salesperson))
 		}
 		i = j
 	}
@@ -551,7 +550,7 @@ func (ds *dataset) foldSales(f store.InputFile, ps *parsedSales) {
 			}
 			accepted := rec.Accepted
 			ds.sales = fold(ds.sales, ds.saleIdx, f.Seq, key, *s, &rec, saleEqual, func(old incent.Sale) {
-				ds.log = append(ds.log, fmt.Sprintf("%s replaces sale %s (%s)", s.Source, key, old.Source))
+				ds.log = append(ds.log, fmt.Sprintf("%s replaces sale %s (%s)", s.Source(), key, old.Source()))
 			})
 			if rec.Accepted > accepted {
 				fp.warnings = append(fp.warnings, r.row.Warnings...)
@@ -744,13 +743,12 @@ func SaleKey(s *incent.Sale) string {
 func objectiveKey(o incent.Objective) string { return o.DealerCode + "|" + o.Period + "|" + o.Key }
 
 func saleEqual(a, b incent.Sale) bool {
-	a.Source, b.Source = "", ""
 	return a.SaleDate == b.SaleDate && a.SaleType == b.SaleType && a.Condition == b.Condition &&
 		a.ModelCode == b.ModelCode && a.ModelYear == b.ModelYear && a.Family == b.Family &&
 		a.MSRP.Equal(b.MSRP) && a.HasMSRP == b.HasMSRP && a.SaleAmount.Equal(b.SaleAmount) && a.HasSaleAmount == b.HasSaleAmount &&
-		a.Quantity == b.Quantity && a.DeliveringDealer == b.DeliveringDealer && a.Salesperson == b.Salesperson &&
-		a.Split == b.Split && a.RebateCode == b.RebateCode && a.RebateAmount.Equal(b.RebateAmount) && a.HasRebateAmount == b.HasRebateAmount &&
-		a.ClaimDate == b.ClaimDate
+		a.Quantity == b.Quantity && a.DeliveringDealer() == b.DeliveringDealer() && a.Salesperson == b.Salesperson &&
+		a.Split() == b.Split() && a.RebateCode() == b.RebateCode() && a.RebateAmount().Equal(b.RebateAmount()) && a.HasRebateAmount() == b.HasRebateAmount() &&
+		a.ClaimDate() == b.ClaimDate()
 }
 
 // saleDiff names the first column in which two sales with the same key
@@ -775,17 +773,17 @@ func saleDiff(a, b incent.Sale) string {
 		return "sale_amount"
 	case a.Quantity != b.Quantity:
 		return "quantity"
-	case a.DeliveringDealer != b.DeliveringDealer:
+	case a.DeliveringDealer() != b.DeliveringDealer():
 		return "delivering_dealer"
 	case a.Salesperson != b.Salesperson:
 		return "salesperson"
-	case a.Split != b.Split:
+	case a.Split() != b.Split():
 		return "split"
-	case a.RebateCode != b.RebateCode:
+	case a.RebateCode() != b.RebateCode():
 		return "rebate_code"
-	case !a.RebateAmount.Equal(b.RebateAmount) || a.HasRebateAmount != b.HasRebateAmount:
+	case !a.RebateAmount().Equal(b.RebateAmount()) || a.HasRebateAmount() != b.HasRebateAmount():
 		return "rebate_amount"
-	case a.ClaimDate != b.ClaimDate:
+	case a.ClaimDate() != b.ClaimDate():
 		return "claim_date"
 	}
 	return "deal_id"
@@ -801,13 +799,13 @@ func unknownDealer(s incent.Sale, dealers map[string]int) (col, reason string) {
 	if _, ok := dealers[s.DealerCode]; !ok {
 		return "dealer_code", fmt.Sprintf("unknown dealer %q, expected a dealer_code from the dealers input", s.DealerCode)
 	}
-	if s.DeliveringDealer != "" {
-		if _, ok := dealers[s.DeliveringDealer]; !ok {
-			return "delivering_dealer", fmt.Sprintf("unknown dealer %q, expected a dealer_code from the dealers input", s.DeliveringDealer)
+	if s.DeliveringDealer() != "" {
+		if _, ok := dealers[s.DeliveringDealer()]; !ok {
+			return "delivering_dealer", fmt.Sprintf("unknown dealer %q, expected a dealer_code from the dealers input", s.DeliveringDealer())
 		}
 	}
-	if s.Split != "" {
-		shares, err := incent.ParseShares(s.Split)
+	if s.Split() != "" {
+		shares, err := incent.ParseShares(s.Split())
 		if err != nil {
 			return "split", err.Error()
 		}
@@ -826,7 +824,7 @@ func unknownDealer(s incent.Sale, dealers map[string]int) (col, reason string) {
 func (ds *dataset) rejectUnmatched(unmatched []int) {
 	for _, i := range unmatched {
 		s := ds.sales[i]
-		file, row := splitSource(s.Source)
+		file, row := s.File, int(s.Line)
 		rj := ingest.Reject{File: file, Row: row, Column: "quantity", Reason: calc.UnmatchedReason, Raw: ds.reversalRaw[SaleKey(&s)]}
 		ds.rejects = append(ds.rejects, rj)
 		unwarned := func(w ingest.Warning) bool { return w.File == file && w.Row == row }

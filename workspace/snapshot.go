@@ -40,7 +40,7 @@ import (
 // sequence, kind, name, content hash and profile, and the executable
 // itself, so a fixed parsing bug never serves stale rows.
 
-const snapshotMagic = "incent dataset snapshot 1\n"
+const snapshotMagic = "incent dataset snapshot 2\n"
 
 // snapshotPath is where a workspace keeps its snapshot.
 func (c *Config) snapshotPath() string { return c.Path(c.DB) + ".snapshot" }
@@ -368,7 +368,7 @@ type snapEncoder struct {
 	// The value each field of a sale (by str's field number) had last,
 	// with its index: most sales repeat the last one's sale type,
 	// condition and empty cells, and need no map.
-	last [9]struct {
+	last [10]struct {
 		s   string
 		i   uint64
 		set bool
@@ -426,21 +426,25 @@ func (e *snapEncoder) sale(b []byte, s *incent.Sale, owner int64) []byte {
 	b = e.str(b, 4, s.Family)
 	b = appendSnapDecimal(b, s.MSRP)
 	b = appendSnapDecimal(b, s.SaleAmount)
-	b = appendSnapDecimal(b, s.RebateAmount)
+	x := s.Extra
 	var flags byte
-	for i, f := range []bool{s.HasMSRP, s.HasSaleAmount, s.HasRebateAmount} {
+	for i, f := range []bool{s.HasMSRP, s.HasSaleAmount, x != nil, x != nil && x.HasRebateAmount} {
 		if f {
 			flags |= 1 << i
 		}
 	}
 	b = append(b, flags)
 	b = binary.AppendVarint(b, int64(s.Quantity))
-	b = e.str(b, 5, s.DeliveringDealer)
-	b = e.str(b, 6, s.Salesperson)
-	b = e.str(b, 7, s.Split)
-	b = e.str(b, 8, s.RebateCode)
-	b = binary.AppendVarint(b, int64(s.ClaimDate))
-	b = appendRaw(b, s.Source)
+	b = e.str(b, 5, s.Salesperson)
+	if x != nil {
+		b = e.str(b, 6, x.DeliveringDealer)
+		b = e.str(b, 7, x.Split)
+		b = e.str(b, 8, x.RebateCode)
+		b = appendSnapDecimal(b, x.RebateAmount)
+		b = binary.AppendVarint(b, int64(x.ClaimDate))
+	}
+	b = e.str(b, 9, s.File)
+	b = binary.AppendVarint(b, int64(s.Line))
 	return binary.AppendVarint(b, owner)
 }
 
@@ -453,6 +457,8 @@ type snapDecoder struct {
 	// decimals decoded so far: equal amounts share one value, as they do
 	// when parsed (see ingest's rowCtx.amounts).
 	decimals map[smallDecimal]decimal.Decimal
+	// extras is the block the next sale's extra columns go in.
+	extras []incent.SaleExtra
 }
 
 type smallDecimal struct {
@@ -470,8 +476,8 @@ func (d *snapDecoder) uvarint() uint64 {
 }
 
 // minSaleBytes is the fewest bytes a sale record takes: one at least for
-// each of its 21 fields.
-const minSaleBytes = 21
+// each of its 17 fields.
+const minSaleBytes = 17
 
 // count reads a number of things that take at least size bytes each, and
 // refuses one the rest of the body could not hold, so a damaged count
@@ -546,16 +552,26 @@ func (d *snapDecoder) sale(s *incent.Sale) (owner int64) {
 	s.Family = d.str()
 	s.MSRP = d.decimal()
 	s.SaleAmount = d.decimal()
-	s.RebateAmount = d.decimal()
 	flags := d.b[d.p]
 	d.p++
-	s.HasMSRP, s.HasSaleAmount, s.HasRebateAmount = flags&1 != 0, flags&2 != 0, flags&4 != 0
+	s.HasMSRP, s.HasSaleAmount = flags&1 != 0, flags&2 != 0
 	s.Quantity = int(d.varint())
-	s.DeliveringDealer = d.str()
 	s.Salesperson = d.str()
-	s.Split = d.str()
-	s.RebateCode = d.str()
-	s.ClaimDate = incent.Date(d.varint())
-	s.Source = d.raw()
+	s.Extra = nil
+	if flags&4 != 0 {
+		if len(d.extras) == cap(d.extras) {
+			d.extras = make([]incent.SaleExtra, 0, 256)
+		}
+		d.extras = append(d.extras, incent.SaleExtra{HasRebateAmount: flags&8 != 0})
+		x := &d.extras[len(d.extras)-1]
+		x.DeliveringDealer = d.str()
+		x.Split = d.str()
+		x.RebateCode = d.str()
+		x.RebateAmount = d.decimal()
+		x.ClaimDate = incent.Date(d.varint())
+		s.Extra = x
+	}
+	s.File = d.str()
+	s.Line = int32(d.varint())
 	return d.varint()
 }

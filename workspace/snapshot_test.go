@@ -110,10 +110,10 @@ func TestSnapshotRoundTrip(t *testing.T) {
 		if s.HasSaleAmount {
 			amounts++
 		}
-		if s.HasRebateAmount {
+		if s.HasRebateAmount() {
 			rebates++
 		}
-		if s.Split != "" {
+		if s.Split() != "" {
 			splits++
 		}
 	}
@@ -380,10 +380,10 @@ func FuzzSnapshotRecords(f *testing.F) {
 	var recs []byte
 	for i, s := range []incent.Sale{
 		{DealID: "D1", VIN: "1HGCM82633A004352", DealerCode: "D001", SaleDate: incent.DateOf(2024, 7, 1), SaleType: "retail",
-			MSRP: decimal.RequireFromString("41250.00"), HasMSRP: true, Quantity: 1, Source: "s.csv:2"},
+			MSRP: decimal.RequireFromString("41250.00"), HasMSRP: true, Quantity: 1, File: "s.csv", Line: 2},
 		{DealID: "D2", VIN: "5YJ3E1EA7KF317001", DealerCode: "D001", SaleDate: incent.DateOf(2024, 7, 2), SaleType: "lease",
 			SaleAmount: decimal.RequireFromString("123456789012345678901234.5"), HasSaleAmount: true, Quantity: -1,
-			Salesperson: "S1:60;S2:40", Source: "s.csv:3"},
+			Salesperson: "S1:60;S2:40", File: "s.csv", Line: 3},
 	} {
 		recs = e.sale(recs, &s, int64(i+1))
 	}
@@ -433,7 +433,14 @@ func TestSnapshotChunks(t *testing.T) {
 	for i := range ds.sales {
 		ds.sales[i] = incent.Sale{DealID: strconv.Itoa(i), VIN: "VIN" + strconv.Itoa(i*7), DealerCode: "D" + strconv.Itoa(i%50),
 			SaleDate: incent.DateOf(2024, 7, 1+i%90), SaleType: "retail", Quantity: 1 - 2*(i%2),
-			SaleAmount: decimal.New(int64(i), -2), HasSaleAmount: i%3 == 0, Source: "s.csv:" + strconv.Itoa(i+2)}
+			SaleAmount: decimal.New(int64(i), -2), HasSaleAmount: i%3 == 0, File: "s.csv", Line: int32(i + 2)}
+		if i%7 == 0 { // every seventh sale has a rebate claim, some a split too
+			ds.sales[i].Extra = &incent.SaleExtra{RebateCode: "R" + strconv.Itoa(i%4), RebateAmount: decimal.New(int64(i), 0),
+				HasRebateAmount: i%2 == 0, ClaimDate: incent.DateOf(2024, 8, 1+i%30)}
+			if i%5 == 0 {
+				ds.sales[i].Extra.Split = "D001:50;D002:50"
+			}
+		}
 		ds.owners[i] = int64(1 + i%3)
 	}
 	var key [32]byte
@@ -482,7 +489,7 @@ func TestSnapshotChunks(t *testing.T) {
 func TestSaleEqualNamesEveryColumn(t *testing.T) {
 	base := incent.Sale{DealID: "D1", VIN: "1HGCM82633A004352", DealerCode: "D001", SaleDate: incent.DateOf(2024, 7, 1),
 		SaleType: "retail", Condition: "new", ModelCode: "SUV1", ModelYear: 2024, Family: "suv", Quantity: 1,
-		MSRP: decimal.RequireFromString("41250.00"), HasMSRP: true, RebateAmount: decimal.Zero, HasRebateAmount: true}
+		MSRP: decimal.RequireFromString("41250.00"), HasMSRP: true, Extra: &incent.SaleExtra{RebateAmount: decimal.Zero, HasRebateAmount: true, ClaimDate: incent.NoDate}}
 	tests := []struct {
 		column string
 		change func(*incent.Sale)
@@ -496,12 +503,14 @@ func TestSaleEqualNamesEveryColumn(t *testing.T) {
 		{"msrp", func(s *incent.Sale) { s.HasMSRP = false }},
 		{"sale_amount", func(s *incent.Sale) { s.SaleAmount, s.HasSaleAmount = decimal.NewFromInt(1), true }},
 		{"quantity", func(s *incent.Sale) { s.Quantity = -1 }},
-		{"delivering_dealer", func(s *incent.Sale) { s.DeliveringDealer = "D002" }},
+		{"delivering_dealer", func(s *incent.Sale) { s.EditExtra(func(e *incent.SaleExtra) { e.DeliveringDealer = "D002" }) }},
 		{"salesperson", func(s *incent.Sale) { s.Salesperson = "S1" }},
-		{"split", func(s *incent.Sale) { s.Split = "D001:50;D002:50" }},
-		{"rebate_code", func(s *incent.Sale) { s.RebateCode = "EV" }},
-		{"rebate_amount", func(s *incent.Sale) { s.HasRebateAmount = false }}, // an empty cell is not a 0
-		{"claim_date", func(s *incent.Sale) { s.ClaimDate = incent.DateOf(2024, 7, 9) }},
+		{"split", func(s *incent.Sale) { s.EditExtra(func(e *incent.SaleExtra) { e.Split = "D001:50;D002:50" }) }},
+		{"rebate_code", func(s *incent.Sale) { s.EditExtra(func(e *incent.SaleExtra) { e.RebateCode = "EV" }) }},
+		{"rebate_amount", func(s *incent.Sale) { s.EditExtra(func(e *incent.SaleExtra) { e.HasRebateAmount = false }) }}, // an empty cell is not a 0
+		{"claim_date", func(s *incent.Sale) {
+			s.EditExtra(func(e *incent.SaleExtra) { e.ClaimDate = incent.DateOf(2024, 7, 9) })
+		}},
 	}
 	for _, tt := range tests {
 		changed := base
@@ -631,7 +640,7 @@ func TestPackText(t *testing.T) {
 	var sales []incent.Sale
 	for i := range 5000 {
 		sales = append(sales, incent.Sale{DealID: strings.Repeat("d", i%7+1) + strconv.Itoa(i), VIN: fmt.Sprintf("VIN%014d", i),
-			Salesperson: strings.Repeat("S", i%3), Source: "data/sales/a.csv:" + strconv.Itoa(i+2), DealerCode: "D001"})
+			Salesperson: strings.Repeat("S", i%3+1), File: "data/sales/a.csv", Line: int32(i + 2), DealerCode: "D001"})
 	}
 	want := slices.Clone(sales)
 	packText(sales)
@@ -641,7 +650,7 @@ func TestPackText(t *testing.T) {
 	// Within a block, each sale's text follows the one before it.
 	follows := 0
 	for i := 1; i < len(sales); i++ {
-		prev := unsafe.Add(unsafe.Pointer(unsafe.StringData(sales[i-1].Source)), len(sales[i-1].Source))
+		prev := unsafe.Add(unsafe.Pointer(unsafe.StringData(sales[i-1].Salesperson)), len(sales[i-1].Salesperson))
 		if unsafe.Pointer(unsafe.StringData(sales[i].DealID)) == prev {
 			follows++
 		}
