@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -355,7 +356,8 @@ type parsedSales struct {
 const saleChunk = 4096
 
 type parsedSale struct {
-	row  ingest.Row
+	row  ingest.Row // without its cells (Raw), which are packed in raw
+	raw  string
 	sale incent.Sale
 	key  string // SaleKey(&sale)
 	col  string // with reason: the sale names an unknown dealer
@@ -363,6 +365,71 @@ type parsedSale struct {
 }
 
 func (ps *parsedSales) at(i int) *parsedSale { return &ps.rows[i/saleChunk][i%saleChunk] }
+
+// fullRow returns the row with its cells, for a reject or a reversal.
+func (r *parsedSale) fullRow() ingest.Row {
+	row := r.row
+	row.Raw = unpackCells(r.raw)
+	return row
+}
+
+// packCells packs a row's cells into one string: each cell's length as a
+// uvarint, then its bytes. A parsed row is held until its file is folded,
+// and its cells as the CSV reader gives them (a string and a slice of 18
+// string headers, about 500 bytes) were most of what two files being read
+// side by side held; packed they take the cells' length and a few bytes.
+func packCells(cells []string) string {
+	n := 0
+	for _, c := range cells {
+		n += uvarintLen(uint64(len(c))) + len(c)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	var num [binary.MaxVarintLen64]byte
+	for _, c := range cells {
+		b.Write(binary.AppendUvarint(num[:0], uint64(len(c))))
+		b.WriteString(c)
+	}
+	return b.String()
+}
+
+// unpackCells returns the cells packCells packed into s.
+func unpackCells(s string) []string {
+	var cells []string
+	for len(s) > 0 {
+		n, k := uvarintString(s)
+		if k <= 0 || uint64(len(s)-k) < n {
+			panic("packed cells are damaged")
+		}
+		cells = append(cells, s[k:k+int(n)])
+		s = s[k+int(n):]
+	}
+	return cells
+}
+
+// uvarintLen is the length of x as a uvarint.
+func uvarintLen(x uint64) int {
+	n := 1
+	for ; x >= 0x80; x >>= 7 {
+		n++
+	}
+	return n
+}
+
+// uvarintString is binary.Uvarint over a string.
+func uvarintString(s string) (uint64, int) {
+	var x uint64
+	var shift uint
+	for i := 0; i < len(s) && i < binary.MaxVarintLen64; i++ {
+		c := s[i]
+		if c < 0x80 {
+			return x | uint64(c)<<shift, i + 1
+		}
+		x |= uint64(c&0x7f) << shift
+		shift += 7
+	}
+	return 0, 0
+}
 
 var errStopped = errors.New("stopped")
 
@@ -448,7 +515,9 @@ func (ps *parsedSales) read(tx *store.Tx, dbMu *sync.Mutex, f store.InputFile, r
 			n++
 		}
 		col, why := unknownDealer(s, dealers)
-		ps.rows[n-1] = append(ps.rows[n-1], parsedSale{row: row, sale: s, col: col, why: why})
+		raw := packCells(row.Raw)
+		row.Raw = nil
+		ps.rows[n-1] = append(ps.rows[n-1], parsedSale{row: row, raw: raw, sale: s, col: col, why: why})
 		// A row naming an unknown dealer is rejected for that, but still
 		// disagrees with the rows of its key: they are rejected too.
 		r := &ps.rows[n-1][len(ps.rows[n-1])-1]
@@ -534,7 +603,7 @@ func (ds *dataset) foldSales(f store.InputFile, ps *parsedSales) {
 			r := &chunk[i]
 			if r.why != "" {
 				rec.Rejected++
-				rejects = append(rejects, ingest.Reject{File: f.Name, Row: r.row.Line, Column: r.col, Reason: r.why, Raw: r.row.Raw})
+				rejects = append(rejects, ingest.Reject{File: f.Name, Row: r.row.Line, Column: r.col, Reason: r.why, Raw: unpackCells(r.raw)})
 				continue
 			}
 			s := &r.sale
@@ -545,7 +614,7 @@ func (ds *dataset) foldSales(f store.InputFile, ps *parsedSales) {
 					o = c.otherRow
 				}
 				rec.Rejected++
-				rejects = append(rejects, conflictReject(f.Name, r.row, key, o.row.Line, saleDiff(o.sale, *s)))
+				rejects = append(rejects, conflictReject(f.Name, r.fullRow(), key, o.row.Line, saleDiff(o.sale, *s)))
 				continue
 			}
 			accepted := rec.Accepted
@@ -558,7 +627,7 @@ func (ds *dataset) foldSales(f store.InputFile, ps *parsedSales) {
 					if ds.reversalRaw == nil {
 						ds.reversalRaw = map[string][]string{}
 					}
-					ds.reversalRaw[key] = r.row.Raw
+					ds.reversalRaw[key] = unpackCells(r.raw)
 				}
 			}
 		}
