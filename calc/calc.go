@@ -14,6 +14,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unsafe"
 
 	"github.com/incent/incent"
 	"github.com/incent/incent/rules"
@@ -76,35 +77,62 @@ type Payee struct {
 }
 
 // SaleResult is one sale of the period with its outcome under every program
-// in effect.
+// in effect. A million sales have one each for the whole run, so it is 64
+// bytes: its fails and credits are where they start in the result's large
+// arrays and how many there are, read through Fails and Credits.
 type SaleResult struct {
 	Sale *incent.Sale
-	// Date is the date the sale counts on: its own, or for a reversal the
-	// original sale's, since a cancellation belongs to the original's period.
-	Date incent.Date
-	// Original is the index in Input.Sales of the sale a reversal cancels, or -1.
-	Original int
 	// Basis is the sale whose attributes decide eligibility and credit: the
 	// sale itself, or for a reversal its original, so a cancellation mirrors
 	// exactly what it cancels.
 	Basis *incent.Sale
-	// Fails holds one entry per program in effect, in program order:
-	// FailNone when the sale counted, else the first condition it failed.
-	// Reason turns an entry into words.
-	Fails []Fail
-	// Credits are the shares of the sale that count, per program and payee;
-	// Result.Payee, Result.Units and Result.Revenue read them.
-	Credits []Credit
+
+	fails   *Fail   // the first of nfails; see Fails
+	credits *Credit // the first of ncredits, nil when there are none; see Credits
 
 	// cents holds the basis's sale_amount and msrp in minor units when they
 	// are exact at two decimals, so sums over whole credits need no decimal
 	// arithmetic.
 	cents [2]int64
-	exact [2]bool
+
+	// Date is the date the sale counts on: its own, or for a reversal the
+	// original sale's, since a cancellation belongs to the original's period.
+	Date incent.Date
+	// Original is the index in Input.Sales of the sale a reversal cancels, or -1.
+	Original int32
+
+	ncredits uint32
+	nfails   uint16
+	exact    [2]bool
+}
+
+// Fails holds one entry per program in effect, in program order: FailNone
+// when the sale counted, else the first condition it failed. Reason turns
+// an entry into words.
+func (s *SaleResult) Fails() []Fail { return unsafe.Slice(s.fails, s.nfails) }
+
+// Credits are the shares of the sale that count, per program and payee;
+// Result.Payee, Result.Units and Result.Revenue read them.
+func (s *SaleResult) Credits() []Credit { return unsafe.Slice(s.credits, s.ncredits) }
+
+// setFails makes fs, one entry per program, the sale's fails.
+func (s *SaleResult) setFails(fs []Fail) {
+	s.fails, s.nfails = nil, uint16(len(fs))
+	if len(fs) > 0 {
+		s.fails = &fs[0]
+	}
+}
+
+// setCredits makes cs the sale's credits.
+func (s *SaleResult) setCredits(cs []Credit) {
+	s.credits, s.ncredits = nil, uint32(len(cs))
+	if len(cs) > 0 {
+		s.credits = &cs[0]
+	}
 }
 
 // Counted reports whether the sale counted for program pi.
-func (s *SaleResult) Counted(pi int) bool { return s.Fails[pi] == FailNone }
+func (s *SaleResult) Counted(pi int) bool { return s.Fails()[pi] == FailNone }
 
 // Credit is the share of a sale that counts for one payee under one program.
 // A million sales carry about ten million credits, so a credit is 12 bytes
@@ -554,7 +582,7 @@ func (c *calculator) selectSales() {
 			if original[i] >= 0 {
 				basis = &sales[original[i]]
 			}
-			c.res.Sales[j] = SaleResult{Sale: &sales[i], Date: dates[k], Original: original[i], Basis: basis}
+			c.res.Sales[j] = SaleResult{Sale: &sales[i], Date: dates[k], Original: int32(original[i]), Basis: basis}
 			j++
 		}
 	})

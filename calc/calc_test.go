@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/incent/incent"
 	"github.com/incent/incent/rules"
@@ -361,8 +362,8 @@ func TestCoresDoNotChangeResults(t *testing.T) {
 	}
 	for i := range one.Sales {
 		a, b := &one.Sales[i], &many.Sales[i]
-		if fmt.Sprint(a.Fails, creditText(one, a.Credits)) != fmt.Sprint(b.Fails, creditText(many, b.Credits)) {
-			t.Fatalf("sale %d differs: %v %v / %v %v", i, a.Fails, creditText(one, a.Credits), b.Fails, creditText(many, b.Credits))
+		if fmt.Sprint(a.Fails(), creditText(one, a.Credits())) != fmt.Sprint(b.Fails(), creditText(many, b.Credits())) {
+			t.Fatalf("sale %d differs: %v %v / %v %v", i, a.Fails(), creditText(one, a.Credits()), b.Fails(), creditText(many, b.Credits()))
 		}
 	}
 }
@@ -493,7 +494,7 @@ func TestFirstFailedCondition(t *testing.T) {
 	res := Run(Input{Period: q3, AsOf: incent.NoDate, Programs: []*rules.Program{p}, Dealers: ds, Certifications: certs, Sales: in})
 	got := map[string]Fail{}
 	for _, sr := range res.Sales {
-		got[sr.Sale.DealID] = sr.Fails[0]
+		got[sr.Sale.DealID] = sr.Fails()[0]
 	}
 	for _, tt := range tests {
 		if g := got[tt.sale.DealID]; g != tt.want {
@@ -602,8 +603,8 @@ func TestSalespersonCredits(t *testing.T) {
 	}
 	for _, sr := range res.Sales {
 		i := slices.Index(cells, sr.Sale.Salesperson)
-		if wantFail := i >= 4; (sr.Fails[0] == FailNoPayee) != wantFail {
-			t.Errorf("cell %q: fail %d", sr.Sale.Salesperson, sr.Fails[0])
+		if wantFail := i >= 4; (sr.Fails()[0] == FailNoPayee) != wantFail {
+			t.Errorf("cell %q: fail %d", sr.Sale.Salesperson, sr.Fails()[0])
 		}
 	}
 }
@@ -739,8 +740,9 @@ func TestReasonKeys(t *testing.T) {
 		if skipCert {
 			// the same sale as if the certification program had let it count
 			c := *sr
-			c.Fails = slices.Clone(sr.Fails)
-			c.Fails[2] = FailNone
+			fs := slices.Clone(sr.Fails())
+			fs[2] = FailNone
+			c.setFails(fs)
 			sr = &c
 		}
 		k, ok := x.AppendKey([]byte("prefix"), sr)
@@ -797,5 +799,34 @@ func TestPermute(t *testing.T) {
 		if !slices.Equal(got, tc.want) {
 			t.Errorf("permute(%v, %v) = %v, want %v", tc.in, tc.idx, got, tc.want)
 		}
+	}
+}
+
+// TestCompactResults pins the sizes a million-sale run holds millions of:
+// a wider field added to either is a hundred megabytes or more at that
+// scale, and should be a decision rather than an accident.
+func TestCompactResults(t *testing.T) {
+	if unsafe.Sizeof(uintptr(0)) != 8 {
+		t.Skip("the sizes are those of a 64-bit build")
+	}
+	if got := unsafe.Sizeof(SaleResult{}); got != 64 {
+		t.Errorf("SaleResult is %d bytes, want 64", got)
+	}
+	if got := unsafe.Sizeof(Credit{}); got != 12 {
+		t.Errorf("Credit is %d bytes, want 12", got)
+	}
+	var sr SaleResult
+	if sr.Fails() != nil || sr.Credits() != nil {
+		t.Error("a zero SaleResult has fails or credits")
+	}
+	fs, cs := []Fail{FailNone, FailNoPayee}, []Credit{{Program: 1, Whole: 1}, {Program: 2, Whole: -1}}
+	sr.setFails(fs)
+	sr.setCredits(cs)
+	if !slices.Equal(sr.Fails(), fs) || !slices.Equal(sr.Credits(), cs) || !sr.Counted(0) || sr.Counted(1) {
+		t.Errorf("fails %v, credits %v; want %v, %v", sr.Fails(), sr.Credits(), fs, cs)
+	}
+	sr.setCredits(cs[:0])
+	if sr.Credits() != nil {
+		t.Error("no credits, but Credits is not nil")
 	}
 }

@@ -47,7 +47,7 @@ func (c *calculator) eligibility() {
 		}
 		c.res.values = append(c.res.values, l.values)
 		for si := w * per; si < min((w+1)*per, len(c.res.Sales)); si++ {
-			crs := c.res.Sales[si].Credits
+			crs := c.res.Sales[si].Credits()
 			for k := range crs {
 				crs[k].payee = renum[crs[k].payee]
 			}
@@ -122,7 +122,8 @@ func (c *calculator) decide(lo, hi int, fails []Fail, l *ledger) {
 		}
 		start := len(credits)
 		sr := &c.res.Sales[si]
-		sr.Fails = fails[si*len(c.progs) : (si+1)*len(c.progs) : (si+1)*len(c.progs)]
+		sfails := fails[si*len(c.progs) : (si+1)*len(c.progs) : (si+1)*len(c.progs)]
+		sr.setFails(sfails)
 		sh := l.parseSaleShares(sr.Basis)
 		sr.cents[baseSaleAmount], sr.exact[baseSaleAmount] = centsOf(sr.Basis.SaleAmount)
 		sr.cents[baseMSRP], sr.exact[baseMSRP] = centsOf(sr.Basis.MSRP)
@@ -134,11 +135,11 @@ func (c *calculator) decide(lo, hi int, fails []Fail, l *ledger) {
 			if f == FailNone {
 				f = c.credit(&credits, l, pi, p, sr, d, sh)
 			}
-			sr.Fails[pi] = f
+			sfails[pi] = f
 		}
 		// A sale's credits never change once it is credited, so its slice
 		// stays right even if a rare overflow moves the chunk.
-		sr.Credits = credits[start:len(credits):len(credits)]
+		sr.setCredits(credits[start:len(credits):len(credits)])
 	}
 }
 
@@ -461,7 +462,7 @@ func (r *Result) Reason(sr *SaleResult, pi int, dealers map[string]*incent.Deale
 	if d == nil {
 		d = &incent.Dealer{Code: s.DealerCode}
 	}
-	switch sr.Fails[pi] {
+	switch sr.Fails()[pi] {
 	case FailNone:
 		return ""
 	case FailWindow:

@@ -184,7 +184,7 @@ func permute[T any](s []T, idx []int) {
 func (c *calculator) accumulate(accounts [][]*account, w, n int) {
 	for si := range c.res.Sales {
 		sr := &c.res.Sales[si]
-		for _, cr := range sr.Credits {
+		for _, cr := range sr.Credits() {
 			if int(cr.Program)%n != w {
 				continue
 			}
@@ -571,7 +571,7 @@ func (c *calculator) familyRevenue(p *program, a *account, keep func(*SaleResult
 				break
 			}
 		}
-		for _, cr := range sr.Credits {
+		for _, cr := range sr.Credits() {
 			if cr.payee == a.id && int(cr.Program) == a.prog {
 				sums[k].add(c.res, p, sr, cr)
 			}
@@ -749,7 +749,7 @@ func yesNo(b bool) string {
 
 // credit returns this account's credit of a sale.
 func (a *account) credit(sr *SaleResult) (Credit, bool) {
-	for _, cr := range sr.Credits {
+	for _, cr := range sr.Credits() {
 		if cr.payee == a.id && int(cr.Program) == a.prog {
 			return cr, true
 		}

@@ -37,7 +37,7 @@ func (r *Result) Reasons(dealers map[string]*incent.Dealer) *Reasons {
 // Text says why sale sr did not count for program pi, or "" when it
 // counted; it is always the same text as Result.Reason.
 func (x *Reasons) Text(sr *SaleResult, pi int) string {
-	f := sr.Fails[pi]
+	f := sr.Fails()[pi]
 	if f == FailNone {
 		return ""
 	}
@@ -114,7 +114,7 @@ func (x *Reasons) attr(s *incent.Sale, f Fail) (attr string, ok bool) {
 // something of the sale's own (a date, a day count) that no key covers.
 func (x *Reasons) AppendKey(b []byte, sr *SaleResult) (key []byte, ok bool) {
 	start := len(b)
-	for _, f := range sr.Fails {
+	for _, f := range sr.Fails() {
 		attr, ok := x.attr(sr.Basis, f)
 		if !ok {
 			return b[:start], false

@@ -156,7 +156,7 @@ func TestSalesOfRanges(t *testing.T) {
 		sr := &res.Sales[i]
 		seen := map[calc.Payee]bool{}
 		payees := []calc.Payee{{Type: rules.PayeeDealer, Code: sr.Sale.DealerCode}}
-		for _, cr := range sr.Credits {
+		for _, cr := range sr.Credits() {
 			payees = append(payees, calc.Payee{Type: res.Programs[cr.Program].Payee, Code: res.Payee(cr)})
 		}
 		for _, pe := range payees {

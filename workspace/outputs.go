@@ -573,14 +573,14 @@ func (lw *logWriter) appendSale(b []byte, sr *calc.SaleResult) []byte {
 	if sr.Original >= 0 {
 		b = appendField(b, "reverses", SaleKey(sr.Basis), false)
 	}
-	if len(sr.Credits) > 0 {
+	if len(sr.Credits()) > 0 {
 		// Credits come grouped by program in id order, which is the order
 		// json writes the keys in; payees within a program are sorted here.
 		b = append(b, `,"counts":{`...)
 		b = lw.appendCredits(b, sr, false)
 		b = append(b, '}')
 		hasRevenue := false
-		for _, cr := range sr.Credits {
+		for _, cr := range sr.Credits() {
 			if res.HasRevenue(cr) {
 				hasRevenue = true
 				break
@@ -656,12 +656,12 @@ func (lw *logWriter) appendExcluded(b []byte, sr *calc.SaleResult) []byte {
 // (only credits that have some).
 func (lw *logWriter) appendCredits(b []byte, sr *calc.SaleResult, revenue bool) []byte {
 	first := true
-	for i := 0; i < len(sr.Credits); {
+	for i := 0; i < len(sr.Credits()); {
 		j := i
-		for j < len(sr.Credits) && sr.Credits[j].Program == sr.Credits[i].Program {
+		for j < len(sr.Credits()) && sr.Credits()[j].Program == sr.Credits()[i].Program {
 			j++
 		}
-		credits := sr.Credits[i:j]
+		credits := sr.Credits()[i:j]
 		switch {
 		case j-i == 1: // one payee, as for most programs: nothing to sort
 			if revenue && !lw.res.HasRevenue(credits[0]) {
@@ -682,7 +682,7 @@ func (lw *logWriter) appendCredits(b []byte, sr *calc.SaleResult, revenue bool) 
 				b = append(b, ',')
 			}
 			first = false
-			b = append(b, lw.progJSON[sr.Credits[i].Program]...)
+			b = append(b, lw.progJSON[sr.Credits()[i].Program]...)
 			b = append(b, ':', '{')
 			for k, cr := range credits {
 				if k > 0 {
@@ -746,7 +746,7 @@ func (cp *computed) salesOf(pay func(calc.Payee) bool, chunk int) map[calc.Payee
 			added = added[:0]
 			dealer := calc.Payee{Type: rules.PayeeDealer, Code: sr.Sale.DealerCode}
 			add(dealer, sr)
-			for _, cr := range sr.Credits {
+			for _, cr := range sr.Credits() {
 				pe := calc.Payee{Type: res.Programs[cr.Program].Payee, Code: res.Payee(cr)}
 				if pe != dealer {
 					add(pe, sr)
@@ -970,7 +970,7 @@ func (cp *computed) saleLine(sr *calc.SaleResult, pe calc.Payee, reasons *calc.R
 		o := statements.Outcome{ProgramID: p.ID}
 		if sr.Counted(pi) {
 			var to []string
-			for _, cr := range sr.Credits {
+			for _, cr := range sr.Credits() {
 				if int(cr.Program) != pi {
 					continue
 				}
