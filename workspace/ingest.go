@@ -228,7 +228,7 @@ func hashFile(path string) (string, error) {
 // rows by key. Reading from the archive, not the workspace, is what makes a
 // run replayable from the database alone.
 func gather(tx *store.Tx, files []store.InputFile) (*dataset, error) {
-	ds := &dataset{files: files, dealerIdx: newKeyIndex(), objectiveIdx: newKeyIndex(), saleIdx: newKeyIndex(),
+	ds := &dataset{files: files, dealerIdx: newKeyIndex(), objectiveIdx: newKeyIndex(),
 		certIdx: newKeyIndex(), claimIdx: newKeyIndex(), reconOf: map[int64]int{}, problems: map[int64]*fileProblems{}}
 	byKind := map[string][]store.InputFile{}
 	var salesRows int
@@ -248,11 +248,16 @@ func gather(tx *store.Tx, files []store.InputFile) (*dataset, error) {
 	// copied again and again as the slice grows, nor held with room for a
 	// third as many again.
 	ds.sales = make([]incent.Sale, 0, salesRows)
-	ds.saleIdx.m = make(map[string]keyEntry, salesRows)
+	// The index of sale keys is made on another core while the other
+	// kinds and the first sales files are read: setting up a map for a
+	// million keys takes a third of a second, and the first fold is the
+	// first to need it.
+	index := make(chan map[string]keyEntry, 1)
+	go func() { index <- make(map[string]keyEntry, salesRows) }()
 	// Dealers first: sales are checked against them.
 	for _, kind := range Kinds {
 		if kind == ingest.KindSales {
-			if err := ds.readSales(tx, byKind[string(kind)], estimates); err != nil {
+			if err := ds.readSales(tx, byKind[string(kind)], estimates, index); err != nil {
 				return nil, err
 			}
 			// Each sale's file version is all the index is needed for
@@ -437,8 +442,9 @@ var errStopped = errors.New("stopped")
 // as there are cores, and folds their rows in version order: the dataset
 // is exactly the one reading them one after another gives. Parsing and
 // checking rows is most of a large calc's reading; folding them is quick.
-// rows estimates each version's rows.
-func (ds *dataset) readSales(tx *store.Tx, files []store.InputFile, rows []int) error {
+// rows estimates each version's rows; index gives the map of sale keys
+// the folds fill.
+func (ds *dataset) readSales(tx *store.Tx, files []store.InputFile, rows []int, index <-chan map[string]keyEntry) error {
 	dealers := indexBy(ds.dealers, func(d incent.Dealer) string { return d.Code })
 	parsed := make([]*parsedSales, len(files))
 	for i := range parsed {
@@ -476,6 +482,9 @@ func (ds *dataset) readSales(tx *store.Tx, files []store.InputFile, rows []int) 
 		<-ps.done
 		if ps.err != nil {
 			return ps.err
+		}
+		if ds.saleIdx.m == nil {
+			ds.saleIdx.m = <-index
 		}
 		ds.foldSales(f, ps)
 		parsed[i] = nil // its rows are in the dataset now
