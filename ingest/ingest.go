@@ -127,15 +127,16 @@ type Row struct {
 // closed); callers keep a file's rows provisional until readFile returns nil.
 func readFile[T any](file string, r io.Reader, p Profile, sc *schema, parse func(*rowCtx) (T, bool), accept func(Row, T) error, reject func(Reject)) (Counts, error) {
 	var n Counts
-	src, lay, err := open(file, r, &p, sc)
+	opened, lay, err := open(file, r, &p, sc)
 	if err != nil {
 		return n, err
 	}
-	defer src.close()
 	c := rowCtx{file: file, lay: lay, p: &p, sc: sc}
-	if xs, ok := src.(*xlsxSource); ok {
+	if xs, ok := opened.(*xlsxSource); ok {
 		c.sheet, c.date1904 = true, xs.date1904
 	}
+	src := prefetch(opened)
+	defer src.close()
 	for {
 		rec, row, err := src.next()
 		if err == io.EOF {
