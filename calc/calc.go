@@ -596,27 +596,31 @@ func (c *calculator) selectSales() {
 // not at random: a million sales are far larger than any cache.
 func SortSales(sales []incent.Sale) (from []int) {
 	from = canonicalOrder(sales)
-	done := make([]bool, len(sales))
-	for k := range sales {
-		if done[k] {
+	permute(sales, slices.Clone(from))
+	return from
+}
+
+// permute reorders s in place so that s[i] is what s[idx[i]] was, for a
+// permutation idx, which it uses up. Following each cycle moves every
+// element once, without a second slice of them.
+func permute[T any](s []T, idx []int) {
+	for i := range idx {
+		if idx[i] == i {
 			continue
 		}
-		// Follow the cycle through k: each place takes the sale that
-		// belongs there, and the last takes the one k held.
-		held := sales[k]
-		j := k
+		held := s[i]
+		j := i
 		for {
-			done[j] = true
-			i := from[j]
-			if i == k {
-				sales[j] = held
+			k := idx[j]
+			idx[j] = j
+			if k == i {
+				s[j] = held
 				break
 			}
-			sales[j] = sales[i]
-			j = i
+			s[j] = s[k]
+			j = k
 		}
 	}
-	return from
 }
 
 // canonicalOrder returns the indices of sales in saleLess order. Sales are

@@ -156,29 +156,6 @@ func (c *calculator) measure() {
 	})
 }
 
-// permute reorders s in place so that s[i] is what s[idx[i]] was, for a
-// permutation idx, which it uses up. Following each cycle moves every
-// element once, without a second slice of them.
-func permute[T any](s []T, idx []int) {
-	for i := range idx {
-		if idx[i] == i {
-			continue
-		}
-		held := s[i]
-		j := i
-		for {
-			k := idx[j]
-			idx[j] = j
-			if k == i {
-				s[j] = held
-				break
-			}
-			s[j] = s[k]
-			j = k
-		}
-	}
-}
-
 // accumulate adds up the credits of programs pi ≡ w (mod n) into their
 // accounts.
 func (c *calculator) accumulate(accounts [][]*account, w, n int) {
