@@ -44,8 +44,7 @@ func (p *prefetched) run() {
 	for {
 		rec, row, err := p.src.next()
 		batch = append(batch, fetched{rec, row, err})
-		var re *recordError
-		last := err != nil && !errors.As(err, &re) // io.EOF or a *FileError ends the file
+		last := err != nil && !isRecordError(err) // io.EOF or a *FileError ends the file
 		if len(batch) < prefetchBatch && !last {
 			continue
 		}
@@ -79,6 +78,12 @@ func (p *prefetched) next() ([]string, int, error) {
 	f := p.cur[p.i]
 	p.i++
 	return f.rec, f.row, f.err
+}
+
+// isRecordError reports whether err is a record the reader can go on after.
+func isRecordError(err error) bool {
+	var re *recordError
+	return errors.As(err, &re)
 }
 
 // close stops the reading goroutine, waits for it, and closes the source.
