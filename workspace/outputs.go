@@ -656,12 +656,13 @@ func (lw *logWriter) appendExcluded(b []byte, sr *calc.SaleResult) []byte {
 // (only credits that have some).
 func (lw *logWriter) appendCredits(b []byte, sr *calc.SaleResult, revenue bool) []byte {
 	first := true
-	for i := 0; i < len(sr.Credits()); {
+	all := sr.Credits()
+	for i := 0; i < len(all); {
 		j := i
-		for j < len(sr.Credits()) && sr.Credits()[j].Program == sr.Credits()[i].Program {
+		for j < len(all) && all[j].Program == all[i].Program {
 			j++
 		}
-		credits := sr.Credits()[i:j]
+		credits := all[i:j]
 		switch {
 		case j-i == 1: // one payee, as for most programs: nothing to sort
 			if revenue && !lw.res.HasRevenue(credits[0]) {
@@ -682,7 +683,7 @@ func (lw *logWriter) appendCredits(b []byte, sr *calc.SaleResult, revenue bool) 
 				b = append(b, ',')
 			}
 			first = false
-			b = append(b, lw.progJSON[sr.Credits()[i].Program]...)
+			b = append(b, lw.progJSON[all[i].Program]...)
 			b = append(b, ':', '{')
 			for k, cr := range credits {
 				if k > 0 {
