@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"crypto/sha256"
-	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -378,62 +377,30 @@ func (r *parsedSale) fullRow() ingest.Row {
 	return row
 }
 
-// packCells packs a row's cells into one string: each cell's length as a
-// uvarint, then its bytes. A parsed row is held until its file is folded,
-// and its cells as the CSV reader gives them (a string and a slice of 18
-// string headers, about 500 bytes) were most of what two files being read
-// side by side held; packed they take the cells' length and a few bytes.
-func packCells(cells []string) string {
-	n := 0
+// packCells packs a row's cells into one string, each as the snapshot
+// writes text (appendRaw: its length as a uvarint, then its bytes). A
+// parsed row is held until its file is folded, and its cells as the CSV
+// reader gives them (a string and a slice of 18 string headers, about 500
+// bytes) were most of what two files being read side by side held; packed
+// they take the cells' length and a few bytes. buf is scratch space,
+// returned for the next row.
+func packCells(buf []byte, cells []string) (string, []byte) {
+	buf = buf[:0]
 	for _, c := range cells {
-		n += uvarintLen(uint64(len(c))) + len(c)
+		buf = appendRaw(buf, c)
 	}
-	var b strings.Builder
-	b.Grow(n)
-	var num [binary.MaxVarintLen64]byte
-	for _, c := range cells {
-		b.Write(binary.AppendUvarint(num[:0], uint64(len(c))))
-		b.WriteString(c)
-	}
-	return b.String()
+	return string(buf), buf
 }
 
-// unpackCells returns the cells packCells packed into s.
+// unpackCells returns the cells packCells packed into s. It panics on a
+// packing that is not one.
 func unpackCells(s string) []string {
+	d := &snapDecoder{b: []byte(s), s: s}
 	var cells []string
-	for len(s) > 0 {
-		n, k := uvarintString(s)
-		if k <= 0 || uint64(len(s)-k) < n {
-			panic("packed cells are damaged")
-		}
-		cells = append(cells, s[k:k+int(n)])
-		s = s[k+int(n):]
+	for d.p < len(d.b) {
+		cells = append(cells, d.raw())
 	}
 	return cells
-}
-
-// uvarintLen is the length of x as a uvarint.
-func uvarintLen(x uint64) int {
-	n := 1
-	for ; x >= 0x80; x >>= 7 {
-		n++
-	}
-	return n
-}
-
-// uvarintString is binary.Uvarint over a string.
-func uvarintString(s string) (uint64, int) {
-	var x uint64
-	var shift uint
-	for i := 0; i < len(s) && i < binary.MaxVarintLen64; i++ {
-		c := s[i]
-		if c < 0x80 {
-			return x | uint64(c)<<shift, i + 1
-		}
-		x |= uint64(c&0x7f) << shift
-		shift += 7
-	}
-	return 0, 0
 }
 
 var errStopped = errors.New("stopped")
@@ -514,6 +481,7 @@ func (ps *parsedSales) read(tx *store.Tx, dbMu *sync.Mutex, f store.InputFile, r
 	// key hashed again) a dozen times.
 	scan := conflictScan{first: make(map[string]int, rows)}
 	total := 0
+	var cellBuf []byte
 	ps.counts, ps.err = ingest.ReadSales(f.Name, br, p, func(row ingest.Row, s incent.Sale) error {
 		n := len(ps.rows)
 		if n == 0 || len(ps.rows[n-1]) == cap(ps.rows[n-1]) {
@@ -524,7 +492,8 @@ func (ps *parsedSales) read(tx *store.Tx, dbMu *sync.Mutex, f store.InputFile, r
 			n++
 		}
 		col, why := unknownDealer(s, dealers)
-		raw := packCells(row.Raw)
+		var raw string
+		raw, cellBuf = packCells(cellBuf, row.Raw)
 		row.Raw = nil
 		ps.rows[n-1] = append(ps.rows[n-1], parsedSale{row: row, raw: raw, sale: s, col: col, why: why})
 		// A row naming an unknown dealer is rejected for that, but still
