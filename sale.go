@@ -14,22 +14,20 @@ import (
 // columns most rows leave empty live in Extra, and where the row came from
 // is its file's name (one string per file) and a line number.
 type Sale struct {
-	DealID        string
-	VIN           string
-	DealerCode    string
-	SaleDate      Date
-	Line          int32  // the row's line in File
-	SaleType      string // retail, lease, fleet, demo, loaner, employee
-	Condition     string // new, used, cpo
-	ModelCode     string
-	ModelYear     int
-	Family        string
-	MSRP          decimal.Decimal
-	SaleAmount    decimal.Decimal
-	HasMSRP       bool
-	HasSaleAmount bool
-	Quantity      int    // 1, or -1 for a reversal
-	Salesperson   string // "S1" or "S1:60;S2:40"
+	DealID      string
+	VIN         string
+	DealerCode  string
+	SaleDate    Date
+	Line        int32  // the row's line in File
+	SaleType    string // retail, lease, fleet, demo, loaner, employee
+	Condition   string // new, used, cpo
+	ModelCode   string
+	ModelYear   int
+	Family      string
+	MSRP        Amount
+	SaleAmount  Amount
+	Quantity    int    // 1, or -1 for a reversal
+	Salesperson string // "S1" or "S1:60;S2:40"
 	// Extra holds the dealer trade, split and rebate claim columns; nil
 	// when the row leaves them all empty, as most rows do. It is never
 	// changed once set, so copies of a sale may share it.
@@ -44,13 +42,12 @@ type SaleExtra struct {
 	DeliveringDealer string
 	Split            string // "D001:50;D002:50"
 	RebateCode       string
-	RebateAmount     decimal.Decimal
-	HasRebateAmount  bool
+	RebateAmount     Amount
 	ClaimDate        Date // NoDate when the cell was empty
 }
 
 // NoExtra returns a SaleExtra with every column empty.
-func NoExtra() SaleExtra { return SaleExtra{ClaimDate: NoDate, RebateAmount: decimal.Zero} }
+func NoExtra() SaleExtra { return SaleExtra{ClaimDate: NoDate} }
 
 // noExtra is what the accessors read for a sale without extra columns.
 var noExtra = NoExtra()
@@ -74,7 +71,7 @@ func (s *Sale) EditExtra(edit func(*SaleExtra)) {
 
 // IsEmpty reports whether every column of e is empty.
 func (e *SaleExtra) IsEmpty() bool {
-	return e.DeliveringDealer == "" && e.Split == "" && e.RebateCode == "" && !e.HasRebateAmount && e.ClaimDate == NoDate
+	return e.DeliveringDealer == "" && e.Split == "" && e.RebateCode == "" && !e.RebateAmount.Has() && e.ClaimDate == NoDate
 }
 
 // Extras returns a copy of the sale's extra columns, NoExtra() when it
@@ -98,12 +95,8 @@ func (s *Sale) Split() string { return s.extra().Split }
 // RebateCode is the customer rebate claimed on the sale, or "".
 func (s *Sale) RebateCode() string { return s.extra().RebateCode }
 
-// RebateAmount is the rebate amount claimed; HasRebateAmount tells
-// whether the cell was filled.
-func (s *Sale) RebateAmount() decimal.Decimal { return s.extra().RebateAmount }
-
-// HasRebateAmount reports whether the rebate amount cell was filled.
-func (s *Sale) HasRebateAmount() bool { return s.extra().HasRebateAmount }
+// RebateAmount is the rebate amount claimed, empty when the cell was.
+func (s *Sale) RebateAmount() Amount { return s.extra().RebateAmount }
 
 // ClaimDate is the date the rebate was claimed, NoDate when the cell was
 // empty.

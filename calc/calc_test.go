@@ -32,6 +32,9 @@ func mustPeriod(s string) incent.Period {
 
 func dec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
 
+// amt is a filled amount cell.
+func amt(s string) incent.Amount { return incent.AmountOf(dec(s)) }
+
 func decp(s string) *decimal.Decimal { d := dec(s); return &d }
 
 func date(s string) incent.Date {
@@ -52,7 +55,7 @@ func sales(dealer string, n int, amount string) []incent.Sale {
 			Condition: "new", ModelCode: "SUV1", ModelYear: 2024, Quantity: 1,
 		}
 		if amount != "" {
-			out[i].SaleAmount, out[i].HasSaleAmount = dec(amount), true
+			out[i].SaleAmount = amt(amount)
 		}
 	}
 	return out

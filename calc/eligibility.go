@@ -9,7 +9,6 @@ import (
 
 	"github.com/incent/incent"
 	"github.com/incent/incent/rules"
-	"github.com/shopspring/decimal"
 )
 
 // eligibility decides, for every sale of the period and every program in
@@ -265,13 +264,10 @@ func evalWhen(e *rules.Expr, s *incent.Sale, d *incent.Dealer) bool {
 }
 
 func hasRevenue(p *program, s *incent.Sale) bool {
-	if p.Base == "msrp" {
-		return s.HasMSRP
-	}
-	return s.HasSaleAmount
+	return revenueBase(p, s).Has()
 }
 
-func revenueBase(p *program, s *incent.Sale) decimal.Decimal {
+func revenueBase(p *program, s *incent.Sale) incent.Amount {
 	if p.Base == "msrp" {
 		return s.MSRP
 	}
@@ -361,7 +357,7 @@ func (c *calculator) credit(buf *[]Credit, l *ledger, pi int, p *program, sr *Sa
 			scaled = true
 		}
 	}
-	base := zero
+	var base incent.Amount
 	if p.needsRevenue {
 		base = revenueBase(p, s)
 	}
@@ -418,7 +414,7 @@ func (c *calculator) credit(buf *[]Credit, l *ledger, pi int, p *program, sr *Sa
 			if p.needsRevenue {
 				bi := p.base()
 				if l.whole[bi] == 0 {
-					rev := t.fix(base)
+					rev := t.amount(base)
 					if sr.Sale.Quantity < 0 {
 						rev = t.neg(rev)
 					}
@@ -429,7 +425,7 @@ func (c *calculator) credit(buf *[]Credit, l *ledger, pi int, p *program, sr *Sa
 		default:
 			v := creditValue{units: units}
 			if p.needsRevenue {
-				v.revenue = t.mul(units, t.fix(base))
+				v.revenue = t.mul(units, t.amount(base))
 			}
 			cr.value = l.value(v)
 		}
@@ -540,16 +536,24 @@ func (p *program) base() int {
 	return baseSaleAmount
 }
 
-// centsOf returns d in hundredths when that is exact and fits comfortably
+// centsOf returns a in hundredths when that is exact and fits comfortably
 // in an int64.
-func centsOf(d decimal.Decimal) (int64, bool) {
-	exp := d.Exponent()
-	if exp < -2 || d.NumDigits()+int(exp)+2 > 17 {
+func centsOf(a incent.Amount) (int64, bool) {
+	c, exp, ok := a.Scaled()
+	if !ok || exp < -2 || numDigits(c)+int(exp)+2 > 17 {
 		return 0, false
 	}
-	c := d.CoefficientInt64()
 	for ; exp > -2; exp-- {
 		c *= 10
 	}
 	return c, true
+}
+
+// numDigits returns the number of decimal digits of n, 1 for 0.
+func numDigits(n int64) int {
+	d := 1
+	for ; n >= 10 || n <= -10; n /= 10 {
+		d++
+	}
+	return d
 }

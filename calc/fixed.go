@@ -92,6 +92,15 @@ func (t *valueTable) fix(d decimal.Decimal) fixed {
 	return fixed{big: int32(len(t.big))}
 }
 
+// amount returns a as a fixed, keeping it in the table when it does not
+// fit; an empty cell is zero.
+func (t *valueTable) amount(a incent.Amount) fixed {
+	if n, exp, ok := a.Scaled(); ok && n <= maxFixed && n >= -maxFixed {
+		return fixed{n: n, exp: exp}
+	}
+	return t.fix(a.Decimal())
+}
+
 // dec returns f as a decimal.
 func (t *valueTable) dec(f fixed) decimal.Decimal {
 	if f.big != 0 {

@@ -747,8 +747,8 @@ func (c *calculator) rebates(p *program, a *account, line *PayoutLine, f *formul
 		r := p.rebate(sr.Basis.RebateCode())
 		amt := c.res.Units(cr).Mul(r.Amount)
 		note := ""
-		if sr.Basis.HasRebateAmount() && !sr.Basis.RebateAmount().Equal(r.Amount) {
-			note = fmt.Sprintf(" (claimed %s, paid at the program amount)", money(sr.Basis.RebateAmount(), p.Currency))
+		if ra := sr.Basis.RebateAmount(); ra.Has() && !ra.Decimal().Equal(r.Amount) {
+			note = fmt.Sprintf(" (claimed %s, paid at the program amount)", money(ra.Decimal(), p.Currency))
 		}
 		f.add("%s %s %s: %s × %s = %s%s", sr.Sale.SaleDate, sr.Sale.VIN, r.Code, num(c.res.Units(cr)), money(r.Amount, p.Currency), plain(amt), note)
 		f.amount = f.amount.Add(amt)

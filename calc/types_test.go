@@ -79,11 +79,11 @@ func TestRebatePassthrough(t *testing.T) {
 		ss[i].EditExtra(func(e *incent.SaleExtra) { e.RebateCode = "CR-EV-1000" })
 		ss[i].EditExtra(func(e *incent.SaleExtra) { e.ClaimDate = ss[i].SaleDate })
 	}
-	ss[0].EditExtra(func(e *incent.SaleExtra) { e.ClaimDate = ss[0].SaleDate + 30 })                     // exactly on the window: paid
-	ss[1].EditExtra(func(e *incent.SaleExtra) { e.ClaimDate = ss[1].SaleDate + 31 })                     // a day late
-	ss[2].EditExtra(func(e *incent.SaleExtra) { e.RebateCode = "CR-OTHER" })                             // unknown code
-	ss[3].EditExtra(func(e *incent.SaleExtra) { e.RebateAmount, e.HasRebateAmount = dec("1200"), true }) // paid at 1,000, noted
-	ss[4].EditExtra(func(e *incent.SaleExtra) { e.ClaimDate = incent.NoDate })                           // claim date defaults to the sale date
+	ss[0].EditExtra(func(e *incent.SaleExtra) { e.ClaimDate = ss[0].SaleDate + 30 }) // exactly on the window: paid
+	ss[1].EditExtra(func(e *incent.SaleExtra) { e.ClaimDate = ss[1].SaleDate + 31 }) // a day late
+	ss[2].EditExtra(func(e *incent.SaleExtra) { e.RebateCode = "CR-OTHER" })         // unknown code
+	ss[3].EditExtra(func(e *incent.SaleExtra) { e.RebateAmount = amt("1200") })      // paid at 1,000, noted
+	ss[4].EditExtra(func(e *incent.SaleExtra) { e.ClaimDate = incent.NoDate })       // claim date defaults to the sale date
 	res := Run(Input{Period: q3, AsOf: incent.NoDate, Programs: []*rules.Program{p}, Dealers: dealers, Sales: ss})
 	if got := res.Lines[0].Amount.StringFixed(2); got != "3000.00" {
 		t.Errorf("rebates = %s, want 3000.00\n%q", got, res.Lines[0].Formula)
@@ -238,10 +238,10 @@ func TestCommissionRevenueSums(t *testing.T) {
 		p.Kickers = []rules.Kicker{{Month: "2024-08", AddRate: dec("0.02")}}
 	})
 	ss := sales("D001", 4, "20000") // dated 2024-08-01 to -04
-	ss[0].SaleAmount = dec("10000.125")
+	ss[0].SaleAmount = amt("10000.125")
 	ss[1].EditExtra(func(e *incent.SaleExtra) { e.Split = "D001:50;D002:50" })
-	ss[2].SaleAmount, ss[2].Family = dec("30000.50"), "service"
-	ss[3].SaleAmount, ss[3].Family, ss[3].SaleDate = dec("5000"), "service", date("2024-09-15")
+	ss[2].SaleAmount, ss[2].Family = amt("30000.50"), "service"
+	ss[3].SaleAmount, ss[3].Family, ss[3].SaleDate = amt("5000"), "service", date("2024-09-15")
 	// D001 revenue: 10,000.125 + 20,000 × 50% + 30,000.50 × 0.5 + 5,000 × 0.5
 	//   = 10,000.125 + 10,000 + 15,000.25 + 2,500 = 37,500.375; × 1% = 375.00375.
 	// August kicker: 10,000.125 + 10,000 + 15,000.25 = 35,000.375; × 2% = 700.0075.

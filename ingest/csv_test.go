@@ -43,6 +43,9 @@ func itoa(n int) string { return decimal.NewFromInt(int64(n)).String() }
 
 func dec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
 
+// amt is a filled amount cell.
+func amt(s string) incent.Amount { return incent.AmountOf(dec(s)) }
+
 func date(y int, m time.Month, d int) incent.Date { return incent.DateOf(y, m, d) }
 
 // wantSales are the three sales of every variant of the fixture below.
@@ -50,14 +53,14 @@ func wantSales(file string, lines ...int) []incent.Sale {
 	s := []incent.Sale{{
 		DealID: "1001", VIN: "1HGCM8268RA000001", DealerCode: "D001", SaleDate: date(2024, 7, 3),
 		SaleType: "retail", Condition: "new", ModelCode: "SUV1", ModelYear: 2024,
-		MSRP: dec("45000"), HasMSRP: true, SaleAmount: dec("43500.50"), HasSaleAmount: true,
+		MSRP: amt("45000"), SaleAmount: amt("43500.50"),
 		Quantity: 1, Salesperson: "S1:60;S2:40",
 	}, {
 		DealID: "1002", VIN: "1HGCM826XRA000002", DealerCode: "D002", SaleDate: date(2024, 7, 15),
 		SaleType: "lease", Condition: "new", ModelCode: "SUV2", ModelYear: 2024,
-		MSRP: dec("52000"), HasMSRP: true,
+		MSRP:     amt("52000"),
 		Quantity: 1, Salesperson: "S3", Extra: &incent.SaleExtra{Split: "D001:50;D002:50",
-			RebateCode: "CR-EV-1000", RebateAmount: dec("1000"), HasRebateAmount: true, ClaimDate: date(2024, 7, 20)},
+			RebateCode: "CR-EV-1000", RebateAmount: amt("1000"), ClaimDate: date(2024, 7, 20)},
 	}, {
 		DealID: "1003", VIN: "5YJ3E1EA9RF000003", DealerCode: "D001", SaleDate: date(2024, 8, 1),
 		SaleType: "fleet", Condition: "used", ModelCode: "EV1", ModelYear: 2025,
@@ -392,7 +395,7 @@ func TestReadSalesDecimalCommaProfile(t *testing.T) {
 	if err != nil || len(rejects) > 0 {
 		t.Fatal(err, rejects)
 	}
-	if len(sales) != 1 || !sales[0].SaleAmount.Equal(dec("43500.50")) || !sales[0].MSRP.Equal(dec("45000")) ||
+	if len(sales) != 1 || !sales[0].SaleAmount.Equal(amt("43500.50")) || !sales[0].MSRP.Equal(amt("45000")) ||
 		sales[0].SaleDate != date(2024, 7, 3) || sales[0].SaleType != "retail" {
 		t.Errorf("sales = %+v", sales)
 	}

@@ -159,3 +159,26 @@ func FuzzProfileMapping(f *testing.F) {
 		checkRead(t, "p.csv", []byte(data), p)
 	})
 }
+
+// FuzzPlainAmount checks that the fast path for plain amounts reads what
+// parseMoney reads, digits and exponent alike, and takes every plain
+// amount of up to 18 digits.
+func FuzzPlainAmount(f *testing.F) {
+	for _, s := range []string{"43500.50", "-0.10", "007.5", "123456789012345678", "1234567890123456789", "1,234.50", ".5", "5."} {
+		f.Add(s, false)
+		f.Add(s, true)
+	}
+	f.Fuzz(func(t *testing.T, s string, comma bool) {
+		a, ok := plainAmount(s, comma, 18)
+		d, dok := parseMoney(s, comma)
+		if !ok {
+			if isPlainDecimal(s) && len(strings.Trim(s, "-.")) <= 18 && !(comma && strings.Contains(s, ".")) && dok {
+				t.Fatalf("plainAmount(%q, %v) refused a plain amount", s, comma)
+			}
+			return
+		}
+		if !dok || !a.Decimal().Equal(d) || a.Decimal().Exponent() != d.Exponent() {
+			t.Fatalf("plainAmount(%q, %v) = %s (exponent %d), parseMoney = %s, %v", s, comma, a.Decimal(), a.Decimal().Exponent(), d, dok)
+		}
+	})
+}

@@ -324,6 +324,28 @@ func (c *rowCtx) money(col int) (d decimal.Decimal, has, ok bool) {
 	return d, true, true
 }
 
+// amount parses column col as an amount, empty when the cell is.
+func (c *rowCtx) amount(col int) (incent.Amount, bool) {
+	s := c.cell(col)
+	if s == "" {
+		return incent.Amount{}, true
+	}
+	// A sheet's numeric cell is dot-decimal whatever the profile says, and
+	// is rounded to a spreadsheet's 15 digits.
+	fast, limit := plainAmount(s, c.p.DecimalComma, 18)
+	if c.sheet {
+		fast, limit = plainAmount(s, false, sheetDigits)
+	}
+	if limit {
+		return fast, true
+	}
+	d, _, ok := c.money(col)
+	if !ok {
+		return incent.Amount{}, false
+	}
+	return incent.AmountOf(d), true
+}
+
 func (c *rowCtx) parseMoney(s string) (decimal.Decimal, bool) {
 	if c.sheet {
 		// A numeric cell's raw text is always dot-decimal, whatever the

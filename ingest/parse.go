@@ -83,6 +83,41 @@ func parseMoney(s string, decimalComma bool) (decimal.Decimal, bool) {
 	return d, err == nil
 }
 
+// plainAmount reads s when it is -?digits[.digits] with at most maxDigits
+// digits (18 at most), the form nearly every export writes, straight into
+// an amount's coefficient and exponent: the ones decimal.NewFromString
+// would give, without its big.Int. It is false for anything else, which
+// parseMoney then reads; so is a dot when the decimal mark is a comma.
+func plainAmount(s string, decimalComma bool, maxDigits int) (incent.Amount, bool) {
+	i, neg := 0, false
+	if len(s) > 0 && s[0] == '-' {
+		i, neg = 1, true
+	}
+	var n int64
+	digits, frac, dot := 0, 0, false
+	for ; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9':
+			n = n*10 + int64(c-'0')
+			digits++
+			if dot {
+				frac++
+			}
+		case c == '.' && !dot && digits > 0 && !decimalComma:
+			dot = true
+		default:
+			return incent.Amount{}, false
+		}
+	}
+	if digits == 0 || digits > min(maxDigits, 18) || s[len(s)-1] == '.' {
+		return incent.Amount{}, false
+	}
+	if neg {
+		n = -n
+	}
+	return incent.ScaledAmount(n, -int32(frac))
+}
+
 // isPlainDecimal reports whether s is -?digits[.digits], the form a
 // spreadsheet or a careful export writes, which needs no clean-up.
 func isPlainDecimal(s string) bool {
@@ -227,6 +262,10 @@ func isUpper3(s string) bool {
 
 func isASCIILetter(c byte) bool { return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' }
 
+// sheetDigits is the precision of a spreadsheet's numbers: a longer one
+// is rounded to this many significant digits.
+const sheetDigits = 15
+
 // parseSheetNumber parses the raw text of a numeric XLSX cell ("1234.5",
 // "1.2345E+3"). A spreadsheet keeps 15 significant digits, so longer raw
 // text such as 1234.4999999999998 is rounded back to what the user typed.
@@ -238,8 +277,8 @@ func parseSheetNumber(s string) (decimal.Decimal, bool) {
 	if err != nil {
 		return decimal.Zero, false
 	}
-	if n := d.NumDigits(); n > 15 {
-		d = d.Round(-d.Exponent() - int32(n-15))
+	if n := d.NumDigits(); n > sheetDigits {
+		d = d.Round(-d.Exponent() - int32(n-sheetDigits))
 	}
 	return d, true
 }

@@ -324,3 +324,41 @@ func TestParseShares(t *testing.T) {
 		}
 	}
 }
+
+// TestPlainAmount checks the fast path for plain amounts: the coefficient
+// and exponent decimal.NewFromString gives, written out by hand, and
+// false for everything parseMoney must look at itself.
+func TestPlainAmount(t *testing.T) {
+	tests := []struct {
+		in    string
+		comma bool
+		n     int64
+		exp   int32
+		ok    bool
+	}{
+		{"43500.50", false, 4350050, -2, true},
+		{"45000", false, 45000, 0, true},
+		{"45000", true, 45000, 0, true},
+		{"-0.10", false, -10, -2, true},
+		{"007.5", false, 75, -1, true},
+		{"123456789012345678", false, 123456789012345678, 0, true},
+		{"1234567890.12345678", false, 123456789012345678, -8, true},
+		{"1234567890123456789", false, 0, 0, false}, // 19 digits: parseMoney's
+		{"43500.50", true, 0, 0, false},             // a dot is grouping here
+		{"43500,50", true, 0, 0, false},
+		{"1,234.50", false, 0, 0, false},
+		{" 12", false, 0, 0, false},
+		{"+12", false, 0, 0, false},
+		{".5", false, 0, 0, false},
+		{"5.", false, 0, 0, false},
+		{"-", false, 0, 0, false},
+		{"1.2.3", false, 0, 0, false},
+	}
+	for _, tt := range tests {
+		a, ok := plainAmount(tt.in, tt.comma, 18)
+		n, exp, _ := a.Scaled()
+		if ok != tt.ok || ok && (n != tt.n || exp != tt.exp) {
+			t.Errorf("plainAmount(%q, %v) = %d × 10^%d, %v; want %d × 10^%d, %v", tt.in, tt.comma, n, exp, ok, tt.n, tt.exp, tt.ok)
+		}
+	}
+}

@@ -122,10 +122,10 @@ func parseSale(c *rowCtx) (incent.Sale, bool) {
 		}
 	}
 	s.Family = c.word(sFamily)
-	if s.MSRP, s.HasMSRP, ok = c.money(sMSRP); !ok {
+	if s.MSRP, ok = c.amount(sMSRP); !ok {
 		return s, false
 	}
-	if s.SaleAmount, s.HasSaleAmount, ok = c.money(sSaleAmount); !ok {
+	if s.SaleAmount, ok = c.amount(sSaleAmount); !ok {
 		return s, false
 	}
 	if s.Quantity, ok = c.quantity(sQuantity); !ok {
@@ -150,7 +150,7 @@ func parseSale(c *rowCtx) (incent.Sale, bool) {
 		e.Split = norm
 	}
 	e.RebateCode = c.word(sRebateCode)
-	if e.RebateAmount, e.HasRebateAmount, ok = c.money(sRebateAmount); !ok {
+	if e.RebateAmount, ok = c.amount(sRebateAmount); !ok {
 		return s, false
 	}
 	if e.ClaimDate, ok = c.date(sClaimDate, false, true); !ok {

@@ -141,8 +141,30 @@ func TestReadSalesXLSXDecimalComma(t *testing.T) {
 		t.Fatal(err, rejects)
 	}
 	s := sales[0]
-	if !s.MSRP.Equal(dec("2.125")) || !s.SaleAmount.Equal(dec("43500.50")) || !s.RebateAmount().Equal(dec("0.3")) || s.SaleDate != date(2024, 7, 3) {
+	if !s.MSRP.Equal(amt("2.125")) || !s.SaleAmount.Equal(amt("43500.50")) || !s.RebateAmount().Equal(amt("0.3")) || s.SaleDate != date(2024, 7, 3) {
 		t.Errorf("sale = %+v", s)
+	}
+}
+
+// A numeric cell's raw text longer than a spreadsheet's 15 digits is
+// rounded back to them, the short amounts of up to 18 digits included.
+func TestReadSalesXLSXLongNumbers(t *testing.T) {
+	data := workbook(t, func(f *excelize.File) {
+		setRow(t, f, "Sheet1", 1, "deal_id", "vin", "dealer_code", "sale_date", "sale_type", "model_code", "msrp", "sale_amount", "rebate_amount")
+		setRow(t, f, "Sheet1", 2, 1, "1HGCM8268RA000001", "D001", "2024-07-03", "retail", "SUV1")
+		for cell, raw := range map[string]string{"G2": "41249.9999999999993", "H2": "0.30000000000000004", "I2": "1234.50"} {
+			if err := f.SetCellDefault("Sheet1", cell, raw); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+	sales, rejects, _, err := readSales(t, "long.xlsx", data, Profile{})
+	if err != nil || len(rejects) > 0 {
+		t.Fatal(err, rejects)
+	}
+	s := sales[0]
+	if !s.MSRP.Equal(amt("41250")) || !s.SaleAmount.Equal(amt("0.3")) || !s.RebateAmount().Equal(amt("1234.5")) {
+		t.Errorf("msrp %s, sale amount %s, rebate amount %s", s.MSRP.Decimal(), s.SaleAmount.Decimal(), s.RebateAmount().Decimal())
 	}
 }
 

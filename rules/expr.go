@@ -44,7 +44,7 @@ func (e *Expr) Equal(o *Expr) bool {
 // that the comparison operators are routed to exact decimal comparison
 // instead of expr's float64 arithmetic. Expressions see it through a pointer,
 // which expr passes around without allocating.
-type money struct{ d decimal.Decimal }
+type money struct{ a incent.Amount }
 
 // saleEnv is the `sale` variable of an expression: one field per canonical
 // sales column.
@@ -219,22 +219,24 @@ func moneyCompare(name string, holds func(int) bool) func(params ...any) (any, e
 	}
 }
 
-// moneyOperand converts one side of a money comparison to a decimal. A float
-// is a literal from the expression: its shortest round-trip text is the
-// number as written, so 39999.99 compares as exactly 39999.99.
-func moneyOperand(v any) (decimal.Decimal, error) {
+// moneyOperand converts one side of a money comparison to an amount; an
+// empty cell compares as zero. A float is a literal from the expression:
+// its shortest round-trip text is the number as written, so 39999.99
+// compares as exactly 39999.99.
+func moneyOperand(v any) (incent.Amount, error) {
 	switch x := v.(type) {
 	case *money:
 		if x == nil {
-			return decimal.Decimal{}, nil
+			return incent.Amount{}, nil
 		}
-		return x.d, nil
+		return x.a, nil
 	case int:
-		return decimal.NewFromInt(int64(x)), nil
+		return incent.AmountOf(decimal.NewFromInt(int64(x))), nil
 	case float64:
-		return floatLiteral(x)
+		d, err := floatLiteral(x)
+		return incent.AmountOf(d), err
 	}
-	return decimal.Decimal{}, fmt.Errorf("cannot compare money with %T", v)
+	return incent.Amount{}, fmt.Errorf("cannot compare money with %T", v)
 }
 
 // floatLiteral converts a number literal to the decimal it was written as.
@@ -293,7 +295,7 @@ func literalToMoney(n *ast.Node) {
 	if neg {
 		d = d.Neg()
 	}
-	c := &ast.ConstantNode{Value: &money{d}}
+	c := &ast.ConstantNode{Value: &money{incent.AmountOf(d)}}
 	ast.Patch(n, c)
 	c.SetType(reflect.TypeOf(c.Value))
 }

@@ -14,8 +14,8 @@ func TestExprEval(t *testing.T) {
 			DealID: "42", VIN: "1HGCM82633A004352", DealerCode: "D001",
 			SaleDate: incent.DateOf(2024, 7, 15),
 			SaleType: "retail", Condition: "new", ModelCode: "SUV1", ModelYear: 2024,
-			Family: "suv", MSRP: dec(msrp), HasMSRP: true,
-			SaleAmount: dec("38500.50"), HasSaleAmount: true, Quantity: 1,
+			Family: "suv", MSRP: amt(msrp),
+			SaleAmount: amt("38500.50"), Quantity: 1,
 		}
 	}
 	d001 := &incent.Dealer{Code: "D001", Name: "North Motors", Group: "G1", Region: "NE", Segment: "metro", Currency: "USD"}
@@ -120,7 +120,7 @@ func TestExprConcurrent(t *testing.T) {
 				if (g+i)%2 == 0 {
 					msrp = "40000"
 				}
-				s := &incent.Sale{MSRP: dec(msrp), SaleDate: incent.DateOf(2024, 8, 1)}
+				s := &incent.Sale{MSRP: incent.AmountOf(dec(msrp)), SaleDate: incent.DateOf(2024, 8, 1)}
 				got, err := e.Eval(s, nil)
 				if err != nil || got != ((g+i)%2 == 0) {
 					t.Errorf("Eval(%s) = %v, %v", msrp, got, err)
@@ -139,7 +139,7 @@ func BenchmarkExprEval(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	s := &incent.Sale{MSRP: dec("41250.00"), ModelYear: 2024, SaleDate: incent.DateOf(2024, 8, 1), ModelCode: "SUV1"}
+	s := &incent.Sale{MSRP: incent.AmountOf(dec("41250.00")), ModelYear: 2024, SaleDate: incent.DateOf(2024, 8, 1), ModelCode: "SUV1"}
 	d := &incent.Dealer{Code: "D001", Region: "NE"}
 	b.Run("pooled-vm", func(b *testing.B) {
 		b.ReportAllocs()

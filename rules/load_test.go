@@ -24,6 +24,9 @@ var programOpts = cmp.Options{
 
 func dec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
 
+// amt is a filled amount cell.
+func amt(s string) incent.Amount { return incent.AmountOf(dec(s)) }
+
 func decp(s string) *decimal.Decimal {
 	d := dec(s)
 	return &d

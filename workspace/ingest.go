@@ -792,9 +792,9 @@ func objectiveKey(o incent.Objective) string { return o.DealerCode + "|" + o.Per
 func saleEqual(a, b incent.Sale) bool {
 	return a.SaleDate == b.SaleDate && a.SaleType == b.SaleType && a.Condition == b.Condition &&
 		a.ModelCode == b.ModelCode && a.ModelYear == b.ModelYear && a.Family == b.Family &&
-		a.MSRP.Equal(b.MSRP) && a.HasMSRP == b.HasMSRP && a.SaleAmount.Equal(b.SaleAmount) && a.HasSaleAmount == b.HasSaleAmount &&
+		a.MSRP.Equal(b.MSRP) && a.SaleAmount.Equal(b.SaleAmount) &&
 		a.Quantity == b.Quantity && a.DeliveringDealer() == b.DeliveringDealer() && a.Salesperson == b.Salesperson &&
-		a.Split() == b.Split() && a.RebateCode() == b.RebateCode() && a.RebateAmount().Equal(b.RebateAmount()) && a.HasRebateAmount() == b.HasRebateAmount() &&
+		a.Split() == b.Split() && a.RebateCode() == b.RebateCode() && a.RebateAmount().Equal(b.RebateAmount()) &&
 		a.ClaimDate() == b.ClaimDate()
 }
 
@@ -814,9 +814,9 @@ func saleDiff(a, b incent.Sale) string {
 		return "model_year"
 	case a.Family != b.Family:
 		return "family"
-	case !a.MSRP.Equal(b.MSRP) || a.HasMSRP != b.HasMSRP:
+	case !a.MSRP.Equal(b.MSRP):
 		return "msrp"
-	case !a.SaleAmount.Equal(b.SaleAmount) || a.HasSaleAmount != b.HasSaleAmount:
+	case !a.SaleAmount.Equal(b.SaleAmount):
 		return "sale_amount"
 	case a.Quantity != b.Quantity:
 		return "quantity"
@@ -828,7 +828,7 @@ func saleDiff(a, b incent.Sale) string {
 		return "split"
 	case a.RebateCode() != b.RebateCode():
 		return "rebate_code"
-	case !a.RebateAmount().Equal(b.RebateAmount()) || a.HasRebateAmount() != b.HasRebateAmount():
+	case !a.RebateAmount().Equal(b.RebateAmount()):
 		return "rebate_amount"
 	case a.ClaimDate() != b.ClaimDate():
 		return "claim_date"

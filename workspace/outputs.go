@@ -963,7 +963,7 @@ func (n payeeNames) name(kind, code string) string {
 func (cp *computed) saleLine(sr *calc.SaleResult, pe calc.Payee, reasons *calc.Reasons, outcomes []statements.Outcome) statements.SaleLine {
 	s, b := sr.Sale, sr.Basis
 	sl := statements.SaleLine{Date: s.SaleDate, DealID: s.DealID, VIN: s.VIN, Model: b.ModelCode, ModelYear: b.ModelYear,
-		SaleType: b.SaleType, Condition: b.Condition, Quantity: s.Quantity, Amount: b.SaleAmount, Outcomes: outcomes}
+		SaleType: b.SaleType, Condition: b.Condition, Quantity: s.Quantity, Amount: b.SaleAmount.Decimal(), Outcomes: outcomes}
 	for pi, p := range cp.res.Programs {
 		if p.Payee != pe.Type {
 			continue

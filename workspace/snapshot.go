@@ -40,7 +40,7 @@ import (
 // sequence, kind, name, content hash and profile, and the executable
 // itself, so a fixed parsing bug never serves stale rows.
 
-const snapshotMagic = "incent dataset snapshot 2\n"
+const snapshotMagic = "incent dataset snapshot 3\n"
 
 // snapshotPath is where a workspace keeps its snapshot.
 func (c *Config) snapshotPath() string { return c.Path(c.DB) + ".snapshot" }
@@ -414,6 +414,21 @@ func appendSnapDecimal(b []byte, d decimal.Decimal) []byte {
 	return binary.AppendVarint(b, int64(d.Exponent()))
 }
 
+// appendSnapAmount appends a sale's amount: 0 for an empty cell, else
+// the amount as appendSnapDecimal writes its decimal.
+func appendSnapAmount(b []byte, a incent.Amount) []byte {
+	if !a.Has() {
+		return append(b, 0)
+	}
+	n, exp, ok := a.Scaled()
+	if !ok {
+		return appendSnapDecimal(b, a.Decimal())
+	}
+	b = append(b, 1)
+	b = binary.AppendVarint(b, n)
+	return binary.AppendVarint(b, int64(exp))
+}
+
 func (e *snapEncoder) sale(b []byte, s *incent.Sale, owner int64) []byte {
 	b = appendRaw(b, s.DealID)
 	b = appendRaw(b, s.VIN)
@@ -424,14 +439,12 @@ func (e *snapEncoder) sale(b []byte, s *incent.Sale, owner int64) []byte {
 	b = e.str(b, 3, s.ModelCode)
 	b = binary.AppendVarint(b, int64(s.ModelYear))
 	b = e.str(b, 4, s.Family)
-	b = appendSnapDecimal(b, s.MSRP)
-	b = appendSnapDecimal(b, s.SaleAmount)
+	b = appendSnapAmount(b, s.MSRP)
+	b = appendSnapAmount(b, s.SaleAmount)
 	x := s.Extra
 	var flags byte
-	for i, f := range []bool{s.HasMSRP, s.HasSaleAmount, x != nil, x != nil && x.HasRebateAmount} {
-		if f {
-			flags |= 1 << i
-		}
+	if x != nil {
+		flags = 1
 	}
 	b = append(b, flags)
 	b = binary.AppendVarint(b, int64(s.Quantity))
@@ -440,7 +453,7 @@ func (e *snapEncoder) sale(b []byte, s *incent.Sale, owner int64) []byte {
 		b = e.str(b, 6, x.DeliveringDealer)
 		b = e.str(b, 7, x.Split)
 		b = e.str(b, 8, x.RebateCode)
-		b = appendSnapDecimal(b, x.RebateAmount)
+		b = appendSnapAmount(b, x.RebateAmount)
 		b = binary.AppendVarint(b, int64(x.ClaimDate))
 	}
 	b = e.str(b, 9, s.File)
@@ -540,6 +553,24 @@ func (d *snapDecoder) decimal() decimal.Decimal {
 	panic("bad decimal tag at " + strconv.Itoa(d.p-1))
 }
 
+// amount reads what appendSnapAmount wrote.
+func (d *snapDecoder) amount() incent.Amount {
+	switch d.b[d.p] {
+	case 0:
+		d.p++
+		return incent.Amount{}
+	case 1:
+		d.p++
+		n := d.varint()
+		a, ok := incent.ScaledAmount(n, int32(d.varint()))
+		if !ok {
+			panic("bad amount at " + strconv.Itoa(d.p))
+		}
+		return a
+	}
+	return incent.AmountOf(d.decimal())
+}
+
 func (d *snapDecoder) sale(s *incent.Sale) (owner int64) {
 	s.DealID = d.raw()
 	s.VIN = d.raw()
@@ -550,24 +581,23 @@ func (d *snapDecoder) sale(s *incent.Sale) (owner int64) {
 	s.ModelCode = d.str()
 	s.ModelYear = int(d.varint())
 	s.Family = d.str()
-	s.MSRP = d.decimal()
-	s.SaleAmount = d.decimal()
+	s.MSRP = d.amount()
+	s.SaleAmount = d.amount()
 	flags := d.b[d.p]
 	d.p++
-	s.HasMSRP, s.HasSaleAmount = flags&1 != 0, flags&2 != 0
 	s.Quantity = int(d.varint())
 	s.Salesperson = d.str()
 	s.Extra = nil
-	if flags&4 != 0 {
+	if flags&1 != 0 {
 		if len(d.extras) == cap(d.extras) {
 			d.extras = make([]incent.SaleExtra, 0, 256)
 		}
-		d.extras = append(d.extras, incent.SaleExtra{HasRebateAmount: flags&8 != 0})
+		d.extras = append(d.extras, incent.SaleExtra{})
 		x := &d.extras[len(d.extras)-1]
 		x.DeliveringDealer = d.str()
 		x.Split = d.str()
 		x.RebateCode = d.str()
-		x.RebateAmount = d.decimal()
+		x.RebateAmount = d.amount()
 		x.ClaimDate = incent.Date(d.varint())
 		s.Extra = x
 	}

@@ -76,9 +76,15 @@ func stagedDataset(t testing.TB, c *Config) ([]store.InputFile, *dataset) {
 
 // exactDecimal compares decimals by value and exponent: a snapshot must
 // give back 41250.00, not 41250.
-var exactDecimal = cmp.Comparer(func(a, b decimal.Decimal) bool {
+// Amounts compare the same way, and an empty cell only with an empty one.
+var exactDecimal = cmp.Options{
+	cmp.Comparer(sameDecimal),
+	cmp.Comparer(func(a, b incent.Amount) bool { return a.Has() == b.Has() && sameDecimal(a.Decimal(), b.Decimal()) }),
+}
+
+func sameDecimal(a, b decimal.Decimal) bool {
 	return a.Equal(b) && a.Exponent() == b.Exponent() && (a == decimal.Decimal{}) == (b == decimal.Decimal{})
-})
+}
 
 func TestSnapshotRoundTrip(t *testing.T) {
 	c, _ := genConfig(t, 20, 6000)
@@ -107,10 +113,10 @@ func TestSnapshotRoundTrip(t *testing.T) {
 	// The generated quarter has what the encoding must carry.
 	var amounts, rebates, splits int
 	for _, s := range ds.sales {
-		if s.HasSaleAmount {
+		if s.SaleAmount.Has() {
 			amounts++
 		}
-		if s.HasRebateAmount() {
+		if s.RebateAmount().Has() {
 			rebates++
 		}
 		if s.Split() != "" {
@@ -380,9 +386,9 @@ func FuzzSnapshotRecords(f *testing.F) {
 	var recs []byte
 	for i, s := range []incent.Sale{
 		{DealID: "D1", VIN: "1HGCM82633A004352", DealerCode: "D001", SaleDate: incent.DateOf(2024, 7, 1), SaleType: "retail",
-			MSRP: decimal.RequireFromString("41250.00"), HasMSRP: true, Quantity: 1, File: "s.csv", Line: 2},
+			MSRP: incent.AmountOf(decimal.RequireFromString("41250.00")), Quantity: 1, File: "s.csv", Line: 2},
 		{DealID: "D2", VIN: "5YJ3E1EA7KF317001", DealerCode: "D001", SaleDate: incent.DateOf(2024, 7, 2), SaleType: "lease",
-			SaleAmount: decimal.RequireFromString("123456789012345678901234.5"), HasSaleAmount: true, Quantity: -1,
+			SaleAmount: incent.AmountOf(decimal.RequireFromString("123456789012345678901234.5")), Quantity: -1,
 			Salesperson: "S1:60;S2:40", File: "s.csv", Line: 3},
 	} {
 		recs = e.sale(recs, &s, int64(i+1))
@@ -433,10 +439,15 @@ func TestSnapshotChunks(t *testing.T) {
 	for i := range ds.sales {
 		ds.sales[i] = incent.Sale{DealID: strconv.Itoa(i), VIN: "VIN" + strconv.Itoa(i*7), DealerCode: "D" + strconv.Itoa(i%50),
 			SaleDate: incent.DateOf(2024, 7, 1+i%90), SaleType: "retail", Quantity: 1 - 2*(i%2),
-			SaleAmount: decimal.New(int64(i), -2), HasSaleAmount: i%3 == 0, File: "s.csv", Line: int32(i + 2)}
+			File: "s.csv", Line: int32(i + 2)}
+		if i%3 == 0 {
+			ds.sales[i].SaleAmount = incent.AmountOf(decimal.New(int64(i), -2))
+		}
 		if i%7 == 0 { // every seventh sale has a rebate claim, some a split too
-			ds.sales[i].Extra = &incent.SaleExtra{RebateCode: "R" + strconv.Itoa(i%4), RebateAmount: decimal.New(int64(i), 0),
-				HasRebateAmount: i%2 == 0, ClaimDate: incent.DateOf(2024, 8, 1+i%30)}
+			ds.sales[i].Extra = &incent.SaleExtra{RebateCode: "R" + strconv.Itoa(i%4), ClaimDate: incent.DateOf(2024, 8, 1+i%30)}
+			if i%2 == 0 {
+				ds.sales[i].Extra.RebateAmount = incent.AmountOf(decimal.New(int64(i), 0))
+			}
 			if i%5 == 0 {
 				ds.sales[i].Extra.Split = "D001:50;D002:50"
 			}
@@ -489,7 +500,7 @@ func TestSnapshotChunks(t *testing.T) {
 func TestSaleEqualNamesEveryColumn(t *testing.T) {
 	base := incent.Sale{DealID: "D1", VIN: "1HGCM82633A004352", DealerCode: "D001", SaleDate: incent.DateOf(2024, 7, 1),
 		SaleType: "retail", Condition: "new", ModelCode: "SUV1", ModelYear: 2024, Family: "suv", Quantity: 1,
-		MSRP: decimal.RequireFromString("41250.00"), HasMSRP: true, Extra: &incent.SaleExtra{RebateAmount: decimal.Zero, HasRebateAmount: true, ClaimDate: incent.NoDate}}
+		MSRP: incent.AmountOf(decimal.RequireFromString("41250.00")), Extra: &incent.SaleExtra{RebateAmount: incent.AmountOf(decimal.Zero), ClaimDate: incent.NoDate}}
 	tests := []struct {
 		column string
 		change func(*incent.Sale)
@@ -500,14 +511,14 @@ func TestSaleEqualNamesEveryColumn(t *testing.T) {
 		{"model_code", func(s *incent.Sale) { s.ModelCode = "SUV2" }},
 		{"model_year", func(s *incent.Sale) { s.ModelYear = 2025 }},
 		{"family", func(s *incent.Sale) { s.Family = "ev" }},
-		{"msrp", func(s *incent.Sale) { s.HasMSRP = false }},
-		{"sale_amount", func(s *incent.Sale) { s.SaleAmount, s.HasSaleAmount = decimal.NewFromInt(1), true }},
+		{"msrp", func(s *incent.Sale) { s.MSRP = incent.Amount{} }},
+		{"sale_amount", func(s *incent.Sale) { s.SaleAmount = incent.AmountOf(decimal.NewFromInt(1)) }},
 		{"quantity", func(s *incent.Sale) { s.Quantity = -1 }},
 		{"delivering_dealer", func(s *incent.Sale) { s.EditExtra(func(e *incent.SaleExtra) { e.DeliveringDealer = "D002" }) }},
 		{"salesperson", func(s *incent.Sale) { s.Salesperson = "S1" }},
 		{"split", func(s *incent.Sale) { s.EditExtra(func(e *incent.SaleExtra) { e.Split = "D001:50;D002:50" }) }},
 		{"rebate_code", func(s *incent.Sale) { s.EditExtra(func(e *incent.SaleExtra) { e.RebateCode = "EV" }) }},
-		{"rebate_amount", func(s *incent.Sale) { s.EditExtra(func(e *incent.SaleExtra) { e.HasRebateAmount = false }) }}, // an empty cell is not a 0
+		{"rebate_amount", func(s *incent.Sale) { s.EditExtra(func(e *incent.SaleExtra) { e.RebateAmount = incent.Amount{} }) }}, // an empty cell is not a 0
 		{"claim_date", func(s *incent.Sale) {
 			s.EditExtra(func(e *incent.SaleExtra) { e.ClaimDate = incent.DateOf(2024, 7, 9) })
 		}},

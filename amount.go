@@ -1,0 +1,125 @@
+package incent
+
+import (
+	"math/bits"
+
+	"github.com/shopspring/decimal"
+)
+
+// Amount is a money cell of a sale, or an empty cell. It is exactly the
+// decimal that was read, digits and exponent alike, held as one integer
+// coefficient when it has at most 18 digits, as money read from a sales
+// export does; only a longer number keeps a decimal of its own. A decimal
+// holds its digits in a big.Int: two allocations per value, read scattered
+// across the heap, for the two million amounts of a million-sale quarter.
+type Amount struct {
+	big *decimal.Decimal // the value when its digits do not fit in n
+	n   int64            // the coefficient: the value is n × 10^exp
+	exp int32
+	has bool // false for an empty cell
+}
+
+// maxAmountCoef is the largest coefficient an Amount holds in n: 18
+// digits, like decimal's own int64 fast paths.
+const maxAmountCoef = 999_999_999_999_999_999
+
+// AmountOf returns the filled cell holding d.
+func AmountOf(d decimal.Decimal) Amount {
+	if d.NumDigits() <= 18 {
+		return Amount{n: d.CoefficientInt64(), exp: d.Exponent(), has: true}
+	}
+	return Amount{big: &d, has: true}
+}
+
+// ScaledAmount returns the filled cell holding n × 10^exp. It is false
+// when n has more than 18 digits.
+func ScaledAmount(n int64, exp int32) (Amount, bool) {
+	if n > maxAmountCoef || n < -maxAmountCoef {
+		return Amount{}, false
+	}
+	return Amount{n: n, exp: exp, has: true}, true
+}
+
+// Has reports whether the cell was filled.
+func (a Amount) Has() bool { return a.has }
+
+// Decimal returns the value, decimal.Zero for an empty cell.
+func (a Amount) Decimal() decimal.Decimal {
+	switch {
+	case !a.has:
+		return decimal.Zero
+	case a.big != nil:
+		return *a.big
+	}
+	return decimal.New(a.n, a.exp)
+}
+
+// Scaled returns the value as n × 10^exp with the decimal's own
+// coefficient and exponent, or false when its digits do not fit in 18.
+// An empty cell is decimal.Zero's 0 × 10^1.
+func (a Amount) Scaled() (n int64, exp int32, ok bool) {
+	switch {
+	case !a.has:
+		return 0, 1, true
+	case a.big != nil:
+		return 0, 0, false
+	}
+	return a.n, a.exp, true
+}
+
+// Cmp compares the values of a and b, as decimal's Cmp does: -1, 0 or +1.
+// An empty cell is zero.
+func (a Amount) Cmp(b Amount) int {
+	an, ae, aok := a.Scaled()
+	bn, be, bok := b.Scaled()
+	if aok && bok {
+		// Bring both to the smaller exponent when that cannot overflow.
+		if ae < be {
+			if m, ok := scaleUp(bn, be-ae); ok {
+				return cmp64(an, m)
+			}
+		} else if m, ok := scaleUp(an, ae-be); ok {
+			return cmp64(m, bn)
+		}
+	}
+	return a.Decimal().Cmp(b.Decimal())
+}
+
+// Equal reports whether a and b are both empty, or both filled with equal
+// values (1.5 equals 1.50).
+func (a Amount) Equal(b Amount) bool {
+	return a.has == b.has && a.Cmp(b) == 0
+}
+
+// scaleUp returns n × 10^k, or false when that might overflow an int64.
+func scaleUp(n int64, k int32) (int64, bool) {
+	if k > 18 {
+		return 0, n == 0
+	}
+	p := uint64(1)
+	for ; k > 0; k-- {
+		p *= 10
+	}
+	u := uint64(n)
+	if n < 0 {
+		u = uint64(-n)
+	}
+	hi, lo := bits.Mul64(u, p)
+	if hi != 0 || lo > 1<<62 {
+		return 0, false
+	}
+	if n < 0 {
+		return -int64(lo), true
+	}
+	return int64(lo), true
+}
+
+func cmp64(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
