@@ -259,6 +259,36 @@ func TestCommissionRevenueSums(t *testing.T) {
 	}
 }
 
+// TestCommissionLongAmounts checks revenue past 18 digits, which an
+// amount keeps as a decimal: whole, split, and summed with a short one.
+func TestCommissionLongAmounts(t *testing.T) {
+	p := prog(rules.Commission, func(p *rules.Program) {
+		p.Measure = "revenue"
+		p.Tiers = tiers(rules.TierRate, "0", "0.01")
+	})
+	ss := sales("D001", 3, "20000")
+	ss[0].SaleAmount = amt("1234567890123456789012.34")
+	ss[1].SaleAmount = amt("2000000000000000000000.02")
+	ss[1].EditExtra(func(e *incent.SaleExtra) { e.Split = "D001:50;D002:50" })
+	// D001 revenue: 1,234,567,890,123,456,789,012.34 + 2,000,000,000,000,000,000,000.02 × 50%
+	//   + 20,000 = 1,234,567,890,123,456,789,012.34 + 1,000,000,000,000,000,000,000.01 + 20,000
+	//   = 2,234,567,890,123,456,809,012.35; × 1% = 22,345,678,901,234,568,090.1235: 22,345,678,901,234,568,090.12.
+	// D002: 1,000,000,000,000,000,000,000.01 × 1% = 10,000,000,000,000,000,000.0001: 10,000,000,000,000,000,000.00.
+	res := Run(Input{Period: q3, AsOf: incent.NoDate, Programs: []*rules.Program{p}, Dealers: dealers, Sales: ss})
+	want := map[string][2]string{
+		"D001": {"2234567890123456809012.35", "22345678901234568090.12"},
+		"D002": {"1000000000000000000000.01", "10000000000000000000.00"},
+	}
+	if len(res.Lines) != len(want) {
+		t.Fatalf("got %d lines, want %d", len(res.Lines), len(want))
+	}
+	for _, l := range res.Lines {
+		if got := [2]string{l.Measure.String(), l.Amount.StringFixed(2)}; got != want[l.Payee] {
+			t.Errorf("%s: measure and amount %v, want %v\n%q", l.Payee, got, want[l.Payee], l.Formula)
+		}
+	}
+}
+
 // TestDeliveringDealerAndMultipliers checks dealer-trade crediting and that
 // every matching multiplier multiplies.
 func TestDeliveringDealerAndMultipliers(t *testing.T) {
