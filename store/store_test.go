@@ -387,6 +387,33 @@ func BenchmarkReadBlob(b *testing.B) {
 	}
 }
 
+// BenchmarkPutBlob archives a 32 MiB file, streamed as a calc archives
+// each new sales export, in a transaction then rolled back.
+func BenchmarkPutBlob(b *testing.B) {
+	db, err := Open(filepath.Join(b.TempDir(), "incent.db"), time.Now)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	data := make([]byte, 32<<20)
+	for i := range data {
+		data[i] = byte(i * 7)
+	}
+	sum := sha256.Sum256(data)
+	sha := hex.EncodeToString(sum[:])
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		tx, err := db.Begin(context.Background())
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := tx.PutBlob(sha, struct{ io.Reader }{bytes.NewReader(data)}); err != nil {
+			b.Fatal(err)
+		}
+		tx.Rollback()
+	}
+}
+
 // TestMigrateKeepsInputVersions opens a database made with the first
 // schema only, holding an input version used by a run: the versions and
 // the run's reference to them survive the rebuild of input_files, the same
