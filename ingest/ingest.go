@@ -332,12 +332,12 @@ func (c *rowCtx) amount(col int) (incent.Amount, bool) {
 	}
 	// A sheet's numeric cell is dot-decimal whatever the profile says, and
 	// is rounded to a spreadsheet's 15 digits.
-	fast, limit := plainAmount(s, c.p.DecimalComma, 18)
+	comma, digits := c.p.DecimalComma, 18
 	if c.sheet {
-		fast, limit = plainAmount(s, false, sheetDigits)
+		comma, digits = false, sheetDigits
 	}
-	if limit {
-		return fast, true
+	if a, ok := plainAmount(s, comma, digits); ok {
+		return a, true
 	}
 	d, _, ok := c.money(col)
 	if !ok {

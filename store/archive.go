@@ -11,10 +11,11 @@ import (
 )
 
 // chunkSize is the size of one archived blob chunk. SQLite (as built for
-// Go) archives chunks of up to 512 KiB at about 650 MB/s on the reference
-// machine but chunks of 1 MiB or more at 100-200 MB/s (BenchmarkPutBlob),
-// while reading back loses little to the extra queries of smaller chunks
-// (BenchmarkReadBlob): a 35 MB sales export is about 140 INSERTs.
+// Go) archives chunks of up to 512 KiB at about 650 MB/s on the 2-core
+// machine of the README's figures, but chunks of 1 MiB or more at
+// 100-200 MB/s (BenchmarkPutBlob), while reading back loses little to the
+// extra queries of smaller chunks (BenchmarkReadBlob): a 35 MB sales
+// export is about 140 INSERTs.
 const chunkSize = 256 << 10
 
 // HasBlob reports whether the archive holds content with this SHA-256.
