@@ -704,12 +704,13 @@ func num(d decimal.Decimal) string { return incent.GroupThousands(d.String()) }
 // plain prints an unrounded amount exactly, grouped.
 func plain(d decimal.Decimal) string { return incent.GroupThousands(d.String()) }
 
-// money prints an amount at the currency's minor digits (never fewer digits
-// than the value has, so a rate per unit of 12.345 is shown whole).
+// money prints an amount at the currency's minor digits, or at as many as
+// the value needs: a rate per unit of 12.345 is shown whole, and revenue
+// of 56,336.1750000000 (a sum of split shares) as 56,336.175.
 func money(d decimal.Decimal, cur incent.Currency) string {
 	places := cur.Minor
-	if e := -d.Exponent(); e > places && !d.Equal(d.Round(places)) {
-		places = e
+	for e := -d.Exponent(); places < e && !d.Equal(d.Round(places)); {
+		places++
 	}
 	return incent.GroupThousands(d.StringFixed(places)) + " " + cur.Code
 }
