@@ -46,15 +46,14 @@ func ParseShares(cell string) ([]Share, error) {
 			}
 			withPct++
 			sum = sum.Add(d)
-			sh.Fraction = d.Div(hundred)
+			sh.Fraction = d.Shift(-2) // exactly: 60 is 0.60
 		}
 		out = append(out, sh)
 	}
 	switch {
 	case withPct == 0:
-		n := decimal.NewFromInt(int64(len(out)))
 		for i := range out {
-			out[i].Fraction = decimal.NewFromInt(1).DivRound(n, 16)
+			out[i].Fraction = equalShare(len(out))
 		}
 		if len(out) == 1 {
 			out[0].Fraction = decimal.NewFromInt(1)
@@ -65,4 +64,18 @@ func ParseShares(cell string) ([]Share, error) {
 		return nil, fmt.Errorf("shares in %q sum to %s, expected 100", cell, sum.String())
 	}
 	return out, nil
+}
+
+// equalShare returns 1/n to 16 places, without the trailing zeros of the
+// division: a half is 0.5, not 0.5000000000000000. A share multiplies a
+// sale's amount on every credit, and calc adds the products as integers
+// only while they have at most 18 digits.
+func equalShare(n int) decimal.Decimal {
+	q := decimal.NewFromInt(1).DivRound(decimal.NewFromInt(int64(n)), 16)
+	c, e := q.CoefficientInt64(), q.Exponent()
+	for e < 0 && c%10 == 0 {
+		c /= 10
+		e++
+	}
+	return decimal.New(c, e)
 }

@@ -49,6 +49,36 @@ func TestParseShares(t *testing.T) {
 	}
 }
 
+// TestShareDigits pins the coefficient and exponent of shares: a given
+// percentage exactly, an equal share to 16 places without trailing zeros,
+// so that a share times a sale's amount stays within 18 digits.
+func TestShareDigits(t *testing.T) {
+	tests := []struct {
+		cell string
+		coef []int64
+		exp  []int32
+	}{
+		{"S1:60;S2:40", []int64{60, 40}, []int32{-2, -2}},
+		{"D001:33.5;D002:66.5", []int64{335, 665}, []int32{-3, -3}},
+		{"D001:100", []int64{100}, []int32{-2}},
+		{"S1;S2", []int64{5, 5}, []int32{-1, -1}},
+		{"S1;S2;S3;S4", []int64{25, 25, 25, 25}, []int32{-2, -2, -2, -2}},
+		{"S1;S2;S3", []int64{3333333333333333, 3333333333333333, 3333333333333333}, []int32{-16, -16, -16}},
+		{"S1;S2;S3;S4;S5;S6;S7;S8", []int64{125, 125, 125, 125, 125, 125, 125, 125}, []int32{-3, -3, -3, -3, -3, -3, -3, -3}},
+	}
+	for _, tt := range tests {
+		got, err := ParseShares(tt.cell)
+		if err != nil || len(got) != len(tt.coef) {
+			t.Fatalf("ParseShares(%q) = %v, %v", tt.cell, got, err)
+		}
+		for i, sh := range got {
+			if c, e := sh.Fraction.CoefficientInt64(), sh.Fraction.Exponent(); c != tt.coef[i] || e != tt.exp[i] {
+				t.Errorf("%q: share %d is %d × 10^%d, want %d × 10^%d", tt.cell, i, c, e, tt.coef[i], tt.exp[i])
+			}
+		}
+	}
+}
+
 // FuzzParseShares checks that accepted shares are positive and sum to one
 // (within the rounding of equal thirds and the like).
 func FuzzParseShares(f *testing.F) {
