@@ -52,11 +52,9 @@ func ParseShares(cell string) ([]Share, error) {
 	}
 	switch {
 	case withPct == 0:
+		share := equalShare(len(out)) // 1 for one code alone
 		for i := range out {
-			out[i].Fraction = equalShare(len(out))
-		}
-		if len(out) == 1 {
-			out[0].Fraction = decimal.NewFromInt(1)
+			out[i].Fraction = share
 		}
 	case withPct != len(out):
 		return nil, fmt.Errorf("%q gives percentages for some codes but not all", cell)
