@@ -46,14 +46,37 @@ type recordError struct {
 
 func (e *recordError) Error() string { return e.reason }
 
-// csvSource reads records with encoding/csv. Records are not reused
-// (ReuseRecord is off): each becomes Row.Raw, which callers keep to reject
-// the row later.
+// csvSource reads records exactly as encoding/csv does (ReuseRecord off,
+// any number of fields, no lazy quotes), but splits a line with no quote
+// itself: that is nearly every line of a DMS export, and splitting it
+// takes a fraction of what encoding/csv's general parser does. A line with
+// a quote goes to encoding/csv, together with any lines its quoted field
+// runs on to. Each record is a slice of its own, with room for no more
+// fields, so a caller may keep it (Row.Raw).
 type csvSource struct {
-	file    string
-	cr      *csv.Reader
+	file  string
+	br    *bufio.Reader
+	comma byte
+	// cr reads the lines fed to it: those with a quote, and the lines their
+	// quoted fields run on to. Its line numbers count only those lines.
+	cr   *csv.Reader
+	feed *lineFeed
+	// fast is the number of lines read here rather than by cr: the line
+	// numbers cr gives are this many short.
+	fast    int
+	long    []byte   // a line longer than br's buffer
+	buf     []byte   // the fields of the line being split
+	ends    []int    // where each of its fields ends in buf
+	slab    []string // fields of the next records, handed out in turn
 	pending *pendingRecord
 }
+
+// slabFields is the number of fields allocated at once for the records
+// split here: one allocation for every few dozen rows rather than one a
+// row, and few enough that a kept record holds little else alive. With
+// the runtime's 8-byte header for objects with pointers, 511 fields take
+// 8,184 bytes, within the 8 KiB size class; 512 would take 9,472.
+const slabFields = 511
 
 // pendingRecord is a record read ahead, with the error csv gave for it.
 type pendingRecord struct {
@@ -95,12 +118,8 @@ func openCSV(file string, br *bufio.Reader, head []byte) (*csvSource, []string, 
 		i := invalidUTF8At(check)
 		return nil, nil, 0, &FileError{File: file, Row: lineAt(check, i), Msg: fmt.Sprintf("byte 0x%02X is not UTF-8 text (a Windows or Mac code page?); expected CSV saved as UTF-8", check[i])}
 	}
-	cr := csv.NewReader(br)
-	cr.Comma = detectDelimiter(buf)
-	cr.FieldsPerRecord = -1
-	cr.LazyQuotes = false
-	s := &csvSource{file: file, cr: cr}
-	header, err := cr.Read()
+	s := newCSVSource(file, br, byte(detectDelimiter(buf)))
+	header, line, err := s.record()
 	if err == io.EOF {
 		return nil, nil, 0, &FileError{File: file, Msg: "the file is empty; expected a header row and data rows"}
 	}
@@ -111,8 +130,17 @@ func openCSV(file string, br *bufio.Reader, head []byte) (*csvSource, []string, 
 		}
 		return nil, nil, 0, &FileError{File: file, Msg: "cannot read the file: " + err.Error()}
 	}
-	line, _ := cr.FieldPos(0)
 	return s, header, line, nil
+}
+
+// newCSVSource reads records from br, fields separated by comma.
+func newCSVSource(file string, br *bufio.Reader, comma byte) *csvSource {
+	s := &csvSource{file: file, br: br, comma: comma, feed: &lineFeed{br: br}}
+	s.cr = csv.NewReader(s.feed)
+	s.cr.Comma = rune(comma)
+	s.cr.FieldsPerRecord = -1
+	s.cr.LazyQuotes = false
+	return s
 }
 
 func (s *csvSource) close() {}
@@ -147,8 +175,8 @@ func (s *csvSource) read() ([]string, int, error) {
 	if p := s.pending; p != nil {
 		s.pending = nil
 		rec, line, err = p.rec, p.row, p.err
-	} else if rec, err = s.cr.Read(); err == nil {
-		line, _ = s.cr.FieldPos(0)
+	} else {
+		rec, line, err = s.record()
 	}
 	if err == nil || err == io.EOF {
 		return rec, line, err
@@ -158,18 +186,154 @@ func (s *csvSource) read() ([]string, int, error) {
 		return nil, 0, &FileError{File: s.file, Msg: "cannot read the file: " + err.Error()}
 	}
 	if pe.Line > pe.StartLine && errors.Is(pe.Err, csv.ErrQuote) {
-		next, err2 := s.cr.Read()
+		next, row, err2 := s.record()
 		if err2 == io.EOF {
 			return nil, 0, &FileError{File: s.file, Row: pe.StartLine, Msg: fmt.Sprintf("a quoted field opened here is never closed, so lines %d to %d cannot be read; expected every opening quote to have a closing one", pe.StartLine, pe.Line)}
 		}
-		p := &pendingRecord{rec: next, err: err2}
-		if err2 == nil {
-			p.row, _ = s.cr.FieldPos(0)
-		}
-		s.pending = p
+		s.pending = &pendingRecord{rec: next, row: row, err: err2}
 	}
 	// encoding/csv gives the fields before the one at fault.
 	return nil, pe.StartLine, &recordError{row: pe.StartLine, rec: rec, field: len(rec), reason: csvReason(pe)}
+}
+
+// record returns the next record and the line it starts on, counted from
+// the start of the file, with encoding/csv's errors (their lines counted
+// so too): what encoding/csv's Read and FieldPos(0) would give.
+func (s *csvSource) record() ([]string, int, error) {
+	for {
+		line, err := s.readLine()
+		if err != nil {
+			return nil, 0, err
+		}
+		if bytes.IndexByte(line, '"') >= 0 {
+			return s.quoted(line)
+		}
+		s.fast++
+		// As encoding/csv: the line without its end ("\n" or "\r\n"), or
+		// without a "\r" that ends the file; a line with nothing else is
+		// skipped.
+		text := line
+		if n := len(text); text[n-1] == '\n' {
+			text = text[:n-1]
+			if n >= 2 && text[n-2] == '\r' {
+				text = text[:n-2]
+			}
+		} else if text[n-1] == '\r' {
+			text = text[:n-1]
+		}
+		if len(text) == 0 {
+			continue
+		}
+		return s.split(text), s.lineNumber(), nil
+	}
+}
+
+// lineNumber is the number of lines read so far.
+func (s *csvSource) lineNumber() int { return s.fast + s.feed.lines }
+
+// split cuts a line with no quote at its delimiters. As encoding/csv does,
+// the fields are cut from one string of the line without its delimiters.
+func (s *csvSource) split(text []byte) []string {
+	s.buf, s.ends = s.buf[:0], s.ends[:0]
+	for {
+		j := bytes.IndexByte(text, s.comma)
+		if j < 0 {
+			break
+		}
+		s.buf = append(s.buf, text[:j]...)
+		s.ends = append(s.ends, len(s.buf))
+		text = text[j+1:]
+	}
+	s.buf = append(s.buf, text...)
+	s.ends = append(s.ends, len(s.buf))
+	n := len(s.ends)
+	if len(s.slab) < n {
+		s.slab = make([]string, max(n, slabFields))
+	}
+	rec := s.slab[:n:n]
+	s.slab = s.slab[n:]
+	str := string(s.buf)
+	from := 0
+	for i, to := range s.ends {
+		rec[i] = str[from:to]
+		from = to
+	}
+	return rec
+}
+
+// quoted reads the record that starts with line, which has a quote, with
+// encoding/csv.
+func (s *csvSource) quoted(line []byte) ([]string, int, error) {
+	s.feed.push(line)
+	rec, err := s.cr.Read()
+	if err != nil {
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			pe.StartLine += s.fast
+			pe.Line += s.fast
+		}
+		return rec, 0, err
+	}
+	row, _ := s.cr.FieldPos(0)
+	return rec, row + s.fast, nil
+}
+
+// readLine returns the next line with its end, as encoding/csv reads it:
+// io.EOF once there is nothing left.
+func (s *csvSource) readLine() ([]byte, error) {
+	line, err := s.br.ReadSlice('\n')
+	if err == bufio.ErrBufferFull {
+		s.long = append(s.long[:0], line...)
+		for err == bufio.ErrBufferFull {
+			line, err = s.br.ReadSlice('\n')
+			s.long = append(s.long, line...)
+		}
+		line = s.long
+	}
+	if len(line) > 0 && err == io.EOF {
+		err = nil
+	}
+	return line, err
+}
+
+// lineFeed is what encoding/csv reads from: the line pushed to it, then the
+// file's next lines, never more than one line at a time. encoding/csv reads
+// ahead only to find the end of a line, so it takes no byte of the file
+// beyond the record it was asked for.
+type lineFeed struct {
+	br    *bufio.Reader
+	line  []byte
+	lines int // lines given out
+	err   error
+}
+
+// push makes line, which ends the file or ends with "\n", the next one read.
+func (f *lineFeed) push(line []byte) {
+	f.line = line
+	f.lines++
+}
+
+func (f *lineFeed) Read(p []byte) (int, error) {
+	if len(f.line) == 0 {
+		if f.err != nil {
+			return 0, f.err
+		}
+		line, err := f.br.ReadSlice('\n')
+		switch {
+		case err == nil:
+			f.lines++
+		case err == bufio.ErrBufferFull:
+		case len(line) > 0:
+			f.lines++ // the last line, with no end
+			f.err = err
+		default:
+			return 0, err
+		}
+		f.line = line
+	}
+	n := copy(p, f.line)
+	f.line = f.line[n:]
+	return n, nil
 }
 
 // csvReason says what is wrong with the quotes of a field. Where in the

@@ -20,6 +20,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -150,7 +151,7 @@ func readFile[T any](file string, r io.Reader, p Profile, sc *schema, parse func
 			n.Read++
 			n.Rejected++
 			if reject != nil {
-				reject(Reject{File: file, Row: re.row, Column: lay.column(sc, re.field), Reason: re.reason, Raw: re.rec})
+				reject(Reject{File: file, Row: re.row, Column: lay.column(sc, re.field), Reason: re.reason, Raw: slices.Clone(re.rec)})
 			}
 			continue
 		}
@@ -164,7 +165,9 @@ func readFile[T any](file string, r io.Reader, p Profile, sc *schema, parse func
 				if c.badCol >= 0 {
 					col = sc.cols[c.badCol].name
 				}
-				reject(Reject{File: file, Row: row, Column: col, Reason: c.reason, Raw: rec})
+				// A kept reject holds a copy of its cells, not the block
+				// of fields its neighbours were split into.
+				reject(Reject{File: file, Row: row, Column: col, Reason: c.reason, Raw: slices.Clone(rec)})
 			}
 			continue
 		}
