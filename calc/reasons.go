@@ -1,6 +1,7 @@
 package calc
 
 import (
+	"encoding/binary"
 	"strconv"
 
 	"github.com/incent/incent"
@@ -112,16 +113,40 @@ func (x *Reasons) attr(s *incent.Sale, f Fail) (attr string, ok bool) {
 // for the same programs. Writers of many sales use it to format a sale's
 // reasons once per key. ok is false, with b as it was, when a reason names
 // something of the sale's own (a date, a day count) that no key covers.
+//
+// The key is, program by program, the fail code, then for a code whose
+// text names an attribute, the attribute's length (a uvarint) and bytes.
 func (x *Reasons) AppendKey(b []byte, sr *SaleResult) (key []byte, ok bool) {
 	start := len(b)
+	// The dealer is looked up once, for all the programs that name its
+	// region or segment.
+	var d *incent.Dealer
+	found := false
 	for _, f := range sr.Fails() {
-		attr, ok := x.attr(sr.Basis, f)
-		if !ok {
-			return b[:start], false
+		var attr string
+		switch f {
+		case FailNone, FailWindow, FailWhen, FailNoRevenue, FailNoPayee:
+			b = append(b, byte(f))
+			continue
+		case FailRegion, FailSegment:
+			if !found && x.dealers != nil {
+				d = x.dealers[sr.Basis.DealerCode]
+			}
+			found = true
+			switch {
+			case d == nil:
+			case f == FailRegion:
+				attr = d.Region
+			default:
+				attr = d.Segment
+			}
+		default:
+			if attr, ok = x.attr(sr.Basis, f); !ok {
+				return b[:start], false
+			}
 		}
 		b = append(b, byte(f))
-		b = strconv.AppendInt(b, int64(len(attr)), 10)
-		b = append(b, ':')
+		b = binary.AppendUvarint(b, uint64(len(attr)))
 		b = append(b, attr...)
 	}
 	return b, true
