@@ -190,6 +190,13 @@ func (t *valueTable) at(id int32) *creditValue {
 // Payee is the code of the payee a credit goes to.
 func (r *Result) Payee(c Credit) string { return r.payees[c.payee] }
 
+// PayeeIndex numbers the payee a credit goes to, from 0 to NumPayees()-1:
+// credits to the same payee have the same number.
+func (c Credit) PayeeIndex() int { return int(c.payee) }
+
+// NumPayees is the number of payees credits name.
+func (r *Result) NumPayees() int { return len(r.payees) }
+
 // Units is the credited units: quantity × share × multipliers.
 func (r *Result) Units(c Credit) decimal.Decimal {
 	switch {

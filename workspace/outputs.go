@@ -439,7 +439,7 @@ func writeSaleLog(w io.Writer, res *calc.Result, dealers map[string]*incent.Deal
 	largest.Store(int64(min(chunk, n)) * 1536)
 	for range workers {
 		go func() {
-			lw := &logWriter{res: res, reasons: res.Reasons(dealers), progJSON: progJSON}
+			lw := &logWriter{res: res, reasons: res.Reasons(dealers), progJSON: progJSON, payeeJSON: make([][]byte, res.NumPayees())}
 			for j := range jobs {
 				var b []byte
 				select {
@@ -538,9 +538,12 @@ func (lp *logPayout) append(b []byte) []byte {
 type logWriter struct {
 	res      *calc.Result
 	reasons  *calc.Reasons
-	progJSON [][]byte      // each program id as a JSON string
-	credits  []calc.Credit // one program's credits, sorted by payee
-	excl     []exclusion   // one sale's excluded programs
+	progJSON [][]byte // each program id as a JSON string
+	// Each payee code as a JSON string, by Credit.PayeeIndex, once a credit
+	// has named it: a million sales have ten million credits.
+	payeeJSON [][]byte
+	credits   []calc.Credit // one program's credits, sorted by payee
+	excl      []exclusion   // one sale's excluded programs
 
 	// A sale's "excluded" member by the key of its reasons: most sales of
 	// a quarter share theirs with many others.
@@ -689,7 +692,11 @@ func (lw *logWriter) appendCredits(b []byte, sr *calc.SaleResult, revenue bool) 
 				if k > 0 {
 					b = append(b, ',')
 				}
-				b = appendJSONString(b, lw.res.Payee(cr))
+				p := cr.PayeeIndex()
+				if lw.payeeJSON[p] == nil {
+					lw.payeeJSON[p] = appendJSONString(nil, lw.res.Payee(cr))
+				}
+				b = append(b, lw.payeeJSON[p]...)
 				b = append(b, ':', '"')
 				switch {
 				case revenue:
