@@ -4,7 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sort"
+	"slices"
+	"strings"
 
 	"github.com/incent/incent"
 )
@@ -49,14 +50,30 @@ func writePayouts(s *sheet, sum *Summary) {
 type programTotal struct {
 	program     string
 	currency    incent.Currency
-	payees      map[string]bool
+	payees      int // distinct payees
 	lines       int
 	calculated  incent.Sum
 	adjustments incent.Sum
+
+	// The payees counted so far: the last one when the rows come by payee,
+	// as a run's do, else all of them.
+	lastType, lastPayee string
+	seen                map[[2]string]bool
 }
 
-func (t *programTotal) add(r *SummaryRow) {
-	t.payees[r.PayeeType+"\x00"+r.Payee] = true
+func (t *programTotal) add(r *SummaryRow, byPayee bool) {
+	switch {
+	case t.lines > 0 && r.PayeeType == t.lastType && r.Payee == t.lastPayee:
+	case byPayee:
+		t.payees++
+	case !t.seen[[2]string{r.PayeeType, r.Payee}]:
+		if t.seen == nil {
+			t.seen = map[[2]string]bool{}
+		}
+		t.seen[[2]string{r.PayeeType, r.Payee}] = true
+		t.payees++
+	}
+	t.lastType, t.lastPayee = r.PayeeType, r.Payee
 	t.lines++
 	if r.Kind == "" || r.Kind == "calc" {
 		t.calculated.Add(r.Amount)
@@ -65,23 +82,35 @@ func (t *programTotal) add(r *SummaryRow) {
 	}
 }
 
-// totals groups rows by key, in key order.
+// totals groups rows by key, in key order. Rows that come by payee (all of
+// a payee's rows together, payees in order) have their distinct payees
+// counted without a set of them: a run has a hundred thousand rows.
 func totals(rows []SummaryRow, key func(*SummaryRow) (string, string)) []*programTotal {
-	byKey := map[string]*programTotal{}
-	var keys []string
+	byPayee := true
+	for i := 1; i < len(rows) && byPayee; i++ {
+		a, b := &rows[i-1], &rows[i]
+		byPayee = a.PayeeType < b.PayeeType || a.PayeeType == b.PayeeType && a.Payee <= b.Payee
+	}
+	byKey := map[[2]string]*programTotal{}
+	var keys [][2]string
 	for i := range rows {
 		r := &rows[i]
 		program, cur := key(r)
-		k := program + "\x00" + cur
+		k := [2]string{program, cur}
 		t := byKey[k]
 		if t == nil {
-			t = &programTotal{program: program, currency: r.Currency, payees: map[string]bool{}}
+			t = &programTotal{program: program, currency: r.Currency}
 			byKey[k] = t
 			keys = append(keys, k)
 		}
-		t.add(r)
+		t.add(r, byPayee)
 	}
-	sort.Strings(keys)
+	slices.SortFunc(keys, func(a, b [2]string) int {
+		if c := strings.Compare(a[0], b[0]); c != 0 {
+			return c
+		}
+		return strings.Compare(a[1], b[1])
+	})
 	out := make([]*programTotal, len(keys))
 	for i, k := range keys {
 		out[i] = byKey[k]
@@ -111,7 +140,7 @@ func writeTotals(s *sheet, sum *Summary) {
 			program = "(no program)"
 		}
 		calculated, adjustments := t.calculated.Value(), t.adjustments.Value()
-		s.row(program, t.currency.Code, len(t.payees), t.lines, money(calculated, t.currency),
+		s.row(program, t.currency.Code, t.payees, t.lines, money(calculated, t.currency),
 			money(adjustments, t.currency), money(calculated.Add(adjustments), t.currency))
 	}
 	s.skip()
@@ -119,7 +148,7 @@ func writeTotals(s *sheet, sum *Summary) {
 	s.header("Currency", "Payees", "Lines", "Calculated", "Adjustments", "Total")
 	for _, t := range totals(sum.Rows, func(r *SummaryRow) (string, string) { return "", r.Currency.Code }) {
 		calculated, adjustments := t.calculated.Value(), t.adjustments.Value()
-		s.row(styled{t.currency.Code, "bold"}, len(t.payees), t.lines, money(calculated, t.currency),
+		s.row(styled{t.currency.Code, "bold"}, t.payees, t.lines, money(calculated, t.currency),
 			money(adjustments, t.currency), moneyCell{v: calculated.Add(adjustments), c: t.currency, bold: true})
 	}
 }

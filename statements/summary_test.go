@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/incent/incent"
 )
 
 func fixtureSummary(t testing.TB, payees, programs int) *Summary {
@@ -127,5 +128,37 @@ func TestRenderSummaryDeterministic(t *testing.T) {
 	a, b := renderSummary(t, s), renderSummary(t, s)
 	if !bytes.Equal(a, b) {
 		t.Fatalf("two renders differ (%d and %d bytes)", len(a), len(b))
+	}
+}
+
+// TestTotalsPayees counts the distinct payees of each program and currency
+// by hand, for rows that come by payee (as a run's do) and for the same
+// rows in another order: the count must not depend on it.
+func TestTotalsPayees(t *testing.T) {
+	usd, eur := currency(t, "USD"), currency(t, "EUR")
+	row := func(typ, payee, program string, c incent.Currency) SummaryRow {
+		return SummaryRow{PayeeType: typ, Payee: payee, ProgramID: program, Currency: c, Amount: dec(t, "1")}
+	}
+	byPayee := []SummaryRow{
+		row("dealer", "D1", "P1", usd),
+		row("dealer", "D1", "P1", usd), // an adjustment row of the same payee
+		row("dealer", "D1", "P2", eur),
+		row("dealer", "D2", "P1", usd),
+		row("group", "D1", "P1", usd), // another kind of payee with the same code
+		row("salesperson", "S1", "P2", eur),
+	}
+	want := map[[2]string][2]int{ // program, currency: payees, lines
+		{"P1", "USD"}: {3, 4},
+		{"P2", "EUR"}: {2, 2},
+	}
+	mixed := []SummaryRow{byPayee[3], byPayee[0], byPayee[5], byPayee[4], byPayee[2], byPayee[1]}
+	for name, rows := range map[string][]SummaryRow{"by payee": byPayee, "mixed": mixed} {
+		got := map[[2]string][2]int{}
+		for _, tt := range totals(rows, func(r *SummaryRow) (string, string) { return r.ProgramID, r.Currency.Code }) {
+			got[[2]string{tt.program, tt.currency.Code}] = [2]int{tt.payees, tt.lines}
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%s: payees and lines per program (-want +got):\n%s", name, diff)
+		}
 	}
 }
