@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"testing/iotest"
 )
 
 // csvRecords is what encoding/csv itself gives for data: every record (or
@@ -155,4 +156,38 @@ func FuzzSplitLikeEncodingCSV(f *testing.F) {
 			t.Fatalf("delimiter %q, buffer %d:\n got %q\nwant %q", comma, 16+int(size), got, want)
 		}
 	})
+}
+
+// TestSplitReadError checks that a file that cannot be read to its end
+// gives its whole records, then one FileError, whether the failure falls
+// in a plain line or in a quoted field fed to encoding/csv.
+func TestSplitReadError(t *testing.T) {
+	boom := errors.New("boom")
+	for _, tc := range []struct {
+		name string
+		data string
+		want []string // records before the error
+	}{
+		{"plain line", "a,b\n1,2\n3,", []string{"a|b", "1|2"}},
+		{"quoted field", "a,b\n1,2\n\"3\n4", []string{"a|b", "1|2"}},
+	} {
+		r := io.MultiReader(strings.NewReader(tc.data), iotest.ErrReader(boom))
+		s := newCSVSource("t.csv", bufio.NewReaderSize(r, 16), ',')
+		var got []string
+		var err error
+		for {
+			var rec []string
+			if rec, _, err = s.read(); err != nil {
+				break
+			}
+			got = append(got, strings.Join(rec, "|"))
+		}
+		var fe *FileError
+		if !errors.As(err, &fe) || fe.Msg != "cannot read the file: boom" {
+			t.Errorf("%s: error %v, want a FileError that says the file cannot be read", tc.name, err)
+		}
+		if !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%s: records %q, want %q", tc.name, got, tc.want)
+		}
+	}
 }
