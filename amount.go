@@ -1,7 +1,7 @@
 package incent
 
 import (
-	"math/bits"
+	"cmp"
 
 	"github.com/shopspring/decimal"
 )
@@ -75,11 +75,11 @@ func (a Amount) Cmp(b Amount) int {
 	if aok && bok {
 		// Bring both to the smaller exponent when that cannot overflow.
 		if ae < be {
-			if m, ok := scaleUp(bn, be-ae); ok {
-				return cmp64(an, m)
+			if m, ok := Scale(bn, be-ae); ok {
+				return cmp.Compare(an, m)
 			}
-		} else if m, ok := scaleUp(an, ae-be); ok {
-			return cmp64(m, bn)
+		} else if m, ok := Scale(an, ae-be); ok {
+			return cmp.Compare(m, bn)
 		}
 	}
 	return a.Decimal().Cmp(b.Decimal())
@@ -89,37 +89,4 @@ func (a Amount) Cmp(b Amount) int {
 // values (1.5 equals 1.50).
 func (a Amount) Equal(b Amount) bool {
 	return a.has == b.has && a.Cmp(b) == 0
-}
-
-// scaleUp returns n × 10^k, or false when that might overflow an int64.
-func scaleUp(n int64, k int32) (int64, bool) {
-	if k > 18 {
-		return 0, n == 0
-	}
-	p := uint64(1)
-	for ; k > 0; k-- {
-		p *= 10
-	}
-	u := uint64(n)
-	if n < 0 {
-		u = uint64(-n)
-	}
-	hi, lo := bits.Mul64(u, p)
-	if hi != 0 || lo > 1<<62 {
-		return 0, false
-	}
-	if n < 0 {
-		return -int64(lo), true
-	}
-	return int64(lo), true
-}
-
-func cmp64(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }

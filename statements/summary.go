@@ -1,11 +1,11 @@
 package statements
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
 	"slices"
-	"strings"
 
 	"github.com/incent/incent"
 )
@@ -105,12 +105,7 @@ func totals(rows []SummaryRow, key func(*SummaryRow) (string, string)) []*progra
 		}
 		t.add(r, byPayee)
 	}
-	slices.SortFunc(keys, func(a, b [2]string) int {
-		if c := strings.Compare(a[0], b[0]); c != 0 {
-			return c
-		}
-		return strings.Compare(a[1], b[1])
-	})
+	slices.SortFunc(keys, func(a, b [2]string) int { return cmp.Or(cmp.Compare(a[0], b[0]), cmp.Compare(a[1], b[1])) })
 	out := make([]*programTotal, len(keys))
 	for i, k := range keys {
 		out[i] = byKey[k]
