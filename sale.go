@@ -11,30 +11,31 @@ import (
 // is its own event and cancels the earlier sale of the same VIN and dealer.
 //
 // A large quarter holds a million of these for the whole run, so the
-// columns most rows leave empty live in Extra, and where the row came from
-// is its file's name (one string per file) and a line number.
+// columns most rows leave empty live in Extra, the texts many sales share
+// (dealer, sale type, condition, model, family, file) are symbols, and
+// where the row came from is its file and a line number.
 type Sale struct {
 	DealID      string
 	VIN         string
-	DealerCode  string
-	SaleDate    Date
-	Line        int32  // the row's line in File
-	SaleType    string // retail, lease, fleet, demo, loaner, employee
-	Condition   string // new, used, cpo
-	ModelCode   string
-	ModelYear   int
-	Family      string
-	MSRP        Amount
-	SaleAmount  Amount
-	Quantity    int    // 1, or -1 for a reversal
 	Salesperson string // "S1" or "S1:60;S2:40"
 	// Extra holds the dealer trade, split and rebate claim columns; nil
 	// when the row leaves them all empty, as most rows do. It is never
 	// changed once set, so copies of a sale may share it.
-	Extra *SaleExtra
+	Extra      *SaleExtra
+	MSRP       Amount
+	SaleAmount Amount
+	DealerCode Sym
+	SaleType   Sym // retail, lease, fleet, demo, loaner, employee
+	Condition  Sym // new, used, cpo
+	ModelCode  Sym
+	Family     Sym
 	// File is the input file the row came from, for reject messages and
 	// explain: "data/sales/july.csv". It is never part of a result digest.
-	File string
+	File      Sym
+	SaleDate  Date
+	Line      int32 // the row's line in File
+	ModelYear int32
+	Quantity  int32 // 1, or -1 for a reversal
 }
 
 // SaleExtra holds the columns of a sale that most rows leave empty.
@@ -103,7 +104,7 @@ func (s *Sale) RebateAmount() Amount { return s.extra().RebateAmount }
 func (s *Sale) ClaimDate() Date { return s.extra().ClaimDate }
 
 // Source names where the row came from: "data/sales/july.csv:12".
-func (s *Sale) Source() string { return s.File + ":" + strconv.Itoa(int(s.Line)) }
+func (s *Sale) Source() string { return s.File.String() + ":" + strconv.Itoa(int(s.Line)) }
 
 // SaleTypes lists the canonical sale types.
 var SaleTypes = []string{"retail", "lease", "fleet", "demo", "loaner", "employee"}

@@ -11,8 +11,8 @@ func TestSaleSize(t *testing.T) {
 	if unsafe.Sizeof(uintptr(0)) != 8 {
 		t.Skip("the sizes are those of a 64-bit build")
 	}
-	if got := unsafe.Sizeof(Sale{}); got != 224 {
-		t.Errorf("Sale is %d bytes, want 224", got)
+	if got := unsafe.Sizeof(Sale{}); got != 144 {
+		t.Errorf("Sale is %d bytes, want 144", got)
 	}
 }
 
@@ -36,7 +36,7 @@ func TestSaleExtra(t *testing.T) {
 	if other.Extra != nil {
 		t.Errorf("emptied extras kept: %+v", *other.Extra)
 	}
-	s.Line, s.File = 12, "data/sales/july.csv"
+	s.Line, s.File = 12, Intern("data/sales/july.csv")
 	if got := s.Source(); got != "data/sales/july.csv:12" {
 		t.Errorf("Source() = %q", got)
 	}

@@ -79,8 +79,8 @@ func generatedInput(b testing.TB, dealers, sales int) calc.Input {
 	for _, name := range files {
 		read(name, func(n string, r *bufio.Reader) (ingest.Counts, error) {
 			return ingest.ReadSales(n, r, profile, func(_ ingest.Row, s incent.Sale) error {
-				k := s.DealerCode + "/" + s.DealID + "/" + s.VIN + "/" + strconv.Itoa(s.Quantity)
-				if !known[s.DealerCode] || (s.DeliveringDealer() != "" && !known[s.DeliveringDealer()]) || seen[k] {
+				k := s.DealerCode.String() + "/" + s.DealID + "/" + s.VIN + "/" + strconv.Itoa(int(s.Quantity))
+				if !known[s.DealerCode.String()] || (s.DeliveringDealer() != "" && !known[s.DeliveringDealer()]) || seen[k] {
 					return nil
 				}
 				seen[k] = true

@@ -497,7 +497,10 @@ func (c *calculator) selectSales() {
 	// Reversals cancel the latest earlier original of the same VIN and
 	// dealer. Only the (dealer, VIN) pairs that have a reversal, about one
 	// sale in a hundred, take part in the matching.
-	type pair struct{ dealer, vin string }
+	type pair struct {
+		dealer incent.Sym
+		vin    string
+	}
 	original := make([]int, len(sales))
 	reversed := map[pair]bool{}
 	for i := range sales {
@@ -635,21 +638,21 @@ func permute[T any](s []T, idx []int) {
 // dealer's sales are sorted on every core by a key that packs the date, so
 // most comparisons touch neither a string nor the sale itself.
 func canonicalOrder(sales []incent.Sale) []int {
-	codes := map[string]uint32{}
+	codes := map[incent.Sym]uint32{}
 	for i := range sales {
 		codes[sales[i].DealerCode] = 0
 	}
-	sorted := make([]string, 0, len(codes))
+	sorted := make([]incent.Sym, 0, len(codes))
 	for code := range codes {
 		sorted = append(sorted, code)
 	}
-	sort.Strings(sorted)
+	slices.SortFunc(sorted, func(a, b incent.Sym) int { return strings.Compare(a.String(), b.String()) })
 	for rank, code := range sorted {
 		codes[code] = uint32(rank)
 	}
 	ranks := make([]uint32, len(sales))
 	starts := make([]int, len(sorted)+1) // dealer r's sales: starts[r] to starts[r+1]
-	last, lastRank := "", uint32(0)
+	last, lastRank := incent.Sym{}, uint32(0)
 	for i := range sales {
 		if code := sales[i].DealerCode; code != last || i == 0 {
 			last, lastRank = code, codes[code]
@@ -700,7 +703,7 @@ func canonicalOrder(sales []incent.Sale) []int {
 func saleLess(a, b *incent.Sale) bool {
 	switch {
 	case a.DealerCode != b.DealerCode:
-		return a.DealerCode < b.DealerCode
+		return a.DealerCode.String() < b.DealerCode.String()
 	case a.SaleDate != b.SaleDate:
 		return a.SaleDate < b.SaleDate
 	case a.DealID != b.DealID:
@@ -738,14 +741,14 @@ func (c *calculator) flags() {
 			var others []string
 			for _, o := range ss {
 				if o != s && (o.DealerCode != s.DealerCode || o.DealID != s.DealID) {
-					others = append(others, "deal "+o.DealID+" of "+o.DealerCode)
+					others = append(others, "deal "+o.DealID+" of "+o.DealerCode.String())
 				}
 			}
 			if len(others) == 0 {
 				continue
 			}
 			sort.Strings(others)
-			c.res.Flags = append(c.res.Flags, Flag{Dealer: s.DealerCode, VIN: vin,
+			c.res.Flags = append(c.res.Flags, Flag{Dealer: s.DealerCode.String(), VIN: vin,
 				Text: "VIN " + vin + " (deal " + s.DealID + ") also appears in " + strings.Join(dedupe(others), ", ") + ": possible double claim"})
 		}
 	}

@@ -51,8 +51,8 @@ func sales(dealer string, n int, amount string) []incent.Sale {
 	for i := range out {
 		out[i] = incent.Sale{
 			DealID: fmt.Sprintf("%s-%04d", dealer, i), VIN: fmt.Sprintf("VIN%s%010d", dealer, i),
-			DealerCode: dealer, SaleDate: date("2024-08-01") + incent.Date(i%60), SaleType: "retail",
-			Condition: "new", ModelCode: "SUV1", ModelYear: 2024, Quantity: 1,
+			DealerCode: incent.Intern(dealer), SaleDate: date("2024-08-01") + incent.Date(i%60), SaleType: incent.Intern("retail"),
+			Condition: incent.Intern("new"), ModelCode: incent.Intern("SUV1"), ModelYear: 2024, Quantity: 1,
 		}
 		if amount != "" {
 			out[i].SaleAmount = amt(amount)
@@ -174,7 +174,7 @@ func TestCrediting(t *testing.T) {
 	split := sales("D001", 2, "")
 	split[0].EditExtra(func(e *incent.SaleExtra) { e.Split = "D001:60;D002:40" })
 	fleet := sales("D001", 2, "")
-	fleet[0].SaleType = "fleet"
+	fleet[0].SaleType = incent.Intern("fleet")
 	reversal := sales("D001", 3, "")
 	rev := reversal[1]
 	rev.Quantity, rev.SaleDate = -1, date("2024-10-05") // unwound after the quarter: still belongs to Q3
@@ -245,10 +245,10 @@ func TestExclusionReasons(t *testing.T) {
 		p.Elig = rules.Eligibility{SaleTypes: []string{"retail", "lease"}, Models: []string{"SUV1", "SUV2", "EV*"}, ModelYears: []int{2024, 2025}}
 	})
 	ss := sales("D001", 5, "")
-	ss[0].ModelCode = "SUV3"
-	ss[1].SaleType = "fleet"
+	ss[0].ModelCode = incent.Intern("SUV3")
+	ss[1].SaleType = incent.Intern("fleet")
 	ss[2].ModelYear = 2023
-	ss[3].ModelCode = "EV9"
+	ss[3].ModelCode = incent.Intern("EV9")
 	res := Run(Input{Period: q3, AsOf: incent.NoDate, Programs: []*rules.Program{p}, Dealers: dealers, Sales: ss})
 	want := map[string]string{
 		ss[0].DealID: "model SUV3 not in [SUV1 SUV2 EV*]",
@@ -349,7 +349,7 @@ func TestCoresDoNotChangeResults(t *testing.T) {
 	ss := append(sales("D001", 15000, "100"), sales("D002", 15000, "100")...)
 	for i := range ss {
 		if i%7 == 0 {
-			ss[i].SaleType = "fleet"
+			ss[i].SaleType = incent.Intern("fleet")
 		}
 		if i%11 == 0 {
 			ss[i].EditExtra(func(e *incent.SaleExtra) { e.Split = "D001:50;D002:50" })
@@ -387,7 +387,7 @@ func TestCanonicalOrderMatchesSaleLess(t *testing.T) {
 	var ss []incent.Sale
 	for i := range 3000 {
 		s := incent.Sale{
-			DealerCode: fmt.Sprintf("D%03d", rng.IntN(150)),
+			DealerCode: incent.Intern(fmt.Sprintf("D%03d", rng.IntN(150))),
 			SaleDate:   date("2024-07-01") + incent.Date(rng.IntN(4)),
 			DealID:     fmt.Sprintf("%d", rng.IntN(40)),
 			VIN:        fmt.Sprintf("VIN%05d", i),
@@ -434,14 +434,14 @@ func TestReasonsTextAlternating(t *testing.T) {
 	})
 	ss := sales("D001", 6, "")
 	for i, m := range []string{"SUV1", "SED1", "SED1", "SUV1", "TRK1", "SUV1"} {
-		ss[i].ModelCode = m
+		ss[i].ModelCode = incent.Intern(m)
 	}
 	res := Run(Input{Period: q3, AsOf: incent.NoDate, Programs: []*rules.Program{p}, Dealers: dealers, Sales: ss})
 	reasons := res.Reasons(nil)
 	for i := range res.Sales {
 		sr := &res.Sales[i]
 		want := ""
-		if m := sr.Sale.ModelCode; m != "TRK1" {
+		if m := sr.Sale.ModelCode.String(); m != "TRK1" {
 			want = "model " + m + " not in [TRK1]"
 		}
 		if got := res.Reason(sr, 0, nil); got != want {
@@ -471,8 +471,8 @@ func TestFirstFailedCondition(t *testing.T) {
 		p.Tiers = tiers(rules.TierPerUnit, "1", "10")
 	})
 	sale := func(dealer, day, typ, model string, year int) incent.Sale {
-		return incent.Sale{DealID: dealer + day + typ + model, VIN: "VIN" + dealer + day + typ + model, DealerCode: dealer,
-			SaleDate: date(day), SaleType: typ, Condition: "new", ModelCode: model, ModelYear: year, Quantity: 1}
+		return incent.Sale{DealID: dealer + day + typ + model, VIN: "VIN" + dealer + day + typ + model, DealerCode: incent.Intern(dealer),
+			SaleDate: date(day), SaleType: incent.Intern(typ), Condition: incent.Intern("new"), ModelCode: incent.Intern(model), ModelYear: int32(year), Quantity: 1}
 	}
 	tests := []struct {
 		name string
@@ -731,7 +731,7 @@ func TestReasonKeys(t *testing.T) {
 		p.Elig.Certifications = []string{"EV"}
 	})
 	ss := append(append(sales("D001", 2, ""), sales("D002", 1, "")...), sales("D003", 1, "")...)
-	ss[1].SaleType = "lease"
+	ss[1].SaleType = incent.Intern("lease")
 	res := Run(Input{Period: q3, AsOf: incent.NoDate, Programs: []*rules.Program{west, retail, cert}, Dealers: ds, Sales: ss})
 	x := res.Reasons(dealerMap)
 	byDeal := map[string]*SaleResult{}

@@ -127,7 +127,7 @@ func (c *calculator) decide(lo, hi int, fails []Fail, l *ledger) {
 		sr.cents[baseSaleAmount], sr.exact[baseSaleAmount] = centsOf(sr.Basis.SaleAmount)
 		sr.cents[baseMSRP], sr.exact[baseMSRP] = centsOf(sr.Basis.MSRP)
 		l.whole = [2]int32{}
-		d := c.dealers[sr.Basis.DealerCode]
+		d := c.dealers[sr.Basis.DealerCode.String()]
 		attrs := l.attrFails(c, sr.Basis, d)
 		for pi, p := range c.progs {
 			f := c.check(p, sr, d, attrs[pi])
@@ -152,7 +152,7 @@ func (c *calculator) check(p *program, sr *SaleResult, d *incent.Dealer, attr Fa
 		return FailWindow
 	case attr != FailNone:
 		return attr
-	case len(p.Elig.Certifications) > 0 && c.missingCert(p, s.DealerCode, sr.Date) != "":
+	case len(p.Elig.Certifications) > 0 && c.missingCert(p, s.DealerCode.String(), sr.Date) != "":
 		return FailCertification
 	case p.Elig.When != nil && !evalWhen(p.Elig.When, s, d):
 		return FailWhen
@@ -171,15 +171,15 @@ func (c *calculator) check(p *program, sr *SaleResult, d *incent.Dealer, attr Fa
 // after the window and before every other in check's order.
 func (p *program) attrFail(s *incent.Sale, d *incent.Dealer) Fail {
 	switch {
-	case p.saleTypes != nil && !p.saleTypes[s.SaleType]:
+	case p.saleTypes != nil && !p.saleTypes[s.SaleType.String()]:
 		return FailSaleType
-	case p.conditions != nil && !p.conditions[s.Condition]:
+	case p.conditions != nil && !p.conditions[s.Condition.String()]:
 		return FailCondition
-	case p.models != nil && !p.modelMatches(s.ModelCode):
+	case p.models != nil && !p.modelMatches(s.ModelCode.String()):
 		return FailModel
-	case p.families != nil && !p.families[s.Family]:
+	case p.families != nil && !p.families[s.Family.String()]:
 		return FailFamily
-	case p.years != nil && !p.years[s.ModelYear]:
+	case p.years != nil && !p.years[int(s.ModelYear)]:
 		return FailModelYear
 	case p.regions != nil && (d == nil || !p.regions[d.Region]):
 		return FailRegion
@@ -193,7 +193,7 @@ func (p *program) attrFail(s *incent.Sale, d *incent.Dealer) Fail {
 // a few thousand distinct keys against a million sales, so each key's
 // outcomes under every program are worked out once.
 type attrKey struct {
-	saleType, condition, model, family string
+	saleType, condition, model, family incent.Sym
 	year                               int
 	known                              bool // the dealer is in the dealers input
 	region, segment                    string
@@ -202,7 +202,7 @@ type attrKey struct {
 // attrFails returns attrFail of the sale for every program, in program
 // order. The slice is shared by every sale with the same key: read only.
 func (l *ledger) attrFails(c *calculator, s *incent.Sale, d *incent.Dealer) []Fail {
-	k := attrKey{saleType: s.SaleType, condition: s.Condition, model: s.ModelCode, family: s.Family, year: s.ModelYear}
+	k := attrKey{saleType: s.SaleType, condition: s.Condition, model: s.ModelCode, family: s.Family, year: int(s.ModelYear)}
 	if d != nil {
 		k.known, k.region, k.segment = true, d.Region, d.Segment
 	}
@@ -371,7 +371,7 @@ func (c *calculator) credit(buf *[]Credit, l *ledger, pi int, p *program, sr *Sa
 		}
 		shares, whole = sh.people, len(sh.people) == 1
 	default:
-		single[0] = incent.Share{Code: s.DealerCode, Fraction: one}
+		single[0] = incent.Share{Code: s.DealerCode.String(), Fraction: one}
 		if p.CreditTo == "delivering_dealer" && s.DeliveringDealer() != "" {
 			single[0].Code = s.DeliveringDealer()
 		}
@@ -453,10 +453,10 @@ func (r *Result) Reason(sr *SaleResult, pi int, dealers map[string]*incent.Deale
 	s := sr.Basis
 	var d *incent.Dealer
 	if dealers != nil {
-		d = dealers[s.DealerCode]
+		d = dealers[s.DealerCode.String()]
 	}
 	if d == nil {
-		d = &incent.Dealer{Code: s.DealerCode}
+		d = &incent.Dealer{Code: s.DealerCode.String()}
 	}
 	switch sr.Fails()[pi] {
 	case FailNone:
@@ -472,7 +472,7 @@ func (r *Result) Reason(sr *SaleResult, pi int, dealers map[string]*incent.Deale
 	case FailModel:
 		return fmt.Sprintf("model %s not in [%s]", s.ModelCode, strings.Join(p.Elig.Models, " "))
 	case FailFamily:
-		return fmt.Sprintf("family %s not in [%s]", orNone(s.Family), strings.Join(p.Elig.Families, " "))
+		return fmt.Sprintf("family %s not in [%s]", orNone(s.Family.String()), strings.Join(p.Elig.Families, " "))
 	case FailModelYear:
 		years := make([]string, len(p.Elig.ModelYears))
 		for i, y := range p.Elig.ModelYears {

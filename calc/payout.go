@@ -215,9 +215,9 @@ func (c *calculator) numberModels() {
 	if !mix {
 		return
 	}
-	ids := map[string]int32{}
+	ids := map[incent.Sym]int32{}
 	c.saleModel = make([]int32, len(c.res.Sales))
-	last, lastID := "", int32(-1)
+	last, lastID := incent.Sym{}, int32(-1)
 	for si := range c.res.Sales {
 		code := c.res.Sales[si].Basis.ModelCode
 		if code != last || lastID < 0 {
@@ -239,7 +239,7 @@ func (c *calculator) numberModels() {
 			p.mixSlot[i] = -1
 		}
 		for slot, m := range p.mixModels {
-			if id, ok := ids[m]; ok {
+			if id, ok := ids[incent.Intern(m)]; ok {
 				p.mixSlot[id] = int32(slot)
 			}
 		}
@@ -543,7 +543,7 @@ func (c *calculator) familyRevenue(p *program, a *account, keep func(*SaleResult
 		}
 		k := len(p.FamilyRates)
 		for i, fr := range p.FamilyRates {
-			if fr.Family == sr.Basis.Family {
+			if fr.Family == sr.Basis.Family.String() {
 				k = i
 				break
 			}

@@ -74,18 +74,18 @@ func (x *Reasons) attr(s *incent.Sale, f Fail) (attr string, ok bool) {
 	case FailNone, FailWindow, FailWhen, FailNoRevenue, FailNoPayee:
 		return "", true
 	case FailSaleType:
-		return s.SaleType, true
+		return s.SaleType.String(), true
 	case FailCondition:
-		return s.Condition, true
+		return s.Condition.String(), true
 	case FailModel:
-		return s.ModelCode, true
+		return s.ModelCode.String(), true
 	case FailFamily:
-		return s.Family, true
+		return s.Family.String(), true
 	case FailModelYear:
-		y, ok := x.years[s.ModelYear]
+		y, ok := x.years[int(s.ModelYear)]
 		if !ok {
-			y = strconv.Itoa(s.ModelYear)
-			x.years[s.ModelYear] = y
+			y = strconv.Itoa(int(s.ModelYear))
+			x.years[int(s.ModelYear)] = y
 		}
 		return y, true
 	case FailRegion, FailSegment:
@@ -93,7 +93,7 @@ func (x *Reasons) attr(s *incent.Sale, f Fail) (attr string, ok bool) {
 		// dealer missing from the input has neither.
 		var d *incent.Dealer
 		if x.dealers != nil {
-			d = x.dealers[s.DealerCode]
+			d = x.dealers[s.DealerCode.String()]
 		}
 		switch {
 		case d == nil:
@@ -130,7 +130,7 @@ func (x *Reasons) AppendKey(b []byte, sr *SaleResult) (key []byte, ok bool) {
 			continue
 		case FailRegion, FailSegment:
 			if !found && x.dealers != nil {
-				d = x.dealers[sr.Basis.DealerCode]
+				d = x.dealers[sr.Basis.DealerCode.String()]
 			}
 			found = true
 			switch {

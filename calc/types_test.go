@@ -128,7 +128,7 @@ func TestModelMixQualify(t *testing.T) {
 		p.Qualify = &rules.Qualify{MinShare: dec("0.10"), Of: []string{"EV1"}}
 	})
 	ss := sales("D001", 20, "")
-	ss[0].ModelCode, ss[1].ModelCode, ss[2].ModelCode = "EV1", "EV1", "SUV2"
+	ss[0].ModelCode, ss[1].ModelCode, ss[2].ModelCode = incent.Intern("EV1"), incent.Intern("EV1"), incent.Intern("SUV2")
 	// EV1 share 2/20 = 10%: qualifies exactly. 2 × 1,000 + 1 × 400 = 2,400.
 	if got := runOne(t, Input{Programs: []*rules.Program{p}, Sales: ss}).Amount.StringFixed(2); got != "2400.00" {
 		t.Errorf("at 10%% share = %s, want 2400.00", got)
@@ -149,7 +149,7 @@ func TestModelMixSplitDeals(t *testing.T) {
 		p.Qualify = &rules.Qualify{MinShare: dec("0.5"), Of: []string{"EV1"}}
 	})
 	ss := sales("D001", 4, "")
-	ss[0].ModelCode, ss[1].ModelCode, ss[2].ModelCode = "EV1", "EV1", "EV1"
+	ss[0].ModelCode, ss[1].ModelCode, ss[2].ModelCode = incent.Intern("EV1"), incent.Intern("EV1"), incent.Intern("EV1")
 	ss[2].EditExtra(func(e *incent.SaleExtra) { e.Split = "D001:25;D002:75" })
 	ss[3].EditExtra(func(e *incent.SaleExtra) { e.Split = "D001:50;D002:50" })
 	// D001: EV1 1 + 1 + 0.25 = 2.25 units, SUV1 0.5; share 2.25 / 2.75 = 81.8% ≥ 50%.
@@ -175,13 +175,13 @@ func TestModelMixNamedModels(t *testing.T) {
 		p.Qualify = &rules.Qualify{MinShare: dec("0.5"), Of: []string{"EV1", "EV2"}}
 	})
 	ss := sales("D001", 4, "")
-	ss[0].ModelCode, ss[1].ModelCode, ss[2].ModelCode, ss[3].ModelCode = "EV1", "EV2", "VAN1", "VAN1"
+	ss[0].ModelCode, ss[1].ModelCode, ss[2].ModelCode, ss[3].ModelCode = incent.Intern("EV1"), incent.Intern("EV2"), incent.Intern("VAN1"), incent.Intern("VAN1")
 	// share of [EV1 EV2] = 2 of 4 units = 50%: qualifies; only EV1 has a
 	// rate: 1 × 1,000 = 1,000.
 	if got := runOne(t, Input{Programs: []*rules.Program{p}, Sales: ss}).Amount.StringFixed(2); got != "1000.00" {
 		t.Errorf("at 50%% share = %s, want 1000.00", got)
 	}
-	ss[1].ModelCode = "VAN1"
+	ss[1].ModelCode = incent.Intern("VAN1")
 	// 1 of 4 = 25%: nothing.
 	if got := runOne(t, Input{Programs: []*rules.Program{p}, Sales: ss}).Amount.StringFixed(2); got != "0.00" {
 		t.Errorf("below share = %s, want 0.00", got)
@@ -214,7 +214,7 @@ func TestCommissionFamiliesAndKickers(t *testing.T) {
 		p.Kickers = []rules.Kicker{{Month: "2024-08", AddRate: dec("0.01")}}
 	})
 	ss := sales("D001", 3, "20000") // dated 2024-08-01, -02, -03
-	ss[2].Family = "service"
+	ss[2].Family = incent.Intern("service")
 	ss[2].SaleDate = date("2024-09-15")
 	// revenue: 20,000 + 20,000 + 20,000 × 0.5 = 50,000: 50,000 × 2% = 1,000 (nothing above 50,000)
 	// kicker: August revenue 40,000 × 1% = 400. Total 1,400.
@@ -240,8 +240,8 @@ func TestCommissionRevenueSums(t *testing.T) {
 	ss := sales("D001", 4, "20000") // dated 2024-08-01 to -04
 	ss[0].SaleAmount = amt("10000.125")
 	ss[1].EditExtra(func(e *incent.SaleExtra) { e.Split = "D001:50;D002:50" })
-	ss[2].SaleAmount, ss[2].Family = amt("30000.50"), "service"
-	ss[3].SaleAmount, ss[3].Family, ss[3].SaleDate = amt("5000"), "service", date("2024-09-15")
+	ss[2].SaleAmount, ss[2].Family = amt("30000.50"), incent.Intern("service")
+	ss[3].SaleAmount, ss[3].Family, ss[3].SaleDate = amt("5000"), incent.Intern("service"), date("2024-09-15")
 	// D001 revenue: 10,000.125 + 20,000 × 50% + 30,000.50 × 0.5 + 5,000 × 0.5
 	//   = 10,000.125 + 10,000 + 15,000.25 + 2,500 = 37,500.375; × 1% = 375.00375.
 	// August kicker: 10,000.125 + 10,000 + 15,000.25 = 35,000.375; × 2% = 700.0075.
@@ -302,7 +302,7 @@ func TestDeliveringDealerAndMultipliers(t *testing.T) {
 	})
 	ss := sales("D001", 3, "")
 	ss[0].EditExtra(func(e *incent.SaleExtra) { e.DeliveringDealer = "D002" }) // traded: credited to D002
-	ss[1].SaleType = "fleet"                                                   // 0.5 × 1.5 = 0.75
+	ss[1].SaleType = incent.Intern("fleet")                                    // 0.5 × 1.5 = 0.75
 	// D001: 1.5 (sale 2) + 0.75 (sale 1) = 2.25 units × 100 = 225.00.
 	// D002: 1.5 × 100 = 150.00 (the region rule looks at the selling dealer, D001 in EAST).
 	res := Run(Input{Period: q3, AsOf: incent.NoDate, Programs: []*rules.Program{p}, Dealers: dealers, Sales: ss})

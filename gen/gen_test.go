@@ -177,7 +177,7 @@ func TestRowsRead(t *testing.T) {
 			if err := ingest.ValidateVIN(s.VIN); err != nil {
 				t.Errorf("accepted an invalid VIN: %v", err)
 			}
-			if y, ok := ingest.ModelYearFromVIN(s.VIN, s.SaleDate.Year()+1); !ok || y != s.ModelYear {
+			if y, ok := ingest.ModelYearFromVIN(s.VIN, s.SaleDate.Year()+1); !ok || y != int(s.ModelYear) {
 				t.Errorf("%s: model year %d, VIN %s says %d", s.Source(), s.ModelYear, s.VIN, y)
 			}
 			if s.Quantity < 0 {

@@ -51,23 +51,23 @@ func date(y int, m time.Month, d int) incent.Date { return incent.DateOf(y, m, d
 // wantSales are the three sales of every variant of the fixture below.
 func wantSales(file string, lines ...int) []incent.Sale {
 	s := []incent.Sale{{
-		DealID: "1001", VIN: "1HGCM8268RA000001", DealerCode: "D001", SaleDate: date(2024, 7, 3),
-		SaleType: "retail", Condition: "new", ModelCode: "SUV1", ModelYear: 2024,
+		DealID: "1001", VIN: "1HGCM8268RA000001", DealerCode: incent.Intern("D001"), SaleDate: date(2024, 7, 3),
+		SaleType: incent.Intern("retail"), Condition: incent.Intern("new"), ModelCode: incent.Intern("SUV1"), ModelYear: 2024,
 		MSRP: amt("45000"), SaleAmount: amt("43500.50"),
 		Quantity: 1, Salesperson: "S1:60;S2:40",
 	}, {
-		DealID: "1002", VIN: "1HGCM826XRA000002", DealerCode: "D002", SaleDate: date(2024, 7, 15),
-		SaleType: "lease", Condition: "new", ModelCode: "SUV2", ModelYear: 2024,
+		DealID: "1002", VIN: "1HGCM826XRA000002", DealerCode: incent.Intern("D002"), SaleDate: date(2024, 7, 15),
+		SaleType: incent.Intern("lease"), Condition: incent.Intern("new"), ModelCode: incent.Intern("SUV2"), ModelYear: 2024,
 		MSRP:     amt("52000"),
 		Quantity: 1, Salesperson: "S3", Extra: &incent.SaleExtra{Split: "D001:50;D002:50",
 			RebateCode: "CR-EV-1000", RebateAmount: amt("1000"), ClaimDate: date(2024, 7, 20)},
 	}, {
-		DealID: "1003", VIN: "5YJ3E1EA9RF000003", DealerCode: "D001", SaleDate: date(2024, 8, 1),
-		SaleType: "fleet", Condition: "used", ModelCode: "EV1", ModelYear: 2025,
+		DealID: "1003", VIN: "5YJ3E1EA9RF000003", DealerCode: incent.Intern("D001"), SaleDate: date(2024, 8, 1),
+		SaleType: incent.Intern("fleet"), Condition: incent.Intern("used"), ModelCode: incent.Intern("EV1"), ModelYear: 2025,
 		Quantity: -1,
 	}}
 	for i := range s {
-		s[i].File, s[i].Line = file, int32(lines[i])
+		s[i].File, s[i].Line = incent.Intern(file), int32(lines[i])
 	}
 	return s
 }
@@ -396,7 +396,7 @@ func TestReadSalesDecimalCommaProfile(t *testing.T) {
 		t.Fatal(err, rejects)
 	}
 	if len(sales) != 1 || !sales[0].SaleAmount.Equal(amt("43500.50")) || !sales[0].MSRP.Equal(amt("45000")) ||
-		sales[0].SaleDate != date(2024, 7, 3) || sales[0].SaleType != "retail" {
+		sales[0].SaleDate != date(2024, 7, 3) || sales[0].SaleType.String() != "retail" {
 		t.Errorf("sales = %+v", sales)
 	}
 }
@@ -673,9 +673,9 @@ func TestSalesLetGoOfTheirRow(t *testing.T) {
 		return false
 	}
 	for i, s := range sales {
-		fields := map[string]string{"deal_id": s.DealID, "vin": s.VIN, "dealer_code": s.DealerCode, "sale_type": s.SaleType,
-			"condition": s.Condition, "model_code": s.ModelCode, "family": s.Family, "delivering_dealer": s.DeliveringDealer(),
-			"salesperson": s.Salesperson, "split": s.Split(), "rebate_code": s.RebateCode(), "file": s.File}
+		fields := map[string]string{"deal_id": s.DealID, "vin": s.VIN, "dealer_code": s.DealerCode.String(), "sale_type": s.SaleType.String(),
+			"condition": s.Condition.String(), "model_code": s.ModelCode.String(), "family": s.Family.String(), "delivering_dealer": s.DeliveringDealer(),
+			"salesperson": s.Salesperson, "split": s.Split(), "rebate_code": s.RebateCode(), "file": s.File.String()}
 		for name, v := range fields {
 			if inside(v, rows[i]) {
 				t.Errorf("sale %d: %s %q is a piece of its row", i+1, name, v)
@@ -688,10 +688,11 @@ func TestSalesLetGoOfTheirRow(t *testing.T) {
 			t.Errorf("%s: %q and %q are not one string", what, a, b)
 		}
 	}
-	same("dealer", sales[0].DealerCode, sales[3].DealerCode)
-	same("model", sales[0].ModelCode, sales[3].ModelCode)
-	same("sale type", sales[1].SaleType, incent.SaleTypes[1])
-	same("condition", sales[2].Condition, incent.Conditions[1])
+	same("dealer", sales[0].DealerCode.String(), sales[3].DealerCode.String())
+	same("model", sales[0].ModelCode.String(), sales[3].ModelCode.String())
+	if sales[1].SaleType != incent.Intern(incent.SaleTypes[1]) || sales[2].Condition != incent.Intern(incent.Conditions[1]) {
+		t.Errorf("sale type %q and condition %q are not the symbols of lease and used", sales[1].SaleType, sales[2].Condition)
+	}
 	if want := wantSales("s.csv", 2, 3, 4); !cmp.Equal(sales[:3], want, decimalEqual) {
 		t.Errorf("sales differ (-got +want):\n%s", cmp.Diff(sales[:3], want, decimalEqual))
 	}

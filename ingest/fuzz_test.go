@@ -26,10 +26,10 @@ func checkRead(t *testing.T, name string, data []byte, p Profile) {
 		if s.Quantity != 1 && s.Quantity != -1 {
 			t.Fatalf("accepted quantity %d", s.Quantity)
 		}
-		if !slices.Contains(incent.SaleTypes, s.SaleType) || s.DealID == "" || s.ModelCode == "" || s.SaleDate == incent.NoDate {
+		if !slices.Contains(incent.SaleTypes, s.SaleType.String()) || s.DealID == "" || s.ModelCode.IsZero() || s.SaleDate == incent.NoDate {
 			t.Fatalf("accepted an incomplete sale %+v", s)
 		}
-		if ValidateCode(s.DealerCode) != nil {
+		if ValidateCode(s.DealerCode.String()) != nil {
 			t.Fatalf("accepted unsafe dealer code %q", s.DealerCode)
 		}
 		return nil

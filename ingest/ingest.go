@@ -239,6 +239,10 @@ type rowCtx struct {
 	codes []map[string]string
 	// extras is the block the next sale's extra columns go in; see compact.
 	extras []incent.SaleExtra
+	// syms holds the file's symbols (dealers, models and the like), and
+	// fileSym the file's own name as one.
+	syms    incent.Symbols
+	fileSym incent.Sym
 }
 
 // maxSharedCodes bounds rowCtx.codes, as maxSharedAmounts does amounts.

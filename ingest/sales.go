@@ -87,26 +87,29 @@ func parseSale(c *rowCtx) (incent.Sale, bool) {
 		}
 		c.warn(sVIN, strconv.Quote(s.VIN)+": "+p+"; accepted because vin_check is warn")
 	}
-	if s.DealerCode, ok = c.code(sDealer, true); !ok {
+	dealer, ok := c.code(sDealer, true)
+	if !ok {
 		return s, false
 	}
 	if s.SaleDate, ok = c.date(sSaleDate, true, true); !ok {
 		return s, false
 	}
-	if s.SaleType, ok = c.required(sSaleType); !ok {
+	raw, ok := c.required(sSaleType)
+	if !ok {
 		return s, false
 	}
-	raw := s.SaleType
-	if s.SaleType, ok = canonical(strings.ToLower(c.word(sSaleType)), incent.SaleTypes); !ok {
+	saleType, ok := canonical(strings.ToLower(c.word(sSaleType)), incent.SaleTypes)
+	if !ok {
 		return s, c.fail(sSaleType, strconv.Quote(raw)+" is not a sale type; expected "+saleTypeWords+c.profileWords(sSaleType))
 	}
-	s.Condition = "new"
+	condition := "new"
 	if w := c.word(sCondition); w != "" {
-		if s.Condition, ok = canonical(strings.ToLower(w), incent.Conditions); !ok {
+		if condition, ok = canonical(strings.ToLower(w), incent.Conditions); !ok {
 			return s, c.fail(sCondition, strconv.Quote(c.cell(sCondition))+" is not a condition; expected "+conditionWords+c.profileWords(sCondition))
 		}
 	}
-	if s.ModelCode = c.word(sModelCode); s.ModelCode == "" {
+	model := c.word(sModelCode)
+	if model == "" {
 		return s, c.fail(sModelCode, "the cell is empty; a value is required")
 	}
 	if y := c.cell(sModelYear); y != "" {
@@ -114,23 +117,26 @@ func parseSale(c *rowCtx) (incent.Sale, bool) {
 		if len(y) != 4 || err != nil || n < 1980 || n > 2100 {
 			return s, c.fail(sModelYear, strconv.Quote(y)+" is not a model year; expected four digits from 1980 to 2100")
 		}
-		s.ModelYear = n
+		s.ModelYear = int32(n)
 	} else {
-		s.ModelYear, ok = ModelYearFromVIN(s.VIN, s.SaleDate.Year()+1)
+		y, ok := ModelYearFromVIN(s.VIN, s.SaleDate.Year()+1)
 		if !ok {
 			return s, c.fail(sModelYear, "the cell is empty and VIN position 10 ("+string(s.VIN[9])+") is not a model-year code; expected a four-digit model year")
 		}
+		s.ModelYear = int32(y)
 	}
-	s.Family = c.word(sFamily)
+	family := c.word(sFamily)
 	if s.MSRP, ok = c.amount(sMSRP); !ok {
 		return s, false
 	}
 	if s.SaleAmount, ok = c.amount(sSaleAmount); !ok {
 		return s, false
 	}
-	if s.Quantity, ok = c.quantity(sQuantity); !ok {
+	q, ok := c.quantity(sQuantity)
+	if !ok {
 		return s, false
 	}
+	s.Quantity = int32(q)
 	e := incent.NoExtra()
 	if e.DeliveringDealer, ok = c.code(sDelivering, false); !ok {
 		return s, false
@@ -156,6 +162,8 @@ func parseSale(c *rowCtx) (incent.Sale, bool) {
 	if e.ClaimDate, ok = c.date(sClaimDate, false, true); !ok {
 		return s, false
 	}
+	s.DealerCode, s.SaleType, s.Condition = c.syms.Intern(dealer), c.syms.Intern(saleType), c.syms.Intern(condition)
+	s.ModelCode, s.Family = c.syms.Intern(model), c.syms.Intern(family)
 	c.compact(&s, &e)
 	return s, true
 }
@@ -174,10 +182,10 @@ func (c *rowCtx) compact(s *incent.Sale, e *incent.SaleExtra) {
 	all := string(b)
 	deal, vin := len(s.DealID), len(s.DealID)+len(s.VIN)
 	s.DealID, s.VIN, s.Salesperson = all[:deal], all[deal:vin], all[vin:]
-	s.File, s.Line = c.file, int32(min(c.row, math.MaxInt32))
-	s.DealerCode = c.share(sDealer, s.DealerCode)
-	s.ModelCode = c.share(sModelCode, s.ModelCode)
-	s.Family = c.share(sFamily, s.Family)
+	if c.fileSym.IsZero() {
+		c.fileSym = incent.Intern(c.file)
+	}
+	s.File, s.Line = c.fileSym, int32(min(c.row, math.MaxInt32))
 	if e.IsEmpty() {
 		return
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/incent/incent"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -121,7 +122,7 @@ func TestReadSalesXLSXMatchesCSV(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := range fromCSV {
-		fromCSV[i].File, fromXLSX[i].File = "", ""
+		fromCSV[i].File, fromXLSX[i].File = incent.Sym{}, incent.Sym{}
 		fromCSV[i].Line, fromXLSX[i].Line = 0, 0
 	}
 	if diff := cmp.Diff(fromCSV, fromXLSX, decimalEqual); diff != "" {

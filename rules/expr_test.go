@@ -11,10 +11,10 @@ import (
 func TestExprEval(t *testing.T) {
 	sale := func(msrp string) *incent.Sale {
 		return &incent.Sale{
-			DealID: "42", VIN: "1HGCM82633A004352", DealerCode: "D001",
+			DealID: "42", VIN: "1HGCM82633A004352", DealerCode: incent.Intern("D001"),
 			SaleDate: incent.DateOf(2024, 7, 15),
-			SaleType: "retail", Condition: "new", ModelCode: "SUV1", ModelYear: 2024,
-			Family: "suv", MSRP: amt(msrp),
+			SaleType: incent.Intern("retail"), Condition: incent.Intern("new"), ModelCode: incent.Intern("SUV1"), ModelYear: 2024,
+			Family: incent.Intern("suv"), MSRP: amt(msrp),
 			SaleAmount: amt("38500.50"), Quantity: 1,
 		}
 	}
@@ -139,7 +139,7 @@ func BenchmarkExprEval(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	s := &incent.Sale{MSRP: incent.AmountOf(dec("41250.00")), ModelYear: 2024, SaleDate: incent.DateOf(2024, 8, 1), ModelCode: "SUV1"}
+	s := &incent.Sale{MSRP: incent.AmountOf(dec("41250.00")), ModelYear: 2024, SaleDate: incent.DateOf(2024, 8, 1), ModelCode: incent.Intern("SUV1")}
 	d := &incent.Dealer{Code: "D001", Region: "NE"}
 	b.Run("pooled-vm", func(b *testing.B) {
 		b.ReportAllocs()

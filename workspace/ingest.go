@@ -784,7 +784,7 @@ func SaleKey(s *incent.Sale) string {
 	if s.Quantity < 0 {
 		dir = "-"
 	}
-	return s.DealerCode + "/" + s.DealID + "/" + s.VIN + "/" + dir
+	return s.DealerCode.String() + "/" + s.DealID + "/" + s.VIN + "/" + dir
 }
 
 func objectiveKey(o incent.Objective) string { return o.DealerCode + "|" + o.Period + "|" + o.Key }
@@ -843,8 +843,8 @@ func dealerEqual(a, b incent.Dealer) bool {
 
 // unknownDealer checks every dealer code a sale names against the dealers input.
 func unknownDealer(s incent.Sale, dealers map[string]int) (col, reason string) {
-	if _, ok := dealers[s.DealerCode]; !ok {
-		return "dealer_code", fmt.Sprintf("unknown dealer %q, expected a dealer_code from the dealers input", s.DealerCode)
+	if _, ok := dealers[s.DealerCode.String()]; !ok {
+		return "dealer_code", fmt.Sprintf("unknown dealer %q, expected a dealer_code from the dealers input", s.DealerCode.String())
 	}
 	if s.DeliveringDealer() != "" {
 		if _, ok := dealers[s.DeliveringDealer()]; !ok {
@@ -871,7 +871,7 @@ func unknownDealer(s incent.Sale, dealers map[string]int) (col, reason string) {
 func (ds *dataset) rejectUnmatched(unmatched []int) {
 	for _, i := range unmatched {
 		s := ds.sales[i]
-		file, row := s.File, int(s.Line)
+		file, row := s.File.String(), int(s.Line)
 		rj := ingest.Reject{File: file, Row: row, Column: "quantity", Reason: calc.UnmatchedReason, Raw: ds.reversalRaw[SaleKey(&s)]}
 		ds.rejects = append(ds.rejects, rj)
 		unwarned := func(w ingest.Warning) bool { return w.File == file && w.Row == row }

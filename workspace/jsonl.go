@@ -68,11 +68,12 @@ func appendJSONString(b []byte, s string) []byte {
 // plain ASCII with nothing to escape, as they nearly always are, it is
 // written part by part rather than built first.
 func appendSaleKey(b []byte, s *incent.Sale) []byte {
-	if !plainASCII(s.DealerCode) || !plainASCII(s.DealID) || !plainASCII(s.VIN) {
+	dealer := s.DealerCode.String()
+	if !plainASCII(dealer) || !plainASCII(s.DealID) || !plainASCII(s.VIN) {
 		return appendJSONString(b, SaleKey(s))
 	}
 	b = append(b, '"')
-	b = append(b, s.DealerCode...)
+	b = append(b, dealer...)
 	b = append(b, '/')
 	b = append(b, s.DealID...)
 	b = append(b, '/')

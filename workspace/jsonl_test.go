@@ -51,12 +51,12 @@ func TestAppendDateMatchesString(t *testing.T) {
 // key built whole, for plain parts and for parts that need escaping.
 func TestAppendSaleKeyMatchesSaleKey(t *testing.T) {
 	for _, s := range []incent.Sale{
-		{DealerCode: "D001", DealID: "D001-16929", VIN: "2NCSU2AB0PA247245", Quantity: 1},
-		{DealerCode: "D001", DealID: "1042", VIN: "2NCSU2AB0PA247245", Quantity: -1},
-		{DealerCode: "D\"1", DealID: "a\\b", VIN: "x\ny", Quantity: 1},
-		{DealerCode: "Dé", DealID: "\xff\xfe", VIN: "\u2028", Quantity: -1},
-		{DealerCode: "", DealID: "", VIN: "", Quantity: 1},
-		{DealerCode: "D~1", DealID: "deal 7", VIN: "\x7f", Quantity: 1},
+		{DealerCode: incent.Intern("D001"), DealID: "D001-16929", VIN: "2NCSU2AB0PA247245", Quantity: 1},
+		{DealerCode: incent.Intern("D001"), DealID: "1042", VIN: "2NCSU2AB0PA247245", Quantity: -1},
+		{DealerCode: incent.Intern("D\"1"), DealID: "a\\b", VIN: "x\ny", Quantity: 1},
+		{DealerCode: incent.Intern("Dé"), DealID: "\xff\xfe", VIN: "\u2028", Quantity: -1},
+		{DealerCode: incent.Intern(""), DealID: "", VIN: "", Quantity: 1},
+		{DealerCode: incent.Intern("D~1"), DealID: "deal 7", VIN: "\x7f", Quantity: 1},
 	} {
 		want := string(appendJSONString([]byte("x"), SaleKey(&s)))
 		if got := string(appendSaleKey([]byte("x"), &s)); got != want {

@@ -155,7 +155,7 @@ func TestSalesOfRanges(t *testing.T) {
 	for i := range res.Sales {
 		sr := &res.Sales[i]
 		seen := map[calc.Payee]bool{}
-		payees := []calc.Payee{{Type: rules.PayeeDealer, Code: sr.Sale.DealerCode}}
+		payees := []calc.Payee{{Type: rules.PayeeDealer, Code: sr.Sale.DealerCode.String()}}
 		for _, cr := range sr.Credits() {
 			payees = append(payees, calc.Payee{Type: res.Programs[cr.Program].Payee, Code: res.Payee(cr)})
 		}

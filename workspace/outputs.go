@@ -564,15 +564,15 @@ func (lw *logWriter) appendSale(b []byte, sr *calc.SaleResult) []byte {
 	s := sr.Sale
 	b = append(b, `{"sale":`...)
 	b = appendSaleKey(b, s)
-	b = appendField(b, "dealer", s.DealerCode, false)
+	b = appendField(b, "dealer", s.DealerCode.String(), false)
 	b = appendField(b, "deal", s.DealID, false)
 	b = appendField(b, "vin", s.VIN, false)
 	b = append(b, `,"date":"`...)
 	b = appendDate(b, s.SaleDate)
 	b = append(b, '"')
-	b = appendField(b, "model", sr.Basis.ModelCode, false)
-	b = appendField(b, "sale_type", sr.Basis.SaleType, false)
-	b = appendIntField(b, "quantity", s.Quantity)
+	b = appendField(b, "model", sr.Basis.ModelCode.String(), false)
+	b = appendField(b, "sale_type", sr.Basis.SaleType.String(), false)
+	b = appendIntField(b, "quantity", int(s.Quantity))
 	if sr.Original >= 0 {
 		b = appendField(b, "reverses", SaleKey(sr.Basis), false)
 	}
@@ -752,7 +752,7 @@ func (cp *computed) salesOf(pay func(calc.Payee) bool, chunk int) map[calc.Payee
 		for i := from; i < to; i++ {
 			sr := &res.Sales[i]
 			added = added[:0]
-			dealer := calc.Payee{Type: rules.PayeeDealer, Code: sr.Sale.DealerCode}
+			dealer := calc.Payee{Type: rules.PayeeDealer, Code: sr.Sale.DealerCode.String()}
 			add(dealer, sr)
 			for _, cr := range sr.Credits() {
 				pe := calc.Payee{Type: res.Programs[cr.Program].Payee, Code: res.Payee(cr)}
@@ -969,8 +969,8 @@ func (n payeeNames) name(kind, code string) string {
 // every program that pays this kind of payee, appended to outcomes.
 func (cp *computed) saleLine(sr *calc.SaleResult, pe calc.Payee, reasons *calc.Reasons, outcomes []statements.Outcome) statements.SaleLine {
 	s, b := sr.Sale, sr.Basis
-	sl := statements.SaleLine{Date: s.SaleDate, DealID: s.DealID, VIN: s.VIN, Model: b.ModelCode, ModelYear: b.ModelYear,
-		SaleType: b.SaleType, Condition: b.Condition, Quantity: s.Quantity, Amount: b.SaleAmount.Decimal(), Outcomes: outcomes}
+	sl := statements.SaleLine{Date: s.SaleDate, DealID: s.DealID, VIN: s.VIN, Model: b.ModelCode.String(), ModelYear: int(b.ModelYear),
+		SaleType: b.SaleType.String(), Condition: b.Condition.String(), Quantity: int(s.Quantity), Amount: b.SaleAmount.Decimal(), Outcomes: outcomes}
 	for pi, p := range cp.res.Programs {
 		if p.Payee != pe.Type {
 			continue

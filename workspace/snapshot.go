@@ -324,12 +324,13 @@ func (d *snapDecoder) records() ([]incent.Sale, []int64) {
 				}
 			}()
 			decimals := map[smallDecimal]decimal.Decimal{} // shared by this worker's chunks
+			syms := make([]incent.Sym, len(d.strs))
 			for {
 				j := int(next.Add(1)) - 1
 				if j >= n {
 					return
 				}
-				w := &snapDecoder{b: d.b[:base+starts[j+1]], s: d.s[:base+starts[j+1]], p: base + starts[j], strs: d.strs, decimals: decimals}
+				w := &snapDecoder{b: d.b[:base+starts[j+1]], s: d.s[:base+starts[j+1]], p: base + starts[j], strs: d.strs, syms: syms, decimals: decimals}
 				for i := j * snapChunk; i < min((j+1)*snapChunk, count); i++ {
 					owners[i] = w.sale(&sales[i])
 				}
@@ -364,6 +365,7 @@ func appendRecordsHead(b []byte, count int, chunks []int) []byte {
 type snapEncoder struct {
 	tab  map[string]uint64
 	strs []string
+	syms []incent.Sym // the symbols of strs, made as they are first met
 
 	// The value each field of a sale (by str's field number) had last,
 	// with its index: most sales repeat the last one's sale type,
@@ -432,13 +434,13 @@ func appendSnapAmount(b []byte, a incent.Amount) []byte {
 func (e *snapEncoder) sale(b []byte, s *incent.Sale, owner int64) []byte {
 	b = appendRaw(b, s.DealID)
 	b = appendRaw(b, s.VIN)
-	b = e.str(b, 0, s.DealerCode)
+	b = e.str(b, 0, s.DealerCode.String())
 	b = binary.AppendVarint(b, int64(s.SaleDate))
-	b = e.str(b, 1, s.SaleType)
-	b = e.str(b, 2, s.Condition)
-	b = e.str(b, 3, s.ModelCode)
+	b = e.str(b, 1, s.SaleType.String())
+	b = e.str(b, 2, s.Condition.String())
+	b = e.str(b, 3, s.ModelCode.String())
 	b = binary.AppendVarint(b, int64(s.ModelYear))
-	b = e.str(b, 4, s.Family)
+	b = e.str(b, 4, s.Family.String())
 	b = appendSnapAmount(b, s.MSRP)
 	b = appendSnapAmount(b, s.SaleAmount)
 	x := s.Extra
@@ -456,7 +458,7 @@ func (e *snapEncoder) sale(b []byte, s *incent.Sale, owner int64) []byte {
 		b = appendSnapAmount(b, x.RebateAmount)
 		b = binary.AppendVarint(b, int64(x.ClaimDate))
 	}
-	b = e.str(b, 9, s.File)
+	b = e.str(b, 9, s.File.String())
 	b = binary.AppendVarint(b, int64(s.Line))
 	return binary.AppendVarint(b, owner)
 }
@@ -466,6 +468,7 @@ type snapDecoder struct {
 	s    string // the same bytes as b, to cut strings from
 	p    int
 	strs []string
+	syms []incent.Sym // the symbols of strs, made as they are first met
 
 	// decimals decoded so far: equal amounts share one value, as they do
 	// when parsed (see ingest's rowCtx.amounts).
@@ -521,6 +524,21 @@ func (d *snapDecoder) raw() string {
 
 func (d *snapDecoder) str() string { return d.strs[d.uvarint()] }
 
+// sym returns the next string as a symbol. Only the strings sales hold
+// as symbols are interned: the table also holds salespeople and splits.
+func (d *snapDecoder) sym() incent.Sym {
+	i := d.uvarint()
+	if d.syms == nil {
+		d.syms = make([]incent.Sym, len(d.strs))
+	}
+	y := d.syms[i]
+	if y.IsZero() {
+		y = incent.Intern(d.strs[i])
+		d.syms[i] = y
+	}
+	return y
+}
+
 func (d *snapDecoder) decimal() decimal.Decimal {
 	tag := d.b[d.p]
 	d.p++
@@ -574,18 +592,18 @@ func (d *snapDecoder) amount() incent.Amount {
 func (d *snapDecoder) sale(s *incent.Sale) (owner int64) {
 	s.DealID = d.raw()
 	s.VIN = d.raw()
-	s.DealerCode = d.str()
+	s.DealerCode = d.sym()
 	s.SaleDate = incent.Date(d.varint())
-	s.SaleType = d.str()
-	s.Condition = d.str()
-	s.ModelCode = d.str()
-	s.ModelYear = int(d.varint())
-	s.Family = d.str()
+	s.SaleType = d.sym()
+	s.Condition = d.sym()
+	s.ModelCode = d.sym()
+	s.ModelYear = int32(d.varint())
+	s.Family = d.sym()
 	s.MSRP = d.amount()
 	s.SaleAmount = d.amount()
 	flags := d.b[d.p]
 	d.p++
-	s.Quantity = int(d.varint())
+	s.Quantity = int32(d.varint())
 	s.Salesperson = d.str()
 	s.Extra = nil
 	if flags&1 != 0 {
@@ -601,7 +619,7 @@ func (d *snapDecoder) sale(s *incent.Sale) (owner int64) {
 		x.ClaimDate = incent.Date(d.varint())
 		s.Extra = x
 	}
-	s.File = d.str()
+	s.File = d.sym()
 	s.Line = int32(d.varint())
 	return d.varint()
 }

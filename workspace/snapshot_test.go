@@ -385,11 +385,11 @@ func FuzzSnapshotRecords(f *testing.F) {
 	e.tab = map[string]uint64{}
 	var recs []byte
 	for i, s := range []incent.Sale{
-		{DealID: "D1", VIN: "1HGCM82633A004352", DealerCode: "D001", SaleDate: incent.DateOf(2024, 7, 1), SaleType: "retail",
-			MSRP: incent.AmountOf(decimal.RequireFromString("41250.00")), Quantity: 1, File: "s.csv", Line: 2},
-		{DealID: "D2", VIN: "5YJ3E1EA7KF317001", DealerCode: "D001", SaleDate: incent.DateOf(2024, 7, 2), SaleType: "lease",
+		{DealID: "D1", VIN: "1HGCM82633A004352", DealerCode: incent.Intern("D001"), SaleDate: incent.DateOf(2024, 7, 1), SaleType: incent.Intern("retail"),
+			MSRP: incent.AmountOf(decimal.RequireFromString("41250.00")), Quantity: 1, File: incent.Intern("s.csv"), Line: 2},
+		{DealID: "D2", VIN: "5YJ3E1EA7KF317001", DealerCode: incent.Intern("D001"), SaleDate: incent.DateOf(2024, 7, 2), SaleType: incent.Intern("lease"),
 			SaleAmount: incent.AmountOf(decimal.RequireFromString("123456789012345678901234.5")), Quantity: -1,
-			Salesperson: "S1:60;S2:40", File: "s.csv", Line: 3},
+			Salesperson: "S1:60;S2:40", File: incent.Intern("s.csv"), Line: 3},
 	} {
 		recs = e.sale(recs, &s, int64(i+1))
 	}
@@ -437,9 +437,9 @@ func TestSnapshotChunks(t *testing.T) {
 	ds.sales = make([]incent.Sale, n)
 	ds.owners = make([]int64, n)
 	for i := range ds.sales {
-		ds.sales[i] = incent.Sale{DealID: strconv.Itoa(i), VIN: "VIN" + strconv.Itoa(i*7), DealerCode: "D" + strconv.Itoa(i%50),
-			SaleDate: incent.DateOf(2024, 7, 1+i%90), SaleType: "retail", Quantity: 1 - 2*(i%2),
-			File: "s.csv", Line: int32(i + 2)}
+		ds.sales[i] = incent.Sale{DealID: strconv.Itoa(i), VIN: "VIN" + strconv.Itoa(i*7), DealerCode: incent.Intern("D" + strconv.Itoa(i%50)),
+			SaleDate: incent.DateOf(2024, 7, 1+i%90), SaleType: incent.Intern("retail"), Quantity: int32(1 - 2*(i%2)),
+			File: incent.Intern("s.csv"), Line: int32(i + 2)}
 		if i%3 == 0 {
 			ds.sales[i].SaleAmount = incent.AmountOf(decimal.New(int64(i), -2))
 		}
@@ -498,19 +498,19 @@ func TestSnapshotChunks(t *testing.T) {
 // TestSaleEqualNamesEveryColumn changes one column of a sale at a time:
 // the two are not equal, and saleDiff names that column.
 func TestSaleEqualNamesEveryColumn(t *testing.T) {
-	base := incent.Sale{DealID: "D1", VIN: "1HGCM82633A004352", DealerCode: "D001", SaleDate: incent.DateOf(2024, 7, 1),
-		SaleType: "retail", Condition: "new", ModelCode: "SUV1", ModelYear: 2024, Family: "suv", Quantity: 1,
+	base := incent.Sale{DealID: "D1", VIN: "1HGCM82633A004352", DealerCode: incent.Intern("D001"), SaleDate: incent.DateOf(2024, 7, 1),
+		SaleType: incent.Intern("retail"), Condition: incent.Intern("new"), ModelCode: incent.Intern("SUV1"), ModelYear: 2024, Family: incent.Intern("suv"), Quantity: 1,
 		MSRP: incent.AmountOf(decimal.RequireFromString("41250.00")), Extra: &incent.SaleExtra{RebateAmount: incent.AmountOf(decimal.Zero), ClaimDate: incent.NoDate}}
 	tests := []struct {
 		column string
 		change func(*incent.Sale)
 	}{
 		{"sale_date", func(s *incent.Sale) { s.SaleDate++ }},
-		{"sale_type", func(s *incent.Sale) { s.SaleType = "lease" }},
-		{"condition", func(s *incent.Sale) { s.Condition = "used" }},
-		{"model_code", func(s *incent.Sale) { s.ModelCode = "SUV2" }},
+		{"sale_type", func(s *incent.Sale) { s.SaleType = incent.Intern("lease") }},
+		{"condition", func(s *incent.Sale) { s.Condition = incent.Intern("used") }},
+		{"model_code", func(s *incent.Sale) { s.ModelCode = incent.Intern("SUV2") }},
 		{"model_year", func(s *incent.Sale) { s.ModelYear = 2025 }},
-		{"family", func(s *incent.Sale) { s.Family = "ev" }},
+		{"family", func(s *incent.Sale) { s.Family = incent.Intern("ev") }},
 		{"msrp", func(s *incent.Sale) { s.MSRP = incent.Amount{} }},
 		{"sale_amount", func(s *incent.Sale) { s.SaleAmount = incent.AmountOf(decimal.NewFromInt(1)) }},
 		{"quantity", func(s *incent.Sale) { s.Quantity = -1 }},
@@ -651,7 +651,7 @@ func TestPackText(t *testing.T) {
 	var sales []incent.Sale
 	for i := range 5000 {
 		sales = append(sales, incent.Sale{DealID: strings.Repeat("d", i%7+1) + strconv.Itoa(i), VIN: fmt.Sprintf("VIN%014d", i),
-			Salesperson: strings.Repeat("S", i%3+1), File: "data/sales/a.csv", Line: int32(i + 2), DealerCode: "D001"})
+			Salesperson: strings.Repeat("S", i%3+1), File: incent.Intern("data/sales/a.csv"), Line: int32(i + 2), DealerCode: incent.Intern("D001")})
 	}
 	want := slices.Clone(sales)
 	packText(sales)
