@@ -2,6 +2,7 @@ package incent
 
 import (
 	"cmp"
+	"sync"
 
 	"github.com/shopspring/decimal"
 )
@@ -9,14 +10,32 @@ import (
 // Amount is a money cell of a sale, or an empty cell. It is exactly the
 // decimal that was read, digits and exponent alike, held as one integer
 // coefficient when it has at most 18 digits, as money read from a sales
-// export does; only a longer number keeps a decimal of its own. A decimal
-// holds its digits in a big.Int: two allocations per value, read scattered
-// across the heap, for the two million amounts of a million-sale quarter.
+// export does. A decimal holds its digits in a big.Int: two allocations
+// per value, read scattered across the heap, for the two million amounts
+// of a million-sale quarter. Only a longer number is kept as a decimal, in
+// a table of its own, so that an Amount holds no pointer and takes 16
+// bytes.
 type Amount struct {
-	big *decimal.Decimal // the value when its digits do not fit in n
-	n   int64            // the coefficient: the value is n × 10^exp
-	exp int32
-	has bool // false for an empty cell
+	n    int64 // the coefficient: the value is n × 10^exp; for a long number, its place in longAmounts
+	exp  int32
+	kind amountKind
+}
+
+type amountKind uint8
+
+const (
+	amountEmpty amountKind = iota
+	amountShort            // n × 10^exp
+	amountLong             // longAmounts[n]
+)
+
+// longAmounts holds the amounts of more than 18 digits, which no real
+// export has but a file may. It only grows: each is added once per cell
+// the readers parse (they share equal cells), so a file of long numbers
+// costs a decimal per distinct cell, as it would without the table.
+var longAmounts struct {
+	mu  sync.RWMutex
+	tab []decimal.Decimal
 }
 
 // maxAmountCoef is the largest coefficient an Amount holds in n: 18
@@ -26,9 +45,12 @@ const maxAmountCoef = 999_999_999_999_999_999
 // AmountOf returns the filled cell holding d.
 func AmountOf(d decimal.Decimal) Amount {
 	if d.NumDigits() <= 18 {
-		return Amount{n: d.CoefficientInt64(), exp: d.Exponent(), has: true}
+		return Amount{n: d.CoefficientInt64(), exp: d.Exponent(), kind: amountShort}
 	}
-	return Amount{big: &d, has: true}
+	longAmounts.mu.Lock()
+	defer longAmounts.mu.Unlock()
+	longAmounts.tab = append(longAmounts.tab, d)
+	return Amount{n: int64(len(longAmounts.tab) - 1), kind: amountLong}
 }
 
 // ScaledAmount returns the filled cell holding n × 10^exp. It is false
@@ -37,19 +59,21 @@ func ScaledAmount(n int64, exp int32) (Amount, bool) {
 	if n > maxAmountCoef || n < -maxAmountCoef {
 		return Amount{}, false
 	}
-	return Amount{n: n, exp: exp, has: true}, true
+	return Amount{n: n, exp: exp, kind: amountShort}, true
 }
 
 // Has reports whether the cell was filled.
-func (a Amount) Has() bool { return a.has }
+func (a Amount) Has() bool { return a.kind != amountEmpty }
 
 // Decimal returns the value, decimal.Zero for an empty cell.
 func (a Amount) Decimal() decimal.Decimal {
-	switch {
-	case !a.has:
+	switch a.kind {
+	case amountEmpty:
 		return decimal.Zero
-	case a.big != nil:
-		return *a.big
+	case amountLong:
+		longAmounts.mu.RLock()
+		defer longAmounts.mu.RUnlock()
+		return longAmounts.tab[a.n]
 	}
 	return decimal.New(a.n, a.exp)
 }
@@ -58,10 +82,10 @@ func (a Amount) Decimal() decimal.Decimal {
 // coefficient and exponent, or false when its digits do not fit in 18.
 // An empty cell is decimal.Zero's 0 × 10^1.
 func (a Amount) Scaled() (n int64, exp int32, ok bool) {
-	switch {
-	case !a.has:
+	switch a.kind {
+	case amountEmpty:
 		return 0, 1, true
-	case a.big != nil:
+	case amountLong:
 		return 0, 0, false
 	}
 	return a.n, a.exp, true
@@ -88,5 +112,5 @@ func (a Amount) Cmp(b Amount) int {
 // Equal reports whether a and b are both empty, or both filled with equal
 // values (1.5 equals 1.50).
 func (a Amount) Equal(b Amount) bool {
-	return a.has == b.has && a.Cmp(b) == 0
+	return a.Has() == b.Has() && a.Cmp(b) == 0
 }

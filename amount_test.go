@@ -1,6 +1,8 @@
 package incent
 
 import (
+	"strconv"
+	"sync"
 	"testing"
 
 	"github.com/shopspring/decimal"
@@ -51,6 +53,24 @@ func TestAmount(t *testing.T) {
 	if a, ok := ScaledAmount(-4350050, -2); !ok || a.Decimal().String() != "-43500.5" {
 		t.Errorf("ScaledAmount(-4350050, -2) = %s, %v", a.Decimal(), ok)
 	}
+}
+
+// TestAmountLongConcurrent makes and reads long amounts on several
+// goroutines at once, as the readers of several files do. Run with -race.
+func TestAmountLongConcurrent(t *testing.T) {
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for i := range 200 {
+				d := decimal.RequireFromString("12345678901234567890" + strconv.Itoa(g) + "." + strconv.Itoa(i))
+				if back := AmountOf(d).Decimal(); !back.Equal(d) || back.String() != d.String() {
+					t.Errorf("AmountOf(%s).Decimal() = %s", d, back)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // TestAmountCmp compares amounts across exponents, sizes and signs, with

@@ -11,8 +11,8 @@ func TestSaleSize(t *testing.T) {
 	if unsafe.Sizeof(uintptr(0)) != 8 {
 		t.Skip("the sizes are those of a 64-bit build")
 	}
-	if got := unsafe.Sizeof(Sale{}); got != 144 {
-		t.Errorf("Sale is %d bytes, want 144", got)
+	if got := unsafe.Sizeof(Sale{}); got != 128 {
+		t.Errorf("Sale is %d bytes, want 128", got)
 	}
 }
 
