@@ -365,7 +365,6 @@ func appendRecordsHead(b []byte, count int, chunks []int) []byte {
 type snapEncoder struct {
 	tab  map[string]uint64
 	strs []string
-	syms []incent.Sym // the symbols of strs, made as they are first met
 
 	// The value each field of a sale (by str's field number) had last,
 	// with its index: most sales repeat the last one's sale type,
