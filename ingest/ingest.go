@@ -138,8 +138,10 @@ func readFile[T any](file string, r io.Reader, p Profile, sc *schema, parse func
 	}
 	src := prefetch(opened)
 	defer src.close()
+	rows := parseAll(src, &c, parse)
+	defer rows.close()
 	for {
-		rec, row, err := src.next()
+		pr, err := rows.next()
 		if err == io.EOF {
 			return n, nil
 		}
@@ -155,24 +157,22 @@ func readFile[T any](file string, r io.Reader, p Profile, sc *schema, parse func
 			}
 			continue
 		}
-		c.row, c.rec, c.badCol, c.reason, c.warnings = row, rec, -1, "", nil
-		v, ok := parse(&c)
-		if !ok {
+		if !pr.ok {
 			n.Read++
 			n.Rejected++
 			if reject != nil {
 				col := ""
-				if c.badCol >= 0 {
-					col = sc.cols[c.badCol].name
+				if pr.badCol >= 0 {
+					col = sc.cols[pr.badCol].name
 				}
 				// A kept reject holds a copy of its cells, not the block
 				// of fields its neighbours were split into.
-				reject(Reject{File: file, Row: row, Column: col, Reason: c.reason, Raw: slices.Clone(rec)})
+				reject(Reject{File: file, Row: pr.row, Column: col, Reason: pr.reason, Raw: slices.Clone(pr.rec)})
 			}
 			continue
 		}
 		if accept != nil {
-			if err := accept(Row{File: file, Line: row, Raw: rec, Warnings: c.warnings}, v); err != nil {
+			if err := accept(Row{File: file, Line: pr.row, Raw: pr.rec, Warnings: pr.warnings}, pr.v); err != nil {
 				return n, err
 			}
 		}

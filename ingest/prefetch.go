@@ -80,6 +80,22 @@ func (p *prefetched) next() ([]string, int, error) {
 	return f.rec, f.row, f.err
 }
 
+// batch returns the next batch of records, false after the last.
+func (p *prefetched) batch() ([]fetched, bool) {
+	select {
+	case b := <-p.batches:
+		return b, true
+	case <-p.done:
+		// run has returned, and so has sent its last batch.
+		select {
+		case b := <-p.batches:
+			return b, true
+		default:
+			return nil, false
+		}
+	}
+}
+
 // isRecordError reports whether err is a record the reader can go on after.
 func isRecordError(err error) bool {
 	var re *recordError
