@@ -475,10 +475,14 @@ func TestMigrateOpenedTwice(t *testing.T) {
 }
 
 // firstSchemaDB makes a database at path as the first schema left it,
-// with an input version (seq 7) used by a run.
+// with an input version (seq 7) used by a run. It is in WAL mode, as every
+// database incent has made is from its first connection: commands that
+// open a database still in rollback mode at the same moment can find it
+// locked while one of them turns it to WAL, which SQLite does without
+// waiting.
 func firstSchemaDB(t *testing.T, path string) {
 	t.Helper()
-	old, err := sql.Open("sqlite", "file:"+path+"?_pragma=foreign_keys(1)")
+	old, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)")
 	if err != nil {
 		t.Fatal(err)
 	}
