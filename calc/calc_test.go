@@ -320,6 +320,46 @@ func TestAsOf(t *testing.T) {
 	}
 }
 
+// TestDoubleClaimFlagHashes finds the same flags whatever the VINs' hashes:
+// with every VIN sharing one hash, sales of different VINs meet in one run
+// of equal hashes and must still be told apart by their VINs.
+func TestDoubleClaimFlagHashes(t *testing.T) {
+	p := prog(rules.Volume, func(p *rules.Program) { p.PerUnit = dec("1") })
+	a := sales("D001", 5, "")
+	b := sales("D002", 3, "")
+	b[1].VIN = a[3].VIN                        // sold by both dealers
+	a[4].VIN, a[4].DealID = a[0].VIN, "D001-X" // two deals of one dealer
+	all := append(a, b...)
+	want := []string{
+		"D001 " + a[0].VIN + ": VIN " + a[0].VIN + " (deal D001-0000) also appears in deal D001-X of D001: possible double claim",
+		"D001 " + a[0].VIN + ": VIN " + a[0].VIN + " (deal D001-X) also appears in deal D001-0000 of D001: possible double claim",
+		"D001 " + a[3].VIN + ": VIN " + a[3].VIN + " (deal D001-0003) also appears in deal D002-0001 of D002: possible double claim",
+		"D002 " + a[3].VIN + ": VIN " + a[3].VIN + " (deal D002-0001) also appears in deal D001-0003 of D001: possible double claim",
+	}
+	slices.Sort(want)
+	real := vinHash
+	defer func() { vinHash = real }()
+	for _, tt := range []struct {
+		name string
+		hash func(string) uint64
+	}{
+		{"FNV-1a", real},
+		{"one hash for every VIN", func(string) uint64 { return 42 }},
+		{"two hashes", func(vin string) uint64 { return uint64(vin[len(vin)-1] % 2) }},
+	} {
+		vinHash = tt.hash
+		res := Run(Input{Period: q3, AsOf: incent.NoDate, Programs: []*rules.Program{p}, Dealers: dealers, Sales: slices.Clone(all)})
+		var got []string
+		for _, f := range res.Flags {
+			got = append(got, f.Dealer+" "+f.VIN+": "+f.Text)
+		}
+		slices.Sort(got)
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: flags\n%s\nwant\n%s", tt.name, strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+	}
+}
+
 // TestDoubleClaimFlag checks that one VIN in two deals is flagged for both dealers.
 func TestDoubleClaimFlag(t *testing.T) {
 	p := prog(rules.Volume, func(p *rules.Program) { p.PerUnit = dec("1") })
