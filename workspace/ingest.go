@@ -359,22 +359,48 @@ type parsedSales struct {
 
 const saleChunk = 4096
 
+// parsedSale is one row of a sales file read and checked. A file's rows
+// are held until it is folded, a million for a quarter exported as one
+// file, so a row is its sale (whose Line is the row's), its cells packed
+// in one string, its key, and only for the few rows that have any, its
+// warnings or why it names an unknown dealer: 168 bytes.
 type parsedSale struct {
-	row  ingest.Row // without its cells (Raw), which are packed in raw
-	raw  string
 	sale incent.Sale
+	raw  string
 	key  string // SaleKey(&sale)
-	col  string // with reason: the sale names an unknown dealer
-	why  string
+	note *saleNote
+}
+
+// saleNote is what few rows have: warnings that did not stop the row, or
+// the column and reason of a dealer the dealers input does not have.
+type saleNote struct {
+	warnings []ingest.Warning
+	col, why string
+}
+
+func (r *parsedSale) line() int { return int(r.sale.Line) }
+
+// rejected returns the column and reason of a row that names an unknown
+// dealer; why is "" for any other row.
+func (r *parsedSale) rejected() (col, why string) {
+	if r.note == nil {
+		return "", ""
+	}
+	return r.note.col, r.note.why
+}
+
+func (r *parsedSale) warnings() []ingest.Warning {
+	if r.note == nil {
+		return nil
+	}
+	return r.note.warnings
 }
 
 func (ps *parsedSales) at(i int) *parsedSale { return &ps.rows[i/saleChunk][i%saleChunk] }
 
 // fullRow returns the row with its cells, for a reject or a reversal.
-func (r *parsedSale) fullRow() ingest.Row {
-	row := r.row
-	row.Raw = unpackCells(r.raw)
-	return row
+func (r *parsedSale) fullRow(file string) ingest.Row {
+	return ingest.Row{File: file, Line: r.line(), Raw: unpackCells(r.raw), Warnings: r.warnings()}
 }
 
 // packCells packs a row's cells into one string, each as the snapshot
@@ -491,11 +517,13 @@ func (ps *parsedSales) read(tx *store.Tx, dbMu *sync.Mutex, f store.InputFile, r
 			ps.rows = append(ps.rows, make([]parsedSale, 0, saleChunk))
 			n++
 		}
-		col, why := unknownDealer(s, dealers)
+		var note *saleNote
+		if col, why := unknownDealer(s, dealers); why != "" || len(row.Warnings) > 0 {
+			note = &saleNote{warnings: row.Warnings, col: col, why: why}
+		}
 		var raw string
 		raw, cellBuf = packCells(cellBuf, row.Raw)
-		row.Raw = nil
-		ps.rows[n-1] = append(ps.rows[n-1], parsedSale{row: row, raw: raw, sale: s, col: col, why: why})
+		ps.rows[n-1] = append(ps.rows[n-1], parsedSale{raw: raw, sale: s, note: note})
 		// A row naming an unknown dealer is rejected for that, but still
 		// disagrees with the rows of its key: they are rejected too.
 		r := &ps.rows[n-1][len(ps.rows[n-1])-1]
@@ -579,9 +607,9 @@ func (ds *dataset) foldSales(f store.InputFile, ps *parsedSales) {
 	for ci, chunk := range ps.rows {
 		for i := range chunk {
 			r := &chunk[i]
-			if r.why != "" {
+			if col, why := r.rejected(); why != "" {
 				rec.Rejected++
-				rejects = append(rejects, ingest.Reject{File: f.Name, Row: r.row.Line, Column: r.col, Reason: r.why, Raw: unpackCells(r.raw)})
+				rejects = append(rejects, ingest.Reject{File: f.Name, Row: r.line(), Column: col, Reason: why, Raw: unpackCells(r.raw)})
 				continue
 			}
 			s := &r.sale
@@ -592,7 +620,7 @@ func (ds *dataset) foldSales(f store.InputFile, ps *parsedSales) {
 					o = c.otherRow
 				}
 				rec.Rejected++
-				rejects = append(rejects, conflictReject(f.Name, r.fullRow(), key, o.row.Line, saleDiff(o.sale, *s)))
+				rejects = append(rejects, conflictReject(f.Name, r.fullRow(f.Name), key, o.line(), saleDiff(o.sale, *s)))
 				continue
 			}
 			accepted := rec.Accepted
@@ -600,7 +628,7 @@ func (ds *dataset) foldSales(f store.InputFile, ps *parsedSales) {
 				ds.log = append(ds.log, fmt.Sprintf("%s replaces sale %s (%s)", s.Source(), key, old.Source()))
 			})
 			if rec.Accepted > accepted {
-				fp.warnings = append(fp.warnings, r.row.Warnings...)
+				fp.warnings = append(fp.warnings, r.warnings()...)
 				if s.Quantity < 0 {
 					if ds.reversalRaw == nil {
 						ds.reversalRaw = map[string][]string{}
