@@ -44,6 +44,8 @@ type parseJob[T any] struct {
 	out   chan []parsedRow[T]
 }
 
+// parseAll starts parsing src's records with parse, on contexts copied
+// from c; the caller reads the rows with next and must call close.
 func parseAll[T any](src *prefetched, c *rowCtx, parse func(*rowCtx) (T, bool)) *parsedRows[T] {
 	workers := runtime.GOMAXPROCS(0)
 	pr := &parsedRows[T]{order: make(chan chan []parsedRow[T], 2*workers), free: make(chan []parsedRow[T], 2*workers+2),
