@@ -7,6 +7,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"sort"
 	"strconv"
@@ -222,6 +223,14 @@ func (c *Config) Calc(ctx context.Context, env Env, opts CalcOptions) (*CalcSumm
 	}
 
 	run.FinishedAt = env.Now().UTC().Format("2006-01-02T15:04:05Z")
+	// Most of what the passes allocated is garbage now, and the collector,
+	// last run while the passes' results were still growing, would let
+	// the heap grow to twice that size while the run files are written.
+	// One collection here keeps the writing within the run's live heap
+	// and what it adds: at a million sales the peak of a first calc fell
+	// by 60-150 MiB and of a second by 160 MiB, for no time measurably
+	// lost (the calculation log is still being written meanwhile).
+	runtime.GC()
 	env.progress("writing the run files")
 	// The payout lines go into the database while the files are written;
 	// the run itself follows with the manifest.
