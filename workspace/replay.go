@@ -217,6 +217,11 @@ func (c *Config) RenderStatements(ctx context.Context, env Env, runID string, op
 	}
 	// The rebuild's payee filter limits the statements too.
 	sts, fill := cp.statements(run.ID, newPayeeNames(cp.ds.dealers, run.Lines))
+	// The stored and rebuilt lines have been compared, and the statements
+	// are drawn from the result: at a million sales the two are 40-50 MB
+	// that would stay live, and be counted twice by the collector's pacing,
+	// all through the rendering.
+	run.Lines, stored, cp.lines = nil, nil, nil
 	if len(sts) == 0 {
 		who := "payee " + strconv.Quote(opts.Payee)
 		if opts.Payee == "" {
