@@ -308,7 +308,16 @@ func (c *Config) compute(opts CalcOptions, progs []*rules.Program, ds *dataset, 
 	in.Certifications, in.Claims = ds.certs, ds.claims
 	in.Pay = opts.pay
 	if logDir != "" {
-		in.Eligible = func(res *calc.Result) { cp.log = startLog(filepath.Join(logDir, logName), res, cp.dealers) }
+		in.Eligible = func(res *calc.Result) {
+			// Eligibility and crediting leave their working sets as
+			// garbage; one collection here, before the payout pass and
+			// the log's sale lines, took 60 MiB off the peak of a
+			// million-sale first calc (25-45 MiB off a second), side by
+			// side, for no time measurably lost. See the one before the
+			// run files are written.
+			runtime.GC()
+			cp.log = startLog(filepath.Join(logDir, logName), res, cp.dealers)
+		}
 	}
 	res := calc.Run(in)
 	cp.res = res
