@@ -2,6 +2,7 @@ package incent
 
 import (
 	"cmp"
+	"strconv"
 	"sync"
 
 	"github.com/shopspring/decimal"
@@ -30,12 +31,12 @@ const (
 )
 
 // longAmounts holds the amounts of more than 18 digits, which no real
-// export has but a file may. It only grows: each is added once per cell
-// the readers parse (they share equal cells), so a file of long numbers
-// costs a decimal per distinct cell, as it would without the table.
+// export has but a file (or an expression's literal) may. Each distinct
+// value, digits and exponent, is held once, for the life of the process.
 var longAmounts struct {
 	mu  sync.RWMutex
 	tab []decimal.Decimal
+	ids map[string]int64 // coefficient "e" exponent -> place in tab
 }
 
 // maxAmountCoef is the largest coefficient an Amount holds in n: 18
@@ -47,10 +48,19 @@ func AmountOf(d decimal.Decimal) Amount {
 	if d.NumDigits() <= 18 {
 		return Amount{n: d.CoefficientInt64(), exp: d.Exponent(), kind: amountShort}
 	}
+	key := d.Coefficient().String() + "e" + strconv.Itoa(int(d.Exponent()))
 	longAmounts.mu.Lock()
 	defer longAmounts.mu.Unlock()
-	longAmounts.tab = append(longAmounts.tab, d)
-	return Amount{n: int64(len(longAmounts.tab) - 1), kind: amountLong}
+	id, ok := longAmounts.ids[key]
+	if !ok {
+		if longAmounts.ids == nil {
+			longAmounts.ids = map[string]int64{}
+		}
+		id = int64(len(longAmounts.tab))
+		longAmounts.tab = append(longAmounts.tab, d)
+		longAmounts.ids[key] = id
+	}
+	return Amount{n: id, kind: amountLong}
 }
 
 // ScaledAmount returns the filled cell holding n × 10^exp. It is false

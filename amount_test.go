@@ -71,6 +71,24 @@ func TestAmountLongConcurrent(t *testing.T) {
 		})
 	}
 	wg.Wait()
+
+	// A long value made again, as an expression's literal is at every
+	// sale, takes no more room; the same digits with another exponent do.
+	longAmounts.mu.RLock()
+	before := len(longAmounts.tab)
+	longAmounts.mu.RUnlock()
+	a := AmountOf(decimal.RequireFromString("12345678901234567890123.45"))
+	b := AmountOf(decimal.RequireFromString("12345678901234567890123.45"))
+	c := AmountOf(decimal.RequireFromString("12345678901234567890123.450"))
+	longAmounts.mu.RLock()
+	after := len(longAmounts.tab)
+	longAmounts.mu.RUnlock()
+	if a != b || after != before+2 {
+		t.Errorf("two equal long amounts are %v and %v, and the table grew by %d, want 2", a, b, after-before)
+	}
+	if c.Decimal().String() != "12345678901234567890123.45" || c.Decimal().Exponent() != -3 || !c.Equal(a) {
+		t.Errorf("12345678901234567890123.450 reads %s (exponent %d)", c.Decimal(), c.Decimal().Exponent())
+	}
 }
 
 // TestAmountCmp compares amounts across exponents, sizes and signs, with
