@@ -3,6 +3,7 @@ package ingest
 import (
 	"io"
 	"runtime"
+	"sync"
 )
 
 // parsedRow is one record of a file turned into a row: the value and
@@ -51,9 +52,8 @@ func parseAll[T any](src *prefetched, c *rowCtx, parse func(*rowCtx) (T, bool)) 
 	pr := &parsedRows[T]{order: make(chan chan []parsedRow[T], 2*workers), free: make(chan []parsedRow[T], 2*workers+2),
 		quit: make(chan struct{}), done: make(chan struct{})}
 	jobs := make(chan parseJob[T])
-	exited := make(chan struct{}, workers+1)
-	go func() { // the dispatcher: hands out batches, noting their order
-		defer func() { exited <- struct{}{} }()
+	var running sync.WaitGroup
+	running.Go(func() { // the dispatcher: hands out batches, noting their order
 		defer close(pr.order)
 		defer close(jobs)
 		for {
@@ -73,11 +73,10 @@ func parseAll[T any](src *prefetched, c *rowCtx, parse func(*rowCtx) (T, bool)) 
 				return
 			}
 		}
-	}()
+	})
 	for range workers {
 		wc := *c // caches are still empty: each worker fills its own
-		go func() {
-			defer func() { exited <- struct{}{} }()
+		running.Go(func() {
 			for job := range jobs {
 				var out []parsedRow[T]
 				select {
@@ -86,12 +85,10 @@ func parseAll[T any](src *prefetched, c *rowCtx, parse func(*rowCtx) (T, bool)) 
 				}
 				job.out <- parseBatch(&wc, job.batch, parse, out)
 			}
-		}()
+		})
 	}
 	go func() {
-		for range workers + 1 {
-			<-exited
-		}
+		running.Wait()
 		close(pr.done)
 	}()
 	return pr
