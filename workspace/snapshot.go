@@ -1,6 +1,7 @@
 package workspace
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
@@ -40,7 +41,7 @@ import (
 // sequence, kind, name, content hash and profile, and the executable
 // itself, so a fixed parsing bug never serves stale rows.
 
-const snapshotMagic = "incent dataset snapshot 3\n"
+const snapshotMagic = "incent dataset snapshot 4\n"
 
 // snapshotPath is where a workspace keeps its snapshot.
 func (c *Config) snapshotPath() string { return c.Path(c.DB) + ".snapshot" }
@@ -113,24 +114,26 @@ type snapshotReversal struct {
 	Raw []string
 }
 
-// encodeSnapshot returns ds as the snapshot of key. The file is
-//
-//	magic | key | uint64 body length | body | SHA-256 of body
-//
-// and the body is the gob-encoded meta (length-prefixed), a string table,
-// then one record per sale.
+// encodeSnapshot returns ds as the snapshot of key; see writeSnapshotTo.
 func encodeSnapshot(key [32]byte, ds *dataset) ([]byte, error) {
-	parts, err := snapshotParts(key, ds)
-	if err != nil {
+	var b bytes.Buffer
+	if err := writeSnapshotTo(&b, key, ds); err != nil {
 		return nil, err
 	}
-	return bytes.Join(parts, nil), nil
+	return b.Bytes(), nil
 }
 
-// snapshotParts returns the snapshot of key in consecutive parts, so that
-// the hundred megabytes of sale records at a million sales are written out
-// without being copied into one buffer first.
-func snapshotParts(key [32]byte, ds *dataset) ([][]byte, error) {
+// writeSnapshotTo writes ds as the snapshot of key to w. The file is
+//
+//	magic | key | body | SHA-256 of body
+//	body = sale records | tail | uint64 length of the records
+//
+// and the tail is the gob-encoded meta (length-prefixed), the string table
+// the records index into, then the sale count and where each chunk of
+// records starts. The records come first so that they are written as they
+// are encoded, through a small buffer: at a million sales they are over a
+// hundred megabytes, which would otherwise be held while the passes run.
+func writeSnapshotTo(w io.Writer, key [32]byte, ds *dataset) error {
 	meta := snapshotMeta{Recon: ds.recon, Rejects: ds.rejects, Warnings: ds.warnings, Dealers: ds.dealers,
 		Objectives: ds.objectives, Certs: ds.certs, Claims: ds.claims, Log: ds.log}
 	for _, seq := range slices.Sorted(maps.Keys(ds.reconOf)) {
@@ -145,53 +148,56 @@ func snapshotParts(key [32]byte, ds *dataset) ([][]byte, error) {
 	}
 	var mb bytes.Buffer
 	if err := gob.NewEncoder(&mb).Encode(meta); err != nil {
-		return nil, err
+		return err
 	}
-	owners := ds.owners
-	e := &snapEncoder{tab: map[string]uint64{}}
-	records := make([]byte, 0, 112*len(ds.sales)) // a record is about 100 bytes
-	var chunks []int
-	for i := range ds.sales {
-		if i%snapChunk == 0 {
-			chunks = append(chunks, len(records))
-		}
-		records = e.sale(records, &ds.sales[i], owners[i])
-	}
-	body := binary.AppendUvarint(nil, uint64(mb.Len()))
-	body = append(body, mb.Bytes()...)
-	body = binary.AppendUvarint(body, uint64(len(e.strs)))
-	for _, s := range e.strs {
-		body = appendRaw(body, s)
-	}
-	body = appendRecordsHead(body, len(ds.sales), chunks)
-
-	head := make([]byte, 0, len(snapshotMagic)+32+8)
+	head := make([]byte, 0, len(snapshotMagic)+32)
 	head = append(head, snapshotMagic...)
 	head = append(head, key[:]...)
-	head = binary.BigEndian.AppendUint64(head, uint64(len(body)+len(records)))
+	if _, err := w.Write(head); err != nil {
+		return err
+	}
 	h := sha256.New()
-	h.Write(body)
-	h.Write(records)
-	return [][]byte{head, body, records, h.Sum(nil)}, nil
+	bw := bufio.NewWriterSize(io.MultiWriter(w, h), 1<<20)
+	owners := ds.owners
+	e := &snapEncoder{tab: map[string]uint64{}}
+	var rec []byte
+	var chunks []int
+	n := 0 // bytes of records so far
+	for i := range ds.sales {
+		if i%snapChunk == 0 {
+			chunks = append(chunks, n)
+		}
+		rec = e.sale(rec[:0], &ds.sales[i], owners[i])
+		bw.Write(rec) // a write error stays in bw, for Flush
+		n += len(rec)
+	}
+	tail := binary.AppendUvarint(nil, uint64(mb.Len()))
+	tail = append(tail, mb.Bytes()...)
+	tail = binary.AppendUvarint(tail, uint64(len(e.strs)))
+	for _, s := range e.strs {
+		tail = appendRaw(tail, s)
+	}
+	tail = appendRecordsHead(tail, len(ds.sales), chunks)
+	tail = binary.BigEndian.AppendUint64(tail, uint64(n))
+	bw.Write(tail)
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	_, err := w.Write(h.Sum(nil))
+	return err
 }
 
 // writeSnapshot saves ds as the workspace's snapshot, replacing any other.
 func (c *Config) writeSnapshot(key [32]byte, ds *dataset) error {
-	parts, err := snapshotParts(key, ds)
-	if err != nil {
-		return err
-	}
 	path := c.snapshotPath()
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
 		return err
 	}
 	defer os.Remove(tmp.Name())
-	for _, p := range parts {
-		if _, err := tmp.Write(p); err != nil {
-			tmp.Close()
-			return err
-		}
+	if err := writeSnapshotTo(tmp, key, ds); err != nil {
+		tmp.Close()
+		return err
 	}
 	if err := tmp.Chmod(0o644); err != nil {
 		tmp.Close()
@@ -221,17 +227,13 @@ func (c *Config) readSnapshot(key [32]byte, files []store.InputFile) *dataset {
 var errSnapshot = errors.New("not a snapshot of these inputs")
 
 func decodeSnapshot(key [32]byte, data []byte) (ds *dataset, err error) {
-	head := len(snapshotMagic) + 32 + 8
-	if len(data) < head+32 || string(data[:len(snapshotMagic)]) != snapshotMagic ||
-		!bytes.Equal(data[len(snapshotMagic):len(snapshotMagic)+32], key[:]) {
+	head := len(snapshotMagic) + 32
+	if len(data) < head+8+32 || string(data[:len(snapshotMagic)]) != snapshotMagic ||
+		!bytes.Equal(data[len(snapshotMagic):head], key[:]) {
 		return nil, errSnapshot
 	}
-	n := binary.BigEndian.Uint64(data[head-8 : head])
-	if n != uint64(len(data)-head-32) {
-		return nil, errSnapshot
-	}
-	body := data[head : head+int(n)]
-	if sum := sha256.Sum256(body); !bytes.Equal(sum[:], data[head+int(n):]) {
+	body := data[head : len(data)-32]
+	if sum := sha256.Sum256(body); !bytes.Equal(sum[:], data[len(data)-32:]) {
 		return nil, errSnapshot
 	}
 	// Everything decoded stays live, so a collection during the decode
@@ -246,7 +248,8 @@ func decodeSnapshot(key [32]byte, data []byte) (ds *dataset, err error) {
 var gcOff sync.Mutex
 
 // decodeBody decodes a snapshot body whose checksum has been checked: the
-// meta part through gob, then the string table and the sale records.
+// tail's meta part through gob, its string table, then the sale records
+// before it.
 func decodeBody(body []byte) (ds *dataset, err error) {
 	defer func() {
 		// A body that passed its checksum but does not decode was written
@@ -255,10 +258,17 @@ func decodeBody(body []byte) (ds *dataset, err error) {
 			ds, err = nil, fmt.Errorf("%w: %v", errSnapshot, r)
 		}
 	}()
+	if len(body) < 8 {
+		panic("body of " + strconv.Itoa(len(body)) + " bytes")
+	}
+	body, rlen := body[:len(body)-8], binary.BigEndian.Uint64(body[len(body)-8:])
+	if rlen > uint64(len(body)) {
+		panic("records of " + strconv.FormatUint(rlen, 10) + " bytes in a body of " + strconv.Itoa(len(body)))
+	}
 	// Strings are cut from the body itself rather than allocated one by
 	// one: data was read for this call alone and is never written again,
 	// so viewing it as a string is safe, and it saves copying 100 MB.
-	d := &snapDecoder{b: body, s: unsafe.String(unsafe.SliceData(body), len(body))}
+	d := &snapDecoder{b: body, s: unsafe.String(unsafe.SliceData(body), len(body)), p: int(rlen)}
 	mlen := d.count(1)
 	var meta snapshotMeta
 	if err := gob.NewDecoder(bytes.NewReader(d.b[d.p : d.p+mlen])).Decode(&meta); err != nil {
@@ -280,28 +290,34 @@ func decodeBody(body []byte) (ds *dataset, err error) {
 			ds.reversalRaw[r.Key] = r.Raw
 		}
 	}
-	ds.sales, ds.owners = d.records()
+	ds.sales, ds.owners = d.records(int(rlen))
 	return ds, nil
 }
 
-// records decodes the string table and the sale records that end a body,
-// with the file version of each sale. It panics on a body it cannot read.
-func (d *snapDecoder) records() ([]incent.Sale, []int64) {
+// records decodes the rest of the tail, the string table and the chunk
+// table, then the rlen bytes of sale records before the tail, with the
+// file version of each sale. It panics on a body it cannot read.
+func (d *snapDecoder) records(rlen int) ([]incent.Sale, []int64) {
 	d.strs = make([]string, d.count(1))
 	for i := range d.strs {
 		d.strs[i] = d.raw()
 	}
-	count := d.count(minSaleBytes)
-	n := d.count(1)
-	if n != (count+snapChunk-1)/snapChunk {
-		panic("chunk table of " + strconv.Itoa(n) + " for " + strconv.Itoa(count) + " sales")
+	count := d.uvarint()
+	if count > uint64(rlen/minSaleBytes) {
+		panic("count " + strconv.FormatUint(count, 10) + " larger than the records could hold")
 	}
-	starts := make([]int, n+1) // chunk j's records: starts[j] to starts[j+1], from here
+	n := d.count(1)
+	if n != (int(count)+snapChunk-1)/snapChunk {
+		panic("chunk table of " + strconv.Itoa(n) + " for " + strconv.FormatUint(count, 10) + " sales")
+	}
+	starts := make([]int, n+1) // chunk j's records: starts[j] to starts[j+1]
 	for j := range n {
 		starts[j] = int(d.uvarint())
 	}
-	base := d.p
-	starts[n] = len(d.b) - base
+	if d.p != len(d.b) {
+		panic("bytes left after the chunk table")
+	}
+	starts[n] = rlen
 	for j := range n {
 		if starts[j] < 0 || starts[j] > starts[j+1] || (j == 0 && starts[j] != 0) {
 			panic("chunk table out of order")
@@ -330,8 +346,8 @@ func (d *snapDecoder) records() ([]incent.Sale, []int64) {
 				if j >= n {
 					return
 				}
-				w := &snapDecoder{b: d.b[:base+starts[j+1]], s: d.s[:base+starts[j+1]], p: base + starts[j], strs: d.strs, syms: syms, decimals: decimals}
-				for i := j * snapChunk; i < min((j+1)*snapChunk, count); i++ {
+				w := &snapDecoder{b: d.b[:starts[j+1]], s: d.s[:starts[j+1]], p: starts[j], strs: d.strs, syms: syms, decimals: decimals}
+				for i := j * snapChunk; i < min((j+1)*snapChunk, int(count)); i++ {
 					owners[i] = w.sale(&sales[i])
 				}
 				if w.p != len(w.b) {
