@@ -37,7 +37,6 @@ func writePayouts(s *sheet, sum *Summary) {
 	s.widths(12, 12, 34, 24, 9, 10, 10, 14, 30, 16, 50)
 	s.freezeHeader()
 	s.header("Payee type", "Payee", "Name", "Program", "Version", "Kind", "Currency", "Measure", "Tier", "Amount", "Flags")
-	s.expect(len(sum.Rows), 360) // a row of the million-sale quarter is 344 bytes
 	for i := range sum.Rows {
 		r := &sum.Rows[i]
 		s.row(r.PayeeType, r.Payee, r.Name, r.ProgramID, r.ProgramVersion, r.Kind, r.Currency.Code,

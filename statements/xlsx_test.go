@@ -374,3 +374,38 @@ func TestColumnName(t *testing.T) {
 		}
 	}
 }
+
+// TestSheetRowChunks appends rows of many sizes, some larger than a chunk,
+// and checks that the sheet's chunks hold exactly those rows in order, and
+// that released chunks come back empty.
+func TestSheetRowChunks(t *testing.T) {
+	s := &sheet{}
+	var want []byte
+	sizes := []int{1, 100, rowChunk - 150, 200, 50, rowChunk, 3, 2*rowChunk + 7, 0, 9}
+	for round := 0; round < 3; round++ {
+		for i, n := range sizes {
+			row := bytes.Repeat([]byte{byte('a' + (round*len(sizes)+i)%26)}, n)
+			b := append(s.avail(), row...)
+			s.keep(b)
+			want = append(want, row...)
+		}
+	}
+	if got := bytes.Join(s.data, nil); !bytes.Equal(got, want) {
+		t.Fatalf("rows differ: got %d bytes, want %d", len(got), len(want))
+	}
+	for i, c := range s.data[:len(s.data)-1] {
+		if len(c) == 0 {
+			t.Errorf("chunk %d is empty", i)
+		}
+	}
+	s.release()
+	if s.data != nil {
+		t.Error("chunks kept after release")
+	}
+	if b := s.avail(); len(b) != 0 {
+		t.Errorf("avail after release: %d bytes", len(b))
+	}
+	if c := *rowChunks.Get().(*[]byte); len(c) != 0 || cap(c) != rowChunk {
+		t.Errorf("a pooled chunk of len %d, cap %d", len(c), cap(c))
+	}
+}

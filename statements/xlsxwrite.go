@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -69,8 +70,7 @@ func (b *workbook) first(name string) { b.add(name) }
 
 // add appends a sheet.
 func (b *workbook) add(name string) *sheet {
-	s := &sheet{b: b, name: name, data: sheetBuffers.Get().(*bytes.Buffer)}
-	s.data.Reset()
+	s := &sheet{b: b, name: name}
 	b.sheets = append(b.sheets, s)
 	return s
 }
@@ -184,19 +184,60 @@ type sheet struct {
 	cols   int // widest row
 	widthW []float64
 	frozen bool
-	ranged string        // the filtered range, "" for none
-	data   *bytes.Buffer // the rows, from sheetBuffers
+	ranged string   // the filtered range, "" for none
+	data   [][]byte // the rows, in chunks from rowChunks
 }
 
-// sheetBuffers hold sheets' rows from one workbook to the next: a large
-// dealer's Sales sheet is megabytes, grown afresh for every workbook.
-var sheetBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+// rowChunks hold sheets' rows from one workbook to the next. A sheet's
+// rows go into chunks of rowChunk bytes rather than one buffer: the
+// summary of a million-sale quarter is 50 MB of rows, which as one block
+// the heap could only find by growing, and which a doubling buffer would
+// copy again and again.
+var rowChunks = sync.Pool{New: func() any { b := make([]byte, 0, rowChunk); return &b }}
+
+const rowChunk = 256 << 10
+
+// avail returns the room left in the sheet's last chunk, to append a row
+// to; keep stores it.
+func (s *sheet) avail() []byte {
+	if n := len(s.data); n > 0 {
+		c := s.data[n-1]
+		return c[len(c):]
+	}
+	return nil
+}
+
+// keep adds row, appended to what avail returned, to the sheet's rows. A
+// row that still fits is already in place; one that outgrew the room went
+// elsewhere and is copied into a new chunk.
+func (s *sheet) keep(row []byte) {
+	if n := len(s.data); n > 0 {
+		if c := s.data[n-1]; len(row) <= cap(c)-len(c) {
+			s.data[n-1] = c[:len(c)+len(row)]
+			return
+		}
+	}
+	var c []byte
+	if len(row) <= rowChunk {
+		c = (*rowChunks.Get().(*[]byte))[:0]
+	} else {
+		c = make([]byte, 0, len(row))
+	}
+	s.data = append(s.data, append(c, row...))
+}
+
+// release gives the sheet's chunks back for the next workbook.
+func (s *sheet) release() {
+	for _, c := range s.data {
+		if cap(c) == rowChunk {
+			c = c[:0]
+			rowChunks.Put(&c)
+		}
+	}
+	s.data = nil
+}
 
 func (s *sheet) skip() { s.r++ }
-
-// expect makes room for rows more rows of about size bytes each: a sheet
-// of a hundred thousand rows is then one allocation, not a doubling series.
-func (s *sheet) expect(rows, size int) { s.data.Grow(rows * size) }
 
 // row writes the next row; nil and empty cells are left out. Strings
 // become neutralised shared text, ints numbers, money numbers with the
@@ -205,7 +246,7 @@ func (s *sheet) row(cells ...any) {
 	s.r++
 	var num [20]byte
 	rowNum := strconv.AppendInt(num[:0], int64(s.r), 10)
-	b := s.data.AvailableBuffer()
+	b := s.avail()
 	open := false
 	for i, c := range cells {
 		// What the cell holds (text, a whole number or a float) and the
@@ -274,7 +315,7 @@ func (s *sheet) row(cells ...any) {
 	if open {
 		b = append(b, `</row>`...)
 	}
-	s.data.Write(b)
+	s.keep(b)
 }
 
 // header writes a header row.
@@ -440,14 +481,13 @@ func (b *workbook) write(w io.Writer) error {
 	part("xl/_rels/workbook.xml.rels", []byte(rels.String()))
 
 	for i, s := range b.sheets {
-		part(fmt.Sprintf("xl/worksheets/sheet%d.xml", i+1), s.head(i == 0), s.data.Bytes(), s.tail())
+		part(fmt.Sprintf("xl/worksheets/sheet%d.xml", i+1), slices.Concat([][]byte{s.head(i == 0)}, s.data, [][]byte{s.tail()})...)
 	}
 	part("xl/styles.xml", b.stylesXML())
 	part("xl/sharedStrings.xml", b.sharedStringsXML())
 	b.check(zw.Close())
 	for _, s := range b.sheets {
-		sheetBuffers.Put(s.data)
-		s.data = nil
+		s.release()
 	}
 	return b.err
 }
