@@ -873,3 +873,29 @@ func TestCompactResults(t *testing.T) {
 		t.Error("no credits, but Credits is not nil")
 	}
 }
+
+// TestLedgerPayee numbers payees in the order they are first met, whether
+// a code is found among the recent ones or in the map behind them.
+func TestLedgerPayee(t *testing.T) {
+	codes := []string{"D1", "G1", "D1-S1", "D1", "D1-S2", "G1", "D2", "D1-S1", "D2-S1", "D1", "", "G1", "D3", "D1-S2", "D1"}
+	l := &ledger{ids: map[string]int32{}}
+	first := map[string]int32{}
+	for i, code := range codes {
+		want, ok := first[code]
+		if !ok {
+			want = int32(len(first))
+			first[code] = want
+		}
+		if got := l.payee(code); got != want {
+			t.Fatalf("call %d, payee(%q) = %d, want %d", i, code, got, want)
+		}
+	}
+	if len(l.payees) != len(first) {
+		t.Fatalf("%d payees numbered, want %d", len(l.payees), len(first))
+	}
+	for code, id := range first {
+		if l.payees[id] != code {
+			t.Errorf("payee %d is %q, want %q", id, l.payees[id], code)
+		}
+	}
+}

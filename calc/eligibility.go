@@ -66,15 +66,23 @@ type ledger struct {
 	person [1]incent.Share         // the current sale's one salesperson
 	whole  [2]int32                // the value of a whole credit on each base for the current sale, 0: not made yet
 
-	// The payee numbered last: most of a sale's credits go to its dealer,
-	// one program after another.
-	lastCode string
-	lastID   int32
+	// The payees numbered last. A sale's credits go to its dealer, its
+	// group and a salesperson or two, one program after another, and the
+	// next sale is most often the same dealer's: these spare the map.
+	recent     [4]recentPayee
+	nextRecent int
+}
+
+type recentPayee struct {
+	code string
+	id   int32 // from 1; 0 for an empty slot
 }
 
 func (l *ledger) payee(code string) int32 {
-	if code == l.lastCode && len(l.payees) > 0 {
-		return l.lastID
+	for i := range l.recent {
+		if r := &l.recent[i]; r.id != 0 && r.code == code {
+			return r.id - 1
+		}
 	}
 	id, ok := l.ids[code]
 	if !ok {
@@ -82,7 +90,8 @@ func (l *ledger) payee(code string) int32 {
 		l.ids[code] = id
 		l.payees = append(l.payees, code)
 	}
-	l.lastCode, l.lastID = code, id
+	l.recent[l.nextRecent] = recentPayee{code, id + 1}
+	l.nextRecent = (l.nextRecent + 1) % len(l.recent)
 	return id
 }
 
