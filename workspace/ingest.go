@@ -508,6 +508,7 @@ func (ps *parsedSales) read(tx *store.Tx, dbMu *sync.Mutex, f store.InputFile, r
 	scan := conflictScan{first: make(map[string]int, rows)}
 	total := 0
 	var cellBuf []byte
+	known := map[incent.Sym]bool{} // dealer codes met so far, and whether dealers has them
 	ps.counts, ps.err = ingest.ReadSales(f.Name, br, p, func(row ingest.Row, s incent.Sale) error {
 		n := len(ps.rows)
 		if n == 0 || len(ps.rows[n-1]) == cap(ps.rows[n-1]) {
@@ -518,7 +519,7 @@ func (ps *parsedSales) read(tx *store.Tx, dbMu *sync.Mutex, f store.InputFile, r
 			n++
 		}
 		var note *saleNote
-		if col, why := unknownDealer(s, dealers); why != "" || len(row.Warnings) > 0 {
+		if col, why := unknownDealer(s, dealers, known); why != "" || len(row.Warnings) > 0 {
 			note = &saleNote{warnings: row.Warnings, col: col, why: why}
 		}
 		var raw string
@@ -869,9 +870,16 @@ func dealerEqual(a, b incent.Dealer) bool {
 		a.Currency == b.Currency && a.Email == b.Email && strings.Join(a.Address, "\x00") == strings.Join(b.Address, "\x00")
 }
 
-// unknownDealer checks every dealer code a sale names against the dealers input.
-func unknownDealer(s incent.Sale, dealers map[string]int) (col, reason string) {
-	if _, ok := dealers[s.DealerCode.String()]; !ok {
+// unknownDealer checks every dealer code a sale names against the dealers
+// input. known holds the sale dealer codes looked up so far, by symbol:
+// a 4-byte key is found faster than the code's text.
+func unknownDealer(s incent.Sale, dealers map[string]int, known map[incent.Sym]bool) (col, reason string) {
+	ok, met := known[s.DealerCode]
+	if !met {
+		_, ok = dealers[s.DealerCode.String()]
+		known[s.DealerCode] = ok
+	}
+	if !ok {
 		return "dealer_code", fmt.Sprintf("unknown dealer %q, expected a dealer_code from the dealers input", s.DealerCode.String())
 	}
 	if s.DeliveringDealer() != "" {
