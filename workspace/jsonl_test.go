@@ -3,6 +3,9 @@ package workspace
 import (
 	"bytes"
 	"encoding/json"
+	"strconv"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/incent/incent"
@@ -86,6 +89,62 @@ func TestLogPayoutMatchesEncodingJSON(t *testing.T) {
 		}
 		if got := lp.append(nil); string(got) != want.String() {
 			t.Errorf("got  %swant %s", got, want.String())
+		}
+	}
+}
+
+// TestWriteOrdered formats items across many chunks on every core and
+// checks that they come out in order, each once; and that closing quit
+// stops the writing with a whole number of chunks written, in order.
+func TestWriteOrdered(t *testing.T) {
+	line := func(b []byte, i int) []byte { return append(strconv.AppendInt(b, int64(i), 10), '\n') }
+	for _, n := range []int{0, 1, 1023, 1024, 1025, 5000} {
+		var want []byte
+		for i := range n {
+			want = line(want, i)
+		}
+		var got bytes.Buffer
+		quitted, err := writeOrdered(&got, n, 8, nil, func() func(b []byte, from, to int) []byte {
+			return func(b []byte, from, to int) []byte {
+				for i := from; i < to; i++ {
+					b = line(b, i)
+				}
+				return b
+			}
+		})
+		if err != nil || quitted {
+			t.Fatalf("n=%d: quitted %v, err %v", n, quitted, err)
+		}
+		if !bytes.Equal(got.Bytes(), want) {
+			t.Errorf("n=%d: %d bytes out of order or missing, want %d", n, got.Len(), len(want))
+		}
+	}
+
+	quit := make(chan struct{})
+	var got bytes.Buffer
+	var once sync.Once
+	quitted, err := writeOrdered(&got, 100000, 8, quit, func() func(b []byte, from, to int) []byte {
+		return func(b []byte, from, to int) []byte {
+			once.Do(func() { close(quit) })
+			for i := from; i < to; i++ {
+				b = line(b, i)
+			}
+			return b
+		}
+	})
+	if err != nil || !quitted {
+		t.Fatalf("after quit: quitted %v, err %v", quitted, err)
+	}
+	lines := strings.Split(strings.TrimSuffix(got.String(), "\n"), "\n")
+	if got.Len() == 0 {
+		lines = nil
+	}
+	if len(lines)%1024 != 0 || len(lines) >= 100000 {
+		t.Fatalf("after quit: %d lines written", len(lines))
+	}
+	for i, l := range lines {
+		if l != strconv.Itoa(i) {
+			t.Fatalf("after quit: line %d is %q", i, l)
 		}
 	}
 }

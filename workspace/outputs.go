@@ -395,8 +395,35 @@ var errLogAbandoned = errors.New("calculation log abandoned")
 // eligibility and crediting decided, so it can run alongside the payout
 // pass. Closing quit stops it early with errLogAbandoned.
 func writeSaleLog(w io.Writer, res *calc.Result, dealers map[string]*incent.Dealer, quit <-chan struct{}) error {
+	progJSON := make([][]byte, len(res.Programs))
+	for i, p := range res.Programs {
+		progJSON[i] = appendJSONString(nil, p.ID)
+	}
+	quitted, err := writeOrdered(w, len(res.Sales), 1536, quit, func() func(b []byte, from, to int) []byte {
+		lw := &logWriter{res: res, reasons: res.Reasons(dealers), progJSON: progJSON, payeeJSON: make([][]byte, res.NumPayees())}
+		return func(b []byte, from, to int) []byte {
+			for i := from; i < to; i++ {
+				b = lw.appendSale(b, &res.Sales[i])
+			}
+			return b
+		}
+	})
+	if err != nil {
+		return err
+	}
+	if quitted {
+		return errLogAbandoned
+	}
+	return nil
+}
+
+// writeOrdered writes n items to w in order, formatted a chunk at a time
+// on every core: each worker gets a function from newWorker (its own state)
+// and appends items from to to-1 of a chunk to a buffer. size is about
+// the bytes of one item. Closing quit (nil: never) stops it early and
+// reports quitted.
+func writeOrdered(w io.Writer, n, size int, quit <-chan struct{}, newWorker func() func(b []byte, from, to int) []byte) (quitted bool, err error) {
 	const chunk = 1024
-	n := len(res.Sales)
 	workers := min(runtime.GOMAXPROCS(0), max(1, (n+chunk-1)/chunk))
 	type job struct {
 		from, to int
@@ -407,7 +434,6 @@ func writeSaleLog(w io.Writer, res *calc.Result, dealers map[string]*incent.Deal
 	free := make(chan []byte, 4*workers) // written buffers, for reuse
 	stop := make(chan struct{})
 	defer close(stop)
-	quitted := false
 	go func() {
 		defer close(order)
 		defer close(jobs)
@@ -428,18 +454,14 @@ func writeSaleLog(w io.Writer, res *calc.Result, dealers map[string]*incent.Deal
 			}
 		}
 	}()
-	progJSON := make([][]byte, len(res.Programs))
-	for i, p := range res.Programs {
-		progJSON[i] = appendJSONString(nil, p.ID)
-	}
 	// A chunk's buffer is made at the size of the largest chunk yet, with
 	// room to spare, so that its lines are not copied again and again as
 	// it grows: a million sales' lines are over a gigabyte.
 	var largest atomic.Int64
-	largest.Store(int64(min(chunk, n)) * 1536)
+	largest.Store(int64(min(chunk, n)) * int64(size))
 	for range workers {
 		go func() {
-			lw := &logWriter{res: res, reasons: res.Reasons(dealers), progJSON: progJSON, payeeJSON: make([][]byte, res.NumPayees())}
+			format := newWorker()
 			for j := range jobs {
 				var b []byte
 				select {
@@ -448,10 +470,7 @@ func writeSaleLog(w io.Writer, res *calc.Result, dealers map[string]*incent.Deal
 					n := largest.Load()
 					b = make([]byte, 0, n+n/8)
 				}
-				b = b[:0]
-				for i := j.from; i < j.to; i++ {
-					b = lw.appendSale(b, &res.Sales[i])
-				}
+				b = format(b[:0], j.from, j.to)
 				for n := int64(len(b)); ; {
 					if cur := largest.Load(); n <= cur || largest.CompareAndSwap(cur, n) {
 						break
@@ -464,35 +483,36 @@ func writeSaleLog(w io.Writer, res *calc.Result, dealers map[string]*incent.Deal
 	for out := range order {
 		b := <-out
 		if _, err := w.Write(b); err != nil {
-			return err
+			return false, err
 		}
 		select {
 		case free <- b:
 		default:
 		}
 	}
-	if quitted {
-		return errLogAbandoned
-	}
-	return nil
+	return quitted, nil
 }
 
 // writePayoutLog writes the payout lines of calc-log.jsonl, which follow
 // the sale lines: byte for byte what encoding/json writes for logPayout,
-// written by hand as the sale lines are.
+// written by hand as the sale lines are, and formatted on every core as
+// they are.
 func (cp *computed) writePayoutLog(w io.Writer) error {
-	var b []byte
-	for _, l := range cp.res.Lines {
-		lp := logPayout{Payout: string(l.PayeeType) + "/" + l.Payee + "/" + l.ProgramID, PayeeType: string(l.PayeeType),
-			Payee: l.Payee, Program: l.ProgramID, Version: l.ProgramVersion, Measure: l.Measure.String(), MeasureOf: l.MeasureKind, Tier: l.Tier,
-			NextTier: l.NextTier, Formula: l.Formula, Unrounded: l.Unrounded.String(), Rounding: l.Rounding.String(),
-			Amount: l.Amount.StringFixed(l.Currency.Minor), Currency: l.Currency.Code}
-		b = lp.append(b[:0])
-		if _, err := w.Write(b); err != nil {
-			return err
+	lines := cp.res.Lines
+	_, err := writeOrdered(w, len(lines), 640, nil, func() func(b []byte, from, to int) []byte {
+		return func(b []byte, from, to int) []byte {
+			for i := from; i < to; i++ {
+				l := &lines[i]
+				lp := logPayout{Payout: string(l.PayeeType) + "/" + l.Payee + "/" + l.ProgramID, PayeeType: string(l.PayeeType),
+					Payee: l.Payee, Program: l.ProgramID, Version: l.ProgramVersion, Measure: l.Measure.String(), MeasureOf: l.MeasureKind, Tier: l.Tier,
+					NextTier: l.NextTier, Formula: l.Formula, Unrounded: l.Unrounded.String(), Rounding: l.Rounding.String(),
+					Amount: l.Amount.StringFixed(l.Currency.Minor), Currency: l.Currency.Code}
+				b = lp.append(b)
+			}
+			return b
 		}
-	}
-	return nil
+	})
+	return err
 }
 
 // append appends lp as one JSON line, as encoding/json encodes it with HTML
