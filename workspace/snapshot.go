@@ -17,6 +17,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"unsafe"
@@ -188,9 +189,20 @@ func writeSnapshotTo(w io.Writer, key [32]byte, ds *dataset) error {
 }
 
 // writeSnapshot saves ds as the workspace's snapshot, replacing any other.
+// It is called by calc alone, under the workspace's lock, so a temporary
+// file of an earlier snapshot can only be what a calc killed while writing
+// it left behind, and is removed.
 func (c *Config) writeSnapshot(key [32]byte, ds *dataset) error {
 	path := c.snapshotPath()
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	dir, prefix := filepath.Dir(path), "."+filepath.Base(path)+"."
+	if entries, err := os.ReadDir(dir); err == nil {
+		for _, e := range entries {
+			if name := e.Name(); strings.HasPrefix(name, prefix) && strings.HasSuffix(name, ".tmp") && e.Type().IsRegular() {
+				os.Remove(filepath.Join(dir, name))
+			}
+		}
+	}
+	tmp, err := os.CreateTemp(dir, prefix+"*.tmp")
 	if err != nil {
 		return err
 	}

@@ -683,3 +683,37 @@ func TestPackText(t *testing.T) {
 		t.Errorf("only %d of %d sales' text follows the sale before", follows, len(sales)-1)
 	}
 }
+
+// TestWriteSnapshotRemovesLeftovers: a temporary snapshot file that a
+// killed calc left beside the database is gone once a snapshot is
+// written, and nothing else beside it is touched.
+func TestWriteSnapshotRemovesLeftovers(t *testing.T) {
+	c, _ := genConfig(t, 5, 800)
+	files, ds := stagedDataset(t, c)
+	key, _ := snapshotKey(files)
+	dir := filepath.Dir(c.snapshotPath())
+	base := filepath.Base(c.snapshotPath())
+	left := filepath.Join(dir, "."+base+".123456.tmp")
+	other := filepath.Join(dir, "."+base+"-notes.tmp")
+	for _, f := range []string{left, other} {
+		if err := os.WriteFile(f, []byte("half a snapshot"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := c.writeSnapshot(key, ds); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(left); !os.IsNotExist(err) {
+		t.Errorf("leftover %s still there (%v)", left, err)
+	}
+	if _, err := os.Stat(other); err != nil {
+		t.Errorf("%s, not a snapshot's, was removed: %v", other, err)
+	}
+	if got := c.readSnapshot(key, files); got == nil {
+		t.Error("the snapshot written cannot be read")
+	}
+	tmps, _ := filepath.Glob(filepath.Join(dir, "."+base+".*.tmp"))
+	if len(tmps) != 0 {
+		t.Errorf("temporary files left: %v", tmps)
+	}
+}
