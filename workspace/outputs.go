@@ -422,7 +422,7 @@ func writeSaleLog(w io.Writer, res *calc.Result, dealers map[string]*incent.Deal
 // and appends items from to to-1 of a chunk to a buffer. size is about
 // the bytes of one item. Closing quit (nil: never) stops it early and
 // reports quitted.
-func writeOrdered(w io.Writer, n, size int, quit <-chan struct{}, newWorker func() func(b []byte, from, to int) []byte) (quitted bool, err error) {
+func writeOrdered(w io.Writer, n, size int, quit <-chan struct{}, newWorker func() func(b []byte, from, to int) []byte) (bool, error) {
 	const chunk = 1024
 	workers := min(runtime.GOMAXPROCS(0), max(1, (n+chunk-1)/chunk))
 	type job struct {
@@ -434,6 +434,7 @@ func writeOrdered(w io.Writer, n, size int, quit <-chan struct{}, newWorker func
 	free := make(chan []byte, 4*workers) // written buffers, for reuse
 	stop := make(chan struct{})
 	defer close(stop)
+	quitted := false // set by the goroutine below, read once it has closed order
 	go func() {
 		defer close(order)
 		defer close(jobs)
