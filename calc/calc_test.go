@@ -753,9 +753,8 @@ func TestPaySomeOfTwoKinds(t *testing.T) {
 }
 
 // TestReasonKeys checks that sales with equal reason keys get the same
-// reason texts, that the key follows what the texts name (a dealer's
-// region, not the dealer), and that a reason naming the sale's own date
-// has no key.
+// reason texts, and that the key follows what the texts name (a dealer's
+// region, not the dealer).
 func TestReasonKeys(t *testing.T) {
 	ds := []incent.Dealer{
 		{Code: "D001", Region: "EAST"}, {Code: "D002", Region: "EAST"}, {Code: "D003", Region: "WEST"},
@@ -788,14 +787,17 @@ func TestReasonKeys(t *testing.T) {
 			c.setFails(fs)
 			sr = &c
 		}
-		k, ok := x.AppendKey([]byte("prefix"), sr)
+		k, dated, ok := x.AppendKey([]byte("prefix"), sr)
 		if !strings.HasPrefix(string(k), "prefix") {
 			t.Fatalf("%s: key %q lost what it was appended to", deal, k)
 		}
+		if dated != !skipCert {
+			t.Errorf("%s: key dated %v, want %v: only the certification reason names the sale's date", deal, dated, !skipCert)
+		}
 		return string(k), ok
 	}
-	if _, ok := key("D001-0000", false); ok {
-		t.Errorf("a certification reason names the sale's date: want no key")
+	if _, ok := key("D001-0000", false); !ok {
+		t.Errorf("D001-0000: no key with the certification reason")
 	}
 	k1, _ := key("D001-0000", true) // EAST, retail
 	k2, _ := key("D002-0000", true) // EAST, retail: another dealer, same region
@@ -816,6 +818,94 @@ func TestReasonKeys(t *testing.T) {
 	}
 	if got, want := x.Text(byDeal["D001-0001"], 1), "sale type lease not in [fleet]"; got != want {
 		t.Errorf("sale type reason %q, want %q", got, want)
+	}
+}
+
+// TestReasonKeysOwnDates checks the keys of the reasons that name a
+// sale's own dealer and dates: a certification missing on the day, a
+// rebate claimed after its window. Sales whose texts are the same share a
+// key, and a sale whose text differs in a date, a day count or the dealer
+// does not.
+func TestReasonKeysOwnDates(t *testing.T) {
+	cert := prog(rules.Volume, func(p *rules.Program) {
+		p.ID, p.PerUnit = "A-CERT", dec("10")
+		p.Elig.Certifications = []string{"EV"}
+	})
+	rebate := prog(rules.RebatePassthrough, func(p *rules.Program) {
+		p.ID = "B-REB"
+		p.Rebates = []rules.Rebate{{Code: "CR-1"}}
+		p.ClaimWindowDays = 30
+		p.Rebates[0].Amount = dec("500")
+	})
+	aug1 := date("2024-08-01")
+	sale := func(dealer, deal string, day incent.Date, claimed incent.Date) incent.Sale {
+		s := incent.Sale{DealID: deal, VIN: "VIN" + deal, DealerCode: incent.Intern(dealer), SaleDate: day,
+			SaleType: incent.Intern("retail"), Condition: incent.Intern("new"), ModelCode: incent.Intern("SUV1"), ModelYear: 2024, Quantity: 1}
+		s.EditExtra(func(e *incent.SaleExtra) { e.RebateCode, e.ClaimDate = "CR-1", claimed })
+		return s
+	}
+	ss := []incent.Sale{
+		sale("D001", "a", aug1, aug1+40),   // 40 days late, on 09-10
+		sale("D001", "b", aug1, aug1+40),   // the same day and claim: the same texts
+		sale("D001", "c", aug1+1, aug1+41), // a day later, 40 days late too: another date in both texts
+		sale("D002", "d", aug1, aug1+40),   // another dealer, the same dates
+		sale("D001", "e", aug1, aug1+41),   // the same day, claimed a day later: 41 days
+		// D002 holds the certification: only the claim reason is left.
+		sale("D002", "f", aug1, aug1+40),   // 40 days late, on 09-10
+		sale("D002", "g", aug1+1, aug1+40), // the same claim date, a day fewer: 39 days
+	}
+	certs := []incent.Certification{{DealerCode: "D002", Certification: "EV", ValidFrom: aug1 + 1, ValidTo: aug1 + 60}}
+	res := Run(Input{Period: q3, AsOf: incent.NoDate, Programs: []*rules.Program{cert, rebate}, Dealers: dealers, Sales: ss, Certifications: certs})
+	x := res.Reasons(nil)
+	byDeal := map[string]*SaleResult{}
+	for i := range res.Sales {
+		byDeal[res.Sales[i].Sale.DealID] = &res.Sales[i]
+	}
+	want := map[string][2]string{
+		"a": {"dealer D001 does not hold a required certification (EV) on 2024-08-01", "rebate claimed 40 days after the sale (on 2024-09-10), after the 30-day claim window"},
+		"c": {"dealer D001 does not hold a required certification (EV) on 2024-08-02", "rebate claimed 40 days after the sale (on 2024-09-11), after the 30-day claim window"},
+		"d": {"dealer D002 does not hold a required certification (EV) on 2024-08-01", "rebate claimed 40 days after the sale (on 2024-09-10), after the 30-day claim window"},
+		"e": {"dealer D001 does not hold a required certification (EV) on 2024-08-01", "rebate claimed 41 days after the sale (on 2024-09-11), after the 30-day claim window"},
+	}
+	want["b"] = want["a"]
+	want["f"] = [2]string{"dealer D002 does not hold a required certification (EV) on 2024-08-01", want["a"][1]}
+	want["g"] = [2]string{"", "rebate claimed 39 days after the sale (on 2024-09-10), after the 30-day claim window"}
+	keys := map[string]string{}
+	for deal, w := range want {
+		sr := byDeal[deal]
+		for pi := range 2 {
+			if got := x.Text(sr, pi); got != w[pi] {
+				t.Errorf("sale %s, program %d: reason %q, want %q", deal, pi, got, w[pi])
+			}
+		}
+		k, dated, ok := x.AppendKey(nil, sr)
+		if !ok || !dated {
+			t.Fatalf("sale %s: key %q, dated %v, ok %v; want a dated key", deal, k, dated, ok)
+		}
+		keys[deal] = string(k)
+	}
+	if keys["a"] != keys["b"] {
+		t.Errorf("sales a and b have the same texts but keys %q and %q", keys["a"], keys["b"])
+	}
+	for _, deal := range []string{"c", "d", "e"} {
+		if keys[deal] == keys["a"] {
+			t.Errorf("sale %s has texts other than sale a's but the same key %q", deal, keys[deal])
+		}
+	}
+	// Certified from 08-02: sale g's certification passed, so its claim
+	// reason alone tells it from another sale claimed on the same day.
+	h := *byDeal["g"]
+	fs := slices.Clone(h.Fails())
+	fs[0] = FailNone
+	h.setFails(fs)
+	hf := *byDeal["f"]
+	fs = slices.Clone(hf.Fails())
+	fs[0] = FailNone
+	hf.setFails(fs)
+	kg, _, _ := x.AppendKey(nil, &h)
+	kf, _, _ := x.AppendKey(nil, &hf)
+	if string(kg) == string(kf) {
+		t.Errorf("claims of the same date 39 and 40 days after their sales share the key %q", kg)
 	}
 }
 

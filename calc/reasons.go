@@ -112,11 +112,15 @@ func (x *Reasons) attr(s *incent.Sale, f Fail) (attr string, ok bool) {
 // count for depend on: two sales with equal keys have the same reason texts
 // for the same programs. Writers of many sales use it to format a sale's
 // reasons once per key. ok is false, with b as it was, when a reason names
-// something of the sale's own (a date, a day count) that no key covers.
+// something no key covers.
 //
 // The key is, program by program, the fail code, then for a code whose
 // text names an attribute, the attribute's length (a uvarint) and bytes.
-func (x *Reasons) AppendKey(b []byte, sr *SaleResult) (key []byte, ok bool) {
+// The reasons that name the sale's own dates (a certification missing on
+// the day, a rebate claimed too late) add those dates instead, and the
+// dealer for a certification; dated is then set. Such a key is shared by
+// few sales, but they come together: sales come by dealer and date.
+func (x *Reasons) AppendKey(b []byte, sr *SaleResult) (key []byte, dated, ok bool) {
 	start := len(b)
 	// The dealer is looked up once, for all the programs that name its
 	// region or segment.
@@ -127,6 +131,20 @@ func (x *Reasons) AppendKey(b []byte, sr *SaleResult) (key []byte, ok bool) {
 		switch f {
 		case FailNone, FailWindow, FailWhen, FailNoRevenue, FailNoPayee:
 			b = append(b, byte(f))
+			continue
+		case FailCertification: // names the dealer and the day the sale counts on
+			code := sr.Basis.DealerCode.String()
+			b = append(b, byte(f))
+			b = binary.AppendUvarint(b, uint64(len(code)))
+			b = append(b, code...)
+			b = binary.AppendVarint(b, int64(sr.Date))
+			dated = true
+			continue
+		case FailClaimWindow: // names the claim date and the days since the sale
+			b = append(b, byte(f))
+			b = binary.AppendVarint(b, int64(sr.Basis.ClaimDate()))
+			b = binary.AppendVarint(b, int64(sr.Basis.SaleDate))
+			dated = true
 			continue
 		case FailRegion, FailSegment:
 			if !found && x.dealers != nil {
@@ -142,12 +160,12 @@ func (x *Reasons) AppendKey(b []byte, sr *SaleResult) (key []byte, ok bool) {
 			}
 		default:
 			if attr, ok = x.attr(sr.Basis, f); !ok {
-				return b[:start], false
+				return b[:start], false, false
 			}
 		}
 		b = append(b, byte(f))
 		b = binary.AppendUvarint(b, uint64(len(attr)))
 		b = append(b, attr...)
 	}
-	return b, true
+	return b, dated, true
 }

@@ -9,6 +9,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"slices"
 	"testing"
@@ -123,6 +124,61 @@ func TestLogBegunDuringPayoutPass(t *testing.T) {
 	}
 	if !bytes.Equal(got, want.Bytes()) {
 		t.Fatalf("the calc's log (%d bytes) differs from the log written afterwards (%d bytes)", len(got), want.Len())
+	}
+}
+
+// TestLogExcludedReasons checks each sale line's excluded programs, most
+// of them written from a cache by the key of the sale's reasons, against
+// the reason the calculation gives for each program one by one. The
+// generated quarter has the reasons whose keys name a sale's own dealer
+// and dates (a certification missing on the day, a rebate claimed late).
+func TestLogExcludedReasons(t *testing.T) {
+	c, p := genConfig(t, 20, 8000)
+	_, ds := stagedDataset(t, c)
+	progs, err := rules.LoadDir(c.Path(c.Programs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp := c.compute(CalcOptions{Period: p, AsOf: incent.NoDate}, progs, ds, "")
+	var log bytes.Buffer
+	if err := writeSaleLog(&log, cp.res, cp.dealers, nil); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(&log)
+	sc.Buffer(nil, 1<<20)
+	var certs, claims int
+	for i := range cp.res.Sales {
+		if !sc.Scan() {
+			t.Fatalf("%d sale lines, want %d", i, len(cp.res.Sales))
+		}
+		var got logSale
+		if err := json.Unmarshal(sc.Bytes(), &got); err != nil {
+			t.Fatal(err)
+		}
+		sr := &cp.res.Sales[i]
+		want := map[string][]string{}
+		for pi, prog := range cp.res.Programs {
+			if sr.Counted(pi) {
+				continue
+			}
+			r := cp.res.Reason(sr, pi, cp.dealers)
+			want[r] = append(want[r], prog.ID)
+			switch sr.Fails()[pi] {
+			case calc.FailCertification:
+				certs++
+			case calc.FailClaimWindow:
+				claims++
+			}
+		}
+		if len(want) == 0 {
+			want = nil
+		}
+		if !reflect.DeepEqual(got.Excluded, want) {
+			t.Fatalf("sale %s: excluded %v, want %v", got.Sale, got.Excluded, want)
+		}
+	}
+	if certs == 0 || claims == 0 {
+		t.Errorf("%d certification and %d claim window reasons: want both kinds", certs, claims)
 	}
 }
 

@@ -570,7 +570,15 @@ type logWriter struct {
 	// a quarter share theirs with many others.
 	exclKey   []byte
 	exclCache map[string][]byte
+	// The members of the last sales whose keys name their own dealer and
+	// dates (see calc.Reasons.AppendKey): each such key is shared by the
+	// few sales of a dealer's day, which come together, so a few recent
+	// ones are kept, in buffers used over and over.
+	recent     [8]recentExcluded
+	nextRecent int
 }
+
+type recentExcluded struct{ key, text []byte }
 
 // maxExclCache bounds logWriter.exclCache; past it the cache starts over.
 const maxExclCache = 1 << 14
@@ -616,9 +624,18 @@ func (lw *logWriter) appendSale(b []byte, sr *calc.SaleResult) []byte {
 			b = append(b, '}')
 		}
 	}
-	key, cacheable := lw.reasons.AppendKey(lw.exclKey[:0], sr)
+	key, dated, cacheable := lw.reasons.AppendKey(lw.exclKey[:0], sr)
 	lw.exclKey = key
-	if cacheable {
+	switch {
+	case !cacheable:
+	case dated:
+		for i := range lw.recent {
+			if e := &lw.recent[i]; bytes.Equal(e.key, key) {
+				b = append(b, e.text...)
+				return append(b, '}', '\n')
+			}
+		}
+	default:
 		if text, ok := lw.exclCache[string(key)]; ok {
 			b = append(b, text...)
 			return append(b, '}', '\n')
@@ -626,7 +643,13 @@ func (lw *logWriter) appendSale(b []byte, sr *calc.SaleResult) []byte {
 	}
 	start := len(b)
 	b = lw.appendExcluded(b, sr)
-	if cacheable {
+	switch {
+	case !cacheable:
+	case dated:
+		e := &lw.recent[lw.nextRecent]
+		e.key, e.text = append(e.key[:0], key...), append(e.text[:0], b[start:]...)
+		lw.nextRecent = (lw.nextRecent + 1) % len(lw.recent)
+	default:
 		if lw.exclCache == nil || len(lw.exclCache) >= maxExclCache {
 			lw.exclCache = make(map[string][]byte, 1024)
 		}
