@@ -407,6 +407,22 @@ func (d *pdfDoc) wrap(s string, w float64) []string {
 	return d.wrapWords(t, avail)
 }
 
+// appendWrapped appends to dst the lines wrap gives s, each a copy of
+// proto with its text.
+func (d *pdfDoc) appendWrapped(dst []line, s string, w float64, proto line) []line {
+	avail := w - 2*d.pad
+	t := d.text(s)
+	if singleSpaced(t) && d.width(t) <= avail {
+		proto.text = t
+		return append(dst, proto)
+	}
+	for _, l := range d.wrapWords(t, avail) {
+		proto.text = l
+		dst = append(dst, proto)
+	}
+	return dst
+}
+
 // wrapWords breaks converted text t into lines at most avail wide, word by
 // word. A line's width is the sum of its glyphs' widths, so each word is
 // measured once and added to the line's, not the line measured again.
@@ -731,6 +747,7 @@ type table struct {
 	zebra bool // shade every other row
 	shade int  // when not 0, shade every row in this colour
 	row   int
+	buf   [][]line // the last row's lines, by column (see lines)
 }
 
 func (d *pdfDoc) newTable(size float64, cols ...column) *table {
@@ -761,10 +778,18 @@ func (t *table) headerRow() {
 	d.f.SetXY(marginLeft, y+h)
 }
 
-// lines wraps every cell of a row.
+// lines wraps every cell of a row. The lines are the table's until its
+// next row: each row is drawn before the next is wrapped, so one set of
+// buffers serves every row of a long sales table.
 func (t *table) lines(cells [][]span) [][]line {
 	t.d.setPad(t.pad)
-	out := make([][]line, len(t.cols))
+	if len(t.buf) < len(t.cols) {
+		t.buf = make([][]line, len(t.cols))
+	}
+	out := t.buf[:len(t.cols)]
+	for i := range out {
+		out[i] = out[i][:0]
+	}
 	for i, cell := range cells {
 		if i >= len(t.cols) {
 			break
@@ -775,9 +800,7 @@ func (t *table) lines(cells [][]span) [][]line {
 				size = t.size
 			}
 			t.d.measureAs(sp.style, size)
-			for _, l := range t.d.wrap(sp.text, t.cols[i].width) {
-				out[i] = append(out[i], line{text: l, style: sp.style, color: sp.color, size: size})
-			}
+			out[i] = t.d.appendWrapped(out[i], sp.text, t.cols[i].width, line{style: sp.style, color: sp.color, size: size})
 		}
 	}
 	t.d.measureAs(t.d.fontStyle, t.d.fontSize)
@@ -1123,7 +1146,12 @@ func (d *pdfDoc) sales() {
 	t.start()
 	// Most sales of a payee were not counted for the same programs for
 	// the same reasons: each such text is wrapped once.
-	notCounted := map[string][]string{}
+	notCounted := map[string][]line{}
+	// A row's spans and the lines under it are drawn before the next row
+	// is made: one set serves every row.
+	var spans [9]span
+	var cells [9][]span
+	var under []line
 	for i := range st.Sales {
 		s := &st.Sales[i]
 		year := ""
@@ -1141,30 +1169,32 @@ func (d *pdfDoc) sales() {
 				counted = "no program in effect"
 			}
 		}
-		cells := t.lines([][]span{plain(s.Date.String()), plain(s.DealID), plain(s.VIN), plain(s.Model), plain(year),
-			plain(saleTypeText(s)), plain(strconv.Itoa(s.Quantity)), plain(amount), cellOf(normal(counted, colCounted))})
+		for k, text := range [...]string{s.Date.String(), s.DealID, s.VIN, s.Model, year, saleTypeText(s), strconv.Itoa(s.Quantity), amount} {
+			spans[k] = span{text: text, color: colText}
+		}
+		spans[8] = normal(counted, colCounted)
+		for k := range spans {
+			cells[k] = spans[k : k+1 : k+1]
+		}
+		rowLines := t.lines(cells[:])
 		// What did not count, and any note, run on under the row from the
 		// deal column: a line the width of the page holds most sales'.
-		var under []line
+		under = under[:0]
 		d.font("", size)
 		d.setPad(pad)
-		if excluded != "" {
-			lines, ok := notCounted[excluded]
+		if len(excluded) > 0 {
+			lines, ok := notCounted[string(excluded)]
 			if !ok {
-				lines = d.wrap("Not counted: "+excluded, spanWidth)
-				notCounted[excluded] = lines
+				lines = d.appendWrapped(nil, "Not counted: "+string(excluded), spanWidth, line{color: colExcluded, size: size})
+				notCounted[string(excluded)] = lines
 			}
-			for _, l := range lines {
-				under = append(under, line{text: l, color: colExcluded, size: size})
-			}
+			under = append(under, lines...)
 		}
 		if s.Flag != "" {
 			d.font("B", size)
-			for _, l := range d.wrap("Note: "+s.Flag, spanWidth) {
-				under = append(under, line{text: l, style: "B", color: colFlag, size: size})
-			}
+			under = d.appendWrapped(under, "Note: "+s.Flag, spanWidth, line{style: "B", color: colFlag, size: size})
 		}
-		t.addRow(cells, under, 1)
+		t.addRow(rowLines, under, 1)
 	}
 }
 
@@ -1223,19 +1253,28 @@ type saleKey struct {
 	reasNum  map[string]int
 	minor    int32 // decimals of sale amounts
 
-	// The program and reason last numbered at each outcome position: a
-	// statement's sales list the same programs in the same order, mostly
-	// for the same reasons, so most numbers need no map.
-	lastProg, lastReason []numbered
+	// The program last numbered at each outcome position, and the last
+	// few reasons: a statement's sales list the same programs in the same
+	// order, for the few reasons each program gives (a model, a sale type
+	// not in its list), so most numbers need no map.
+	lastProg   []numbered
+	lastReason []recentReasons
 
 	// progs holds outcomes' program lists from one sale to the next, so
 	// grouping a sale's excluded programs by reason allocates nothing.
 	progs [][]int
+	// excluded holds the last sale's excluded text (see outcomes).
+	excluded []byte
 }
 
 type numbered struct {
 	s string
 	n int
+}
+
+type recentReasons struct {
+	r    [4]numbered
+	next int // the entry to replace next
 }
 
 func newSaleKey(st *Statement) *saleKey {
@@ -1278,15 +1317,24 @@ func (k *saleKey) progNumAt(j int, id string) int {
 // reasonNum is the number of a reason at outcome position j, numbering it
 // when it is new.
 func (k *saleKey) reasonNum(j int, r string) int {
-	return cachedNum(&k.lastReason, j, r, func() int {
-		n, ok := k.reasNum[r]
-		if !ok {
-			k.reasons = append(k.reasons, r)
-			n = len(k.reasons)
-			k.reasNum[r] = n
+	if j >= len(k.lastReason) {
+		k.lastReason = append(k.lastReason, make([]recentReasons, j+1-len(k.lastReason))...)
+	}
+	c := &k.lastReason[j]
+	for i := range c.r {
+		if e := &c.r[i]; e.n != 0 && e.s == r {
+			return e.n
 		}
-		return n
-	})
+	}
+	n, ok := k.reasNum[r]
+	if !ok {
+		k.reasons = append(k.reasons, r)
+		n = len(k.reasons)
+		k.reasNum[r] = n
+	}
+	c.r[c.next] = numbered{r, n}
+	c.next = (c.next + 1) % len(c.r)
+	return n
 }
 
 func cachedNum(cache *[]numbered, j int, s string, look func() int) int {
@@ -1305,8 +1353,9 @@ func cachedNum(cache *[]numbered, j int, s string, look func() int) int {
 
 // outcomes writes a sale's outcomes as the two texts of its row: the
 // programs it counted for ("1, 3 (0.5), 4–6") and the others by reason
-// ("R1: 2, 7–9 · R2: 10").
-func (k *saleKey) outcomes(s *SaleLine) (counted, excluded string) {
+// ("R1: 2, 7–9 · R2: 10"). The second is the key's until the next call:
+// most sales' are found among the texts already wrapped, and need no string.
+func (k *saleKey) outcomes(s *SaleLine) (counted string, excluded []byte) {
 	var cb []byte
 	var runBuf [32]int
 	run := runBuf[:0] // consecutive program numbers counted with the plain credit
@@ -1368,7 +1417,7 @@ func (k *saleKey) outcomes(s *SaleLine) (counted, excluded string) {
 			k.progs = append(k.progs, g.progs)
 		}
 	}
-	var eb []byte
+	eb := k.excluded[:0]
 	for i, g := range groups {
 		if i > 0 {
 			eb = append(eb, " · "...)
@@ -1378,7 +1427,8 @@ func (k *saleKey) outcomes(s *SaleLine) (counted, excluded string) {
 		eb = append(eb, ": "...)
 		eb = appendRuns(eb, g.progs)
 	}
-	return string(cb), string(eb)
+	k.excluded = eb
+	return string(cb), eb
 }
 
 var (

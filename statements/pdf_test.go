@@ -379,7 +379,7 @@ func TestSaleKeyOutcomes(t *testing.T) {
 	}
 	for i := range st.Sales {
 		c, e := k.outcomes(&st.Sales[i])
-		if got := [2]string{c, e}; got != want[i] {
+		if got := [2]string{c, string(e)}; got != want[i] {
 			t.Errorf("sale %s: outcomes %q, want %q", st.Sales[i].DealID, got, want[i])
 		}
 	}
@@ -414,7 +414,7 @@ func TestSaleKeyReasonGroups(t *testing.T) {
 	}
 	for i := range st.Sales {
 		c, e := k.outcomes(&st.Sales[i])
-		if got := [2]string{c, e}; got != want[i] {
+		if got := [2]string{c, string(e)}; got != want[i] {
 			t.Errorf("sale %s: outcomes %q, want %q", st.Sales[i].DealID, got, want[i])
 		}
 	}
