@@ -30,6 +30,10 @@ func RenderXLSX(w io.Writer, st *Statement) error {
 	}
 	b := newWorkbook(documentTime(st.Period, st.Provisional, st.AsOf),
 		fmt.Sprintf("Incentive statement %s %s", st.Payee.Code, st.Period.Code), st.Maker)
+	// Each sale brings its deal and VIN to the shared strings: room for
+	// them up front, rather than the table growing through them.
+	b.strings = make(map[string]int, 2*len(st.Sales)+64)
+	b.strList = make([]string, 0, 2*len(st.Sales)+64)
 	b.first(sheetSummary)
 	writeStatementSummary(b.sheet(sheetSummary), st)
 	writePrograms(b.add(sheetPrograms), st)

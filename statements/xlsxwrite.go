@@ -484,7 +484,9 @@ func (b *workbook) write(w io.Writer) error {
 		part(fmt.Sprintf("xl/worksheets/sheet%d.xml", i+1), slices.Concat([][]byte{s.head(i == 0)}, s.data, [][]byte{s.tail()})...)
 	}
 	part("xl/styles.xml", b.stylesXML())
-	part("xl/sharedStrings.xml", b.sharedStringsXML())
+	sst := b.sharedStringsXML()
+	part("xl/sharedStrings.xml", sst.data...)
+	sst.release()
 	b.check(zw.Close())
 	for _, s := range b.sheets {
 		s.release()
@@ -569,24 +571,24 @@ func (b *workbook) stylesXML() []byte {
 	return []byte(s.String())
 }
 
-func (b *workbook) sharedStringsXML() []byte {
-	size := 200
+// sharedStringsXML returns the shared strings part in the chunks sheets
+// keep their rows in (see sheet.keep): a large statement's strings, a deal
+// and a VIN a sale, run to megabytes. The caller releases them.
+func (b *workbook) sharedStringsXML() *sheet {
+	sst := &sheet{}
+	sst.keep(fmt.Appendf(append(sst.avail(), xmlHeader...), `<sst xmlns="%s" count="%d" uniqueCount="%d">`, nsMain, len(b.strList), len(b.strList)))
 	for _, s := range b.strList {
-		size += len(s) + 30
-	}
-	out := make([]byte, 0, size)
-	out = append(out, xmlHeader...)
-	out = fmt.Appendf(out, `<sst xmlns="%s" count="%d" uniqueCount="%d">`, nsMain, len(b.strList), len(b.strList))
-	for _, s := range b.strList {
+		out := sst.avail()
 		if s != strings.TrimSpace(s) {
 			out = append(out, `<si><t xml:space="preserve">`...)
 		} else {
 			out = append(out, `<si><t>`...)
 		}
 		out = appendXMLText(out, s)
-		out = append(out, `</t></si>`...)
+		sst.keep(append(out, `</t></si>`...))
 	}
-	return append(out, `</sst>`...)
+	sst.keep(append(sst.avail(), `</sst>`...))
+	return sst
 }
 
 // quoteSheet quotes a sheet name for a formula reference.
