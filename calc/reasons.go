@@ -18,6 +18,19 @@ type Reasons struct {
 	memo    []map[string]string // by program and fail code: attribute -> text
 	last    []lastReason        // by program and fail code: the text given last
 	years   map[int]string      // model years as attributes
+	// By program, for the reasons that name the sale's own dealer and
+	// dates (see AppendKey): the text given last, and what it names.
+	lastDated []datedReason
+}
+
+// datedReason is a reason text that names a sale's own values: for a
+// missing certification the dealer and the day, for a late claim the claim
+// and sale dates. The sales of a dealer's day come together and share it.
+type datedReason struct {
+	fail   Fail
+	dealer incent.Sym
+	a, b   incent.Date
+	text   string
 }
 
 // lastReason is the text a program and fail code gave last, for an
@@ -32,7 +45,7 @@ type lastReason struct {
 func (r *Result) Reasons(dealers map[string]*incent.Dealer) *Reasons {
 	n := len(r.Programs) * int(numFails)
 	return &Reasons{res: r, dealers: dealers, memo: make([]map[string]string, n), last: make([]lastReason, n),
-		years: map[int]string{}}
+		years: map[int]string{}, lastDated: make([]datedReason, len(r.Programs))}
 }
 
 // Text says why sale sr did not count for program pi, or "" when it
@@ -44,8 +57,23 @@ func (x *Reasons) Text(sr *SaleResult, pi int) string {
 	}
 	attr, ok := x.attr(sr.Basis, f)
 	if !ok {
-		// Reasons that name a date or a day count are not worth keeping.
-		return x.res.Reason(sr, pi, x.dealers)
+		// Reasons that name a date or a day count are not worth keeping
+		// beyond the sales that come next.
+		k := datedReason{fail: f}
+		switch f {
+		case FailCertification:
+			k.dealer, k.a = sr.Basis.DealerCode, sr.Date
+		case FailClaimWindow:
+			k.a, k.b = sr.Basis.ClaimDate(), sr.Basis.SaleDate
+		default:
+			return x.res.Reason(sr, pi, x.dealers)
+		}
+		if l := &x.lastDated[pi]; l.fail == k.fail && l.dealer == k.dealer && l.a == k.a && l.b == k.b {
+			return l.text
+		}
+		k.text = x.res.Reason(sr, pi, x.dealers)
+		x.lastDated[pi] = k
+		return k.text
 	}
 	i := pi*int(numFails) + int(f)
 	if l := &x.last[i]; l.set && l.attr == attr {
