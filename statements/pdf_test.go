@@ -420,6 +420,26 @@ func TestSaleKeyReasonGroups(t *testing.T) {
 	}
 }
 
+// TestSaleKeyReasonCopies numbers a reason by its text, whether a sale
+// brings the same string as the sales before it or a copy of it.
+func TestSaleKeyReasonCopies(t *testing.T) {
+	a, b := "model SED1 not in [SUV1]", "model SED2 not in [SUV1]"
+	st := &Statement{}
+	for i, r := range []string{a, b, strings.Clone(a), b, strings.Clone(b), a, strings.Clone(a)} {
+		st.Sales = append(st.Sales, SaleLine{DealID: strconv.Itoa(i), Quantity: 1,
+			Outcomes: []Outcome{{ProgramID: "P1", Reason: r}}})
+	}
+	k := newSaleKey(st)
+	if want := []string{a, b}; !slices.Equal(k.reasons, want) {
+		t.Errorf("reasons %q, want %q", k.reasons, want)
+	}
+	for i, want := range []string{"R1: 1", "R2: 1", "R1: 1", "R2: 1", "R2: 1", "R1: 1", "R1: 1"} {
+		if _, e := k.outcomes(&st.Sales[i]); string(e) != want {
+			t.Errorf("sale %d: excluded %q, want %q", i, e, want)
+		}
+	}
+}
+
 func TestAppendRuns(t *testing.T) {
 	tests := []struct {
 		prefix string
