@@ -279,7 +279,8 @@ func decodeBody(body []byte) (ds *dataset, err error) {
 	}
 	// Strings are cut from the body itself rather than allocated one by
 	// one: data was read for this call alone and is never written again,
-	// so viewing it as a string is safe, and it saves copying 100 MB.
+	// so viewing it as a string is safe. What the dataset keeps of them is
+	// copied once decoded (see records).
 	d := &snapDecoder{b: body, s: unsafe.String(unsafe.SliceData(body), len(body)), p: int(rlen)}
 	mlen := d.count(1)
 	var meta snapshotMeta
@@ -312,7 +313,7 @@ func decodeBody(body []byte) (ds *dataset, err error) {
 func (d *snapDecoder) records(rlen int) ([]incent.Sale, []int64) {
 	d.strs = make([]string, d.count(1))
 	for i := range d.strs {
-		d.strs[i] = d.raw()
+		d.strs[i] = strings.Clone(d.raw()) // not holding the body
 	}
 	count := d.uvarint()
 	if count > uint64(rlen/minSaleBytes) {
@@ -359,12 +360,17 @@ func (d *snapDecoder) records(rlen int) ([]incent.Sale, []int64) {
 					return
 				}
 				w := &snapDecoder{b: d.b[:starts[j+1]], s: d.s[:starts[j+1]], p: starts[j], strs: d.strs, syms: syms, decimals: decimals}
-				for i := j * snapChunk; i < min((j+1)*snapChunk, int(count)); i++ {
+				lo, hi := j*snapChunk, min((j+1)*snapChunk, int(count))
+				for i := lo; i < hi; i++ {
 					owners[i] = w.sale(&sales[i])
 				}
 				if w.p != len(w.b) {
 					panic("bytes left after chunk " + strconv.Itoa(j))
 				}
+				// The sales' own text is copied out of the body, as a
+				// first calc lays it out: the body, twice that text with
+				// everything else, can then go.
+				packText(sales[lo:hi])
 			}
 		})
 	}
