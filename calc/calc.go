@@ -290,7 +290,6 @@ const (
 	FailWhen
 	FailNoRevenue
 	FailNoPayee
-	FailNoObjective
 	FailRebateCode
 	FailClaimWindow
 
