@@ -222,6 +222,10 @@ func (c *Config) RenderStatements(ctx context.Context, env Env, runID string, op
 	// that would stay live, and be counted twice by the collector's pacing,
 	// all through the rendering.
 	run.Lines, stored, cp.lines = nil, nil, nil
+	// The statements hold what they show of the run's payout lines, and
+	// the sales' file versions were for the replay alone: 34 MB at a
+	// million sales.
+	cp.res.Lines, cp.ds.owners = nil, nil
 	if len(sts) == 0 {
 		who := "payee " + strconv.Quote(opts.Payee)
 		if opts.Payee == "" {
