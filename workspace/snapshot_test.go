@@ -160,14 +160,22 @@ func TestSnapshotDecimalEncoding(t *testing.T) {
 	}
 }
 
-func TestSnapshotRefused(t *testing.T) {
-	c, _ := genConfig(t, 5, 800)
+// encodedSnapshot stages a generated workspace of dealers and sales and
+// encodes the snapshot of its inputs.
+func encodedSnapshot(t *testing.T, dealers, sales int) (files []store.InputFile, key [32]byte, data []byte) {
+	t.Helper()
+	c, _ := genConfig(t, dealers, sales)
 	files, ds := stagedDataset(t, c)
-	key, _ := snapshotKey(files)
+	key, _ = snapshotKey(files)
 	data, err := encodeSnapshot(key, ds)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return files, key, data
+}
+
+func TestSnapshotRefused(t *testing.T) {
+	files, key, data := encodedSnapshot(t, 5, 800)
 	other := append([]store.InputFile(nil), files...)
 	other[len(other)-1].SHA256 = strings.Repeat("0", 64)
 	otherKey, _ := snapshotKey(other)
@@ -429,13 +437,7 @@ func FuzzSnapshotRecords(f *testing.F) {
 // lies in the snapshot's bytes: a dataset that held on to them would keep
 // the whole file (70 MB at a million sales) live through the passes.
 func TestSnapshotDecodeKeepsNoBody(t *testing.T) {
-	c, _ := genConfig(t, 20, 6000)
-	files, ds := stagedDataset(t, c)
-	key, _ := snapshotKey(files)
-	data, err := encodeSnapshot(key, ds)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, key, data := encodedSnapshot(t, 20, 6000)
 	got, err := decodeSnapshot(key, data)
 	if err != nil {
 		t.Fatal(err)
