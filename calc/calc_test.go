@@ -787,17 +787,23 @@ func TestReasonKeys(t *testing.T) {
 			c.setFails(fs)
 			sr = &c
 		}
-		k, dated, ok := x.AppendKey([]byte("prefix"), sr)
+		k, local, ok := x.AppendKey([]byte("prefix"), sr)
 		if !strings.HasPrefix(string(k), "prefix") {
 			t.Fatalf("%s: key %q lost what it was appended to", deal, k)
 		}
-		if dated != !skipCert {
-			t.Errorf("%s: key dated %v, want %v: only the certification reason names the sale's date", deal, dated, !skipCert)
+		if local != !skipCert {
+			t.Errorf("%s: key local %v, want %v: only the certification reason names the dealer", deal, local, !skipCert)
 		}
 		return string(k), ok
 	}
-	if _, ok := key("D001-0000", false); !ok {
+	kc1, ok := key("D001-0000", false)
+	if !ok {
 		t.Errorf("D001-0000: no key with the certification reason")
+	}
+	// The certification reason names the dealer: D002's sale of the same
+	// kind has another key with it, the same without it (below).
+	if kc2, _ := key("D002-0000", false); kc2 == kc1 {
+		t.Errorf("another dealer's certification reason: key %q shared", kc1)
 	}
 	k1, _ := key("D001-0000", true) // EAST, retail
 	k2, _ := key("D002-0000", true) // EAST, retail: another dealer, same region
@@ -821,11 +827,11 @@ func TestReasonKeys(t *testing.T) {
 	}
 }
 
-// TestReasonKeysOwnDates checks the keys of the reasons that name a
-// sale's own dealer and dates: a certification missing on the day, a
-// rebate claimed after its window. Sales whose texts are the same share a
-// key, and a sale whose text differs in a date, a day count or the dealer
-// does not.
+// TestReasonKeysOwnDates checks the keys of reasons that name a sale's
+// own dates (a rebate claimed after its window), alongside one that names
+// its dealer (a certification it does not hold). Sales whose texts are the
+// same share a key, and a sale whose text differs in a date, a day count
+// or the dealer does not.
 func TestReasonKeysOwnDates(t *testing.T) {
 	cert := prog(rules.Volume, func(p *rules.Program) {
 		p.ID, p.PerUnit = "A-CERT", dec("10")
@@ -862,13 +868,13 @@ func TestReasonKeysOwnDates(t *testing.T) {
 		byDeal[res.Sales[i].Sale.DealID] = &res.Sales[i]
 	}
 	want := map[string][2]string{
-		"a": {"dealer D001 does not hold a required certification (EV) on 2024-08-01", "rebate claimed 40 days after the sale (on 2024-09-10), after the 30-day claim window"},
-		"c": {"dealer D001 does not hold a required certification (EV) on 2024-08-02", "rebate claimed 40 days after the sale (on 2024-09-11), after the 30-day claim window"},
-		"d": {"dealer D002 does not hold a required certification (EV) on 2024-08-01", "rebate claimed 40 days after the sale (on 2024-09-10), after the 30-day claim window"},
-		"e": {"dealer D001 does not hold a required certification (EV) on 2024-08-01", "rebate claimed 41 days after the sale (on 2024-09-11), after the 30-day claim window"},
+		"a": {"dealer D001 does not hold a required certification (EV) on the sale date", "rebate claimed 40 days after the sale (on 2024-09-10), after the 30-day claim window"},
+		"c": {"dealer D001 does not hold a required certification (EV) on the sale date", "rebate claimed 40 days after the sale (on 2024-09-11), after the 30-day claim window"},
+		"d": {"dealer D002 does not hold a required certification (EV) on the sale date", "rebate claimed 40 days after the sale (on 2024-09-10), after the 30-day claim window"},
+		"e": {"dealer D001 does not hold a required certification (EV) on the sale date", "rebate claimed 41 days after the sale (on 2024-09-11), after the 30-day claim window"},
 	}
 	want["b"] = want["a"]
-	want["f"] = [2]string{"dealer D002 does not hold a required certification (EV) on 2024-08-01", want["a"][1]}
+	want["f"] = [2]string{"dealer D002 does not hold a required certification (EV) on the sale date", want["a"][1]}
 	want["g"] = [2]string{"", "rebate claimed 39 days after the sale (on 2024-09-10), after the 30-day claim window"}
 	keys := map[string]string{}
 	// In an order where each sale differs from the one before in one of
@@ -881,9 +887,9 @@ func TestReasonKeysOwnDates(t *testing.T) {
 				t.Errorf("sale %s, program %d: reason %q, want %q", deal, pi, got, w[pi])
 			}
 		}
-		k, dated, ok := x.AppendKey(nil, sr)
-		if !ok || !dated {
-			t.Fatalf("sale %s: key %q, dated %v, ok %v; want a dated key", deal, k, dated, ok)
+		k, local, ok := x.AppendKey(nil, sr)
+		if !ok || !local {
+			t.Fatalf("sale %s: key %q, local %v, ok %v; want a local key", deal, k, local, ok)
 		}
 		keys[deal] = string(k)
 	}

@@ -493,7 +493,9 @@ func (r *Result) Reason(sr *SaleResult, pi int, dealers map[string]*incent.Deale
 	case FailSegment:
 		return fmt.Sprintf("dealer segment %s not in [%s]", orNone(d.Segment), strings.Join(p.Elig.Segments, " "))
 	case FailCertification:
-		return fmt.Sprintf("dealer %s does not hold a required certification (%s) on %s", s.DealerCode, strings.Join(p.Elig.Certifications, ", "), sr.Date)
+		// As for the window, the date is the sale's own, on its line: one
+		// reason per program and dealer, not one per day.
+		return fmt.Sprintf("dealer %s does not hold a required certification (%s) on the sale date", s.DealerCode, strings.Join(p.Elig.Certifications, ", "))
 	case FailWhen:
 		return fmt.Sprintf("condition `%s` is false", p.Elig.When.Text)
 	case FailNoRevenue:

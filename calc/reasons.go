@@ -18,19 +18,18 @@ type Reasons struct {
 	memo    []map[string]string // by program and fail code: attribute -> text
 	last    []lastReason        // by program and fail code: the text given last
 	years   map[int]string      // model years as attributes
-	// By program, for the reasons that name the sale's own dealer and
-	// dates (see AppendKey): the text given last, and what it names.
+	// By program, for the reasons that name the sale's own dates (see
+	// AppendKey): the text given last, and the dates it names.
 	lastDated []datedReason
 }
 
-// datedReason is a reason text that names a sale's own values: for a
-// missing certification the dealer and the day, for a late claim the claim
-// and sale dates. The sales of a dealer's day come together and share it.
+// datedReason is a reason text that names a sale's own dates: a late
+// claim's claim and sale dates. The sales of a dealer's day come together
+// and mostly share it.
 type datedReason struct {
-	fail   Fail
-	dealer incent.Sym
-	a, b   incent.Date
-	text   string
+	fail Fail
+	a, b incent.Date
+	text string
 }
 
 // lastReason is the text a program and fail code gave last, for an
@@ -61,14 +60,12 @@ func (x *Reasons) Text(sr *SaleResult, pi int) string {
 		// beyond the sales that come next.
 		k := datedReason{fail: f}
 		switch f {
-		case FailCertification:
-			k.dealer, k.a = sr.Basis.DealerCode, sr.Date
 		case FailClaimWindow:
 			k.a, k.b = sr.Basis.ClaimDate(), sr.Basis.SaleDate
 		default:
 			return x.res.Reason(sr, pi, x.dealers)
 		}
-		if l := &x.lastDated[pi]; l.fail == k.fail && l.dealer == k.dealer && l.a == k.a && l.b == k.b {
+		if l := &x.lastDated[pi]; l.fail == k.fail && l.a == k.a && l.b == k.b {
 			return l.text
 		}
 		k.text = x.res.Reason(sr, pi, x.dealers)
@@ -109,6 +106,8 @@ func (x *Reasons) attr(s *incent.Sale, f Fail) (attr string, ok bool) {
 		return s.ModelCode.String(), true
 	case FailFamily:
 		return s.Family.String(), true
+	case FailCertification:
+		return s.DealerCode.String(), true
 	case FailModelYear:
 		y, ok := x.years[int(s.ModelYear)]
 		if !ok {
@@ -144,11 +143,12 @@ func (x *Reasons) attr(s *incent.Sale, f Fail) (attr string, ok bool) {
 //
 // The key is, program by program, the fail code, then for a code whose
 // text names an attribute, the attribute's length (a uvarint) and bytes.
-// The reasons that name the sale's own dates (a certification missing on
-// the day, a rebate claimed too late) add those dates instead, and the
-// dealer for a certification; dated is then set. Such a key is shared by
-// few sales, but they come together: sales come by dealer and date.
-func (x *Reasons) AppendKey(b []byte, sr *SaleResult) (key []byte, dated, ok bool) {
+// The reason that names the sale's own dates (a rebate claimed too late)
+// adds those dates instead. local is set when a reason names the sale's
+// dealer (a certification it does not hold) or its dates: such a key is
+// shared by few sales, but they come together, as sales come by dealer
+// and date.
+func (x *Reasons) AppendKey(b []byte, sr *SaleResult) (key []byte, local, ok bool) {
 	start := len(b)
 	// The dealer is looked up once, for all the programs that name its
 	// region or segment.
@@ -160,20 +160,14 @@ func (x *Reasons) AppendKey(b []byte, sr *SaleResult) (key []byte, dated, ok boo
 		case FailNone, FailWindow, FailWhen, FailNoRevenue, FailNoPayee:
 			b = append(b, byte(f))
 			continue
-		case FailCertification: // names the dealer and the day the sale counts on
-			code := sr.Basis.DealerCode.String()
-			b = append(b, byte(f))
-			b = binary.AppendUvarint(b, uint64(len(code)))
-			b = append(b, code...)
-			b = binary.AppendVarint(b, int64(sr.Date))
-			dated = true
-			continue
 		case FailClaimWindow: // names the claim date and the days since the sale
 			b = append(b, byte(f))
 			b = binary.AppendVarint(b, int64(sr.Basis.ClaimDate()))
 			b = binary.AppendVarint(b, int64(sr.Basis.SaleDate))
-			dated = true
+			local = true
 			continue
+		case FailCertification:
+			attr, local = sr.Basis.DealerCode.String(), true
 		case FailRegion, FailSegment:
 			if !found && x.dealers != nil {
 				d = x.dealers[sr.Basis.DealerCode.String()]
@@ -195,5 +189,5 @@ func (x *Reasons) AppendKey(b []byte, sr *SaleResult) (key []byte, dated, ok boo
 		b = binary.AppendUvarint(b, uint64(len(attr)))
 		b = append(b, attr...)
 	}
-	return b, dated, true
+	return b, local, true
 }

@@ -570,10 +570,10 @@ type logWriter struct {
 	// a quarter share theirs with many others.
 	exclKey   []byte
 	exclCache map[string][]byte
-	// The members of the last sales whose keys name their own dealer and
-	// dates (see calc.Reasons.AppendKey): each such key is shared by the
-	// few sales of a dealer's day, which come together, so a few recent
-	// ones are kept, in buffers used over and over.
+	// The members of the last sales whose keys name their own dealer or
+	// dates (see calc.Reasons.AppendKey): each such key is shared by few
+	// sales, which come together, so a few recent ones are kept, in
+	// buffers used over and over, rather than filling the cache above.
 	recent     [8]recentExcluded
 	nextRecent int
 }
@@ -624,11 +624,11 @@ func (lw *logWriter) appendSale(b []byte, sr *calc.SaleResult) []byte {
 			b = append(b, '}')
 		}
 	}
-	key, dated, cacheable := lw.reasons.AppendKey(lw.exclKey[:0], sr)
+	key, local, cacheable := lw.reasons.AppendKey(lw.exclKey[:0], sr)
 	lw.exclKey = key
 	switch {
 	case !cacheable:
-	case dated:
+	case local:
 		for i := range lw.recent {
 			if e := &lw.recent[i]; bytes.Equal(e.key, key) {
 				b = append(b, e.text...)
@@ -645,7 +645,7 @@ func (lw *logWriter) appendSale(b []byte, sr *calc.SaleResult) []byte {
 	b = lw.appendExcluded(b, sr)
 	switch {
 	case !cacheable:
-	case dated:
+	case local:
 		e := &lw.recent[lw.nextRecent]
 		e.key, e.text = append(e.key[:0], key...), append(e.text[:0], b[start:]...)
 		lw.nextRecent = (lw.nextRecent + 1) % len(lw.recent)
