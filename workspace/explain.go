@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/incent/incent"
@@ -210,11 +211,11 @@ func writeExplanation(w io.Writer, run *store.Run, m Manifest, opts ExplainOptio
 				}
 			}
 		}
-		fmt.Fprintf(bw, "  %d sales counted%s\n", len(counted), colon(counted))
+		fmt.Fprintf(bw, "  %s counted%s\n", salesCount(len(counted)), colon(counted))
 		for _, s := range counted {
 			fmt.Fprintln(bw, "    "+s)
 		}
-		fmt.Fprintf(bw, "  %d sales did not count%s\n", len(excluded), colon(excluded))
+		fmt.Fprintf(bw, "  %s did not count%s\n", salesCount(len(excluded)), colon(excluded))
 		for _, s := range excluded {
 			fmt.Fprintln(bw, "    "+s)
 		}
@@ -258,6 +259,14 @@ func writeExplanation(w io.Writer, run *store.Run, m Manifest, opts ExplainOptio
 		}
 	}
 	return bw.Flush()
+}
+
+// salesCount is "1 sale" or "n sales".
+func salesCount(n int) string {
+	if n == 1 {
+		return "1 sale"
+	}
+	return strconv.Itoa(n) + " sales"
 }
 
 func colon(xs []string) string {

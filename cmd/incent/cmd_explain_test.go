@@ -39,6 +39,12 @@ func TestExplain(t *testing.T) {
 		}
 	}
 
+	// One VIN: its one sale is "1 sale", under every program.
+	r = incentCmd(t, "explain", "--period", "2024Q3", "--payee", "D002", "--vin", "1NCSU1AB3RA100095", "--program", "SS-2024Q3-SUV", "--config", cfg)
+	if r.code != 0 || !strings.Contains(r.stdout, "  1 sale counted:\n") || !strings.Contains(r.stdout, "  0 sales did not count.\n") {
+		t.Errorf("one VIN's explain: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+
 	r = incentCmd(t, "explain", "--period", "2024Q3", "--payee", "S-D001-1", "--program", "SP-2024Q3-EV", "--config", cfg)
 	if r.code != 0 || !strings.Contains(r.stdout, "salesperson S-D001-1") || !strings.Contains(r.stdout, ": credit 0.5") ||
 		!strings.Contains(r.stdout, "5.5 units") {
