@@ -1272,10 +1272,14 @@ type numbered struct {
 	n int
 }
 
-type recentReasons struct {
-	r    [4]numbered
-	next int // the entry to replace next
-}
+// recentReasons holds reasons met at an outcome position, each in the slot
+// its string's address picks: a program gives a handful of reasons (one a
+// model, or a sale type, not in its list), and a new one replaces the one
+// in its slot.
+type recentReasons [32]numbered
+
+// slot is the slot of recentReasons for the string whose bytes start at p.
+func slot(p *byte) int { return int(uintptr(unsafe.Pointer(p))>>4) % len(recentReasons{}) }
 
 func newSaleKey(st *Statement) *saleKey {
 	k := &saleKey{progNum: map[string]int{}, reasNum: map[string]int{}, minor: saleAmountMinor(st)}
@@ -1323,12 +1327,13 @@ func (k *saleKey) reasonNum(j int, r string) int {
 	// The texts come from a formatter that gives the same reason as the
 	// same string, mostly: the recent ones are found by where their bytes
 	// are, which is their text, without comparing texts that only look
-	// alike (models of one length), and the others through the map.
-	c := &k.lastReason[j]
-	for i := range c.r {
-		if e := &c.r[i]; e.n != 0 && len(e.s) == len(r) && unsafe.StringData(e.s) == unsafe.StringData(r) {
-			return e.n
-		}
+	// alike (models of one length), and the others through the map. The
+	// number comes from the map either way, so where a string lies changes
+	// nothing but the time taken.
+	p := unsafe.StringData(r)
+	e := &k.lastReason[j][slot(p)]
+	if e.n != 0 && len(e.s) == len(r) && unsafe.StringData(e.s) == p {
+		return e.n
 	}
 	n, ok := k.reasNum[r]
 	if !ok {
@@ -1336,8 +1341,7 @@ func (k *saleKey) reasonNum(j int, r string) int {
 		n = len(k.reasons)
 		k.reasNum[r] = n
 	}
-	c.r[c.next] = numbered{r, n}
-	c.next = (c.next + 1) % len(c.r)
+	*e = numbered{r, n}
 	return n
 }
 

@@ -438,6 +438,23 @@ func TestSaleKeyReasonCopies(t *testing.T) {
 			t.Errorf("sale %d: excluded %q, want %q", i, e, want)
 		}
 	}
+	// Many reasons of one length at one position, each met twice: more
+	// than are kept at hand, so some share a place there.
+	st = &Statement{}
+	for i := range 200 {
+		r := fmt.Sprintf("model M%03d not in [SUV1]", i%100)
+		st.Sales = append(st.Sales, SaleLine{DealID: strconv.Itoa(i), Quantity: 1,
+			Outcomes: []Outcome{{ProgramID: "P1", Reason: r}}})
+	}
+	k = newSaleKey(st)
+	if len(k.reasons) != 100 {
+		t.Fatalf("%d reasons, want 100", len(k.reasons))
+	}
+	for i := range st.Sales {
+		if _, e := k.outcomes(&st.Sales[i]); string(e) != fmt.Sprintf("R%d: 1", i%100+1) {
+			t.Errorf("sale %d (%s): excluded %q, want R%d: 1", i, st.Sales[i].Outcomes[0].Reason, e, i%100+1)
+		}
+	}
 }
 
 func TestAppendRuns(t *testing.T) {
