@@ -162,10 +162,16 @@ func (c *Config) Ingest(ctx context.Context, env Env, opts IngestOptions) (*Inge
 	}
 
 	env.progress("reading %d input files", len(all))
-	ds, err := gather(tx, all)
+	// As calc does: stored versions already read come from the snapshot,
+	// and new ones, once read, leave a snapshot for the calc that follows.
+	ds, fromSnapshot, wait, err := c.gatherCached(tx, all, !opts.DryRun)
 	if err != nil {
 		return nil, &Error{Code: ExitRejected, Err: err}
 	}
+	if fromSnapshot {
+		env.progress("inputs unchanged: %d sales read from the snapshot", len(ds.sales))
+	}
+	defer wait()
 	// A reversal needs its original somewhere in the stored sales, of any
 	// period: calc pairs them without regard to the period it calculates.
 	ds.rejectUnmatched(calc.Run(calc.Input{Sales: ds.sales}).Unmatched)

@@ -265,6 +265,58 @@ func TestCalcUsesSnapshot(t *testing.T) {
 	}
 }
 
+// TestIngestUsesSnapshot checks that ingest shares calc's snapshot: an
+// ingest that stores a new version leaves the snapshot of the inputs the
+// next calc reads, which then gives the digest of a calc that read the
+// archive, and an ingest with nothing new reads the snapshot.
+func TestIngestUsesSnapshot(t *testing.T) {
+	c, p := genConfig(t, 10, 3000)
+	opts := CalcOptions{Period: p, AsOf: incent.NoDate}
+	if _, err := c.Calc(context.Background(), testEnv(nil), opts); err != nil {
+		t.Fatal(err)
+	}
+	addLateSale(t, c)
+	late := []string{filepath.Join(c.Dir, "data", "sales", "2024-09.csv")}
+	var progress []string
+	sum, err := c.Ingest(context.Background(), testEnv(&progress), IngestOptions{Kind: ingest.KindSales, Files: late})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if hit(progress) || !sum.Stored {
+		t.Fatalf("ingest of a new version: snapshot read %v, stored %v; want the archive read and the version stored", hit(progress), sum.Stored)
+	}
+	progress = nil
+	fromIngest, err := c.Calc(context.Background(), testEnv(&progress), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !hit(progress) {
+		t.Fatalf("the calc after the ingest did not read its snapshot: %q", progress)
+	}
+	if err := os.Remove(c.snapshotPath()); err != nil {
+		t.Fatal(err)
+	}
+	progress = nil
+	fromArchive, err := c.Calc(context.Background(), testEnv(&progress), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if hit(progress) || fromArchive.Digest != fromIngest.Digest {
+		t.Fatalf("calc from the archive: snapshot read %v, digest %s, want the digest of the calc after the ingest, %s",
+			hit(progress), fromArchive.Digest, fromIngest.Digest)
+	}
+	progress = nil
+	again, err := c.Ingest(context.Background(), testEnv(&progress), IngestOptions{Kind: ingest.KindSales, Files: late})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !hit(progress) || again.Stored || len(again.Files) != 1 || again.Files[0].Status != StatusAlready ||
+		again.Files[0].Accepted != sum.Files[0].Accepted || len(again.Rejects) != len(sum.Rejects) {
+		t.Fatalf("ingest with nothing new: snapshot read %v, %+v; want the snapshot read and the report of the first ingest, %+v",
+			hit(progress), again.Files, sum.Files)
+	}
+}
+
 func hit(progress []string) bool {
 	for _, p := range progress {
 		if strings.Contains(p, "snapshot") {
