@@ -216,24 +216,16 @@ func TestCalcUsesSnapshot(t *testing.T) {
 		}
 		return strings.ReplaceAll(string(payouts), runID, "RUN"), string(log)
 	}
-	var progress []string
-	first, err := c.Calc(context.Background(), testEnv(&progress), opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if hit(progress) {
+	first, fromSnapshot := calcReading(t, c, opts)
+	if fromSnapshot {
 		t.Fatal("the first calc read a snapshot")
 	}
 	if _, err := os.Stat(c.snapshotPath()); err != nil {
 		t.Fatalf("no snapshot after the first calc: %v", err)
 	}
-	progress = nil
-	second, err := c.Calc(context.Background(), testEnv(&progress), opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !hit(progress) {
-		t.Fatalf("the second calc did not read the snapshot: %q", progress)
+	second, fromSnapshot := calcReading(t, c, opts)
+	if !fromSnapshot {
+		t.Fatal("the second calc did not read the snapshot")
 	}
 	p1, l1 := files(first.RunID)
 	p2, l2 := files(second.RunID)
@@ -244,24 +236,16 @@ func TestCalcUsesSnapshot(t *testing.T) {
 	// A late sale: the snapshot is of other inputs now; the next calc
 	// reads the archive and saves a new one.
 	addLateSale(t, c)
-	progress = nil
-	third, err := c.Calc(context.Background(), testEnv(&progress), opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if hit(progress) {
+	third, fromSnapshot := calcReading(t, c, opts)
+	if fromSnapshot {
 		t.Fatal("a calc over changed inputs read the old snapshot")
 	}
 	if third.Digest == second.Digest {
 		t.Fatal("the late sale changed nothing: the test does not show which inputs were read")
 	}
-	progress = nil
-	fourth, err := c.Calc(context.Background(), testEnv(&progress), opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !hit(progress) || fourth.Digest != third.Digest {
-		t.Fatalf("calc after the late sale: snapshot read %v, digest %s, want the new snapshot and %s", hit(progress), fourth.Digest, third.Digest)
+	fourth, fromSnapshot := calcReading(t, c, opts)
+	if !fromSnapshot || fourth.Digest != third.Digest {
+		t.Fatalf("calc after the late sale: snapshot read %v, digest %s, want the new snapshot and %s", fromSnapshot, fourth.Digest, third.Digest)
 	}
 }
 
@@ -270,12 +254,7 @@ func TestCalcUsesSnapshot(t *testing.T) {
 // next calc reads, which then gives the digest of a calc that read the
 // archive, and an ingest with nothing new reads the snapshot.
 func TestIngestUsesSnapshot(t *testing.T) {
-	c, p := genConfig(t, 10, 3000)
-	opts := CalcOptions{Period: p, AsOf: incent.NoDate}
-	if _, err := c.Calc(context.Background(), testEnv(nil), opts); err != nil {
-		t.Fatal(err)
-	}
-	addLateSale(t, c)
+	c, opts := calcThenLateSale(t)
 	late := []string{filepath.Join(c.Dir, "data", "sales", "2024-09.csv")}
 	var progress []string
 	sum, err := c.Ingest(context.Background(), testEnv(&progress), IngestOptions{Kind: ingest.KindSales, Files: late})
@@ -285,25 +264,17 @@ func TestIngestUsesSnapshot(t *testing.T) {
 	if hit(progress) || !sum.Stored {
 		t.Fatalf("ingest of a new version: snapshot read %v, stored %v; want the archive read and the version stored", hit(progress), sum.Stored)
 	}
-	progress = nil
-	fromIngest, err := c.Calc(context.Background(), testEnv(&progress), opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !hit(progress) {
-		t.Fatalf("the calc after the ingest did not read its snapshot: %q", progress)
+	fromIngest, fromSnapshot := calcReading(t, c, opts)
+	if !fromSnapshot {
+		t.Fatal("the calc after the ingest did not read its snapshot")
 	}
 	if err := os.Remove(c.snapshotPath()); err != nil {
 		t.Fatal(err)
 	}
-	progress = nil
-	fromArchive, err := c.Calc(context.Background(), testEnv(&progress), opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if hit(progress) || fromArchive.Digest != fromIngest.Digest {
+	fromArchive, fromSnapshot := calcReading(t, c, opts)
+	if fromSnapshot || fromArchive.Digest != fromIngest.Digest {
 		t.Fatalf("calc from the archive: snapshot read %v, digest %s, want the digest of the calc after the ingest, %s",
-			hit(progress), fromArchive.Digest, fromIngest.Digest)
+			fromSnapshot, fromArchive.Digest, fromIngest.Digest)
 	}
 	progress = nil
 	again, err := c.Ingest(context.Background(), testEnv(&progress), IngestOptions{Kind: ingest.KindSales, Files: late})
@@ -315,6 +286,18 @@ func TestIngestUsesSnapshot(t *testing.T) {
 		t.Fatalf("ingest with nothing new: snapshot read %v, %+v; want the snapshot read and the report of the first ingest, %+v",
 			hit(progress), again.Files, sum.Files)
 	}
+}
+
+// calcReading calculates and tells whether the inputs came from the
+// snapshot.
+func calcReading(t *testing.T, c *Config, opts CalcOptions) (*CalcSummary, bool) {
+	t.Helper()
+	var progress []string
+	sum, err := c.Calc(context.Background(), testEnv(&progress), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sum, hit(progress)
 }
 
 func hit(progress []string) bool {
@@ -406,12 +389,7 @@ func TestReadSalesSideBySide(t *testing.T) {
 // files hold pairs of rows with one key and different values, which the
 // second version repeats.
 func TestNewVersionMatchesNewDatabase(t *testing.T) {
-	c, p := genConfig(t, 10, 3000)
-	opts := CalcOptions{Period: p, AsOf: incent.NoDate}
-	if _, err := c.Calc(context.Background(), testEnv(nil), opts); err != nil {
-		t.Fatal(err)
-	}
-	addLateSale(t, c)
+	c, opts := calcThenLateSale(t)
 	again, err := c.Calc(context.Background(), testEnv(nil), opts)
 	if err != nil {
 		t.Fatal(err)
@@ -645,6 +623,19 @@ func TestSaleEqualNamesEveryColumn(t *testing.T) {
 
 // addLateSale appends to the September sales file a copy of its last row
 // under a new deal number: a new file version with one more sale.
+// calcThenLateSale calculates a generated quarter, then appends a late
+// sale to one of its sales files, as an analyst's second export would.
+func calcThenLateSale(t *testing.T) (*Config, CalcOptions) {
+	t.Helper()
+	c, p := genConfig(t, 10, 3000)
+	opts := CalcOptions{Period: p, AsOf: incent.NoDate}
+	if _, err := c.Calc(context.Background(), testEnv(nil), opts); err != nil {
+		t.Fatal(err)
+	}
+	addLateSale(t, c)
+	return c, opts
+}
+
 func addLateSale(t *testing.T, c *Config) {
 	t.Helper()
 	sales := filepath.Join(c.Dir, "data", "sales", "2024-09.csv")
