@@ -18,18 +18,17 @@ type Reasons struct {
 	memo    []map[string]string // by program and fail code: attribute -> text
 	last    []lastReason        // by program and fail code: the text given last
 	years   map[int]string      // model years as attributes
-	// By program, for the reasons that name the sale's own dates (see
-	// AppendKey): the text given last, and the dates it names.
-	lastDated []datedReason
+	// By program, the late-claim reason given last, which names the
+	// sale's own dates (see AppendKey): the sales of a dealer's day come
+	// together and mostly share it.
+	lastClaim []claimReason
 }
 
-// datedReason is a reason text that names a sale's own dates: a late
-// claim's claim and sale dates. The sales of a dealer's day come together
-// and mostly share it.
-type datedReason struct {
-	fail Fail
-	a, b incent.Date
-	text string
+// claimReason is a late claim's reason with the claim and sale dates it
+// names; text is "" until one is given.
+type claimReason struct {
+	claim, sale incent.Date
+	text        string
 }
 
 // lastReason is the text a program and fail code gave last, for an
@@ -44,7 +43,7 @@ type lastReason struct {
 func (r *Result) Reasons(dealers map[string]*incent.Dealer) *Reasons {
 	n := len(r.Programs) * int(numFails)
 	return &Reasons{res: r, dealers: dealers, memo: make([]map[string]string, n), last: make([]lastReason, n),
-		years: map[int]string{}, lastDated: make([]datedReason, len(r.Programs))}
+		years: map[int]string{}, lastClaim: make([]claimReason, len(r.Programs))}
 }
 
 // Text says why sale sr did not count for program pi, or "" when it
@@ -58,18 +57,15 @@ func (x *Reasons) Text(sr *SaleResult, pi int) string {
 	if !ok {
 		// Reasons that name a date or a day count are not worth keeping
 		// beyond the sales that come next.
-		k := datedReason{fail: f}
-		switch f {
-		case FailClaimWindow:
-			k.a, k.b = sr.Basis.ClaimDate(), sr.Basis.SaleDate
-		default:
+		if f != FailClaimWindow {
 			return x.res.Reason(sr, pi, x.dealers)
 		}
-		if l := &x.lastDated[pi]; l.fail == k.fail && l.a == k.a && l.b == k.b {
+		k := claimReason{claim: sr.Basis.ClaimDate(), sale: sr.Basis.SaleDate}
+		if l := &x.lastClaim[pi]; l.text != "" && l.claim == k.claim && l.sale == k.sale {
 			return l.text
 		}
 		k.text = x.res.Reason(sr, pi, x.dealers)
-		x.lastDated[pi] = k
+		x.lastClaim[pi] = k
 		return k.text
 	}
 	i := pi*int(numFails) + int(f)
