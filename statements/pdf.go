@@ -1134,6 +1134,7 @@ func (d *pdfDoc) sales() {
 		return
 	}
 	key := newSaleKey(st)
+	defer key.release()
 	const size, pad = 7.5, 0.8
 	d.keyTable("Programs", size, key.programs, func(i int) string { return strconv.Itoa(i + 1) })
 	d.keyTable("Reasons", size, key.reasons, func(i int) string { return "R" + strconv.Itoa(i+1) })
@@ -1259,6 +1260,7 @@ type saleKey struct {
 	// not in its list), so most numbers need no map.
 	lastProg   []numbered
 	lastReason []recentReasons
+	slots      *[]recentReasons // lastReason's holder in reasonSlots
 
 	// progs holds outcomes' program lists from one sale to the next, so
 	// grouping a sale's excluded programs by reason allocates nothing.
@@ -1277,6 +1279,33 @@ type numbered struct {
 // model, or a sale type, not in its list), and a new one replaces the one
 // in its slot.
 type recentReasons [32]numbered
+
+// reasonSlots holds the recent reasons of statements already written: a
+// statement's slots, 32 a position, took about 50 KB, a few hundred
+// megabytes over the dealers of a large quarter.
+var reasonSlots = sync.Pool{New: func() any { return new([]recentReasons) }}
+
+// takeSlots gives the key n cleared positions of recent reasons, from the
+// pool; release gives them back.
+func (k *saleKey) takeSlots(n int) {
+	k.slots = reasonSlots.Get().(*[]recentReasons)
+	if cap(*k.slots) < n {
+		*k.slots = make([]recentReasons, n)
+	}
+	k.lastReason = (*k.slots)[:n] // cleared when released
+}
+
+// release clears the key's recent reasons, so that no text of this
+// statement is held, and gives them back to the pool with what reasonNum
+// added to them; the key numbers no reason after it.
+func (k *saleKey) release() {
+	if k.slots != nil {
+		clear(k.lastReason[:cap(k.lastReason)])
+		*k.slots = k.lastReason[:0]
+		reasonSlots.Put(k.slots)
+		k.slots, k.lastReason = nil, nil
+	}
+}
 
 // slot is the slot of recentReasons for the string whose bytes start at p.
 func slot(p *byte) int { return int(uintptr(unsafe.Pointer(p))>>4) % len(recentReasons{}) }
@@ -1303,6 +1332,7 @@ func newSaleKey(st *Statement) *saleKey {
 	for i, id := range k.programs {
 		k.progNum[id] = i + 1
 	}
+	k.takeSlots(len(seen))
 	for i := range st.Sales {
 		for j, o := range st.Sales[i].Outcomes {
 			if !o.Counted {

@@ -457,6 +457,35 @@ func TestSaleKeyReasonCopies(t *testing.T) {
 	}
 }
 
+// The recent reasons a released key gave back to the pool must not number
+// the next statement's: the same reason string, shared by the sales of two
+// statements, has another number in each.
+func TestSaleKeyReleasedSlots(t *testing.T) {
+	a, b := "model SED1 not in [SUV1]", "no rebate_code on the sale"
+	one := &Statement{Sales: []SaleLine{
+		{DealID: "1", Quantity: 1, Outcomes: []Outcome{{ProgramID: "P1", Reason: a}}},
+		{DealID: "2", Quantity: 1, Outcomes: []Outcome{{ProgramID: "P1", Reason: b}}},
+	}}
+	two := &Statement{Sales: []SaleLine{
+		{DealID: "3", Quantity: 1, Outcomes: []Outcome{{ProgramID: "P1", Reason: b}}},
+		{DealID: "4", Quantity: 1, Outcomes: []Outcome{{ProgramID: "P1", Reason: a}}},
+	}}
+	for range 3 { // the pool may or may not hand the slots back
+		k := newSaleKey(one)
+		if _, e := k.outcomes(&one.Sales[1]); string(e) != "R2: 1" {
+			t.Fatalf("first statement: excluded %q, want R2: 1", e)
+		}
+		k.release()
+		k = newSaleKey(two)
+		for i, want := range []string{"R1: 1", "R2: 1"} {
+			if _, e := k.outcomes(&two.Sales[i]); string(e) != want {
+				t.Errorf("second statement, sale %d: excluded %q, want %q", i, e, want)
+			}
+		}
+		k.release()
+	}
+}
+
 func TestAppendRuns(t *testing.T) {
 	tests := []struct {
 		prefix string

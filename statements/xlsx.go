@@ -148,6 +148,7 @@ func writePrograms(s *sheet, st *Statement) {
 // count for, grouped under their reasons.
 func writeSales(s *sheet, st *Statement) {
 	k := newSaleKey(st)
+	defer k.release()
 	widths := []float64{12, 12, 20, 10, 10, 10, 10, 6, 14}
 	titles := []string{"Date", "Deal", "VIN", "Model", "Model year", "Sale type", "Condition", "Qty", "Sale amount"}
 	lead := len(titles)
