@@ -184,6 +184,7 @@ profile: canonical            # sales column mapping: canonical | cdk | reynolds
 rounding: half_up             # half_up | half_even, applied once per payout line
 max_rejects: 0.01             # share of sales rows that may be rejected before calc refuses (exit 3)
 maker: Northwind Vehicles     # printed as the issuer on statements
+memory: 1GiB                  # memory budget of a command (B, KiB, MiB, GiB, TiB), or off; GOMEMLIMIT overrides it
 `)
 }
 

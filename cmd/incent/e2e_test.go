@@ -408,6 +408,15 @@ func TestUserErrors(t *testing.T) {
 			}
 		}
 	})
+	t.Run("memory not a size", func(t *testing.T) {
+		dir := demoWorkspace(t)
+		for _, v := range []string{"lots", "1.5GiB", "1gb", "64MiB"} {
+			r := incentCmd(t, "calc", "--period", "2024Q3", "--config", filepath.Join(dir, "incent.yaml"), "--memory", v)
+			if r.code != 2 || !strings.Contains(r.stderr, "memory") || r.stdout != "" {
+				t.Errorf("--memory %s: exit %d, stdout %q, stderr %q; want exit 2 before any work", v, r.code, r.stdout, r.stderr)
+			}
+		}
+	})
 	t.Run("workspace locked", func(t *testing.T) {
 		dir := demoWorkspace(t)
 		f, err := os.OpenFile(filepath.Join(dir, "incent.db.lock"), os.O_CREATE|os.O_RDWR, 0o644)

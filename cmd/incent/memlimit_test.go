@@ -1,6 +1,13 @@
 package main
 
-import "testing"
+import (
+	"math"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"testing"
+	"time"
+)
 
 func TestMemoryLimit(t *testing.T) {
 	const meminfo = "MemTotal:        8000000 kB\nMemFree:         1000000 kB\n"
@@ -23,5 +30,102 @@ func TestMemoryLimit(t *testing.T) {
 				t.Errorf("memoryLimit = %d, want %d", got, tc.want)
 			}
 		})
+	}
+}
+
+func TestParseMemory(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want int64
+		err  bool
+	}{
+		{"1GiB", 1 << 30, false},
+		{"1500MiB", 1500 << 20, false},
+		{"131072KiB", 128 << 20, false},
+		{"2TiB", 2 << 40, false},
+		{"134217728", 128 << 20, false},
+		{"134217728B", 128 << 20, false},
+		{" 2GiB ", 2 << 30, false},
+		{"off", 0, false},
+		{"OFF", 0, false},
+		{"0", 0, false},
+		{"127MiB", 0, true}, // below the smallest budget
+		{"0MiB", 0, true},
+		{"1.5GiB", 0, true},
+		{"1gib", 0, true},
+		{"1GB", 0, true},
+		{"GiB", 0, true},
+		{"", 0, true},
+		{"-1GiB", 0, true},
+		{"lots", 0, true},
+		{"9999999TiB", 0, true}, // overflows
+	} {
+		got, err := parseMemory(tc.in)
+		if (err != nil) != tc.err || got != tc.want {
+			t.Errorf("parseMemory(%q) = %d, %v; want %d, error %v", tc.in, got, err, tc.want, tc.err)
+		}
+	}
+}
+
+func TestGoLimit(t *testing.T) {
+	const mib = 1 << 20
+	for _, tc := range []struct {
+		name string
+		p    memPolicy
+		live int64
+		want int64
+	}{
+		{"budget less the reserve", memPolicy{budget: 1024 * mib}, 500 * mib, 976 * mib},
+		{"live heap too big for the budget", memPolicy{budget: 1024 * mib}, 1000 * mib, 1300 * mib},
+		{"live heap just fits", memPolicy{budget: 1024 * mib}, 750 * mib, 976 * mib},
+		{"ceiling below the budget", memPolicy{budget: 1024 * mib, ceiling: 600 * mib}, 100 * mib, 600 * mib},
+		{"ceiling caps the live heap's room", memPolicy{budget: 1024 * mib, ceiling: 1200 * mib}, 1000 * mib, 1200 * mib},
+		{"no budget: the ceiling", memPolicy{ceiling: 6000 * mib}, 1000 * mib, 6000 * mib},
+		{"nothing known", memPolicy{}, 1000 * mib, math.MaxInt64},
+	} {
+		if got := goLimit(tc.p, tc.live); got != tc.want {
+			t.Errorf("%s: goLimit = %d MiB, want %d MiB", tc.name, got/mib, tc.want/mib)
+		}
+	}
+}
+
+// TestBudgetFollowsLiveHeap keeps more live than a small budget allows
+// and checks that a collection lifts the limit above it, then lowers it
+// again once that memory is let go.
+func TestBudgetFollowsLiveHeap(t *testing.T) {
+	if os.Getenv("GOMEMLIMIT") != "" {
+		t.Skip("GOMEMLIMIT is set: no budget applies")
+	}
+	old, oldLimit := policy.Load(), debug.SetMemoryLimit(-1)
+	t.Cleanup(func() {
+		policy.Store(old)
+		debug.SetMemoryLimit(oldLimit)
+	})
+	const budget = 128 << 20
+	budgetMemory(budget)
+	// The limit is set again a little after each collection, by the
+	// collector's cleanup goroutine: wait for it, a few collections long.
+	waitLimit := func(ok func(int64) bool) int64 {
+		var got int64
+		for range 200 {
+			runtime.GC()
+			if got = debug.SetMemoryLimit(-1); ok(got) {
+				break
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		return got
+	}
+	held := make([][]byte, 256) // 256 MiB live, twice the budget
+	for i := range held {
+		held[i] = make([]byte, 1<<20)
+	}
+	if got := waitLimit(func(l int64) bool { return l >= 256<<20*13/10 }); got < 256<<20*13/10 {
+		t.Errorf("with 256 MiB live, limit %d MiB, want at least 1.3 times that", got>>20)
+	}
+	runtime.KeepAlive(held)
+	held = nil
+	if got := waitLimit(func(l int64) bool { return l == budget-memoryReserve }); got != budget-memoryReserve {
+		t.Errorf("once let go, limit %d MiB, want the budget less the reserve, %d MiB", got>>20, (budget-memoryReserve)>>20)
 	}
 }

@@ -97,7 +97,9 @@ func newRootCmd(f *factory) *cobra.Command {
 	pf.String("rounding", "", "half_up or half_even (overrides rounding:)")
 	pf.String("profile", "", "sales column profile (overrides profile:)")
 	pf.String("max-rejects", "", "share of sales rows that may be rejected (overrides max_rejects:)")
-	for key, flag := range map[string]string{"db": "db", "out": "out", "rounding": "rounding", "profile": "profile", "max_rejects": "max-rejects"} {
+	pf.String("memory", "", "memory budget, such as 1GiB, or off (overrides memory:)")
+	for key, flag := range map[string]string{"db": "db", "out": "out", "rounding": "rounding", "profile": "profile", "max_rejects": "max-rejects",
+		"memory": "memory"} {
 		_ = f.v.BindPFlag(key, pf.Lookup(flag))
 	}
 	root.AddCommand(newCmdInit(f), newCmdGen(f, nil), newCmdCalc(f, nil), newCmdRuns(f), newCmdProfiles(f), newCmdExplain(f), newCmdIngest(f, nil),
@@ -187,6 +189,7 @@ func (f *factory) config() (*workspace.Config, error) {
 	v.SetDefault("max_rejects", "0.01")
 	v.SetDefault("vin_check", ingest.VINCheckReject)
 	v.SetDefault("maker", "")
+	v.SetDefault("memory", defaultMemory)
 	v.SetEnvPrefix("INCENT")
 	v.SetEnvKeyReplacer(strings.NewReplacer("::", "_"))
 	v.AutomaticEnv()
@@ -217,6 +220,11 @@ func (f *factory) config() (*workspace.Config, error) {
 	if cfg.VINCheck != ingest.VINCheckReject && cfg.VINCheck != ingest.VINCheckWarn {
 		return nil, &usageErr{fmt.Errorf("vin_check %q: expected reject or warn", cfg.VINCheck)}
 	}
+	budget, err := parseMemory(v.GetString("memory"))
+	if err != nil {
+		return nil, &usageErr{err}
+	}
+	budgetMemory(budget)
 	cfg.Inputs = workspace.Inputs{Sales: list(v.Get("inputs::sales")), Dealers: list(v.Get("inputs::dealers")),
 		Objectives: list(v.Get("inputs::objectives")), Certifications: list(v.Get("inputs::certifications")),
 		Claims: list(v.Get("inputs::claims"))}
