@@ -19,18 +19,19 @@ import (
 // collector lets the heap grow to twice what is live before it collects.
 // incent keeps the process within a memory budget instead (memory: in
 // incent.yaml, 1GiB unless set), which an analyst's laptop can spare
-// beside a spreadsheet, and which a quarter of a million sales fits with
-// room to work in. The budget is Go's soft memory limit, less what the
-// runtime does not count; the collector works harder near it rather than
-// letting the heap double.
+// beside a spreadsheet, and which a quarter of a million sales fits. The
+// budget is Go's soft memory limit, less what the runtime does not count;
+// the collector works harder near it rather than letting the heap double.
 //
-// A budget must never starve the work: after every collection, the limit
-// is raised to 1.3 times the heap then live when the budget is below that,
-// so a quarter too big for the budget costs the collector no more than
-// that headroom allows (as GOGC=30 would), rather than collecting without
-// end. And it never exceeds three quarters of the memory the process may
-// use (the machine's, or its cgroup's when lower), so that on a small
-// machine the collector works harder instead of the process being killed.
+// A budget must not starve the work. After every collection the limit is
+// set again: to at least 1.3 times the heap then live, and higher for the
+// rest of the command once holding it has cost the collector more than a
+// third of the CPU the process used over a few seconds, which rendering
+// every payee's statements of a large quarter does, but a calculation,
+// whose collections crowd only into its last seconds, does not. It never exceeds three
+// quarters of the memory the process may use (the machine's, or its
+// cgroup's when lower), so that on a small machine the collector works
+// harder instead of the process being killed.
 //
 // GOMEMLIMIT, when set, is left as it is and no budget applies. Results
 // do not depend on any of this: it changes only when memory is collected.
@@ -56,7 +57,43 @@ type memPolicy struct {
 var (
 	policy   atomic.Pointer[memPolicy]
 	watching sync.Once
+	guard    gcGuard
 )
+
+// gcGuard raises the limit above the budget when the collector spends too
+// much of the CPU holding it. The lift only grows within a command: a
+// lower limit would make the runtime hand memory back to the system, only
+// to fault it in again at the next lift.
+type gcGuard struct {
+	mu       sync.Mutex
+	lift     int64   // bytes added to the limit
+	gc, busy float64 // the process's CPU seconds, in the collector and in all, at the window's start
+}
+
+const (
+	gcWindow  = 8.0       // CPU seconds a judgement of the collector's share covers: a few seconds, so that a burst does not count
+	gcTooMuch = 1.0 / 3   // share of the CPU above which the limit is lifted
+	firstLift = 128 << 20 // the first lift; each further one doubles it
+)
+
+// judge takes the process's CPU seconds so far, in the collector and in
+// all, and returns the lift to apply: once a window's worth of CPU has
+// passed, the lift doubles when the collector's share of it was too much.
+func (g *gcGuard) judge(gc, busy float64) int64 {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if busy < g.busy || gc < g.gc { // counters begun again (tests)
+		g.gc, g.busy = gc, busy
+	}
+	if busy-g.busy < gcWindow {
+		return g.lift
+	}
+	if share := (gc - g.gc) / (busy - g.busy); share > gcTooMuch {
+		g.lift = max(2*g.lift, firstLift)
+	}
+	g.gc, g.busy = gc, busy
+	return g.lift
+}
 
 // limitMemory sets the ceiling as the limit, for commands that never read
 // the workspace's configuration; budgetMemory refines it once it is read.
@@ -95,16 +132,18 @@ func budgetMemory(budget int64) {
 		p.ceiling = old.ceiling
 	}
 	policy.Store(p)
-	debug.SetMemoryLimit(goLimit(*p, liveHeap()))
+	live, _, _ := readGC()
+	debug.SetMemoryLimit(goLimit(*p, live, 0))
 	watching.Do(watchCollections)
 }
 
 // goLimit is the soft memory limit for a policy when live bytes of heap
-// were live after the last collection.
-func goLimit(p memPolicy, live int64) int64 {
+// were live after the last collection and the guard lifts the budget by
+// lift bytes.
+func goLimit(p memPolicy, live, lift int64) int64 {
 	limit := int64(math.MaxInt64)
 	if p.budget > 0 {
-		limit = max(p.budget-memoryReserve, live+live*3/10)
+		limit = max(p.budget-memoryReserve, live+live*3/10) + lift
 	}
 	if p.ceiling > 0 {
 		limit = min(limit, p.ceiling)
@@ -117,8 +156,9 @@ func goLimit(p memPolicy, live int64) int64 {
 // next.
 func watchCollections() {
 	runtime.AddCleanup(new([64]byte), func(struct{}) {
-		if p := policy.Load(); p != nil {
-			if limit := goLimit(*p, liveHeap()); limit != debug.SetMemoryLimit(-1) {
+		if p := policy.Load(); p != nil && p.budget > 0 {
+			live, gc, busy := readGC()
+			if limit := goLimit(*p, live, guard.judge(gc, busy)); limit != debug.SetMemoryLimit(-1) {
 				debug.SetMemoryLimit(limit)
 			}
 		}
@@ -126,14 +166,23 @@ func watchCollections() {
 	}, struct{}{})
 }
 
-// liveHeap is the heap the last collection found live, in bytes.
-func liveHeap() int64 {
-	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+// readGC returns the heap the last collection found live, in bytes, and
+// the process's CPU seconds so far in the collector (its idle-time marking
+// left out, which takes only what nothing else wanted) and in all but idle.
+func readGC() (live int64, gc, busy float64) {
+	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}, {Name: "/cpu/classes/gc/total:cpu-seconds"},
+		{Name: "/cpu/classes/gc/mark/idle:cpu-seconds"}, {Name: "/cpu/classes/total:cpu-seconds"}, {Name: "/cpu/classes/idle:cpu-seconds"}}
 	metrics.Read(s)
-	if s[0].Value.Kind() != metrics.KindUint64 {
-		return 0
+	f := func(i int) float64 {
+		if s[i].Value.Kind() != metrics.KindFloat64 {
+			return 0
+		}
+		return s[i].Value.Float64()
 	}
-	return int64(min(s[0].Value.Uint64(), math.MaxInt64))
+	if s[0].Value.Kind() == metrics.KindUint64 {
+		live = int64(min(s[0].Value.Uint64(), math.MaxInt64))
+	}
+	return live, f(1) - f(2), f(3) - f(4) - f(2)
 }
 
 // parseMemory reads a budget as GOMEMLIMIT writes one, a whole number of

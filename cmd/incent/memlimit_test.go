@@ -70,21 +70,51 @@ func TestParseMemory(t *testing.T) {
 func TestGoLimit(t *testing.T) {
 	const mib = 1 << 20
 	for _, tc := range []struct {
-		name string
-		p    memPolicy
-		live int64
-		want int64
+		name       string
+		p          memPolicy
+		live, lift int64
+		want       int64
 	}{
-		{"budget less the reserve", memPolicy{budget: 1024 * mib}, 500 * mib, 976 * mib},
-		{"live heap too big for the budget", memPolicy{budget: 1024 * mib}, 1000 * mib, 1300 * mib},
-		{"live heap just fits", memPolicy{budget: 1024 * mib}, 750 * mib, 976 * mib},
-		{"ceiling below the budget", memPolicy{budget: 1024 * mib, ceiling: 600 * mib}, 100 * mib, 600 * mib},
-		{"ceiling caps the live heap's room", memPolicy{budget: 1024 * mib, ceiling: 1200 * mib}, 1000 * mib, 1200 * mib},
-		{"no budget: the ceiling", memPolicy{ceiling: 6000 * mib}, 1000 * mib, 6000 * mib},
-		{"nothing known", memPolicy{}, 1000 * mib, math.MaxInt64},
+		{"budget less the reserve", memPolicy{budget: 1024 * mib}, 500 * mib, 0, 976 * mib},
+		{"live heap too big for the budget", memPolicy{budget: 1024 * mib}, 1000 * mib, 0, 1300 * mib},
+		{"live heap just fits", memPolicy{budget: 1024 * mib}, 750 * mib, 0, 976 * mib},
+		{"lifted", memPolicy{budget: 1024 * mib}, 500 * mib, 128 * mib, 1104 * mib},
+		{"lifted, live heap too big", memPolicy{budget: 1024 * mib}, 1000 * mib, 256 * mib, 1556 * mib},
+		{"ceiling below the budget", memPolicy{budget: 1024 * mib, ceiling: 600 * mib}, 100 * mib, 0, 600 * mib},
+		{"ceiling caps the live heap's room", memPolicy{budget: 1024 * mib, ceiling: 1200 * mib}, 1000 * mib, 0, 1200 * mib},
+		{"ceiling caps the lift", memPolicy{budget: 1024 * mib, ceiling: 1200 * mib}, 500 * mib, 512 * mib, 1200 * mib},
+		{"no budget: the ceiling", memPolicy{ceiling: 6000 * mib}, 1000 * mib, 0, 6000 * mib},
+		{"nothing known", memPolicy{}, 1000 * mib, 0, math.MaxInt64},
 	} {
-		if got := goLimit(tc.p, tc.live); got != tc.want {
+		if got := goLimit(tc.p, tc.live, tc.lift); got != tc.want {
 			t.Errorf("%s: goLimit = %d MiB, want %d MiB", tc.name, got/mib, tc.want/mib)
+		}
+	}
+}
+
+// TestGCGuard feeds the guard the process's CPU seconds, in the collector
+// and in all, as collections would, and checks the lift after each.
+func TestGCGuard(t *testing.T) {
+	const mib = 1 << 20
+	var g gcGuard
+	for i, step := range []struct {
+		gc, busy float64 // totals so far
+		want     int64
+	}{
+		{0, 0, 0},
+		{4, 6, 0},             // less than a window: not judged yet
+		{6, 10, 128 * mib},    // 6 of 10 s in the collector
+		{9.6, 20, 256 * mib},  // 3.6 of 10 s: 36%
+		{12, 30, 256 * mib},   // 24%: held
+		{12.8, 40, 256 * mib}, // 8%: held, never lowered
+		{16.8, 46, 256 * mib}, // less than a window since the last judgement
+		{17.6, 48, 512 * mib}, // 4.8 of 8 s
+		{0.4, 0.8, 512 * mib}, // counters begun again: a new window
+		{2, 8.8, 512 * mib},   // 20%
+		{6, 16.8, 1024 * mib},
+	} {
+		if got := g.judge(step.gc, step.busy); got != step.want {
+			t.Errorf("step %d (%.1f of %.1f s): lift %d MiB, want %d MiB", i, step.gc, step.busy, got/mib, step.want/mib)
 		}
 	}
 }
@@ -101,6 +131,9 @@ func TestBudgetFollowsLiveHeap(t *testing.T) {
 		policy.Store(old)
 		debug.SetMemoryLimit(oldLimit)
 	})
+	guard.mu.Lock()
+	guard.lift = 0 // no lift left from earlier work of this process
+	guard.mu.Unlock()
 	const budget = 128 << 20
 	budgetMemory(budget)
 	// The limit is set again a little after each collection, by the
