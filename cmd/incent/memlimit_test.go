@@ -104,13 +104,13 @@ func TestGCGuard(t *testing.T) {
 		{0, 0, 0},
 		{4, 6, 0},             // less than a window: not judged yet
 		{6, 10, 128 * mib},    // 6 of 10 s in the collector
-		{9.6, 20, 256 * mib},  // 3.6 of 10 s: 36%
-		{12, 30, 256 * mib},   // 24%: held
-		{12.8, 40, 256 * mib}, // 8%: held, never lowered
-		{16.8, 46, 256 * mib}, // less than a window since the last judgement
-		{17.6, 48, 512 * mib}, // 4.8 of 8 s
+		{8.5, 20, 256 * mib},  // 2.5 of 10 s: 25%
+		{10.4, 30, 256 * mib}, // 19%: held
+		{11.2, 40, 256 * mib}, // 8%: held, never lowered
+		{15.2, 46, 256 * mib}, // less than a window since the last judgement
+		{16, 48, 512 * mib},   // 4.8 of 8 s
 		{0.4, 0.8, 512 * mib}, // counters begun again: a new window
-		{2, 8.8, 512 * mib},   // 20%
+		{2, 8.8, 512 * mib},   // 1.6 of 8 s, a fifth: not more
 		{6, 16.8, 1024 * mib},
 	} {
 		if got := g.judge(step.gc, step.busy); got != step.want {
