@@ -26,9 +26,10 @@ import (
 // A budget must not starve the work. After every collection the limit is
 // set again: to at least 1.3 times the heap then live, and higher for the
 // rest of the command once holding it has cost the collector more than a
-// fifth of the CPU the process used over a few seconds. Rendering every
-// payee's statements of a million-sale quarter costs it 15-30%; a
-// calculation or the dealers' statements, 7-12%. The limit never exceeds
+// fifth of the CPU the process used over 16 seconds. Rendering every
+// payee's statements of a million-sale quarter costs it 20-30%, for as
+// long as they take; a calculation of that quarter is over in about 9 s,
+// and the dealers' statements cost it 10-12%. The limit never exceeds
 // three quarters of the memory the process may use (the machine's, or its
 // cgroup's when lower), so that on a small machine the collector works
 // harder instead of the process being killed.
@@ -65,33 +66,34 @@ var (
 // lower limit would make the runtime hand memory back to the system, only
 // to fault it in again at the next lift.
 type gcGuard struct {
-	mu       sync.Mutex
-	lift     int64   // bytes added to the limit
-	gc, busy float64 // the process's CPU seconds, in the collector and in all, at the window's start
+	mu             sync.Mutex
+	lift           int64   // bytes added to the limit
+	gc, busy, wall float64 // at the window's start: the process's CPU seconds in the collector and in all, and its seconds
 }
 
 const (
-	gcWindow  = 8.0       // CPU seconds a judgement of the collector's share covers: a few seconds, so that a burst does not count
+	gcWindow  = 16.0      // seconds a judgement of the collector's share covers: longer than a large calc's busy end
 	gcTooMuch = 1.0 / 5   // share of the CPU above which the limit is lifted
 	firstLift = 128 << 20 // the first lift; each further one doubles it
 )
 
 // judge takes the process's CPU seconds so far, in the collector and in
-// all, and returns the lift to apply: once a window's worth of CPU has
-// passed, the lift doubles when the collector's share of it was too much.
-func (g *gcGuard) judge(gc, busy float64) int64 {
+// all, and the seconds it has run, and returns the lift to apply: once a
+// window has passed, the lift doubles when the collector's share of the
+// CPU used in it was too much.
+func (g *gcGuard) judge(gc, busy, wall float64) int64 {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if busy < g.busy || gc < g.gc { // counters begun again (tests)
-		g.gc, g.busy = gc, busy
+	if wall < g.wall || busy < g.busy || gc < g.gc { // counters begun again (tests)
+		g.gc, g.busy, g.wall = gc, busy, wall
 	}
-	if busy-g.busy < gcWindow {
+	if wall-g.wall < gcWindow {
 		return g.lift
 	}
-	if share := (gc - g.gc) / (busy - g.busy); share > gcTooMuch {
+	if busy > g.busy && (gc-g.gc)/(busy-g.busy) > gcTooMuch {
 		g.lift = max(2*g.lift, firstLift)
 	}
-	g.gc, g.busy = gc, busy
+	g.gc, g.busy, g.wall = gc, busy, wall
 	return g.lift
 }
 
@@ -132,7 +134,7 @@ func budgetMemory(budget int64) {
 		p.ceiling = old.ceiling
 	}
 	policy.Store(p)
-	live, _, _ := readGC()
+	live, _, _, _ := readGC()
 	debug.SetMemoryLimit(goLimit(*p, live, 0))
 	watching.Do(watchCollections)
 }
@@ -157,8 +159,8 @@ func goLimit(p memPolicy, live, lift int64) int64 {
 func watchCollections() {
 	runtime.AddCleanup(new([64]byte), func(struct{}) {
 		if p := policy.Load(); p != nil && p.budget > 0 {
-			live, gc, busy := readGC()
-			if limit := goLimit(*p, live, guard.judge(gc, busy)); limit != debug.SetMemoryLimit(-1) {
+			live, gc, busy, wall := readGC()
+			if limit := goLimit(*p, live, guard.judge(gc, busy, wall)); limit != debug.SetMemoryLimit(-1) {
 				debug.SetMemoryLimit(limit)
 			}
 		}
@@ -166,10 +168,12 @@ func watchCollections() {
 	}, struct{}{})
 }
 
-// readGC returns the heap the last collection found live, in bytes, and
-// the process's CPU seconds so far in the collector (its idle-time marking
-// left out, which takes only what nothing else wanted) and in all but idle.
-func readGC() (live int64, gc, busy float64) {
+// readGC returns the heap the last collection found live, in bytes; the
+// process's CPU seconds so far in the collector (its idle-time marking
+// left out, which takes only what nothing else wanted) and in all but
+// idle; and the seconds it has run, as the runtime counts them (all its
+// CPU seconds, idle too, over GOMAXPROCS).
+func readGC() (live int64, gc, busy, wall float64) {
 	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}, {Name: "/cpu/classes/gc/total:cpu-seconds"},
 		{Name: "/cpu/classes/gc/mark/idle:cpu-seconds"}, {Name: "/cpu/classes/total:cpu-seconds"}, {Name: "/cpu/classes/idle:cpu-seconds"}}
 	metrics.Read(s)
@@ -182,7 +186,7 @@ func readGC() (live int64, gc, busy float64) {
 	if s[0].Value.Kind() == metrics.KindUint64 {
 		live = int64(min(s[0].Value.Uint64(), math.MaxInt64))
 	}
-	return live, f(1) - f(2), f(3) - f(4) - f(2)
+	return live, f(1) - f(2), f(3) - f(4) - f(2), f(3) / float64(runtime.GOMAXPROCS(0))
 }
 
 // parseMemory reads a budget as GOMEMLIMIT writes one, a whole number of
