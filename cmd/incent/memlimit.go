@@ -74,7 +74,7 @@ type gcGuard struct {
 const (
 	gcWindow  = 16.0      // seconds a judgement of the collector's share covers: longer than a large calc's busy end
 	gcTooMuch = 1.0 / 5   // share of the CPU above which the limit is lifted
-	firstLift = 128 << 20 // the first lift; each further one doubles it
+	firstLift = 256 << 20 // the first lift; each further one doubles it
 )
 
 // judge takes the process's CPU seconds so far, in the collector and in

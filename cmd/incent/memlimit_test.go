@@ -104,16 +104,16 @@ func TestGCGuard(t *testing.T) {
 	}{
 		{0, 0, 0, 0},
 		{4, 6, 10, 0},             // less than a window: not judged yet
-		{6, 10, 16, 128 * mib},    // 6 of 10 CPU seconds in the collector
-		{8.5, 20, 32, 256 * mib},  // 2.5 of 10: 25%
-		{10.4, 30, 48, 256 * mib}, // 19%: held
-		{11.2, 40, 64, 256 * mib}, // 8%: held, never lowered
-		{15.2, 46, 76, 256 * mib}, // 12 s since the last judgement: not judged
-		{16, 48, 80, 512 * mib},   // 4.8 of 8
-		{0.4, 0.8, 1, 512 * mib},  // counters begun again: a new window
-		{2, 8.8, 17, 512 * mib},   // 1.6 of 8, a fifth: not more
-		{6, 16.8, 33, 1024 * mib}, // 4 of 8
-		{6, 16.8, 49, 1024 * mib}, // an idle window
+		{6, 10, 16, 256 * mib},    // 6 of 10 CPU seconds in the collector
+		{8.5, 20, 32, 512 * mib},  // 2.5 of 10: 25%
+		{10.4, 30, 48, 512 * mib}, // 19%: held
+		{11.2, 40, 64, 512 * mib}, // 8%: held, never lowered
+		{15.2, 46, 76, 512 * mib}, // 12 s since the last judgement: not judged
+		{16, 48, 80, 1024 * mib},  // 4.8 of 8
+		{0.4, 0.8, 1, 1024 * mib}, // counters begun again: a new window
+		{2, 8.8, 17, 1024 * mib},  // 1.6 of 8, a fifth: not more
+		{6, 16.8, 33, 2048 * mib}, // 4 of 8
+		{6, 16.8, 49, 2048 * mib}, // an idle window
 	} {
 		if got := g.judge(step.gc, step.busy, step.wall); got != step.want {
 			t.Errorf("step %d (%.1f of %.1f CPU s at %.0f s): lift %d MiB, want %d MiB", i, step.gc, step.busy, step.wall, got/mib, step.want/mib)
