@@ -43,8 +43,8 @@ const defaultMemory = "1GiB"
 // memoryReserve is the part of the budget kept for what the Go runtime
 // does not count, chiefly the program's own code, and for the runtime's
 // overshooting a soft limit: at a million sales the process's peak was
-// 13-18 MiB above the limit in most runs, and 49 MiB above it at most.
-const memoryReserve = 48 << 20
+// 8-18 MiB above the limit in most runs, and 49 MiB above it at most.
+const memoryReserve = 64 << 20
 
 // minMemory is the smallest budget accepted: below it, a small workspace
 // would be collected continually for nothing.

@@ -75,10 +75,10 @@ func TestGoLimit(t *testing.T) {
 		live, lift int64
 		want       int64
 	}{
-		{"budget less the reserve", memPolicy{budget: 1024 * mib}, 500 * mib, 0, 976 * mib},
+		{"budget less the reserve", memPolicy{budget: 1024 * mib}, 500 * mib, 0, 960 * mib},
 		{"live heap too big for the budget", memPolicy{budget: 1024 * mib}, 1000 * mib, 0, 1300 * mib},
-		{"live heap just fits", memPolicy{budget: 1024 * mib}, 750 * mib, 0, 976 * mib},
-		{"lifted", memPolicy{budget: 1024 * mib}, 500 * mib, 128 * mib, 1104 * mib},
+		{"live heap just fits", memPolicy{budget: 1024 * mib}, 730 * mib, 0, 960 * mib},
+		{"lifted", memPolicy{budget: 1024 * mib}, 500 * mib, 256 * mib, 1216 * mib},
 		{"lifted, live heap too big", memPolicy{budget: 1024 * mib}, 1000 * mib, 256 * mib, 1556 * mib},
 		{"ceiling below the budget", memPolicy{budget: 1024 * mib, ceiling: 600 * mib}, 100 * mib, 0, 600 * mib},
 		{"ceiling caps the live heap's room", memPolicy{budget: 1024 * mib, ceiling: 1200 * mib}, 1000 * mib, 0, 1200 * mib},
