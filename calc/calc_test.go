@@ -153,7 +153,7 @@ func TestPayoutFormulas(t *testing.T) {
 				t.Fatalf("got %d lines, want 1", len(res.Lines))
 			}
 			l := res.Lines[0]
-			if got := l.Amount.StringFixed(l.Currency.Minor); got != tt.want {
+			if got := l.Amount.Decimal().StringFixed(l.Currency.Minor); got != tt.want {
 				t.Errorf("amount = %s, want %s\nformula: %q", got, tt.want, l.Formula)
 			}
 			if l.Tier != tt.tier {
@@ -212,7 +212,7 @@ func TestCrediting(t *testing.T) {
 			res := Run(Input{Period: q3, AsOf: incent.NoDate, Programs: []*rules.Program{tt.prog}, Dealers: dealers, Sales: tt.sales})
 			got := map[string]string{}
 			for _, l := range res.Lines {
-				got[l.Payee] = l.Amount.StringFixed(2)
+				got[l.Payee] = l.Amount.Decimal().StringFixed(2)
 			}
 			if len(got) != len(tt.want) {
 				t.Fatalf("lines = %v, want %v", got, tt.want)
@@ -263,7 +263,7 @@ func TestExclusionReasons(t *testing.T) {
 			t.Errorf("%s: reason %q, want %q", sr.Sale.DealID, got, want[sr.Sale.DealID])
 		}
 	}
-	if got := res.Lines[0].Amount.StringFixed(2); got != "2.00" {
+	if got := res.Lines[0].Amount.Decimal().StringFixed(2); got != "2.00" {
 		t.Errorf("amount = %s, want 2.00", got)
 	}
 }
@@ -315,7 +315,7 @@ func TestAsOf(t *testing.T) {
 	p := prog(rules.Volume, func(p *rules.Program) { p.PerUnit = dec("1") })
 	ss := sales("D001", 10, "") // dated 2024-08-01 .. 2024-08-10
 	res := Run(Input{Period: q3, AsOf: date("2024-08-04"), Programs: []*rules.Program{p}, Dealers: dealers, Sales: ss})
-	if got := res.Lines[0].Amount.StringFixed(2); got != "4.00" {
+	if got := res.Lines[0].Amount.Decimal().StringFixed(2); got != "4.00" {
 		t.Errorf("as-of amount = %s, want 4.00", got)
 	}
 }
@@ -557,7 +557,7 @@ func TestPayOnlySome(t *testing.T) {
 	in.Pay = func(pe Payee) bool { return pe.Type == rules.PayeeDealer && pe.Code == "D001" }
 	some := Run(in)
 	// D001: 3 units reach the second tier, 3 × 150 = 450.00.
-	if len(some.Lines) != 1 || some.Lines[0].Payee != "D001" || some.Lines[0].Amount.StringFixed(2) != "450.00" {
+	if len(some.Lines) != 1 || some.Lines[0].Payee != "D001" || some.Lines[0].Amount.Decimal().StringFixed(2) != "450.00" {
 		t.Fatalf("lines of D001 alone: %+v, want one line of 450.00", some.Lines)
 	}
 	if !reflect.DeepEqual(some.Lines[0], all.Lines[0]) {
@@ -591,8 +591,8 @@ func TestManyPrograms(t *testing.T) {
 	for _, l := range res.Lines {
 		var i int
 		fmt.Sscanf(l.ProgramID, "P%03d", &i)
-		if want := decimal.NewFromInt(int64(2 * (i + 1))); !l.Amount.Equal(want) {
-			t.Errorf("%s pays %s, want %s", l.ProgramID, l.Amount, want)
+		if want := decimal.NewFromInt(int64(2 * (i + 1))); !l.Amount.Decimal().Equal(want) {
+			t.Errorf("%s pays %s, want %s", l.ProgramID, l.Amount.Decimal(), want)
 		}
 	}
 
@@ -639,7 +639,7 @@ func TestSalespersonCredits(t *testing.T) {
 	want := map[string]string{"S1": "210.00", "S2": "90.00", "S3": "100.00"}
 	got := map[string]string{}
 	for _, l := range res.Lines {
-		got[l.Payee] = l.Amount.StringFixed(2)
+		got[l.Payee] = l.Amount.Decimal().StringFixed(2)
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("salesperson payouts %v, want %v", got, want)
@@ -668,8 +668,8 @@ func TestEqualThirdsReachATier(t *testing.T) {
 		t.Fatalf("%d lines, want 3", len(res.Lines))
 	}
 	for _, l := range res.Lines {
-		if l.Measure.String() != "1" || l.Amount.StringFixed(2) != "300.00" {
-			t.Errorf("%s: measure %s, amount %s; want 1 and 300.00", l.Payee, l.Measure, l.Amount.StringFixed(2))
+		if l.Measure.Decimal().String() != "1" || l.Amount.Decimal().StringFixed(2) != "300.00" {
+			t.Errorf("%s: measure %s, amount %s; want 1 and 300.00", l.Payee, l.Measure.Decimal(), l.Amount.Decimal().StringFixed(2))
 		}
 	}
 }
@@ -696,8 +696,8 @@ func TestEqualThirdsOfRevenue(t *testing.T) {
 			t.Fatalf("family rates %v: %d lines, want 3", families, len(res.Lines))
 		}
 		for _, l := range res.Lines {
-			if l.Measure.String() != "50000" || l.Amount.StringFixed(2) != "1000.00" {
-				t.Errorf("family rates %v, %s: measure %s, amount %s; want 50000 and 1000.00", families, l.Payee, l.Measure, l.Amount.StringFixed(2))
+			if l.Measure.Decimal().String() != "50000" || l.Amount.Decimal().StringFixed(2) != "1000.00" {
+				t.Errorf("family rates %v, %s: measure %s, amount %s; want 50000 and 1000.00", families, l.Payee, l.Measure.Decimal(), l.Amount.Decimal().StringFixed(2))
 			}
 		}
 	}
@@ -737,14 +737,14 @@ func TestPaySomeOfTwoKinds(t *testing.T) {
 	want := map[string]string{"D002/VOL": "200.00", "S2/SP": "25.00"}
 	got := map[string]string{}
 	for _, l := range some.Lines {
-		got[l.Payee+"/"+l.ProgramID] = l.Amount.StringFixed(2)
+		got[l.Payee+"/"+l.ProgramID] = l.Amount.Decimal().StringFixed(2)
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("lines %v, want %v", got, want)
 	}
 	for _, l := range all.Lines {
-		if w, ok := want[l.Payee+"/"+l.ProgramID]; ok && l.Amount.StringFixed(2) != w {
-			t.Errorf("%s/%s: %s in a full calculation, %s for the payee alone", l.Payee, l.ProgramID, l.Amount.StringFixed(2), w)
+		if w, ok := want[l.Payee+"/"+l.ProgramID]; ok && l.Amount.Decimal().StringFixed(2) != w {
+			t.Errorf("%s/%s: %s in a full calculation, %s for the payee alone", l.Payee, l.ProgramID, l.Amount.Decimal().StringFixed(2), w)
 		}
 	}
 	if len(some.Payees) != len(all.Payees) || len(all.Payees) != 4 {

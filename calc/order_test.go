@@ -27,7 +27,7 @@ func TestRunIgnoresSaleOrder(t *testing.T) {
 	for i := range a.Lines {
 		x, y := a.Lines[i], b.Lines[i]
 		if x.Payee != y.Payee || x.ProgramID != y.ProgramID || !x.Amount.Equal(y.Amount) || !slices.Equal(x.Formula, y.Formula) {
-			t.Fatalf("line %d: %s %s %s, sorted %s %s %s", i, x.Payee, x.ProgramID, x.Amount, y.Payee, y.ProgramID, y.Amount)
+			t.Fatalf("line %d: %s %s %s, sorted %s %s %s", i, x.Payee, x.ProgramID, x.Amount.Decimal(), y.Payee, y.ProgramID, y.Amount.Decimal())
 		}
 	}
 }

@@ -291,8 +291,8 @@ func (c *calculator) payout(p *program, a *account) PayoutLine {
 		ProgramVersion: p.Version,
 		Kind:           "calc",
 		Currency:       p.Currency,
-		Units:          a.units,
-		Revenue:        a.revenue,
+		Units:          incent.AmountOf(a.units),
+		Revenue:        incent.AmountOf(a.revenue),
 		Rounding:       c.in.Rounding,
 	}
 	var f formula
@@ -317,8 +317,8 @@ func (c *calculator) payout(p *program, a *account) PayoutLine {
 		f.add("capped at %s per payee", money(*p.Cap.Amount, p.Currency))
 		f.amount = *p.Cap.Amount
 	}
-	line.Unrounded = f.amount
-	line.Amount = c.in.Rounding.Round(f.amount, p.Currency)
+	line.Unrounded = incent.AmountOf(f.amount)
+	line.Amount = incent.AmountOf(c.in.Rounding.Round(f.amount, p.Currency))
 	line.Formula = f.lines
 	return line
 }
@@ -340,7 +340,7 @@ func (c *calculator) volume(p *program, a *account, line *PayoutLine, f *formula
 		f.add("%s credited units capped at %s", num(m), num(*p.Cap.Measure))
 		m = *p.Cap.Measure
 	}
-	line.Measure = m
+	line.Measure = incent.AmountOf(m)
 	beyond := decimal.Max(zero, m.Sub(p.Threshold))
 	f.amount = beyond.Mul(p.PerUnit)
 	f.add("max(0, %s units − threshold %s) = %s units beyond the threshold", num(m), num(p.Threshold), num(beyond))
@@ -390,7 +390,7 @@ func (c *calculator) tiered(p *program, a *account, line *PayoutLine, f *formula
 		f.add("measure %s capped at %s", measureText(p, st.m), measureText(p, capped))
 		st = scaleTo(p, st, capped, objective)
 	}
-	line.Measure = st.m
+	line.Measure = incent.AmountOf(st.m)
 
 	ti := reachedTier(p.Tiers, st.m)
 	if ti < 0 {
@@ -575,7 +575,7 @@ func (s *revenueSum) add(res *Result, p *program, sr *SaleResult, cr Credit) {
 
 func (c *calculator) modelMix(p *program, a *account, line *PayoutLine, f *formula) {
 	line.MeasureKind = "units"
-	line.Measure = a.units
+	line.Measure = incent.AmountOf(a.units)
 	if q := p.Qualify; q != nil {
 		of := zero
 		for _, m := range q.Of {
@@ -608,7 +608,7 @@ func (c *calculator) modelMix(p *program, a *account, line *PayoutLine, f *formu
 
 func (c *calculator) certification(p *program, a *account, line *PayoutLine, f *formula) {
 	line.MeasureKind = "units"
-	line.Measure = a.units
+	line.Measure = incent.AmountOf(a.units)
 	end := c.in.Period.To
 	if !c.in.AsOf.IsZero() && c.in.AsOf < end {
 		end = c.in.AsOf
@@ -739,7 +739,7 @@ func (a *account) credit(sr *SaleResult) (Credit, bool) {
 // amount, noting a claimed amount that differs.
 func (c *calculator) rebates(p *program, a *account, line *PayoutLine, f *formula) {
 	line.MeasureKind = "units"
-	line.Measure = a.units
+	line.Measure = incent.AmountOf(a.units)
 	for _, sr := range a.sales {
 		cr, ok := a.credit(sr)
 		if !ok {
@@ -760,7 +760,7 @@ func (c *calculator) rebates(p *program, a *account, line *PayoutLine, f *formul
 // in submitted-date, then claim-id order until the fund is used up.
 func (c *calculator) coop(p *program, a *account, line *PayoutLine, f *formula) {
 	line.MeasureKind = "units"
-	line.Measure = a.units
+	line.Measure = incent.AmountOf(a.units)
 	var fund decimal.Decimal
 	if p.AccrualPerUnit != nil {
 		fund = a.units.Mul(*p.AccrualPerUnit)

@@ -35,7 +35,7 @@ func TestCoop(t *testing.T) {
 	// Order: C1 (08-05), C2 (08-05, declined), C4 (07-02 — first by date, declined), C6 (10-15), C0, C3 (10-30), C5.
 	// Fund 1,500: C1 500 → 1,000; C6 500 → 500; C0 250 → 250; C3 800 due, 250 paid → 0. Total 1,500.
 	l := runOne(t, Input{Programs: []*rules.Program{p}, Sales: sales("D001", 10, ""), Claims: claims})
-	if got := l.Amount.StringFixed(2); got != "1500.00" {
+	if got := l.Amount.Decimal().StringFixed(2); got != "1500.00" {
 		t.Errorf("coop = %s, want 1500.00\n%q", got, l.Formula)
 	}
 	want := []string{
@@ -85,7 +85,7 @@ func TestRebatePassthrough(t *testing.T) {
 	ss[3].EditExtra(func(e *incent.SaleExtra) { e.RebateAmount = amt("1200") })      // paid at 1,000, noted
 	ss[4].EditExtra(func(e *incent.SaleExtra) { e.ClaimDate = incent.NoDate })       // claim date defaults to the sale date
 	res := Run(Input{Period: q3, AsOf: incent.NoDate, Programs: []*rules.Program{p}, Dealers: dealers, Sales: ss})
-	if got := res.Lines[0].Amount.StringFixed(2); got != "3000.00" {
+	if got := res.Lines[0].Amount.Decimal().StringFixed(2); got != "3000.00" {
 		t.Errorf("rebates = %s, want 3000.00\n%q", got, res.Lines[0].Formula)
 	}
 	reasons := map[string]string{}
@@ -109,15 +109,15 @@ func TestObjectivePct(t *testing.T) {
 	objs := []incent.Objective{{DealerCode: "D001", Period: "2024Q3", Key: "OBJ", Units: dec("20")}}
 	// 22 units of 20 = 110%: tier 1, 22 × 100 = 2,200. At 125% (25 units): 25 × 175 = 4,375, so 2,175 more.
 	l := runOne(t, Input{Programs: []*rules.Program{p}, Sales: sales("D001", 22, ""), Objectives: objs})
-	if got := l.Amount.StringFixed(2); got != "2200.00" {
+	if got := l.Amount.Decimal().StringFixed(2); got != "2200.00" {
 		t.Errorf("amount = %s, want 2200.00", got)
 	}
 	if want := "15 more points of objective (3 more units) to reach Tier 2 (from 125% of objective), worth 2,175.00 USD more"; l.NextTier != want {
 		t.Errorf("next = %q, want %q", l.NextTier, want)
 	}
 	l = runOne(t, Input{Programs: []*rules.Program{p}, Sales: sales("D002", 22, ""), Objectives: objs})
-	if l.Reason != "no objective for D002 in 2024Q3 (objective key OBJ)" || !l.Amount.IsZero() {
-		t.Errorf("no objective: reason %q amount %s", l.Reason, l.Amount)
+	if l.Reason != "no objective for D002 in 2024Q3 (objective key OBJ)" || !l.Amount.Decimal().IsZero() {
+		t.Errorf("no objective: reason %q amount %s", l.Reason, l.Amount.Decimal())
 	}
 }
 
@@ -130,13 +130,13 @@ func TestModelMixQualify(t *testing.T) {
 	ss := sales("D001", 20, "")
 	ss[0].ModelCode, ss[1].ModelCode, ss[2].ModelCode = incent.Intern("EV1"), incent.Intern("EV1"), incent.Intern("SUV2")
 	// EV1 share 2/20 = 10%: qualifies exactly. 2 × 1,000 + 1 × 400 = 2,400.
-	if got := runOne(t, Input{Programs: []*rules.Program{p}, Sales: ss}).Amount.StringFixed(2); got != "2400.00" {
+	if got := runOne(t, Input{Programs: []*rules.Program{p}, Sales: ss}).Amount.Decimal().StringFixed(2); got != "2400.00" {
 		t.Errorf("at 10%% share = %s, want 2400.00", got)
 	}
 	ss = append(ss, sales("D001", 1, "")[0])
 	ss[len(ss)-1].DealID = "extra"
 	// 2/21 < 10%: nothing.
-	if got := runOne(t, Input{Programs: []*rules.Program{p}, Sales: ss}).Amount.StringFixed(2); got != "0.00" {
+	if got := runOne(t, Input{Programs: []*rules.Program{p}, Sales: ss}).Amount.Decimal().StringFixed(2); got != "0.00" {
 		t.Errorf("below share = %s, want 0.00", got)
 	}
 }
@@ -157,7 +157,7 @@ func TestModelMixSplitDeals(t *testing.T) {
 	res := Run(Input{Period: q3, AsOf: incent.NoDate, Programs: []*rules.Program{p}, Dealers: dealers, Sales: ss})
 	want := map[string]string{"D001": "2450.00", "D002": "950.00"} // D002: EV1 0.75, SUV1 0.5; 0.75 / 1.25 = 60%: 750 + 200
 	for _, l := range res.Lines {
-		if got := l.Amount.StringFixed(2); got != want[l.Payee] {
+		if got := l.Amount.Decimal().StringFixed(2); got != want[l.Payee] {
 			t.Errorf("%s = %s, want %s", l.Payee, got, want[l.Payee])
 		}
 		delete(want, l.Payee)
@@ -178,12 +178,12 @@ func TestModelMixNamedModels(t *testing.T) {
 	ss[0].ModelCode, ss[1].ModelCode, ss[2].ModelCode, ss[3].ModelCode = incent.Intern("EV1"), incent.Intern("EV2"), incent.Intern("VAN1"), incent.Intern("VAN1")
 	// share of [EV1 EV2] = 2 of 4 units = 50%: qualifies; only EV1 has a
 	// rate: 1 × 1,000 = 1,000.
-	if got := runOne(t, Input{Programs: []*rules.Program{p}, Sales: ss}).Amount.StringFixed(2); got != "1000.00" {
+	if got := runOne(t, Input{Programs: []*rules.Program{p}, Sales: ss}).Amount.Decimal().StringFixed(2); got != "1000.00" {
 		t.Errorf("at 50%% share = %s, want 1000.00", got)
 	}
 	ss[1].ModelCode = incent.Intern("VAN1")
 	// 1 of 4 = 25%: nothing.
-	if got := runOne(t, Input{Programs: []*rules.Program{p}, Sales: ss}).Amount.StringFixed(2); got != "0.00" {
+	if got := runOne(t, Input{Programs: []*rules.Program{p}, Sales: ss}).Amount.Decimal().StringFixed(2); got != "0.00" {
 		t.Errorf("below share = %s, want 0.00", got)
 	}
 }
@@ -195,12 +195,12 @@ func TestCertification(t *testing.T) {
 	})
 	certs := []incent.Certification{{DealerCode: "D001", Certification: "EV", ValidFrom: date("2024-08-15"), ValidTo: incent.NoDate}}
 	// held at period end: 2,500 + 4 × 50 = 2,700
-	if got := runOne(t, Input{Programs: []*rules.Program{p}, Sales: sales("D001", 4, ""), Certifications: certs}).Amount.StringFixed(2); got != "2700.00" {
+	if got := runOne(t, Input{Programs: []*rules.Program{p}, Sales: sales("D001", 4, ""), Certifications: certs}).Amount.Decimal().StringFixed(2); got != "2700.00" {
 		t.Errorf("period_end = %s, want 2700.00", got)
 	}
 	p.Require = "whole_period"
 	// not held from 2024-07-01: nothing
-	if got := runOne(t, Input{Programs: []*rules.Program{p}, Sales: sales("D001", 4, ""), Certifications: certs}).Amount.StringFixed(2); got != "0.00" {
+	if got := runOne(t, Input{Programs: []*rules.Program{p}, Sales: sales("D001", 4, ""), Certifications: certs}).Amount.Decimal().StringFixed(2); got != "0.00" {
 		t.Errorf("whole_period = %s, want 0.00", got)
 	}
 }
@@ -219,7 +219,7 @@ func TestCommissionFamiliesAndKickers(t *testing.T) {
 	// revenue: 20,000 + 20,000 + 20,000 × 0.5 = 50,000: 50,000 × 2% = 1,000 (nothing above 50,000)
 	// kicker: August revenue 40,000 × 1% = 400. Total 1,400.
 	l := runOne(t, Input{Programs: []*rules.Program{p}, Sales: ss})
-	if got := l.Amount.StringFixed(2); got != "1400.00" {
+	if got := l.Amount.Decimal().StringFixed(2); got != "1400.00" {
 		t.Errorf("commission = %s, want 1400.00\n%q", got, l.Formula)
 	}
 	if l.Tier != "Tier 2 (from 50,000.00 USD revenue)" {
@@ -253,7 +253,7 @@ func TestCommissionRevenueSums(t *testing.T) {
 		t.Fatalf("got %d lines, want %d", len(res.Lines), len(want))
 	}
 	for _, l := range res.Lines {
-		if got := [2]string{l.Measure.String(), l.Amount.StringFixed(2)}; got != want[l.Payee] {
+		if got := [2]string{l.Measure.Decimal().String(), l.Amount.Decimal().StringFixed(2)}; got != want[l.Payee] {
 			t.Errorf("%s: measure and amount %v, want %v\n%q", l.Payee, got, want[l.Payee], l.Formula)
 		}
 	}
@@ -283,7 +283,7 @@ func TestCommissionLongAmounts(t *testing.T) {
 		t.Fatalf("got %d lines, want %d", len(res.Lines), len(want))
 	}
 	for _, l := range res.Lines {
-		if got := [2]string{l.Measure.String(), l.Amount.StringFixed(2)}; got != want[l.Payee] {
+		if got := [2]string{l.Measure.Decimal().String(), l.Amount.Decimal().StringFixed(2)}; got != want[l.Payee] {
 			t.Errorf("%s: measure and amount %v, want %v\n%q", l.Payee, got, want[l.Payee], l.Formula)
 		}
 	}
@@ -308,7 +308,7 @@ func TestDeliveringDealerAndMultipliers(t *testing.T) {
 	res := Run(Input{Period: q3, AsOf: incent.NoDate, Programs: []*rules.Program{p}, Dealers: dealers, Sales: ss})
 	got := map[string]string{}
 	for _, l := range res.Lines {
-		got[l.Payee] = l.Amount.StringFixed(2)
+		got[l.Payee] = l.Amount.Decimal().StringFixed(2)
 	}
 	if got["D001"] != "225.00" || got["D002"] != "150.00" || len(got) != 2 {
 		t.Errorf("lines = %v, want D001 225.00 and D002 150.00", got)

@@ -331,8 +331,8 @@ func (c *Config) compute(opts CalcOptions, progs []*rules.Program, ds *dataset, 
 		for k := from; k < to; k++ {
 			l := &res.Lines[k]
 			cp.lines[k] = store.Line{PayeeType: string(l.PayeeType), Payee: l.Payee, ProgramID: l.ProgramID,
-				ProgramVersion: l.ProgramVersion, Kind: l.Kind, Currency: l.Currency.Code, Measure: l.Measure.String(),
-				Tier: tierColumn(*l), Amount: l.Amount.StringFixed(l.Currency.Minor)}
+				ProgramVersion: l.ProgramVersion, Kind: l.Kind, Currency: l.Currency.Code, Measure: l.Measure.Decimal().String(),
+				Tier: tierColumn(*l), Amount: l.Amount.Decimal().StringFixed(l.Currency.Minor)}
 		}
 	})
 	cp.digest = store.Digest(opts.Period.Code, cp.lines)
@@ -379,7 +379,7 @@ func (c *Config) currentTotals(opts CalcOptions, progs []*rules.Program, ds *dat
 	out := map[[2]string]decimal.Decimal{}
 	for _, l := range res.Lines {
 		k := [2]string{l.ProgramID, l.Currency.Code}
-		out[k] = out[k].Add(l.Amount)
+		out[k] = out[k].Add(l.Amount.Decimal())
 	}
 	return out
 }
@@ -467,9 +467,9 @@ func (cp *computed) summary() *CalcSummary {
 			progTotals[k] = pt
 		}
 		pt.Payees++
-		pt.sum.Add(l.Amount)
+		pt.sum.Add(l.Amount.Decimal())
 		ct := curTotals[l.Currency.Code]
-		ct.Add(l.Amount)
+		ct.Add(l.Amount.Decimal())
 		curTotals[l.Currency.Code] = ct
 	}
 	s.Payees = len(payees)

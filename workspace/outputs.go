@@ -268,7 +268,7 @@ func (cp *computed) writePayments(w io.Writer, runID string) error {
 	for _, l := range cp.res.Lines {
 		k := key{string(l.PayeeType), l.Payee, l.Currency.Code}
 		t := totals[k]
-		t.Add(l.Amount)
+		t.Add(l.Amount.Decimal())
 		totals[k] = t
 		minor[l.Currency.Code] = l.Currency.Minor
 	}
@@ -505,9 +505,9 @@ func (cp *computed) writePayoutLog(w io.Writer) error {
 			for i := from; i < to; i++ {
 				l := &lines[i]
 				lp := logPayout{Payout: string(l.PayeeType) + "/" + l.Payee + "/" + l.ProgramID, PayeeType: string(l.PayeeType),
-					Payee: l.Payee, Program: l.ProgramID, Version: l.ProgramVersion, Measure: l.Measure.String(), MeasureOf: l.MeasureKind, Tier: l.Tier,
-					NextTier: l.NextTier, Formula: l.Formula, Unrounded: l.Unrounded.String(), Rounding: l.Rounding.String(),
-					Amount: l.Amount.StringFixed(l.Currency.Minor), Currency: l.Currency.Code}
+					Payee: l.Payee, Program: l.ProgramID, Version: l.ProgramVersion, Measure: l.Measure.Decimal().String(), MeasureOf: l.MeasureKind, Tier: l.Tier,
+					NextTier: l.NextTier, Formula: l.Formula, Unrounded: l.Unrounded.Decimal().String(), Rounding: l.Rounding.String(),
+					Amount: l.Amount.Decimal().StringFixed(l.Currency.Minor), Currency: l.Currency.Code}
 				b = lp.append(b)
 			}
 			return b
@@ -826,8 +826,8 @@ func (cp *computed) summaryModel(runID string) *statements.Summary {
 	}
 	for _, l := range cp.res.Lines {
 		row := statements.SummaryRow{PayeeType: string(l.PayeeType), Payee: l.Payee, Name: cp.payeeName(l.PayeeType, l.Payee),
-			ProgramID: l.ProgramID, ProgramVersion: l.ProgramVersion, Kind: l.Kind, Currency: l.Currency, Measure: l.Measure,
-			Tier: l.Tier, Amount: l.Amount}
+			ProgramID: l.ProgramID, ProgramVersion: l.ProgramVersion, Kind: l.Kind, Currency: l.Currency, Measure: l.Measure.Decimal(),
+			Tier: l.Tier, Amount: l.Amount.Decimal()}
 		if n := flagged[l.Payee]; n > 0 && l.PayeeType == rules.PayeeDealer {
 			row.Flags = fmt.Sprintf("%d possible double claim(s)", n)
 		}
@@ -892,8 +892,8 @@ func (cp *computed) statements(runID string, names payeeNames) ([]*statements.St
 		st.Programs = make([]statements.ProgramLine, 0, len(linesOf[key]))
 		for _, l := range linesOf[key] {
 			pl := statements.ProgramLine{ProgramID: l.ProgramID, ProgramVersion: l.ProgramVersion, Currency: l.Currency,
-				MeasureKind: l.MeasureKind, Measure: l.Measure, Tier: l.Tier, NextTier: l.NextTier, Formula: l.Formula,
-				Unrounded: l.Unrounded, Amount: l.Amount, Rounding: l.Rounding.String(), CountedSales: l.Counted}
+				MeasureKind: l.MeasureKind, Measure: l.Measure.Decimal(), Tier: l.Tier, NextTier: l.NextTier, Formula: l.Formula,
+				Unrounded: l.Unrounded.Decimal(), Amount: l.Amount.Decimal(), Rounding: l.Rounding.String(), CountedSales: l.Counted}
 			for _, p := range res.Programs {
 				if p.ID == l.ProgramID {
 					pl.Name, pl.Type = p.Name, string(p.Type)
@@ -905,7 +905,7 @@ func (cp *computed) statements(runID string, names payeeNames) ([]*statements.St
 					InvoiceDate: co.Claim.InvoiceDate, SubmittedDate: co.Claim.SubmittedDate, Spend: co.Claim.SpendAmount,
 					Paid: co.Paid, Outcome: co.Outcome, Reason: co.Reason})
 			}
-			totals[l.Currency.Code] = totals[l.Currency.Code].Add(l.Amount)
+			totals[l.Currency.Code] = totals[l.Currency.Code].Add(l.Amount.Decimal())
 			curs[l.Currency.Code] = l.Currency
 		}
 		for code, amt := range totals {
