@@ -25,6 +25,7 @@ import (
 	"strings"
 
 	"github.com/incent/incent"
+	"github.com/incent/incent/internal/arena"
 	"github.com/shopspring/decimal"
 )
 
@@ -237,8 +238,10 @@ type rowCtx struct {
 	amounts map[string]decimal.Decimal
 	// codes holds the codes kept so far, by column and text; see share.
 	codes []map[string]string
-	// extras is the block the next sale's extra columns go in; see compact.
+	// extras is the block the next sale's extra columns go in, and text
+	// the block of their own texts; see compact.
 	extras []incent.SaleExtra
+	text   arena.Text
 	// syms holds the file's symbols (dealers, models and the like), and
 	// fileSym the file's own name as one.
 	syms    incent.Symbols

@@ -1,9 +1,13 @@
 package workspace
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
+	"unsafe"
+
+	"github.com/incent/incent/internal/arena"
 )
 
 // TestPackCells packs rows of cells, with the bytes written out by hand
@@ -49,4 +53,22 @@ func FuzzPackCells(f *testing.F) {
 			}()
 		}
 	})
+}
+
+// TestUnpackedCellsOwnTheirText unpacks a row packed in a block shared
+// with other rows: the cells, kept with a reject for the whole run, must
+// not hold the block.
+func TestUnpackedCellsOwnTheirText(t *testing.T) {
+	var text arena.Text
+	var rows []string
+	for i := range 100 {
+		rows = append(rows, text.Bytes(appendCells(nil, []string{"D001", fmt.Sprint(i), "1HGCM82633A004352"})))
+	}
+	block := unsafe.StringData(rows[0])
+	end := uintptr(unsafe.Pointer(unsafe.StringData(rows[99]))) + uintptr(len(rows[99]))
+	for _, c := range unpackCells(rows[50]) {
+		if p := uintptr(unsafe.Pointer(unsafe.StringData(c))); p >= uintptr(unsafe.Pointer(block)) && p < end {
+			t.Fatalf("cell %q lies in the rows' block", c)
+		}
+	}
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/incent/incent"
 	"github.com/incent/incent/calc"
 	"github.com/incent/incent/ingest"
+	"github.com/incent/incent/internal/arena"
 	"github.com/incent/incent/store"
 )
 
@@ -411,16 +412,23 @@ func (r *parsedSale) fullRow(file string) ingest.Row {
 // they take the cells' length and a few bytes. buf is scratch space,
 // returned for the next row.
 func packCells(buf []byte, cells []string) (string, []byte) {
-	buf = buf[:0]
-	for _, c := range cells {
-		buf = appendRaw(buf, c)
-	}
+	buf = appendCells(buf[:0], cells)
 	return string(buf), buf
 }
 
-// unpackCells returns the cells packCells packed into s. It panics on a
-// packing that is not one.
+// appendCells appends cells to b packed as packCells packs them.
+func appendCells(b []byte, cells []string) []byte {
+	for _, c := range cells {
+		b = appendRaw(b, c)
+	}
+	return b
+}
+
+// unpackCells returns the cells packCells packed into s, in a copy of
+// their own: s may lie in a block of many rows (see package arena). It
+// panics on a packing that is not one.
 func unpackCells(s string) []string {
+	s = strings.Clone(s)
 	d := &snapDecoder{b: []byte(s), s: s}
 	var cells []string
 	for d.p < len(d.b) {
@@ -508,6 +516,10 @@ func (ps *parsedSales) read(tx *store.Tx, dbMu *sync.Mutex, f store.InputFile, r
 	scan := conflictScan{first: make(map[string]int, rows)}
 	total := 0
 	var cellBuf []byte
+	// Each row's packed cells and key live until the file is folded (the
+	// keys of accepted rows until every file is): they go in blocks of
+	// their own; see package arena.
+	var text arena.Text
 	known := map[incent.Sym]bool{} // dealer codes met so far, and whether dealers has them
 	ps.counts, ps.err = ingest.ReadSales(f.Name, br, p, func(row ingest.Row, s incent.Sale) error {
 		n := len(ps.rows)
@@ -522,13 +534,13 @@ func (ps *parsedSales) read(tx *store.Tx, dbMu *sync.Mutex, f store.InputFile, r
 		if col, why := unknownDealer(s, dealers, known); why != "" || len(row.Warnings) > 0 {
 			note = &saleNote{warnings: row.Warnings, col: col, why: why}
 		}
-		var raw string
-		raw, cellBuf = packCells(cellBuf, row.Raw)
-		ps.rows[n-1] = append(ps.rows[n-1], parsedSale{raw: raw, sale: s, note: note})
+		cellBuf = appendCells(cellBuf[:0], row.Raw)
+		ps.rows[n-1] = append(ps.rows[n-1], parsedSale{raw: text.Bytes(cellBuf), sale: s, note: note})
 		// A row naming an unknown dealer is rejected for that, but still
 		// disagrees with the rows of its key: they are rejected too.
 		r := &ps.rows[n-1][len(ps.rows[n-1])-1]
-		r.key = SaleKey(&r.sale)
+		cellBuf = appendSaleKeyText(cellBuf[:0], &r.sale)
+		r.key = text.Bytes(cellBuf)
 		scan.add(r.key, total, func(j int) bool { return saleEqual(ps.at(j).sale, r.sale) })
 		total++
 		return nil
@@ -634,7 +646,7 @@ func (ds *dataset) foldSales(f store.InputFile, ps *parsedSales) {
 					if ds.reversalRaw == nil {
 						ds.reversalRaw = map[string][]string{}
 					}
-					ds.reversalRaw[key] = unpackCells(r.raw)
+					ds.reversalRaw[strings.Clone(key)] = unpackCells(r.raw)
 				}
 			}
 		}
@@ -809,11 +821,17 @@ func indexBy[T any](list []T, key func(T) string) map[string]int {
 // SaleKey identifies a sale event: dealer, deal, VIN and direction (a
 // reversal is its own event).
 func SaleKey(s *incent.Sale) string {
-	dir := "+"
+	return string(appendSaleKeyText(make([]byte, 0, 64), s))
+}
+
+// appendSaleKeyText appends SaleKey(s) to b.
+func appendSaleKeyText(b []byte, s *incent.Sale) []byte {
+	b = append(append(append(append(b, s.DealerCode.String()...), '/'), s.DealID...), '/')
+	b = append(append(b, s.VIN...), '/')
 	if s.Quantity < 0 {
-		dir = "-"
+		return append(b, '-')
 	}
-	return s.DealerCode.String() + "/" + s.DealID + "/" + s.VIN + "/" + dir
+	return append(b, '+')
 }
 
 func objectiveKey(o incent.Objective) string { return o.DealerCode + "|" + o.Period + "|" + o.Key }

@@ -148,3 +148,22 @@ func TestWriteOrdered(t *testing.T) {
 		}
 	}
 }
+
+// TestSaleKey spells the key of a sale and of a reversal by hand.
+func TestSaleKey(t *testing.T) {
+	for _, tc := range []struct {
+		s    incent.Sale
+		want string
+	}{
+		{incent.Sale{DealerCode: incent.Intern("D001"), DealID: "D001-16929", VIN: "2NCSU2AB0PA247245", Quantity: 1}, "D001/D001-16929/2NCSU2AB0PA247245/+"},
+		{incent.Sale{DealerCode: incent.Intern("D001"), DealID: "1042", VIN: "2NCSU2AB0PA247245", Quantity: -1}, "D001/1042/2NCSU2AB0PA247245/-"},
+		{incent.Sale{Quantity: 1}, "///+"},
+	} {
+		if got := SaleKey(&tc.s); got != tc.want {
+			t.Errorf("SaleKey = %q, want %q", got, tc.want)
+		}
+		if got := string(appendSaleKeyText([]byte("x"), &tc.s)); got != "x"+tc.want {
+			t.Errorf("appendSaleKeyText = %q, want %q", got, "x"+tc.want)
+		}
+	}
+}
