@@ -88,6 +88,25 @@ func (a Amount) Decimal() decimal.Decimal {
 	return decimal.New(a.n, a.exp)
 }
 
+// Append appends the value as its Decimal's String writes it.
+func (a Amount) Append(b []byte) []byte {
+	if a.kind == amountShort && a.exp <= 0 {
+		return AppendScaled(b, a.n, a.exp)
+	}
+	return AppendDecimal(b, a.Decimal())
+}
+
+// AppendFixed appends the value with exactly places decimals, as its
+// Decimal's StringFixed writes it.
+func (a Amount) AppendFixed(b []byte, places int32) []byte {
+	if a.kind == amountShort {
+		if out, ok := appendFixedScaled(b, a.n, a.exp, places); ok {
+			return out
+		}
+	}
+	return append(b, a.Decimal().StringFixed(places)...)
+}
+
 // Scaled returns the value as n × 10^exp with the decimal's own
 // coefficient and exponent, or false when its digits do not fit in 18.
 // An empty cell is decimal.Zero's 0 × 10^1.

@@ -89,11 +89,17 @@ func FormatMoney(d decimal.Decimal, c Currency) string {
 // every payout amount, which statements print by the hundred thousand. It
 // reports false, having appended nothing, otherwise.
 func appendFixed(b []byte, d decimal.Decimal, places int32) ([]byte, bool) {
-	exp := d.Exponent()
-	if exp > 0 || exp < -places || places > 18 || d.NumDigits() > 18-int(places+exp) {
+	if d.NumDigits() > 18 {
 		return b, false
 	}
-	c := d.CoefficientInt64()
+	return appendFixedScaled(b, d.CoefficientInt64(), d.Exponent(), places)
+}
+
+// appendFixedScaled is appendFixed for the decimal c × 10^exp.
+func appendFixedScaled(b []byte, c int64, exp, places int32) ([]byte, bool) {
+	if exp > 0 || exp < -places || places > 18 || numDigits(c) > 18-int(places+exp) {
+		return b, false
+	}
 	for e := exp; e > -places; e-- {
 		c *= 10 // at most 18 digits in all: no overflow
 	}
@@ -114,6 +120,17 @@ func appendFixed(b []byte, d decimal.Decimal, places int32) ([]byte, bool) {
 	b = append(b, digits[:cut]...)
 	b = append(b, '.')
 	return append(b, digits[cut:]...), true
+}
+
+// numDigits returns the number of decimal digits of c, as decimal's
+// NumDigits counts them: 1 for zero.
+func numDigits(c int64) int {
+	n := 1
+	for c >= 10 || c <= -10 {
+		c /= 10
+		n++
+	}
+	return n
 }
 
 // GroupThousands inserts commas into the integer part of a plain decimal string.

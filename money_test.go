@@ -77,3 +77,42 @@ func FuzzFormatMoney(f *testing.F) {
 		}
 	})
 }
+
+// TestAmountAppendMatchesDecimal holds an Amount's Append and AppendFixed
+// to its Decimal's String and StringFixed: short and long coefficients,
+// exact at the places asked for, with more decimals (rounded), and with a
+// positive exponent.
+func TestAmountAppendMatchesDecimal(t *testing.T) {
+	for _, s := range []string{"0", "1", "-1", "0.05", "-0.05", "1234.5", "1234.50", "-1234567.89", "999999999999999.99",
+		"9999999999999999.99", "123456789012345678.9", "1234567890123456789.25", "0.001", "2.345", "-2.345", "1e3", "-7e2", "0.00", "143.76775"} {
+		d := decimal.RequireFromString(s)
+		a := incent.AmountOf(d)
+		if got := string(a.Append([]byte("x"))); got != "x"+d.String() {
+			t.Errorf("AmountOf(%s).Append = %s, want x%s", s, got, d.String())
+		}
+		for places := int32(0); places <= 4; places++ {
+			if got := string(a.AppendFixed([]byte("x"), places)); got != "x"+d.StringFixed(places) {
+				t.Errorf("AmountOf(%s).AppendFixed(%d) = %s, want x%s", s, places, got, d.StringFixed(places))
+			}
+		}
+	}
+}
+
+func FuzzAmountAppend(f *testing.F) {
+	f.Add(int64(123450), int32(-2), int32(2))
+	f.Add(int64(-5), int32(-3), int32(2))
+	f.Add(int64(-999999999999999999), int32(0), int32(1))
+	f.Fuzz(func(t *testing.T, coef int64, exp, places int32) {
+		if exp < -30 || exp > 30 || places < 0 || places > 20 {
+			return
+		}
+		d := decimal.New(coef, exp)
+		a := incent.AmountOf(d)
+		if got := string(a.Append(nil)); got != d.String() {
+			t.Errorf("Append(New(%d, %d)) = %s, want %s", coef, exp, got, d.String())
+		}
+		if got := string(a.AppendFixed(nil, places)); got != d.StringFixed(places) {
+			t.Errorf("AppendFixed(New(%d, %d), %d) = %s, want %s", coef, exp, places, got, d.StringFixed(places))
+		}
+	})
+}
