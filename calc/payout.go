@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 
 	"github.com/incent/incent"
+	"github.com/incent/incent/internal/arena"
 	"github.com/incent/incent/rules"
 	"github.com/shopspring/decimal"
 )
@@ -116,6 +117,7 @@ func (c *calculator) measure() {
 			c.res.Lines[k] = c.payout(c.progs[a.prog], a)
 			c.res.Lines[k].Counted = a.counted
 		}
+		keepText(c.res.Lines[from:to])
 	})
 	// Lines are large: sort their positions, then move each into place.
 	lines := c.res.Lines
@@ -154,6 +156,36 @@ func (c *calculator) measure() {
 		}
 		return a.Code < b.Code
 	})
+}
+
+// keepText moves the texts of lines (tiers, reasons, the steps of their
+// formulas) into one block of their own. Each was made among many more
+// strings and numbers the pass let go at once, and would keep the heap's
+// small block it lies in from being used again for as long as the run.
+func keepText(lines []PayoutLine) {
+	n, steps := 0, 0
+	for i := range lines {
+		l := &lines[i]
+		n += len(l.Tier) + len(l.NextTier) + len(l.Reason)
+		for _, f := range l.Formula {
+			n += len(f)
+		}
+		steps += len(l.Formula)
+	}
+	var text arena.Text
+	text.Reserve(n)
+	formulas := make([]string, 0, steps)
+	for i := range lines {
+		l := &lines[i]
+		l.Tier, l.NextTier, l.Reason = text.String(l.Tier), text.String(l.NextTier), text.String(l.Reason)
+		if l.Formula != nil {
+			start := len(formulas)
+			for _, f := range l.Formula {
+				formulas = append(formulas, text.String(f))
+			}
+			l.Formula = formulas[start:len(formulas):len(formulas)]
+		}
+	}
 }
 
 // accumulate adds up the credits of programs pi ≡ w (mod n) into their

@@ -16,6 +16,7 @@ import (
 	"github.com/incent/incent"
 	"github.com/incent/incent/calc"
 	"github.com/incent/incent/ingest"
+	"github.com/incent/incent/internal/arena"
 	"github.com/incent/incent/rules"
 	"github.com/incent/incent/store"
 	"github.com/shopspring/decimal"
@@ -326,24 +327,29 @@ func (c *Config) compute(opts CalcOptions, progs []*rules.Program, ds *dataset, 
 	sortRejects(ds.rejects)
 	// Formatting the decimals of a large run's lines takes a while: every
 	// core takes its share.
+	// The texts of a chunk of lines share blocks of their own (see package
+	// arena): they live as long as the run.
 	cp.lines = make([]store.Line, len(res.Lines))
 	calc.Parallel(len(res.Lines), 4096, func(from, to int) {
+		var text arena.Text
+		var b []byte
 		for k := from; k < to; k++ {
 			l := &res.Lines[k]
+			b = l.Measure.Append(b[:0])
+			measure := text.Bytes(b)
+			b = l.Amount.AppendFixed(b[:0], l.Currency.Minor)
+			amount := text.Bytes(b)
+			b = b[:0]
+			if l.TierIndex != 0 {
+				b = strconv.AppendInt(b, int64(l.TierIndex), 10)
+			}
 			cp.lines[k] = store.Line{PayeeType: string(l.PayeeType), Payee: l.Payee, ProgramID: l.ProgramID,
-				ProgramVersion: l.ProgramVersion, Kind: l.Kind, Currency: l.Currency.Code, Measure: l.Measure.Decimal().String(),
-				Tier: tierColumn(*l), Amount: l.Amount.Decimal().StringFixed(l.Currency.Minor)}
+				ProgramVersion: l.ProgramVersion, Kind: l.Kind, Currency: l.Currency.Code, Measure: measure,
+				Tier: text.Bytes(b), Amount: amount}
 		}
 	})
 	cp.digest = store.Digest(opts.Period.Code, cp.lines)
 	return cp
-}
-
-func tierColumn(l calc.PayoutLine) string {
-	if l.TierIndex == 0 {
-		return ""
-	}
-	return strconv.Itoa(l.TierIndex)
 }
 
 // checkRejects refuses the run when more than max_rejects of the sales rows

@@ -34,15 +34,25 @@ func (t *Text) Bytes(b []byte) string {
 	switch {
 	case n == 0:
 		return ""
+	case cap(t.block)-len(t.block) >= n:
 	case n > blockSize/4:
 		// A long string would leave much of a block unused: it gets its own.
 		return string(b)
-	case cap(t.block)-len(t.block) < n:
+	default:
 		t.block = make([]byte, 0, blockSize)
 	}
 	start := len(t.block)
 	t.block = append(t.block, b...)
 	return unsafe.String(&t.block[start], n)
+}
+
+// Reserve makes room for n bytes of strings: when the current block lacks
+// it, the next is made exactly n bytes long, so that strings whose total
+// is known fill one block of their size.
+func (t *Text) Reserve(n int) {
+	if cap(t.block)-len(t.block) < n {
+		t.block = make([]byte, 0, n)
+	}
 }
 
 // String returns a copy of s.

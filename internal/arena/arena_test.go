@@ -74,3 +74,35 @@ func TestTextString(t *testing.T) {
 		t.Errorf("bytes %q", b)
 	}
 }
+
+// TestTextReserve fills a reserved block exactly, long strings included,
+// then goes on in a new block.
+func TestTextReserve(t *testing.T) {
+	var a Text
+	parts := []string{"Tier 2 (from 20 units)", strings.Repeat("x", blockSize/2), "", "none"}
+	total := 0
+	for _, p := range parts {
+		total += len(p)
+	}
+	a.Reserve(total)
+	block := a.block
+	var got []string
+	for _, p := range parts {
+		got = append(got, a.String(p))
+	}
+	if cap(a.block) != total || len(a.block) != total || &block[:1][0] != &a.block[:1][0] {
+		t.Fatalf("reserved %d: block of %d, %d used", total, cap(a.block), len(a.block))
+	}
+	for i := range parts {
+		if got[i] != parts[i] {
+			t.Errorf("string %d = %q, want %q", i, got[i], parts[i])
+		}
+	}
+	if s := a.String("more"); s != "more" || cap(a.block) != blockSize {
+		t.Errorf("after the reserved block: %q in a block of %d", s, cap(a.block))
+	}
+	a.Reserve(0)
+	if cap(a.block) != blockSize {
+		t.Error("reserving nothing changed the block")
+	}
+}
