@@ -395,6 +395,10 @@ type program struct {
 	mixModels []string
 	mixSlot   []int32
 
+	// familyRates holds the family of each of FamilyRates as a symbol,
+	// which a sale's family is compared with as a number.
+	familyRates []incent.Sym
+
 	tierText []tierText // one per tier
 }
 
@@ -487,6 +491,9 @@ func compile(p *rules.Program) *program {
 				add(m)
 			}
 		}
+	}
+	for _, fr := range p.FamilyRates {
+		cp.familyRates = append(cp.familyRates, incent.Intern(fr.Family))
 	}
 	cp.tierText = tierTexts(cp)
 	cp.keepSales = p.Type == rules.RebatePassthrough || len(p.FamilyRates) > 0 || len(p.Kickers) > 0

@@ -574,11 +574,8 @@ func (c *calculator) familyRevenue(p *program, a *account, keep func(*SaleResult
 			continue
 		}
 		k := len(p.FamilyRates)
-		for i, fr := range p.FamilyRates {
-			if fr.Family == sr.Basis.Family.String() {
-				k = i
-				break
-			}
+		if i := slices.Index(p.familyRates, sr.Basis.Family); i >= 0 {
+			k = i
 		}
 		for _, cr := range sr.Credits() {
 			if cr.payee == a.id && int(cr.Program) == a.prog {
