@@ -60,7 +60,21 @@ func (d Date) String() string {
 	if d == NoDate {
 		return ""
 	}
-	return d.Time().Format("2006-01-02")
+	var b [10]byte
+	return string(d.Append(b[:0]))
+}
+
+// Append appends the date as String writes it.
+func (d Date) Append(b []byte) []byte {
+	if d == NoDate {
+		return b
+	}
+	y, m, day := d.Time().Date()
+	if y < 0 || y > 9999 {
+		return append(b, d.Time().Format("2006-01-02")...)
+	}
+	return append(b, byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10), '-',
+		byte('0'+int(m)/10), byte('0'+int(m)%10), '-', byte('0'+day/10), byte('0'+day%10))
 }
 
 // Month returns the date's month as 2006-01.

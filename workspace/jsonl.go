@@ -113,16 +113,3 @@ func appendIntField(b []byte, name string, n int) []byte {
 	b = append(b, '"', ':')
 	return strconv.AppendInt(b, int64(n), 10)
 }
-
-// appendDate appends d as d.String() writes it, YYYY-MM-DD.
-func appendDate(b []byte, d incent.Date) []byte {
-	if d.IsZero() {
-		return append(b, d.String()...)
-	}
-	y, m, day := d.Time().Date()
-	if y < 0 || y > 9999 {
-		return append(b, d.String()...)
-	}
-	return append(b, byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10), '-',
-		byte('0'+int(m)/10), byte('0'+int(m)%10), '-', byte('0'+day/10), byte('0'+day%10))
-}

@@ -41,15 +41,6 @@ func FuzzAppendJSONString(f *testing.F) {
 	})
 }
 
-func TestAppendDateMatchesString(t *testing.T) {
-	for _, d := range []incent.Date{incent.NoDate, incent.DateOf(2024, 7, 1), incent.DateOf(2024, 12, 31), incent.DateOf(1999, 1, 9),
-		incent.DateOf(2000, 2, 29), incent.DateOf(1970, 1, 1), incent.DateOf(1969, 12, 31), incent.DateOf(10000, 1, 1)} {
-		if got := string(appendDate(nil, d)); got != d.String() {
-			t.Errorf("%d: got %q, want %q", d, got, d.String())
-		}
-	}
-}
-
 // TestAppendSaleKeyMatchesSaleKey checks the part-by-part key against the
 // key built whole, for plain parts and for parts that need escaping.
 func TestAppendSaleKeyMatchesSaleKey(t *testing.T) {

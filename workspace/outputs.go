@@ -597,7 +597,7 @@ func (lw *logWriter) appendSale(b []byte, sr *calc.SaleResult) []byte {
 	b = appendField(b, "deal", s.DealID, false)
 	b = appendField(b, "vin", s.VIN, false)
 	b = append(b, `,"date":"`...)
-	b = appendDate(b, s.SaleDate)
+	b = s.SaleDate.Append(b)
 	b = append(b, '"')
 	b = appendField(b, "model", sr.Basis.ModelCode.String(), false)
 	b = appendField(b, "sale_type", sr.Basis.SaleType.String(), false)
