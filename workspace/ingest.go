@@ -71,8 +71,11 @@ type dataset struct {
 	reconOf    map[int64]int           // file version (ingest seq) -> its entry in recon
 	problems   map[int64]*fileProblems // file version (ingest seq) -> its own rejects and warnings
 
-	dealerIdx, objectiveIdx, saleIdx, certIdx, claimIdx keyIndex
-	// saleIdx is set only while the sales are being read.
+	dealerIdx, objectiveIdx, certIdx, claimIdx keyIndex
+	// saleIdx finds a sale by its key while the sales are being read: the
+	// place in sales of the sale that saleKeys[place] is the key of.
+	saleIdx  *hashedKeys
+	saleKeys []string
 	// owners is, per sale, the file version (ingest seq) that supplied it.
 	owners []int64
 	// reversalRaw holds the raw row of each accepted reversal, by sale key:
@@ -248,26 +251,25 @@ func gather(tx *store.Tx, files []store.InputFile) (*dataset, error) {
 	// copied again and again as the slice grows, nor held with room for a
 	// third as many again.
 	ds.sales = make([]incent.Sale, 0, salesRows)
+	ds.owners, ds.saleKeys = make([]int64, 0, salesRows), make([]string, 0, salesRows)
 	// The index of sale keys is made on another core while the other
 	// kinds and the first sales files are read: setting up a map for a
 	// million keys takes a third of a second, and the first fold is the
 	// first to need it.
-	index := make(chan map[string]keyEntry, 1)
-	go func() { index <- make(map[string]keyEntry, salesRows) }()
+	index := make(chan *hashedKeys, 1)
+	go func() {
+		index <- newHashedKeys(salesRows, func(pos int32) string { return ds.saleKeys[pos] })
+	}()
 	// Dealers first: sales are checked against them.
 	for _, kind := range Kinds {
 		if kind == ingest.KindSales {
 			if err := ds.readSales(tx, byKind[string(kind)], estimates, index); err != nil {
 				return nil, err
 			}
-			// Each sale's file version is all the index is needed for
-			// now; the index itself, a key string and an entry per sale,
-			// need not be held through the passes.
-			owners := make([]int64, len(ds.sales))
-			for _, e := range ds.saleIdx.m {
-				owners[e.pos] = e.owner
-			}
-			ds.saleIdx = keyIndex{}
+			// The index, a key string and an entry per sale, need not be
+			// held through the passes.
+			owners := ds.owners
+			ds.saleIdx, ds.saleKeys = nil, nil
 			// Held in the order the passes read them, the sales are read
 			// in sequence by each pass, and by the snapshot's next calc.
 			from := calc.SortSales(ds.sales)
@@ -445,7 +447,7 @@ var errStopped = errors.New("stopped")
 // checking rows is most of a large calc's reading; folding them is quick.
 // rows estimates each version's rows; index gives the map of sale keys
 // the folds fill.
-func (ds *dataset) readSales(tx *store.Tx, files []store.InputFile, rows []int, index <-chan map[string]keyEntry) error {
+func (ds *dataset) readSales(tx *store.Tx, files []store.InputFile, rows []int, index <-chan *hashedKeys) error {
 	dealers := indexBy(ds.dealers, func(d incent.Dealer) string { return d.Code })
 	parsed := make([]*parsedSales, len(files))
 	for i := range parsed {
@@ -484,8 +486,8 @@ func (ds *dataset) readSales(tx *store.Tx, files []store.InputFile, rows []int, 
 		if ps.err != nil {
 			return ps.err
 		}
-		if ds.saleIdx.m == nil {
-			ds.saleIdx.m = <-index
+		if ds.saleIdx == nil {
+			ds.saleIdx = <-index
 		}
 		ds.foldSales(f, ps)
 		parsed[i] = nil // its rows are in the dataset now
@@ -513,7 +515,7 @@ func (ps *parsedSales) read(tx *store.Tx, dbMu *sync.Mutex, f store.InputFile, r
 	// the reading core, while the rows are fresh in its cache. Its map
 	// of keys is made at the file's size, rather than grown (and every
 	// key hashed again) a dozen times.
-	scan := conflictScan{first: make(map[string]int, rows)}
+	scan := conflictScan{hashed: newHashedKeys(rows, func(i int32) string { return ps.at(int(i)).key })}
 	total := 0
 	var cellBuf []byte
 	// Each row's packed cells and key live until the file is folded (the
@@ -561,6 +563,7 @@ func (ps *parsedSales) read(tx *store.Tx, dbMu *sync.Mutex, f store.InputFile, r
 // the order of the rows.
 type conflictScan struct {
 	first     map[string]int // key -> its first row
+	hashed    *hashedKeys    // the same, for a sales file's million keys, when set
 	conflicts map[string]conflict
 }
 
@@ -574,13 +577,24 @@ type conflict struct {
 
 // add notes row i with key k; equal tells whether the row equals row j.
 func (c *conflictScan) add(k string, i int, equal func(j int) bool) {
-	if c.first == nil {
-		c.first = make(map[string]int, 1024)
-	}
-	j, ok := c.first[k]
-	if !ok {
-		c.first[k] = i
-		return
+	var j int
+	if c.hashed != nil {
+		h, first, ok := c.hashed.find(k)
+		if !ok {
+			c.hashed.add(k, h, int32(i))
+			return
+		}
+		j = int(first)
+	} else {
+		if c.first == nil {
+			c.first = make(map[string]int, 1024)
+		}
+		first, ok := c.first[k]
+		if !ok {
+			c.first[k] = i
+			return
+		}
+		j = first
 	}
 	if _, done := c.conflicts[k]; done || equal(j) {
 		return
@@ -637,9 +651,7 @@ func (ds *dataset) foldSales(f store.InputFile, ps *parsedSales) {
 				continue
 			}
 			accepted := rec.Accepted
-			ds.sales = fold(ds.sales, ds.saleIdx, f.Seq, key, *s, &rec, saleEqual, func(old incent.Sale) {
-				ds.log = append(ds.log, fmt.Sprintf("%s replaces sale %s (%s)", s.Source(), key, old.Source()))
-			})
+			ds.foldSale(f.Seq, key, s, &rec)
 			if rec.Accepted > accepted {
 				fp.warnings = append(fp.warnings, r.warnings()...)
 				if s.Quantity < 0 {
@@ -653,6 +665,28 @@ func (ds *dataset) foldSales(f store.InputFile, ps *parsedSales) {
 		ps.rows[ci] = nil // folded: the chunk can go
 	}
 	ds.finishVersion(f, rec, ps.counts, rejects, fp)
+}
+
+// foldSale is fold for a sale, with its key in saleIdx and its version
+// in owners.
+func (ds *dataset) foldSale(seq int64, key string, s *incent.Sale, rec *Reconciliation) {
+	h, pos, ok := ds.saleIdx.find(key)
+	switch {
+	case !ok:
+		ds.saleIdx.add(key, h, int32(len(ds.sales)))
+		ds.saleKeys = append(ds.saleKeys, key)
+		ds.owners = append(ds.owners, seq)
+		ds.sales = append(ds.sales, *s)
+		rec.Accepted++
+	case saleEqual(ds.sales[pos], *s):
+		rec.Duplicate++
+	default:
+		ds.log = append(ds.log, fmt.Sprintf("%s replaces sale %s (%s)", s.Source(), key, ds.sales[pos].Source()))
+		ds.sales[pos] = *s
+		ds.owners[pos] = seq
+		rec.Accepted++
+		rec.Replaced++
+	}
 }
 
 // readVersion reads one stored file version and folds its rows into the
