@@ -71,6 +71,11 @@ func (s Sym) String() string {
 // Equal reports whether s and o are the same text.
 func (s Sym) Equal(o Sym) bool { return s == o }
 
+// Number is s's place in the process's table: equal texts have equal
+// numbers. Numbers have no order and differ from process to process, so
+// they may key what a process holds but are never written.
+func (s Sym) Number() uint32 { return s.id }
+
 // IsZero reports whether s is the empty text.
 func (s Sym) IsZero() bool { return s.id == 0 }
 

@@ -86,6 +86,23 @@ func (x *Reasons) Text(sr *SaleResult, pi int) string {
 	return t
 }
 
+// attrSym is the symbol of sale s that the reason for f names, for the
+// codes whose attribute is one: the sale type, condition, model, family,
+// or for a missing certification the dealer.
+func attrSym(s *incent.Sale, f Fail) incent.Sym {
+	switch f {
+	case FailSaleType:
+		return s.SaleType
+	case FailCondition:
+		return s.Condition
+	case FailModel:
+		return s.ModelCode
+	case FailFamily:
+		return s.Family
+	}
+	return s.DealerCode
+}
+
 // attr returns what the reason for fail f names of sale s, besides its
 // program: equal attributes give equal texts. ok is false when the reason
 // names something of the sale's own (a date, a day count) that is not worth
@@ -138,7 +155,9 @@ func (x *Reasons) attr(s *incent.Sale, f Fail) (attr string, ok bool) {
 // something no key covers.
 //
 // The key is, program by program, the fail code, then for a code whose
-// text names an attribute, the attribute's length (a uvarint) and bytes.
+// text names an attribute, the attribute: a symbol's number (4 bytes), a
+// model year (a varint), or a text's length (a uvarint) and bytes. Each
+// code names one kind of attribute, so keys compare without ambiguity.
 // The reason that names the sale's own dates (a rebate claimed too late)
 // adds those dates instead. local is set when a reason names the sale's
 // dealer (a certification it does not hold) or its dates: such a key is
@@ -162,8 +181,15 @@ func (x *Reasons) AppendKey(b []byte, sr *SaleResult) (key []byte, local, ok boo
 			b = binary.AppendVarint(b, int64(sr.Basis.SaleDate))
 			local = true
 			continue
-		case FailCertification:
-			attr, local = sr.Basis.DealerCode.String(), true
+		case FailSaleType, FailCondition, FailModel, FailFamily, FailCertification:
+			b = append(b, byte(f))
+			b = binary.LittleEndian.AppendUint32(b, attrSym(sr.Basis, f).Number())
+			local = local || f == FailCertification
+			continue
+		case FailModelYear:
+			b = append(b, byte(f))
+			b = binary.AppendVarint(b, int64(sr.Basis.ModelYear))
+			continue
 		case FailRegion, FailSegment:
 			if !found && x.dealers != nil {
 				d = x.dealers[sr.Basis.DealerCode.String()]
