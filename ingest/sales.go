@@ -175,8 +175,9 @@ func parseSale(c *rowCtx) (incent.Sale, bool) {
 // nearly so (a large quarter has tens of thousands of salespeople), share
 // one new string, in a block with the next rows' (the sales are copied
 // again, in their final order, once every file is read), and every other
-// code is the one string kept for it by the file. The extra columns e, when the row has any, are kept in a block
-// shared with the file's next rows that have them.
+// code is the one string kept for it by the file. The extra columns e,
+// when the row has any, are kept in a block shared with the file's next
+// rows that have them.
 func (c *rowCtx) compact(s *incent.Sale, e *incent.SaleExtra) {
 	var buf [160]byte
 	b := append(append(append(buf[:0], s.DealID...), s.VIN...), s.Salesperson...)

@@ -518,10 +518,10 @@ func (ps *parsedSales) read(tx *store.Tx, dbMu *sync.Mutex, f store.InputFile, r
 	scan := conflictScan{hashed: newHashedKeys(rows, func(i int32) string { return ps.at(int(i)).key })}
 	total := 0
 	var cellBuf []byte
-	// Each row's packed cells and key live until the file is folded (the
-	// keys of accepted rows until every file is): they go in blocks of
-	// their own; see package arena.
-	var text arena.Text
+	// Each row's packed cells live until the file is folded, and the keys
+	// of accepted rows until every file is: each goes in blocks of its own
+	// kind (see package arena), so that a file's cells go once it is folded.
+	var cells, keys arena.Text
 	known := map[incent.Sym]bool{} // dealer codes met so far, and whether dealers has them
 	ps.counts, ps.err = ingest.ReadSales(f.Name, br, p, func(row ingest.Row, s incent.Sale) error {
 		n := len(ps.rows)
@@ -537,12 +537,12 @@ func (ps *parsedSales) read(tx *store.Tx, dbMu *sync.Mutex, f store.InputFile, r
 			note = &saleNote{warnings: row.Warnings, col: col, why: why}
 		}
 		cellBuf = appendCells(cellBuf[:0], row.Raw)
-		ps.rows[n-1] = append(ps.rows[n-1], parsedSale{raw: text.Bytes(cellBuf), sale: s, note: note})
+		ps.rows[n-1] = append(ps.rows[n-1], parsedSale{raw: cells.Bytes(cellBuf), sale: s, note: note})
 		// A row naming an unknown dealer is rejected for that, but still
 		// disagrees with the rows of its key: they are rejected too.
 		r := &ps.rows[n-1][len(ps.rows[n-1])-1]
 		cellBuf = appendSaleKeyText(cellBuf[:0], &r.sale)
-		r.key = text.Bytes(cellBuf)
+		r.key = keys.Bytes(cellBuf)
 		scan.add(r.key, total, func(j int) bool { return saleEqual(ps.at(j).sale, r.sale) })
 		total++
 		return nil
