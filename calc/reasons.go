@@ -111,16 +111,8 @@ func (x *Reasons) attr(s *incent.Sale, f Fail) (attr string, ok bool) {
 	switch f {
 	case FailNone, FailWindow, FailWhen, FailNoRevenue, FailNoPayee:
 		return "", true
-	case FailSaleType:
-		return s.SaleType.String(), true
-	case FailCondition:
-		return s.Condition.String(), true
-	case FailModel:
-		return s.ModelCode.String(), true
-	case FailFamily:
-		return s.Family.String(), true
-	case FailCertification:
-		return s.DealerCode.String(), true
+	case FailSaleType, FailCondition, FailModel, FailFamily, FailCertification:
+		return attrSym(s, f).String(), true
 	case FailModelYear:
 		y, ok := x.years[int(s.ModelYear)]
 		if !ok {

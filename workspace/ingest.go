@@ -515,7 +515,7 @@ func (ps *parsedSales) read(tx *store.Tx, dbMu *sync.Mutex, f store.InputFile, r
 	// the reading core, while the rows are fresh in its cache. Its map
 	// of keys is made at the file's size, rather than grown (and every
 	// key hashed again) a dozen times.
-	scan := conflictScan{hashed: newHashedKeys(rows, func(i int32) string { return ps.at(int(i)).key })}
+	scan := conflictScan{first: newHashedKeys(rows, func(i int32) string { return ps.at(int(i)).key })}
 	total := 0
 	var cellBuf []byte
 	// Each row's packed cells live until the file is folded, and the keys
@@ -562,8 +562,7 @@ func (ps *parsedSales) read(tx *store.Tx, dbMu *sync.Mutex, f store.InputFile, r
 // file, and taking the first (or the last) would make the result depend on
 // the order of the rows.
 type conflictScan struct {
-	first     map[string]int // key -> its first row
-	hashed    *hashedKeys    // the same, for a sales file's million keys, when set
+	first     *hashedKeys // key -> its first row
 	conflicts map[string]conflict
 }
 
@@ -577,25 +576,12 @@ type conflict struct {
 
 // add notes row i with key k; equal tells whether the row equals row j.
 func (c *conflictScan) add(k string, i int, equal func(j int) bool) {
-	var j int
-	if c.hashed != nil {
-		h, first, ok := c.hashed.find(k)
-		if !ok {
-			c.hashed.add(k, h, int32(i))
-			return
-		}
-		j = int(first)
-	} else {
-		if c.first == nil {
-			c.first = make(map[string]int, 1024)
-		}
-		first, ok := c.first[k]
-		if !ok {
-			c.first[k] = i
-			return
-		}
-		j = first
+	h, first, ok := c.first.find(k)
+	if !ok {
+		c.first.add(k, h, int32(i))
+		return
 	}
+	j := int(first)
 	if _, done := c.conflicts[k]; done || equal(j) {
 		return
 	}
@@ -784,7 +770,7 @@ type keyedRow[T any] struct {
 // version's value.
 func foldRows[T any](list []T, idx keyIndex, f store.InputFile, rows []keyedRow[T], rec *Reconciliation, rejects *[]ingest.Reject,
 	col func(old, v T) string, equal func(a, b T) bool, replaced func(row ingest.Row, old T)) []T {
-	var scan conflictScan
+	scan := conflictScan{first: newHashedKeys(len(rows), func(i int32) string { return rows[i].key })}
 	for i := range rows {
 		scan.add(rows[i].key, i, func(j int) bool { return equal(rows[j].v, rows[i].v) })
 	}
