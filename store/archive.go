@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 )
 
 // chunkSize is the size of one archived blob chunk. SQLite (as built for
@@ -32,16 +33,80 @@ func (t *Tx) PutBlob(sha string, r io.Reader) error {
 	if ok, err := t.HasBlob(sha); err != nil || ok {
 		return err
 	}
-	stmt, err := t.tx.PrepareContext(t.ctx, `INSERT INTO blob_chunks (sha256, n, data) VALUES (?, ?, ?)`)
-	if err != nil {
-		return err
-	}
-	defer stmt.Close()
 	// The blob row must exist before its chunks (foreign key); its size is
 	// filled in at the end.
 	if _, err := t.tx.ExecContext(t.ctx, `INSERT INTO blobs (sha256, size, chunks) VALUES (?, 0, 0)`, sha); err != nil {
 		return err
 	}
+	size, n, err := t.putChunks(sha, r, nil)
+	if err != nil {
+		return err
+	}
+	_, err = t.tx.ExecContext(t.ctx, `UPDATE blobs SET size = ?, chunks = ? WHERE sha256 = ?`, size, n, sha)
+	return err
+}
+
+// ReserveBlob records that content of size bytes hashing to sha is to be
+// archived by FillBlob later in the transaction, so that input versions
+// can name it at once. It reports false, and does nothing, when the
+// archive already holds the content. Until it is filled, a blob of some
+// size does not open.
+func (t *Tx) ReserveBlob(sha string, size int64) (bool, error) {
+	if ok, err := t.HasBlob(sha); err != nil || ok {
+		return false, err
+	}
+	_, err := t.tx.ExecContext(t.ctx, `INSERT INTO blobs (sha256, size, chunks) VALUES (?, ?, 0)`, sha, size)
+	return err == nil, err
+}
+
+// FillBlob archives the content of a blob ReserveBlob reserved, read from
+// r, and is an error when the content does not hash to sha or is not the
+// size reserved. When mu is not nil it is held for each use of the
+// transaction and for nothing else, so that other goroutines holding it
+// can use the transaction meanwhile.
+func (t *Tx) FillBlob(sha string, r io.Reader, mu *sync.Mutex) error {
+	lock := func() func() {
+		if mu == nil {
+			return func() {}
+		}
+		mu.Lock()
+		return mu.Unlock
+	}
+	size, n, err := t.putChunks(sha, r, lock)
+	if err != nil {
+		return err
+	}
+	defer lock()()
+	var want int64
+	if err := t.tx.QueryRowContext(t.ctx, `SELECT size FROM blobs WHERE sha256 = ?`, sha).Scan(&want); err != nil {
+		return err
+	}
+	if size != want {
+		return fmt.Errorf("content changed while it was archived (expected %d bytes, read %d)", want, size)
+	}
+	_, err = t.tx.ExecContext(t.ctx, `UPDATE blobs SET chunks = ? WHERE sha256 = ?`, n, sha)
+	return err
+}
+
+// putChunks stores the content read from r as the chunks of blob sha,
+// checking that it hashes to sha, and returns its size and number of
+// chunks. lock, when not nil, is called around each use of the
+// transaction and returns its unlock.
+func (t *Tx) putChunks(sha string, r io.Reader, lock func() func()) (size int64, n int, err error) {
+	if lock == nil {
+		lock = func() func() { return func() {} }
+	}
+	unlock := lock()
+	stmt, err := t.tx.PrepareContext(t.ctx, `INSERT INTO blob_chunks (sha256, n, data) VALUES (?, ?, ?)`)
+	unlock()
+	if err != nil {
+		return 0, 0, err
+	}
+	defer func() {
+		unlock := lock()
+		stmt.Close()
+		unlock()
+	}()
 	h := sha256.New()
 	// A program file held in memory needs no buffer of a chunk's size:
 	// thirty of those are 120 MB of garbage at the end of every calc.
@@ -50,30 +115,30 @@ func (t *Tx) PutBlob(sha string, r io.Reader) error {
 		size0 = min(size0, max(l.Len(), 1))
 	}
 	buf := make([]byte, size0)
-	var size int64
-	n := 0
 	for {
-		k, err := io.ReadFull(r, buf)
+		k, rerr := io.ReadFull(r, buf)
 		if k > 0 {
 			h.Write(buf[:k])
-			if _, err := stmt.ExecContext(t.ctx, sha, n, buf[:k]); err != nil {
-				return err
+			unlock := lock()
+			_, err := stmt.ExecContext(t.ctx, sha, n, buf[:k])
+			unlock()
+			if err != nil {
+				return 0, 0, err
 			}
 			size += int64(k)
 			n++
 		}
-		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		if errors.Is(rerr, io.EOF) || errors.Is(rerr, io.ErrUnexpectedEOF) {
 			break
 		}
-		if err != nil {
-			return err
+		if rerr != nil {
+			return 0, 0, rerr
 		}
 	}
 	if got := hex.EncodeToString(h.Sum(nil)); got != sha {
-		return fmt.Errorf("content changed while it was archived (expected SHA-256 %s, read %s)", sha, got)
+		return 0, 0, fmt.Errorf("content changed while it was archived (expected SHA-256 %s, read %s)", sha, got)
 	}
-	_, err = t.tx.ExecContext(t.ctx, `UPDATE blobs SET size = ?, chunks = ? WHERE sha256 = ?`, size, n, sha)
-	return err
+	return size, n, nil
 }
 
 // PutBytes archives a small blob held in memory and returns its SHA-256.
@@ -86,12 +151,16 @@ func (t *Tx) PutBytes(data []byte) (string, error) {
 // OpenBlob streams an archived blob.
 func (t *Tx) OpenBlob(sha string) (io.Reader, error) {
 	var chunks int
-	err := t.tx.QueryRowContext(t.ctx, `SELECT chunks FROM blobs WHERE sha256 = ?`, sha).Scan(&chunks)
+	var size int64
+	err := t.tx.QueryRowContext(t.ctx, `SELECT chunks, size FROM blobs WHERE sha256 = ?`, sha).Scan(&chunks, &size)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("blob %s is not in the archive", sha)
 	}
 	if err != nil {
 		return nil, err
+	}
+	if chunks == 0 && size > 0 {
+		return nil, fmt.Errorf("blob %s is reserved but not yet archived", sha)
 	}
 	return &blobReader{t: t, sha: sha, chunks: chunks}, nil
 }

@@ -10,6 +10,7 @@ import (
 	"io"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -59,6 +60,88 @@ func TestBlobRoundTrip(t *testing.T) {
 	}
 	if err := tx.PutBlob(strings.Repeat("0", 64), bytes.NewReader([]byte("x"))); err == nil {
 		t.Fatal("content that does not match its hash was archived")
+	}
+}
+
+// TestReservedBlob reserves a blob, which does not open until it is
+// filled, fills it from a stream while another goroutine uses the
+// transaction under the same lock, and refuses content that is not the
+// content reserved.
+func TestReservedBlob(t *testing.T) {
+	db := MustOpenDB(t)
+	tx := mustBegin(t, db)
+	data := bytes.Repeat([]byte("D001,1001,1HGCM82633A004352\n"), chunkSize/10)
+	sum := sha256.Sum256(data)
+	sha := hex.EncodeToString(sum[:])
+	if ok, err := tx.ReserveBlob(sha, int64(len(data))); err != nil || !ok {
+		t.Fatalf("reserve: %v, %v; want true, nil", ok, err)
+	}
+	if ok, err := tx.ReserveBlob(sha, int64(len(data))); err != nil || ok {
+		t.Fatalf("second reserve: %v, %v; want false, nil", ok, err)
+	}
+	if ok, err := tx.HasBlob(sha); err != nil || !ok {
+		t.Fatalf("has a reserved blob: %v, %v; want true, nil", ok, err)
+	}
+	if _, err := tx.OpenBlob(sha); err == nil || !strings.Contains(err.Error(), "not yet archived") {
+		t.Fatalf("opening a reserved blob: %v; want an error saying it is not yet archived", err)
+	}
+
+	// Another blob is read under the lock while this one is filled.
+	other := []byte("dealer_code,name\nD001,North\n")
+	otherSum := sha256.Sum256(other)
+	otherSHA := hex.EncodeToString(otherSum[:])
+	if err := tx.PutBlob(otherSHA, bytes.NewReader(other)); err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	done := make(chan error, 1)
+	go func() {
+		for range 50 {
+			mu.Lock()
+			got, err := tx.ReadBlob(otherSHA)
+			mu.Unlock()
+			if err != nil || !bytes.Equal(got, other) {
+				done <- fmt.Errorf("reading another blob meanwhile: %q, %v", got, err)
+				return
+			}
+		}
+		done <- nil
+	}()
+	if err := tx.FillBlob(sha, io.MultiReader(bytes.NewReader(data)), &mu); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	got, err := tx.ReadBlob(sha)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, data) {
+		t.Fatalf("read %d bytes, want %d identical bytes", len(got), len(data))
+	}
+
+	for _, c := range []struct {
+		name    string
+		content []byte
+		size    int64
+		want    string
+	}{
+		{"other bytes", []byte("x"), 1, "expected SHA-256"},
+		{"another size", []byte("abc"), 4, "expected 4 bytes, read 3"},
+	} {
+		s := sha256.Sum256(c.content)
+		h := hex.EncodeToString(s[:])
+		if c.name == "other bytes" {
+			h = strings.Repeat("0", 64)
+		}
+		if _, err := tx.ReserveBlob(h, c.size); err != nil {
+			t.Fatal(err)
+		}
+		err := tx.FillBlob(h, bytes.NewReader(c.content), nil)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v; want an error containing %q", c.name, err, c.want)
+		}
 	}
 }
 

@@ -3,6 +3,7 @@ package workspace
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"os"
@@ -153,7 +154,10 @@ func (c *Config) Calc(ctx context.Context, env Env, opts CalcOptions) (*CalcSumm
 		}
 	}
 
-	if err := c.stage(tx, env); err != nil {
+	// New sales versions are archived while they are read (see
+	// pendingArchive).
+	pa := &pendingArchive{}
+	if err := c.stage(tx, env, pa); err != nil {
 		return nil, err
 	}
 	files, err := storedInputs(tx)
@@ -164,8 +168,11 @@ func (c *Config) Calc(ctx context.Context, env Env, opts CalcOptions) (*CalcSumm
 		return nil, usageError("no input files: inputs: in %s matches nothing under %s", "incent.yaml", c.Dir)
 	}
 	env.progress("reading %d input files", len(files))
-	ds, fromSnapshot, wait, err := c.gatherCached(tx, files, !opts.DryRun)
+	ds, fromSnapshot, wait, err := c.gatherCached(tx, files, !opts.DryRun, pa)
 	if err != nil {
+		if _, ok := errors.AsType[*Error](err); ok {
+			return nil, err
+		}
 		return nil, &Error{Code: ExitRejected, Err: err}
 	}
 	if fromSnapshot {
@@ -271,14 +278,14 @@ func relTo(dir, path string) string {
 // the same input versions read by this build is decoded from it, else the
 // rows are read from the archive and, when save is set, a new snapshot is
 // written in the background; wait blocks until it is written.
-func (c *Config) gatherCached(tx *store.Tx, files []store.InputFile, save bool) (ds *dataset, fromSnapshot bool, wait func(), err error) {
+func (c *Config) gatherCached(tx *store.Tx, files []store.InputFile, save bool, pa *pendingArchive) (ds *dataset, fromSnapshot bool, wait func(), err error) {
 	key, ok := snapshotKey(files)
 	if ok {
 		if ds := c.readSnapshot(key, files); ds != nil {
-			return ds, true, func() {}, nil
+			return ds, true, func() {}, pa.archive(tx, nil, nil)
 		}
 	}
-	if ds, err = gather(tx, files); err != nil {
+	if ds, err = gather(tx, files, pa); err != nil {
 		return nil, false, nil, err
 	}
 	if !ok || !save {

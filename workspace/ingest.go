@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"io/fs"
 	"os"
@@ -115,7 +116,7 @@ func newKeyIndex() keyIndex { return keyIndex{m: map[string]keyEntry{}} }
 // stage ingests the workspace's input files that are new or changed: each
 // is archived by SHA-256 and recorded as a version. A file whose content is
 // already stored is a no-op.
-func (c *Config) stage(tx *store.Tx, env Env) error {
+func (c *Config) stage(tx *store.Tx, env Env, pa *pendingArchive) error {
 	kinds := []struct {
 		kind  ingest.Kind
 		globs []string
@@ -131,8 +132,12 @@ func (c *Config) stage(tx *store.Tx, env Env) error {
 		if err != nil {
 			return err
 		}
+		var later *pendingArchive
+		if k.kind == ingest.KindSales {
+			later = pa
+		}
 		for _, name := range files {
-			if _, _, err := c.stageFile(tx, env, k.kind, name, c.Path(name)); err != nil {
+			if _, _, err := c.stageFile(tx, env, k.kind, name, c.Path(name), later); err != nil {
 				return err
 			}
 		}
@@ -142,9 +147,11 @@ func (c *Config) stage(tx *store.Tx, env Env) error {
 
 // stageFile archives the file at path as a version of input name, unless
 // that content is the name's newest version. It returns the stored version
-// and whether this call added it.
-func (c *Config) stageFile(tx *store.Tx, env Env, kind ingest.Kind, name, path string) (*store.InputFile, bool, error) {
-	sha, err := hashFile(path)
+// and whether this call added it. With pa not nil, new content is only
+// reserved in the archive, and noted in pa to be archived while it is read
+// (see pendingArchive).
+func (c *Config) stageFile(tx *store.Tx, env Env, kind ingest.Kind, name, path string, pa *pendingArchive) (*store.InputFile, bool, error) {
+	sha, size, err := hashFile(path)
 	if err != nil {
 		var pe *fs.PathError
 		if errors.As(err, &pe) {
@@ -163,23 +170,143 @@ func (c *Config) stageFile(tx *store.Tx, env Env, kind ingest.Kind, name, path s
 		return nil, false, err
 	}
 	pj, _ := json.Marshal(profile)
+	if pa != nil {
+		reserved, err := tx.ReserveBlob(sha, size)
+		if err != nil {
+			return nil, false, err
+		}
+		if reserved {
+			pa.add(pendingBlob{name: name, path: path, sha: sha})
+		}
+	} else if err := archiveFile(tx, name, path, sha, false, nil); err != nil {
+		return nil, false, err
+	} else {
+		env.progress("archived %s", name)
+	}
 	// A file that does not read is found when the rows are gathered in this
 	// same transaction, which then rolls back: it is never a stored version.
-	fh, err := os.Open(path)
-	if err != nil {
-		return nil, false, usageError("%s: %v", name, err)
-	}
-	defer fh.Close()
-	if err := tx.PutBlob(sha, bufio.NewReaderSize(fh, 1<<20)); err != nil {
-		return nil, false, fmt.Errorf("archive %s: %w", name, err)
-	}
-	env.progress("archived %s", name)
-	f := &store.InputFile{Kind: string(kind), Name: name, SHA256: sha, Profile: string(pj)}
+	f := &store.InputFile{Kind: string(kind), Name: name, SHA256: sha, Profile: string(pj), Size: size}
 	if err := tx.AddInput(f); err != nil {
 		return nil, false, err
 	}
 	return f, true, nil
 }
+
+// archiveFile archives the content of the file at path, which hashed to
+// sha, under sha: into the blob reserved for it, holding mu (when not nil)
+// for each use of tx (see store.Tx.FillBlob), else as a new blob.
+func archiveFile(tx *store.Tx, name, path, sha string, reserved bool, mu *sync.Mutex) error {
+	fh, err := os.Open(path)
+	if err != nil {
+		return usageError("%s: %v", name, err)
+	}
+	defer fh.Close()
+	r := bufio.NewReaderSize(fh, 1<<20)
+	if reserved {
+		err = tx.FillBlob(sha, r, mu)
+	} else {
+		err = tx.PutBlob(sha, r)
+	}
+	if err != nil {
+		return fmt.Errorf("archive %s: %w", name, err)
+	}
+	return nil
+}
+
+// pendingArchive holds the new sales file versions of a calc, reserved in
+// the archive but not yet in it. Archiving a quarter's exports (about a
+// third of a second for a million sales, on one core) and then reading
+// them back left the other core idle; instead each is archived on one
+// core while the others parse it from the workspace. The reader checks
+// that what it parsed hashes to the version's SHA-256, and the archive
+// that what it stored does: what was read is what is archived, so a
+// replay from the archive alone reads the same rows. A file changed
+// meanwhile fails the run, which stores nothing.
+type pendingArchive struct {
+	blobs []pendingBlob
+	paths map[string]string // sha -> path, to read it from
+}
+
+type pendingBlob struct{ name, path, sha string }
+
+func (pa *pendingArchive) add(b pendingBlob) {
+	if pa.paths == nil {
+		pa.paths = map[string]string{}
+	}
+	pa.blobs = append(pa.blobs, b)
+	pa.paths[b.sha] = b.path
+}
+
+// path returns the workspace file to read content sha from, or "" when it
+// is read from the archive.
+func (pa *pendingArchive) path(sha string) string {
+	if pa == nil {
+		return ""
+	}
+	return pa.paths[sha]
+}
+
+// archive fills every reserved blob, holding mu (when not nil) for each
+// use of tx. It stops early, with errStopped, once stop is set.
+func (pa *pendingArchive) archive(tx *store.Tx, mu *sync.Mutex, stop *atomic.Bool) error {
+	if pa == nil {
+		return nil
+	}
+	for _, b := range pa.blobs {
+		if stop != nil && stop.Load() {
+			return errStopped
+		}
+		if err := archiveFile(tx, b.name, b.path, b.sha, true, mu); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// openPending opens the workspace file a pending version is read from:
+// its reader fails at the end when the content read does not hash to sha.
+func openPending(name, path, sha string) (*checkedFile, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, usageError("%s: %v", name, err)
+	}
+	return &checkedFile{f: f, h: sha256.New(), name: name, sha: sha}, nil
+}
+
+// checkedFile reads a file, hashing what it reads; at the end of the
+// file it is an error when that is not the content expected.
+type checkedFile struct {
+	f         *os.File
+	h         hash.Hash
+	name, sha string
+	err       error // the content read was not the content expected
+}
+
+func (c *checkedFile) Read(p []byte) (int, error) {
+	if c.err != nil {
+		return 0, c.err
+	}
+	n, err := c.f.Read(p)
+	c.h.Write(p[:n])
+	if err == io.EOF {
+		if got := hex.EncodeToString(c.h.Sum(nil)); got != c.sha {
+			c.err = usageError("%s changed while it was read (expected SHA-256 %s, read %s): run the command again", c.name, c.sha, got)
+			return n, c.err
+		}
+	}
+	return n, err
+}
+
+// check reads what r has left of the file, so that all of it is hashed,
+// and returns the error of content that is not the one expected.
+func (c *checkedFile) check(r io.Reader) error {
+	if _, err := io.Copy(io.Discard, r); err != nil && c.err == nil {
+		return err
+	}
+	return c.err
+}
+
+func (c *checkedFile) Close() error { return c.f.Close() }
 
 // profileFor returns the profile a new file version of a kind is read
 // with; it is archived with the version.
@@ -214,23 +341,26 @@ func (c *Config) salesProfile() (ingest.Profile, error) {
 		c.Profile, strings.Join(ingest.BuiltinProfileNames(), ", "))
 }
 
-func hashFile(path string) (string, error) {
+func hashFile(path string) (string, int64, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return "", err
+		return "", 0, err
 	}
 	defer f.Close()
 	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
+	n, err := io.Copy(h, f)
+	if err != nil {
+		return "", 0, err
 	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+	return hex.EncodeToString(h.Sum(nil)), n, nil
 }
 
 // gather reads every stored input version from the archive and resolves
 // rows by key. Reading from the archive, not the workspace, is what makes a
-// run replayable from the database alone.
-func gather(tx *store.Tx, files []store.InputFile) (*dataset, error) {
+// run replayable from the database alone. The versions pa holds (nil:
+// none) are read from the workspace while they are archived; gather
+// returns once they are archived.
+func gather(tx *store.Tx, files []store.InputFile, pa *pendingArchive) (*dataset, error) {
 	ds := &dataset{files: files, dealerIdx: newKeyIndex(), objectiveIdx: newKeyIndex(),
 		certIdx: newKeyIndex(), claimIdx: newKeyIndex(), reconOf: map[int64]int{}, problems: map[int64]*fileProblems{}}
 	byKind := map[string][]store.InputFile{}
@@ -239,7 +369,7 @@ func gather(tx *store.Tx, files []store.InputFile) (*dataset, error) {
 	for _, f := range files {
 		byKind[f.Kind] = append(byKind[f.Kind], f)
 		if f.Kind == string(ingest.KindSales) {
-			n, err := estimateRows(tx, f)
+			n, err := estimateRows(tx, f, pa.path(f.SHA256))
 			if err != nil {
 				return nil, err
 			}
@@ -263,7 +393,7 @@ func gather(tx *store.Tx, files []store.InputFile) (*dataset, error) {
 	// Dealers first: sales are checked against them.
 	for _, kind := range Kinds {
 		if kind == ingest.KindSales {
-			if err := ds.readSales(tx, byKind[string(kind)], estimates, index); err != nil {
+			if err := ds.readSales(tx, byKind[string(kind)], estimates, index, pa); err != nil {
 				return nil, err
 			}
 			// The index, a key string and an entry per sale, need not be
@@ -326,12 +456,23 @@ func packText(sales []incent.Sale) {
 
 // estimateRows estimates the rows of a sales file version from the line
 // lengths of its first 256 KiB, a little over rather than under; a workbook
-// is reckoned at 80 bytes a row.
-func estimateRows(tx *store.Tx, f store.InputFile) (int, error) {
+// is reckoned at 80 bytes a row. The version is read from the archive, or
+// when path is not "", from the workspace file at path.
+func estimateRows(tx *store.Tx, f store.InputFile, path string) (int, error) {
 	const sample = 256 << 10
-	r, err := tx.OpenBlob(f.SHA256)
-	if err != nil {
-		return 0, err
+	var r io.Reader
+	if path != "" {
+		fh, err := os.Open(path)
+		if err != nil {
+			return 0, usageError("%s: %v", f.Name, err)
+		}
+		defer fh.Close()
+		r = fh
+	} else {
+		var err error
+		if r, err = tx.OpenBlob(f.SHA256); err != nil {
+			return 0, err
+		}
 	}
 	head := make([]byte, min(f.Size, sample))
 	n, err := io.ReadFull(r, head)
@@ -446,8 +587,9 @@ var errStopped = errors.New("stopped")
 // is exactly the one reading them one after another gives. Parsing and
 // checking rows is most of a large calc's reading; folding them is quick.
 // rows estimates each version's rows; index gives the map of sale keys
-// the folds fill.
-func (ds *dataset) readSales(tx *store.Tx, files []store.InputFile, rows []int, index <-chan *hashedKeys) error {
+// the folds fill. The versions pa holds are archived meanwhile, on a core
+// of their own (see pendingArchive).
+func (ds *dataset) readSales(tx *store.Tx, files []store.InputFile, rows []int, index <-chan *hashedKeys, pa *pendingArchive) error {
 	dealers := indexBy(ds.dealers, func(d incent.Dealer) string { return d.Code })
 	parsed := make([]*parsedSales, len(files))
 	for i := range parsed {
@@ -460,6 +602,13 @@ func (ds *dataset) readSales(tx *store.Tx, files []store.InputFile, rows []int, 
 	slots := make(chan struct{}, runtime.GOMAXPROCS(0))
 	quit := make(chan struct{})
 	var readers sync.WaitGroup
+	archived := make(chan error, 1)
+	if pa != nil && len(pa.blobs) > 0 {
+		go func() { archived <- pa.archive(tx, &dbMu, &stop) }()
+	} else {
+		archived <- nil
+	}
+	waitArchived := sync.OnceValue(func() error { return <-archived })
 	readers.Go(func() {
 		for i, f := range files {
 			select {
@@ -469,16 +618,18 @@ func (ds *dataset) readSales(tx *store.Tx, files []store.InputFile, rows []int, 
 			}
 			readers.Go(func() {
 				defer close(parsed[i].done)
-				parsed[i].read(tx, &dbMu, f, rows[i], dealers, &stop)
+				parsed[i].read(tx, &dbMu, f, pa.path(f.SHA256), rows[i], dealers, &stop)
 			})
 		}
 	})
-	// On an error, readers still at work stop at their next chunk of rows
-	// and are waited for: none outlives the transaction.
+	// On an error, readers still at work stop at their next chunk of rows,
+	// the archive at its next file, and are waited for: none outlives the
+	// transaction.
 	defer func() {
 		stop.Store(true)
 		close(quit)
 		readers.Wait()
+		waitArchived()
 	}()
 	for i, f := range files {
 		ps := parsed[i]
@@ -493,24 +644,39 @@ func (ds *dataset) readSales(tx *store.Tx, files []store.InputFile, rows []int, 
 		parsed[i] = nil // its rows are in the dataset now
 		<-slots
 	}
-	return nil
+	return waitArchived()
 }
 
-// read parses one sales file version of about rows rows from the archive.
-func (ps *parsedSales) read(tx *store.Tx, dbMu *sync.Mutex, f store.InputFile, rows int, dealers map[string]int, stop *atomic.Bool) {
+// read parses one sales file version of about rows rows from the archive,
+// or when path is not "", from the workspace file at path (see
+// pendingArchive).
+func (ps *parsedSales) read(tx *store.Tx, dbMu *sync.Mutex, f store.InputFile, path string, rows int, dealers map[string]int, stop *atomic.Bool) {
 	var p ingest.Profile
 	if err := json.Unmarshal([]byte(f.Profile), &p); err != nil {
 		ps.err = fmt.Errorf("input %s: stored profile: %w", f.Name, err)
 		return
 	}
-	dbMu.Lock()
-	r, err := tx.OpenBlob(f.SHA256)
-	dbMu.Unlock()
-	if err != nil {
-		ps.err = err
-		return
+	var r io.Reader
+	var checked *checkedFile
+	if path != "" {
+		fh, err := openPending(f.Name, path, f.SHA256)
+		if err != nil {
+			ps.err = err
+			return
+		}
+		defer fh.Close()
+		r, checked = fh, fh
+	} else {
+		dbMu.Lock()
+		blob, err := tx.OpenBlob(f.SHA256)
+		dbMu.Unlock()
+		if err != nil {
+			ps.err = err
+			return
+		}
+		r = lockedReader{r: blob, mu: dbMu}
 	}
-	br := bufio.NewReaderSize(lockedReader{r: r, mu: dbMu}, 1<<20)
+	br := bufio.NewReaderSize(r, 1<<20)
 	// Rows of this file that share a key but differ are found here, on
 	// the reading core, while the rows are fresh in its cache. Its map
 	// of keys is made at the file's size, rather than grown (and every
@@ -555,6 +721,15 @@ func (ps *parsedSales) read(tx *store.Tx, dbMu *sync.Mutex, f store.InputFile, r
 		scan.conflicts[k] = c
 	}
 	ps.conflicts = scan.conflicts
+	// Rows read from the workspace count only when they were the content
+	// archived, whatever the reader made of them.
+	switch {
+	case checked == nil:
+	case ps.err == nil:
+		ps.err = checked.check(br)
+	case checked.err != nil:
+		ps.err = checked.err
+	}
 }
 
 // conflictScan finds the keys that rows of one file version give

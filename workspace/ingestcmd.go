@@ -124,7 +124,7 @@ func (c *Config) Ingest(ctx context.Context, env Env, opts IngestOptions) (*Inge
 	status := map[int64]string{}
 	var order []int64
 	for _, f := range files {
-		v, isNew, err := c.stageFile(tx, env, opts.Kind, f.name, f.path)
+		v, isNew, err := c.stageFile(tx, env, opts.Kind, f.name, f.path, nil)
 		if err != nil {
 			return nil, err
 		}
@@ -143,7 +143,7 @@ func (c *Config) Ingest(ctx context.Context, env Env, opts IngestOptions) (*Inge
 		status[v.Seq] = st
 	}
 	nNamed := len(order)
-	if err := c.stage(tx, env); err != nil {
+	if err := c.stage(tx, env, nil); err != nil {
 		return nil, err
 	}
 	all, err := storedInputs(tx)
@@ -164,7 +164,7 @@ func (c *Config) Ingest(ctx context.Context, env Env, opts IngestOptions) (*Inge
 	env.progress("reading %d input files", len(all))
 	// As calc does: stored versions already read come from the snapshot,
 	// and new ones, once read, leave a snapshot for the calc that follows.
-	ds, fromSnapshot, wait, err := c.gatherCached(tx, all, !opts.DryRun)
+	ds, fromSnapshot, wait, err := c.gatherCached(tx, all, !opts.DryRun, nil)
 	if err != nil {
 		return nil, &Error{Code: ExitRejected, Err: err}
 	}

@@ -74,9 +74,9 @@ func (c *Config) rebuild(ctx context.Context, db *store.DB, runID string, snapsh
 		}
 		var ds *dataset
 		if snapshot {
-			ds, _, _, err = c.gatherCached(tx, inputs, false)
+			ds, _, _, err = c.gatherCached(tx, inputs, false, nil)
 		} else {
-			ds, err = gather(tx, inputs)
+			ds, err = gather(tx, inputs, nil)
 		}
 		if err != nil {
 			return fmt.Errorf("run %s: archived inputs: %w", runID, err)

@@ -60,14 +60,14 @@ func stagedDataset(t testing.TB, c *Config) ([]store.InputFile, *dataset) {
 		t.Fatal(err)
 	}
 	defer tx.Rollback()
-	if err := c.stage(tx, testEnv(nil)); err != nil {
+	if err := c.stage(tx, testEnv(nil), nil); err != nil {
 		t.Fatal(err)
 	}
 	files, err := storedInputs(tx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ds, err := gather(tx, files)
+	ds, err := gather(tx, files, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -323,7 +323,7 @@ func TestReadSalesSideBySide(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := c.stage(tx, testEnv(nil)); err != nil {
+		if err := c.stage(tx, testEnv(nil), nil); err != nil {
 			t.Fatal(err)
 		}
 		if err := tx.Commit(); err != nil {
@@ -361,7 +361,7 @@ func TestReadSalesSideBySide(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			ds, err = gather(tx, files)
+			ds, err = gather(tx, files, nil)
 			return err
 		})
 		if err != nil {
@@ -693,7 +693,7 @@ func TestEstimateRows(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := estimateRows(tx, store.InputFile{SHA256: sha, Size: int64(len(tc.data))})
+		got, err := estimateRows(tx, store.InputFile{SHA256: sha, Size: int64(len(tc.data))}, "")
 		if err != nil {
 			t.Fatal(err)
 		}
