@@ -127,19 +127,36 @@ func (c *Config) stage(tx *store.Tx, env Env, pa *pendingArchive) error {
 		{ingest.KindClaims, c.Inputs.Claims},
 		{ingest.KindSales, c.Inputs.Sales},
 	}
+	type input struct {
+		kind ingest.Kind
+		name string
+		sum  fileSum
+	}
+	var inputs []input
 	for _, k := range kinds {
 		files, err := c.glob(k.globs)
 		if err != nil {
 			return err
 		}
+		for _, name := range files {
+			inputs = append(inputs, input{kind: k.kind, name: name})
+		}
+	}
+	// Every file is hashed, changed or not, before anything is known:
+	// the files are hashed side by side, a core each (a million sales'
+	// exports take a tenth of a second on one core).
+	calc.Parallel(len(inputs), 1, func(from, to int) {
+		for i := from; i < to; i++ {
+			inputs[i].sum = hashFile(c.Path(inputs[i].name))
+		}
+	})
+	for _, in := range inputs {
 		var later *pendingArchive
-		if k.kind == ingest.KindSales {
+		if in.kind == ingest.KindSales {
 			later = pa
 		}
-		for _, name := range files {
-			if _, _, err := c.stageFile(tx, env, k.kind, name, c.Path(name), later); err != nil {
-				return err
-			}
+		if _, _, err := c.stageHashed(tx, env, in.kind, in.name, c.Path(in.name), in.sum, later); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -151,7 +168,12 @@ func (c *Config) stage(tx *store.Tx, env Env, pa *pendingArchive) error {
 // reserved in the archive, and noted in pa to be archived while it is read
 // (see pendingArchive).
 func (c *Config) stageFile(tx *store.Tx, env Env, kind ingest.Kind, name, path string, pa *pendingArchive) (*store.InputFile, bool, error) {
-	sha, size, err := hashFile(path)
+	return c.stageHashed(tx, env, kind, name, path, hashFile(path), pa)
+}
+
+// stageHashed is stageFile for a file already hashed.
+func (c *Config) stageHashed(tx *store.Tx, env Env, kind ingest.Kind, name, path string, sum fileSum, pa *pendingArchive) (*store.InputFile, bool, error) {
+	sha, size, err := sum.sha, sum.size, sum.err
 	if err != nil {
 		var pe *fs.PathError
 		if errors.As(err, &pe) {
@@ -341,18 +363,25 @@ func (c *Config) salesProfile() (ingest.Profile, error) {
 		c.Profile, strings.Join(ingest.BuiltinProfileNames(), ", "))
 }
 
-func hashFile(path string) (string, int64, error) {
+func hashFile(path string) fileSum {
 	f, err := os.Open(path)
 	if err != nil {
-		return "", 0, err
+		return fileSum{err: err}
 	}
 	defer f.Close()
 	h := sha256.New()
 	n, err := io.Copy(h, f)
 	if err != nil {
-		return "", 0, err
+		return fileSum{err: err}
 	}
-	return hex.EncodeToString(h.Sum(nil)), n, nil
+	return fileSum{sha: hex.EncodeToString(h.Sum(nil)), size: n}
+}
+
+// fileSum is a file's SHA-256 and size, or why it could not be read.
+type fileSum struct {
+	sha  string
+	size int64
+	err  error
 }
 
 // gather reads every stored input version from the archive and resolves
