@@ -65,8 +65,6 @@ type csvSource struct {
 	// numbers cr gives are this many short.
 	fast    int
 	long    []byte   // a line longer than br's buffer
-	buf     []byte   // the fields of the line being split
-	ends    []int    // where each of its fields ends in buf
 	slab    []string // fields of the next records, handed out in turn
 	pending *pendingRecord
 }
@@ -231,33 +229,22 @@ func (s *csvSource) record() ([]string, int, error) {
 // lineNumber is the number of lines read so far.
 func (s *csvSource) lineNumber() int { return s.fast + s.feed.lines }
 
-// split cuts a line with no quote at its delimiters. As encoding/csv does,
-// the fields are cut from one string of the line without its delimiters.
+// split cuts a line with no quote at its delimiters. The fields are cut
+// from one string of the whole line, made at once, rather than copied
+// field by field into a string of the line without its delimiters.
 func (s *csvSource) split(text []byte) []string {
-	s.buf, s.ends = s.buf[:0], s.ends[:0]
-	for {
-		j := bytes.IndexByte(text, s.comma)
-		if j < 0 {
-			break
-		}
-		s.buf = append(s.buf, text[:j]...)
-		s.ends = append(s.ends, len(s.buf))
-		text = text[j+1:]
-	}
-	s.buf = append(s.buf, text...)
-	s.ends = append(s.ends, len(s.buf))
-	n := len(s.ends)
+	n := bytes.Count(text, []byte{s.comma}) + 1
 	if len(s.slab) < n {
 		s.slab = make([]string, max(n, slabFields))
 	}
 	rec := s.slab[:n:n]
 	s.slab = s.slab[n:]
-	str := string(s.buf)
-	from := 0
-	for i, to := range s.ends {
-		rec[i] = str[from:to]
-		from = to
+	str := string(text)
+	for i := range n - 1 {
+		j := strings.IndexByte(str, s.comma)
+		rec[i], str = str[:j], str[j+1:]
 	}
+	rec[n-1] = str
 	return rec
 }
 
