@@ -38,13 +38,18 @@ func mustBegin(t *testing.T, db *DB) *Tx {
 	return tx
 }
 
+// shaOf returns data's SHA-256 in hex, as blobs are named.
+func shaOf(data []byte) string {
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
+}
+
 // TestBlobRoundTrip stores a blob larger than one chunk and reads it back.
 func TestBlobRoundTrip(t *testing.T) {
 	db := MustOpenDB(t)
 	tx := mustBegin(t, db)
 	data := bytes.Repeat([]byte("D001,1001,1HGCM82633A004352\n"), chunkSize/10)
-	sum := sha256.Sum256(data)
-	sha := hex.EncodeToString(sum[:])
+	sha := shaOf(data)
 	if err := tx.PutBlob(sha, bytes.NewReader(data)); err != nil {
 		t.Fatal(err)
 	}
@@ -71,8 +76,7 @@ func TestReservedBlob(t *testing.T) {
 	db := MustOpenDB(t)
 	tx := mustBegin(t, db)
 	data := bytes.Repeat([]byte("D001,1001,1HGCM82633A004352\n"), chunkSize/10)
-	sum := sha256.Sum256(data)
-	sha := hex.EncodeToString(sum[:])
+	sha := shaOf(data)
 	if ok, err := tx.ReserveBlob(sha, int64(len(data))); err != nil || !ok {
 		t.Fatalf("reserve: %v, %v; want true, nil", ok, err)
 	}
@@ -88,8 +92,7 @@ func TestReservedBlob(t *testing.T) {
 
 	// Another blob is read under the lock while this one is filled.
 	other := []byte("dealer_code,name\nD001,North\n")
-	otherSum := sha256.Sum256(other)
-	otherSHA := hex.EncodeToString(otherSum[:])
+	otherSHA := shaOf(other)
 	if err := tx.PutBlob(otherSHA, bytes.NewReader(other)); err != nil {
 		t.Fatal(err)
 	}
@@ -130,8 +133,7 @@ func TestReservedBlob(t *testing.T) {
 		{"other bytes", []byte("x"), 1, "expected SHA-256"},
 		{"another size", []byte("abc"), 4, "expected 4 bytes, read 3"},
 	} {
-		s := sha256.Sum256(c.content)
-		h := hex.EncodeToString(s[:])
+		h := shaOf(c.content)
 		if c.name == "other bytes" {
 			h = strings.Repeat("0", 64)
 		}
@@ -158,8 +160,7 @@ func TestBlobChunks(t *testing.T) {
 			if stream {
 				data = append(data, 's') // other content, so another blob
 			}
-			sum := sha256.Sum256(data)
-			sha := hex.EncodeToString(sum[:])
+			sha := shaOf(data)
 			var r io.Reader = bytes.NewReader(data)
 			if stream {
 				r = io.MultiReader(r) // no Len: read a chunk at a time
@@ -230,8 +231,7 @@ func TestPageSize(t *testing.T) {
 	defer db.Close()
 	tx := mustBegin(t, db)
 	data := bytes.Repeat([]byte("x"), chunkSize+1)
-	sum := sha256.Sum256(data)
-	if err := tx.PutBlob(hex.EncodeToString(sum[:]), bytes.NewReader(data)); err != nil {
+	if err := tx.PutBlob(shaOf(data), bytes.NewReader(data)); err != nil {
 		t.Fatal(err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -546,8 +546,7 @@ func BenchmarkReadBlob(b *testing.B) {
 // each new sales export, in a transaction then rolled back.
 func BenchmarkPutBlob(b *testing.B) {
 	db, data := blobBench(b)
-	sum := sha256.Sum256(data)
-	sha := hex.EncodeToString(sum[:])
+	sha := shaOf(data)
 	b.SetBytes(int64(len(data)))
 	for b.Loop() {
 		tx, err := db.Begin(context.Background())

@@ -2,7 +2,6 @@ package workspace
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -18,16 +17,7 @@ import (
 // to be archived while they are read, as calc stages them.
 func stagePending(t *testing.T, c *Config) (*store.Tx, []store.InputFile, *pendingArchive) {
 	t.Helper()
-	db, err := store.Open(c.Path(c.DB), testEnv(nil).Now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	tx, err := db.Begin(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { tx.Rollback() })
+	tx := beginTx(t, c)
 	pa := &pendingArchive{}
 	if err := c.stage(tx, testEnv(nil), pa); err != nil {
 		t.Fatal(err)
@@ -65,20 +55,26 @@ func TestSalesArchivedWhileRead(t *testing.T) {
 		t.Errorf("reconciliation differs (-archive +workspace):\n%s", d)
 	}
 	for _, f := range files {
-		if f.Kind != string(ingest.KindSales) {
-			continue
+		if f.Kind == string(ingest.KindSales) {
+			archivedAsOnDisk(t, tx, c, f)
 		}
-		archived, err := tx.ReadBlob(f.SHA256)
-		if err != nil {
-			t.Fatal(err)
-		}
-		onDisk, err := os.ReadFile(c.Path(f.Name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(archived, onDisk) || int64(len(onDisk)) != f.Size {
-			t.Errorf("%s: archived %d bytes, the file has %d (version size %d)", f.Name, len(archived), len(onDisk), f.Size)
-		}
+	}
+}
+
+// archivedAsOnDisk checks that the archive holds the workspace file of
+// version f, byte for byte, at the version's size.
+func archivedAsOnDisk(t *testing.T, tx *store.Tx, c *Config, f store.InputFile) {
+	t.Helper()
+	archived, err := tx.ReadBlob(f.SHA256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	onDisk, err := os.ReadFile(c.Path(f.Name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(archived, onDisk) || int64(len(onDisk)) != f.Size {
+		t.Errorf("%s: archived %d bytes, the file has %d (version size %d)", f.Name, len(archived), len(onDisk), f.Size)
 	}
 }
 
@@ -133,22 +129,10 @@ func TestPendingArchivedUnread(t *testing.T) {
 	if err := pa.archive(tx, nil, nil); err != nil {
 		t.Fatal(err)
 	}
-	n := 0
 	for _, f := range files {
-		archived, err := tx.ReadBlob(f.SHA256)
-		if err != nil {
-			t.Fatal(err)
-		}
-		onDisk, err := os.ReadFile(c.Path(f.Name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(archived, onDisk) {
-			t.Errorf("%s: archived %d bytes, the file has %d", f.Name, len(archived), len(onDisk))
-		}
-		n++
+		archivedAsOnDisk(t, tx, c, f)
 	}
-	if n != 7 {
-		t.Errorf("%d input files, want 7", n)
+	if len(files) != 7 {
+		t.Errorf("%d input files, want 7", len(files))
 	}
 }

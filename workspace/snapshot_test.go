@@ -46,9 +46,9 @@ func testEnv(progress *[]string) Env {
 		}}
 }
 
-// stagedDataset stages the workspace's inputs in a new database and
-// gathers them.
-func stagedDataset(t testing.TB, c *Config) ([]store.InputFile, *dataset) {
+// beginTx opens c's database (creating it) and begins a transaction;
+// both end with the test.
+func beginTx(t testing.TB, c *Config) *store.Tx {
 	t.Helper()
 	db, err := store.Open(c.Path(c.DB), testEnv(nil).Now)
 	if err != nil {
@@ -59,6 +59,15 @@ func stagedDataset(t testing.TB, c *Config) ([]store.InputFile, *dataset) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { tx.Rollback() })
+	return tx
+}
+
+// stagedDataset stages the workspace's inputs in a new database and
+// gathers them.
+func stagedDataset(t testing.TB, c *Config) ([]store.InputFile, *dataset) {
+	t.Helper()
+	tx := beginTx(t, c)
 	defer tx.Rollback()
 	if err := c.stage(tx, testEnv(nil), nil); err != nil {
 		t.Fatal(err)
