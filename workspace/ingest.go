@@ -115,7 +115,8 @@ func newKeyIndex() keyIndex { return keyIndex{m: map[string]keyEntry{}} }
 
 // stage ingests the workspace's input files that are new or changed: each
 // is archived by SHA-256 and recorded as a version. A file whose content is
-// already stored is a no-op.
+// already stored is a no-op. With pa not nil, the content of new sales
+// versions is only reserved, and left to pa (see pendingArchive).
 func (c *Config) stage(tx *store.Tx, env Env, pa *pendingArchive) error {
 	kinds := []struct {
 		kind  ingest.Kind
