@@ -170,10 +170,7 @@ func (c *Config) Calc(ctx context.Context, env Env, opts CalcOptions) (*CalcSumm
 	env.progress("reading %d input files", len(files))
 	ds, fromSnapshot, wait, err := c.gatherCached(tx, files, !opts.DryRun, pa)
 	if err != nil {
-		if _, ok := errors.AsType[*Error](err); ok {
-			return nil, err
-		}
-		return nil, &Error{Code: ExitRejected, Err: err}
+		return nil, readError(err)
 	}
 	if fromSnapshot {
 		env.progress("inputs unchanged: %d sales read from the snapshot", len(ds.sales))
@@ -299,6 +296,16 @@ func (c *Config) gatherCached(tx *store.Tx, files []store.InputFile, save bool, 
 		_ = c.writeSnapshot(key, frozen)
 	}()
 	return ds, false, func() { <-done }, nil
+}
+
+// readError is the error of inputs that could not be read: rejected
+// (exit 3), unless it already says otherwise, as for a file changed while
+// it was read (exit 2).
+func readError(err error) error {
+	if _, ok := errors.AsType[*Error](err); ok {
+		return err
+	}
+	return &Error{Code: ExitRejected, Err: err}
 }
 
 // compute runs the passes and turns the result into stored lines.

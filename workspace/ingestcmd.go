@@ -123,8 +123,14 @@ func (c *Config) Ingest(ctx context.Context, env Env, opts IngestOptions) (*Inge
 	}
 	status := map[int64]string{}
 	var order []int64
+	// New sales versions are archived while they are read, as calc does.
+	pa := &pendingArchive{}
+	var later *pendingArchive
+	if opts.Kind == ingest.KindSales {
+		later = pa
+	}
 	for _, f := range files {
-		v, isNew, err := c.stageFile(tx, env, opts.Kind, f.name, f.path, nil)
+		v, isNew, err := c.stageFile(tx, env, opts.Kind, f.name, f.path, later)
 		if err != nil {
 			return nil, err
 		}
@@ -143,7 +149,7 @@ func (c *Config) Ingest(ctx context.Context, env Env, opts IngestOptions) (*Inge
 		status[v.Seq] = st
 	}
 	nNamed := len(order)
-	if err := c.stage(tx, env, nil); err != nil {
+	if err := c.stage(tx, env, pa); err != nil {
 		return nil, err
 	}
 	all, err := storedInputs(tx)
@@ -164,9 +170,9 @@ func (c *Config) Ingest(ctx context.Context, env Env, opts IngestOptions) (*Inge
 	env.progress("reading %d input files", len(all))
 	// As calc does: stored versions already read come from the snapshot,
 	// and new ones, once read, leave a snapshot for the calc that follows.
-	ds, fromSnapshot, wait, err := c.gatherCached(tx, all, !opts.DryRun, nil)
+	ds, fromSnapshot, wait, err := c.gatherCached(tx, all, !opts.DryRun, pa)
 	if err != nil {
-		return nil, &Error{Code: ExitRejected, Err: err}
+		return nil, readError(err)
 	}
 	if fromSnapshot {
 		env.progress("inputs unchanged: %d sales read from the snapshot", len(ds.sales))
