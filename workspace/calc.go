@@ -156,7 +156,7 @@ func (c *Config) Calc(ctx context.Context, env Env, opts CalcOptions) (*CalcSumm
 
 	// New sales versions are archived while they are read (see
 	// pendingArchive).
-	pa := &pendingArchive{}
+	pa := &pendingArchive{env: env}
 	if err := c.stage(tx, env, pa); err != nil {
 		return nil, err
 	}

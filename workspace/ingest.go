@@ -246,6 +246,7 @@ func archiveFile(tx *store.Tx, name, path, sha string, reserved bool, mu *sync.M
 // replay from the archive alone reads the same rows. A file changed
 // meanwhile fails the run, which stores nothing.
 type pendingArchive struct {
+	env   Env // for progress, from the goroutine that archives
 	blobs []pendingBlob
 	paths map[string]string // sha -> path, to read it from
 }
@@ -282,6 +283,7 @@ func (pa *pendingArchive) archive(tx *store.Tx, mu *sync.Mutex, stop *atomic.Boo
 		if err := archiveFile(tx, b.name, b.path, b.sha, true, mu); err != nil {
 			return err
 		}
+		pa.env.progress("archived %s", b.name)
 	}
 	return nil
 }

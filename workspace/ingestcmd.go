@@ -124,7 +124,7 @@ func (c *Config) Ingest(ctx context.Context, env Env, opts IngestOptions) (*Inge
 	status := map[int64]string{}
 	var order []int64
 	// New sales versions are archived while they are read, as calc does.
-	pa := &pendingArchive{}
+	pa := &pendingArchive{env: env}
 	var later *pendingArchive
 	if opts.Kind == ingest.KindSales {
 		later = pa
