@@ -415,8 +415,7 @@ func gather(tx *store.Tx, files []store.InputFile, pa *pendingArchive) (*dataset
 	ds.sales = make([]incent.Sale, 0, salesRows)
 	ds.owners, ds.saleKeys = make([]int64, 0, salesRows), make([]string, 0, salesRows)
 	// The index of sale keys is made on another core while the other
-	// kinds and the first sales files are read: setting up a map for a
-	// million keys takes a third of a second, and the first fold is the
+	// kinds and the first sales files are read: the first fold is the
 	// first to need it.
 	index := make(chan *hashedKeys, 1)
 	go func() {
@@ -710,11 +709,15 @@ func (ps *parsedSales) read(tx *store.Tx, dbMu *sync.Mutex, f store.InputFile, p
 	}
 	br := bufio.NewReaderSize(r, 1<<20)
 	// Rows of this file that share a key but differ are found here, on
-	// the reading core, while the rows are fresh in its cache. Its map
-	// of keys is made at the file's size, rather than grown (and every
-	// key hashed again) a dozen times.
+	// the reading core, while the rows are fresh in its cache. Its table
+	// of keys is made at the file's size, rather than grown a dozen times.
 	scan := conflictScan{first: newHashedKeys(rows, func(i int32) string { return ps.at(int(i)).key })}
-	total := 0
+	total, scanned := 0, 0
+	scanRows := func(to int) {
+		scan.addRows(scanned, to, func(i int) string { return ps.at(i).key },
+			func(i, j int) bool { return saleEqual(ps.at(j).sale, ps.at(i).sale) })
+		scanned = to
+	}
 	var cellBuf []byte
 	// Each row's packed cells live until the file is folded, and the keys
 	// of accepted rows until every file is: each goes in blocks of its own
@@ -741,10 +744,12 @@ func (ps *parsedSales) read(tx *store.Tx, dbMu *sync.Mutex, f store.InputFile, p
 		r := &ps.rows[n-1][len(ps.rows[n-1])-1]
 		cellBuf = appendSaleKeyText(cellBuf[:0], &r.sale)
 		r.key = keys.Bytes(cellBuf)
-		scan.add(r.key, total, func(j int) bool { return saleEqual(ps.at(j).sale, r.sale) })
-		total++
+		if total++; total%aheadRows == 0 {
+			scanRows(total)
+		}
 		return nil
 	}, func(rj ingest.Reject) { ps.rejects = append(ps.rejects, rj) })
+	scanRows(total)
 	// The rows a conflicting row is told against are kept apart: chunks are
 	// let go as they are folded.
 	for k, c := range scan.conflicts {
@@ -781,15 +786,30 @@ type conflict struct {
 	firstRow, otherRow *parsedSale
 }
 
-// add notes row i with key k; equal tells whether the row equals row j.
-func (c *conflictScan) add(k string, i int, equal func(j int) bool) {
-	h, first, ok := c.first.find(k)
+// addRows notes rows from to to-1, whose keys key gives; equal tells
+// whether row i equals row j. The rows are hashed aheadRows at a time.
+func (c *conflictScan) addRows(from, to int, key func(i int) string, equal func(i, j int) bool) {
+	var hs [aheadRows]uint64
+	for from < to {
+		n := min(to-from, len(hs))
+		base := from
+		c.first.ahead(hs[:n], func(i int) string { return key(base + i) })
+		for i, h := range hs[:n] {
+			c.add(key(base+i), h, base+i, equal)
+		}
+		from += n
+	}
+}
+
+// add notes row i with key k, whose hash is h.
+func (c *conflictScan) add(k string, h uint64, i int, equal func(i, j int) bool) {
+	first, ok := c.first.findHashed(k, h)
 	if !ok {
 		c.first.add(k, h, int32(i))
 		return
 	}
 	j := int(first)
-	if _, done := c.conflicts[k]; done || equal(j) {
+	if _, done := c.conflicts[k]; done || equal(i, j) {
 		return
 	}
 	if c.conflicts == nil {
@@ -824,8 +844,13 @@ func (ds *dataset) foldSales(f store.InputFile, ps *parsedSales) {
 	rec := Reconciliation{Kind: f.Kind, File: f.Name, SHA256: f.SHA256, ProfileSHA256: store.ProfileSHA256(f.Profile)}
 	fp := &fileProblems{}
 	rejects := ps.rejects
+	var hs [aheadRows]uint64
 	for ci, chunk := range ps.rows {
 		for i := range chunk {
+			if i%aheadRows == 0 {
+				n := min(len(chunk)-i, aheadRows)
+				ds.saleIdx.ahead(hs[:n], func(j int) string { return chunk[i+j].key })
+			}
 			r := &chunk[i]
 			if col, why := r.rejected(); why != "" {
 				rec.Rejected++
@@ -844,7 +869,7 @@ func (ds *dataset) foldSales(f store.InputFile, ps *parsedSales) {
 				continue
 			}
 			accepted := rec.Accepted
-			ds.foldSale(f.Seq, key, s, &rec)
+			ds.foldSale(f.Seq, key, hs[i%aheadRows], s, &rec)
 			if rec.Accepted > accepted {
 				fp.warnings = append(fp.warnings, r.warnings()...)
 				if s.Quantity < 0 {
@@ -862,8 +887,8 @@ func (ds *dataset) foldSales(f store.InputFile, ps *parsedSales) {
 
 // foldSale is fold for a sale, with its key in saleIdx and its version
 // in owners.
-func (ds *dataset) foldSale(seq int64, key string, s *incent.Sale, rec *Reconciliation) {
-	h, pos, ok := ds.saleIdx.find(key)
+func (ds *dataset) foldSale(seq int64, key string, h uint64, s *incent.Sale, rec *Reconciliation) {
+	pos, ok := ds.saleIdx.findHashed(key, h)
 	switch {
 	case !ok:
 		ds.saleIdx.add(key, h, int32(len(ds.sales)))
@@ -978,9 +1003,7 @@ type keyedRow[T any] struct {
 func foldRows[T any](list []T, idx keyIndex, f store.InputFile, rows []keyedRow[T], rec *Reconciliation, rejects *[]ingest.Reject,
 	col func(old, v T) string, equal func(a, b T) bool, replaced func(row ingest.Row, old T)) []T {
 	scan := conflictScan{first: newHashedKeys(len(rows), func(i int32) string { return rows[i].key })}
-	for i := range rows {
-		scan.add(rows[i].key, i, func(j int) bool { return equal(rows[j].v, rows[i].v) })
-	}
+	scan.addRows(0, len(rows), func(i int) string { return rows[i].key }, func(i, j int) bool { return equal(rows[j].v, rows[i].v) })
 	for i := range rows {
 		r := &rows[i]
 		if c, ok := scan.conflicts[r.key]; ok {

@@ -1,46 +1,124 @@
 package workspace
 
-import "hash/maphash"
+import (
+	"hash/maphash"
+	"math/bits"
+)
 
 // hashedKeys maps the keys of a million sales to numbers (a row, a place in
-// a list) by each key's 64-bit hash: a map of 12-byte entries, where one
-// keyed by the strings themselves holds 32 bytes an entry, hashes and
-// compares every key's bytes in it, and took a third of a second of a
-// first calc in lookups that missed the processor's caches. The numbers
-// give back their keys (keyOf), so two keys with one hash are told apart;
-// the later of two such keys is kept by its text. What a key maps to never
-// depends on the hash, which is seeded afresh each run.
+// a list) by each key's 64-bit hash, in a flat table of 16-byte slots with
+// linear probing. A Go map of the hashes costs a lookup two or three
+// cache misses (its directory, its group's control word, then the slot);
+// a slot here holds the hash and the number side by side, so that a
+// lookup in a table far larger than the processor's caches usually
+// misses once. The numbers give back their keys (keyOf), so two keys with
+// one hash are told apart. What a key maps to never depends on the hash,
+// which is seeded afresh each run.
 type hashedKeys struct {
-	seed   maphash.Seed
-	byHash map[uint64]int32
-	spill  map[string]int32 // keys whose hash an earlier key has
-	keyOf  func(int32) string
-	hash   func(seed maphash.Seed, k string) uint64 // maphash.String; a test may collide keys
+	seed    maphash.Seed
+	slots   []keySlot
+	n       int   // keys held
+	touched int32 // what ahead read, so that its reads are kept
+	keyOf   func(int32) string
+	hash    func(seed maphash.Seed, k string) uint64 // maphash.String; a test may collide keys
 }
 
+// keySlot is one key's hash and its number plus one; 0 marks a free slot.
+type keySlot struct {
+	h uint64
+	v int32
+}
+
+// newHashedKeys makes a table for about size keys; it grows past that.
 func newHashedKeys(size int, keyOf func(int32) string) *hashedKeys {
-	return &hashedKeys{seed: maphash.MakeSeed(), byHash: make(map[uint64]int32, size), keyOf: keyOf, hash: maphash.String}
+	return &hashedKeys{seed: maphash.MakeSeed(), slots: make([]keySlot, tableSlots(size)), keyOf: keyOf, hash: maphash.String}
+}
+
+// tableSlots is the number of slots for size keys: at most three in five
+// taken, where linear probing stays within a cache line or two.
+func tableSlots(size int) int {
+	return max(size, 8)*5/3 + 1
+}
+
+// home is the first slot to probe for hash h: the high bits of h scaled
+// to the table, which needs no power-of-two size.
+func (t *hashedKeys) home(h uint64) int {
+	hi, _ := bits.Mul64(h, uint64(len(t.slots)))
+	return int(hi)
+}
+
+// aheadRows is how many keys ahead hashes at a time: enough reads for the
+// processor to wait on at once, few enough to stay in its first caches.
+const aheadRows = 32
+
+// ahead sets hs[i] to the hash of key(i) and reads the first slot of each,
+// for lookups (findHashed) that follow. A lookup in a large table waits
+// on main memory; these reads do not depend on one another, so the
+// processor waits on them all at once rather than one lookup at a time.
+func (t *hashedKeys) ahead(hs []uint64, key func(i int) string) {
+	for i := range hs {
+		hs[i] = t.hash(t.seed, key(i))
+	}
+	// A loop of nothing but the reads, so that many are under way at once.
+	var x int32
+	for _, h := range hs {
+		x |= t.slots[t.home(h)].v
+	}
+	t.touched = x
 }
 
 // find returns the number k maps to, if any, and k's hash for add.
 func (t *hashedKeys) find(k string) (h uint64, v int32, ok bool) {
 	h = t.hash(t.seed, k)
-	v, ok = t.byHash[h]
-	if !ok || t.keyOf(v) == k {
-		return h, v, ok
-	}
-	v, ok = t.spill[k]
+	v, ok = t.findHashed(k, h)
 	return h, v, ok
+}
+
+// findHashed is find for a key whose hash is known to be h.
+func (t *hashedKeys) findHashed(k string, h uint64) (v int32, ok bool) {
+	for i := t.home(h); ; {
+		s := &t.slots[i]
+		switch {
+		case s.v == 0:
+			return 0, false
+		case s.h == h && t.keyOf(s.v-1) == k:
+			return s.v - 1, true
+		}
+		if i++; i == len(t.slots) {
+			i = 0
+		}
+	}
 }
 
 // add maps k, which find did not find and whose hash is h, to v.
 func (t *hashedKeys) add(k string, h uint64, v int32) {
-	if _, taken := t.byHash[h]; !taken {
-		t.byHash[h] = v
-		return
+	if (t.n+1)*5 > len(t.slots)*3 {
+		t.grow()
 	}
-	if t.spill == nil {
-		t.spill = map[string]int32{}
+	t.put(h, v)
+	t.n++
+}
+
+// put takes h and v into the first free slot from h's home.
+func (t *hashedKeys) put(h uint64, v int32) {
+	for i := t.home(h); ; {
+		if t.slots[i].v == 0 {
+			t.slots[i] = keySlot{h: h, v: v + 1}
+			return
+		}
+		if i++; i == len(t.slots) {
+			i = 0
+		}
 	}
-	t.spill[k] = v
+}
+
+// grow doubles the table, for more keys than it was made for.
+func (t *hashedKeys) grow() {
+	old := t.slots
+	t.slots = make([]keySlot, 2*len(old))
+	for _, s := range old {
+		if s.v != 0 {
+			t.put(s.h, s.v-1)
+		}
+	}
 }

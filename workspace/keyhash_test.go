@@ -36,11 +36,47 @@ func TestHashedKeys(t *testing.T) {
 					t.Errorf("%q: found %d, %v; want %d", k, v, ok, i)
 				}
 			}
+			// Hashed ahead, a block at a time, keys find the same.
+			hs := make([]uint64, aheadRows)
+			for from := 0; from < len(keys); from += aheadRows {
+				n := min(aheadRows, len(keys)-from)
+				ix.ahead(hs[:n], func(i int) string { return keys[from+i] })
+				for i, h := range hs[:n] {
+					if v, ok := ix.findHashed(keys[from+i], h); !ok || v != int32(from+i) {
+						t.Errorf("%q hashed ahead: found %d, %v; want %d", keys[from+i], v, ok, from+i)
+					}
+				}
+			}
+			if ix.n != len(keys) || len(ix.slots)*3 < ix.n*5 {
+				t.Errorf("%d keys in %d slots; want %d keys, at most three slots in five taken", ix.n, len(ix.slots), len(keys))
+			}
 			for _, k := range []string{"", "D000/0/VIN0/-", "D999/1/VIN1/+"} {
 				if _, v, ok := ix.find(k); ok {
 					t.Errorf("%q, never added, found as %d", k, v)
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkHashedKeys folds a million sale keys into a table made for
+// them, a block of keys hashed ahead at a time, as foldSales does.
+func BenchmarkHashedKeys(b *testing.B) {
+	const n = 1_000_000
+	keys := make([]string, n)
+	for i := range keys {
+		keys[i] = fmt.Sprintf("D%04d/D%04d-%d/1NCTK1AB0RA%06d/+", i%4000, i%4000, i, i)
+	}
+	hs := make([]uint64, aheadRows)
+	for b.Loop() {
+		ix := newHashedKeys(n, func(v int32) string { return keys[v] })
+		for from := 0; from < n; from += aheadRows {
+			ix.ahead(hs, func(i int) string { return keys[from+i] })
+			for i, h := range hs {
+				if _, ok := ix.findHashed(keys[from+i], h); !ok {
+					ix.add(keys[from+i], h, int32(from+i))
+				}
+			}
+		}
 	}
 }
