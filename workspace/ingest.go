@@ -23,6 +23,7 @@ import (
 	"github.com/incent/incent/calc"
 	"github.com/incent/incent/ingest"
 	"github.com/incent/incent/internal/arena"
+	"github.com/incent/incent/internal/offheap"
 	"github.com/incent/incent/store"
 )
 
@@ -453,7 +454,10 @@ func gather(tx *store.Tx, files []store.InputFile, pa *pendingArchive) (*dataset
 // packText copies the text that is each sale's own (deal, VIN,
 // salespeople) into long strings, in the order of the sales: a
 // string per sale, made as its row was read, lies wherever the row's turn
-// came, and the passes read the sales in another order.
+// came, and the passes read the sales in another order. The strings lie
+// outside the heap (see package offheap), so that the collector has three
+// million fewer pointers to follow on each cycle at a million sales; they
+// live as long as the process.
 func packText(sales []incent.Sale) {
 	const block = 64 << 10
 	for i := 0; i < len(sales); {
@@ -463,15 +467,14 @@ func packText(sales []incent.Sale) {
 			s := &sales[j]
 			n += len(s.DealID) + len(s.VIN) + len(s.Salesperson)
 		}
-		var b strings.Builder
-		b.Grow(n)
-		for k := i; k < j; k++ {
-			s := &sales[k]
-			b.WriteString(s.DealID)
-			b.WriteString(s.VIN)
-			b.WriteString(s.Salesperson)
-		}
-		all, p := b.String(), 0
+		all := offheap.String(n, func(b []byte) {
+			b = b[:0]
+			for k := i; k < j; k++ {
+				s := &sales[k]
+				b = append(append(append(b, s.DealID...), s.VIN...), s.Salesperson...)
+			}
+		})
+		p := 0
 		next := func(n int) string {
 			p += n
 			return all[p-n : p]

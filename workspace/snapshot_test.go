@@ -19,6 +19,7 @@ import (
 	"github.com/incent/incent"
 	"github.com/incent/incent/gen"
 	"github.com/incent/incent/ingest"
+	"github.com/incent/incent/internal/offheap"
 	"github.com/incent/incent/store"
 	"github.com/shopspring/decimal"
 )
@@ -759,9 +760,17 @@ func TestPackText(t *testing.T) {
 			Salesperson: strings.Repeat("S", i%3+1), File: incent.Intern("data/sales/a.csv"), Line: int32(i + 2), DealerCode: incent.Intern("D001")})
 	}
 	want := slices.Clone(sales)
+	text := 0
+	for _, s := range sales {
+		text += len(s.DealID) + len(s.VIN) + len(s.Salesperson)
+	}
+	before := offheap.InUse()
 	packText(sales)
 	if !slices.Equal(sales, want) {
 		t.Fatal("packing changed a sale")
+	}
+	if got := offheap.InUse() - before; got != int64(text) {
+		t.Errorf("%d bytes of text packed outside the heap, want all %d", got, text)
 	}
 	// Within a block, each sale's text follows the one before it.
 	follows := 0

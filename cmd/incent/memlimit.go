@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"github.com/incent/incent/internal/offheap"
 )
 
 // A large close holds the whole quarter in memory, and the garbage
@@ -20,7 +22,8 @@ import (
 // incent keeps the process within a memory budget instead (memory: in
 // incent.yaml, 1GiB unless set), which an analyst's laptop can spare
 // beside a spreadsheet, and which a quarter of a million sales fits. The
-// budget is Go's soft memory limit, less what the runtime does not count;
+// budget is Go's soft memory limit, less what the runtime does not count
+// (the text held outside the heap, a reserve for the rest);
 // the collector works harder near it rather than letting the heap double.
 //
 // A budget must not starve the work. After every collection the limit is
@@ -136,17 +139,18 @@ func budgetMemory(budget int64) {
 	}
 	policy.Store(p)
 	live, _, _, _ := readGC()
-	debug.SetMemoryLimit(goLimit(*p, live, 0))
+	debug.SetMemoryLimit(goLimit(*p, live, offheap.InUse(), 0))
 	watching.Do(watchCollections)
 }
 
 // goLimit is the soft memory limit for a policy when live bytes of heap
-// were live after the last collection and the guard lifts the budget by
-// lift bytes.
-func goLimit(p memPolicy, live, lift int64) int64 {
+// were live after the last collection, outside bytes are held outside the
+// heap (see package offheap), which the runtime does not count, and the
+// guard lifts the budget by lift bytes.
+func goLimit(p memPolicy, live, outside, lift int64) int64 {
 	limit := int64(math.MaxInt64)
 	if p.budget > 0 {
-		limit = max(p.budget-memoryReserve, live+live*3/10) + lift
+		limit = max(p.budget-memoryReserve-outside, live+live*3/10) + lift
 	}
 	if p.ceiling > 0 {
 		limit = min(limit, p.ceiling)
@@ -161,7 +165,7 @@ func watchCollections() {
 	runtime.AddCleanup(new([64]byte), func(struct{}) {
 		if p := policy.Load(); p != nil && p.budget > 0 {
 			live, gc, busy, wall := readGC()
-			if limit := goLimit(*p, live, guard.judge(gc, busy, wall)); limit != debug.SetMemoryLimit(-1) {
+			if limit := goLimit(*p, live, offheap.InUse(), guard.judge(gc, busy, wall)); limit != debug.SetMemoryLimit(-1) {
 				debug.SetMemoryLimit(limit)
 			}
 		}
