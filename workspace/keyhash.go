@@ -3,6 +3,8 @@ package workspace
 import (
 	"hash/maphash"
 	"math/bits"
+
+	"github.com/incent/incent/internal/pages"
 )
 
 // hashedKeys maps the keys of a million sales to numbers (a row, a place in
@@ -31,7 +33,9 @@ type keySlot struct {
 
 // newHashedKeys makes a table for about size keys; it grows past that.
 func newHashedKeys(size int, keyOf func(int32) string) *hashedKeys {
-	return &hashedKeys{seed: maphash.MakeSeed(), slots: make([]keySlot, tableSlots(size)), keyOf: keyOf, hash: maphash.String}
+	slots := make([]keySlot, tableSlots(size))
+	pages.Back(slots) // see package pages: the table is written all over at once
+	return &hashedKeys{seed: maphash.MakeSeed(), slots: slots, keyOf: keyOf, hash: maphash.String}
 }
 
 // tableSlots is the number of slots for size keys: at most three in five
