@@ -10,6 +10,7 @@ package calc
 
 import (
 	"cmp"
+	"encoding/binary"
 	"fmt"
 	"slices"
 	"sort"
@@ -653,6 +654,20 @@ func permute[T any](s []T, idx []int) {
 // dealer's sales are sorted on every core by a key that packs the date, so
 // most comparisons touch neither a string nor the sale itself.
 func canonicalOrder(sales []incent.Sale) []int {
+	// Sales come already in this order from a workspace (SortSales, and
+	// the snapshot of them), and one pass tells so: at a million sales it
+	// takes a hundredth of the time of sorting them again.
+	inOrder := true
+	for i := 1; i < len(sales) && inOrder; i++ {
+		inOrder = saleLess(&sales[i-1], &sales[i])
+	}
+	if inOrder {
+		order := make([]int, len(sales))
+		for i := range order {
+			order[i] = i
+		}
+		return order
+	}
 	codes := map[incent.Sym]uint32{}
 	for i := range sales {
 		codes[sales[i].DealerCode] = 0
@@ -678,21 +693,43 @@ func canonicalOrder(sales []incent.Sale) []int {
 	for r := range sorted {
 		starts[r+1] += starts[r]
 	}
+	// A dealer's deals mostly share a beginning ("D0001-"): the key holds
+	// the 8 bytes of the deal after the part all the dealer's deals share,
+	// so that sales of one day are told apart without reading them.
+	common := make([]string, len(sorted))
+	seen := make([]bool, len(sorted))
+	for i := range sales {
+		r, d := ranks[i], sales[i].DealID
+		if !seen[r] {
+			common[r], seen[r] = d, true
+			continue
+		}
+		n := 0
+		for n < len(d) && n < len(common[r]) && d[n] == common[r][n] {
+			n++
+		}
+		common[r] = common[r][:n]
+	}
 	type key struct {
 		date uint32 // the date with its sign bit flipped
 		i    int32
+		deal uint64 // dealBytes of the deal after its dealer's common part
 	}
 	keys := make([]key, len(sales))
 	next := slices.Clone(starts[:len(sorted)])
 	for i := range sales {
-		keys[next[ranks[i]]] = key{uint32(sales[i].SaleDate) ^ 1<<31, int32(i)}
-		next[ranks[i]]++
+		r := ranks[i]
+		keys[next[r]] = key{uint32(sales[i].SaleDate) ^ 1<<31, int32(i), dealBytes(sales[i].DealID[len(common[r]):])}
+		next[r]++
 	}
 	Parallel(len(sorted), 64, func(from, to int) {
 		for r := from; r < to; r++ {
 			slices.SortFunc(keys[starts[r]:starts[r+1]], func(a, b key) int {
 				if a.date != b.date {
 					return cmp.Compare(a.date, b.date)
+				}
+				if a.deal != b.deal {
+					return cmp.Compare(a.deal, b.deal)
 				}
 				x, y := &sales[a.i], &sales[b.i]
 				if saleLess(x, y) {
@@ -710,6 +747,15 @@ func canonicalOrder(sales []incent.Sale) []int {
 		order[j] = int(k.i)
 	}
 	return order
+}
+
+// dealBytes is the first 8 bytes of s as a big-endian number, padded with
+// zero bytes. Two texts whose numbers differ are in the order of their
+// numbers; texts with equal numbers may still differ further on.
+func dealBytes(s string) uint64 {
+	var b [8]byte
+	copy(b[:], s)
+	return binary.BigEndian.Uint64(b[:])
 }
 
 // saleLess is the canonical sale order: dealer, date, deal, VIN, then

@@ -424,12 +424,28 @@ func creditText(r *Result, cs []Credit) []string {
 // many ties on dealer and date.
 func TestCanonicalOrderMatchesSaleLess(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 11))
+	// Deals of many shapes: short numbers, the dealer's code before a
+	// number, long ones that differ only past their first 8 bytes after
+	// what they share, and ones that begin others (a zero byte too).
+	deal := func(dealer string) string {
+		n := rng.IntN(40)
+		switch rng.IntN(4) {
+		case 0:
+			return fmt.Sprintf("%d", n)
+		case 1:
+			return fmt.Sprintf("%s-%d", dealer, n)
+		case 2:
+			return fmt.Sprintf("%s-00000000000%d", dealer, n)
+		}
+		return []string{"ab", "ab\x00", "ab\x00\x00", "abc", "a", ""}[n%6]
+	}
 	var ss []incent.Sale
 	for i := range 3000 {
+		dealer := fmt.Sprintf("D%03d", rng.IntN(150))
 		s := incent.Sale{
-			DealerCode: incent.Intern(fmt.Sprintf("D%03d", rng.IntN(150))),
+			DealerCode: incent.Intern(dealer),
 			SaleDate:   date("2024-07-01") + incent.Date(rng.IntN(4)),
-			DealID:     fmt.Sprintf("%d", rng.IntN(40)),
+			DealID:     deal(dealer),
 			VIN:        fmt.Sprintf("VIN%05d", i),
 			Quantity:   1,
 		}
@@ -460,6 +476,27 @@ func TestCanonicalOrderMatchesSaleLess(t *testing.T) {
 	for k := range ss {
 		if ss[k] != orig[want[k]] {
 			t.Fatalf("place %d holds %+v, want %+v", k, ss[k], orig[want[k]])
+		}
+	}
+
+	// Sales already in order keep it; two of them swapped are put back.
+	for i, k := range canonicalOrder(ss) {
+		if k != i {
+			t.Fatalf("sales in order: place %d given sale %d", i, k)
+		}
+	}
+	mid := len(ss) / 2
+	ss[mid], ss[mid+1] = ss[mid+1], ss[mid]
+	for i, k := range canonicalOrder(ss) {
+		w := i
+		switch i {
+		case mid:
+			w = mid + 1
+		case mid + 1:
+			w = mid
+		}
+		if k != w {
+			t.Fatalf("two sales swapped: place %d given sale %d, want %d", i, k, w)
 		}
 	}
 }
