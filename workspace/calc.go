@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/incent/incent"
 	"github.com/incent/incent/calc"
@@ -195,6 +196,36 @@ func (c *Config) Calc(ctx context.Context, env Env, opts CalcOptions) (*CalcSumm
 	defer cp.log.abandon() // before the folder goes, when the run stops short
 	env.progress("calculated %d payout lines", len(cp.lines))
 
+	// The payout lines of a run that will be stored go into the database
+	// while the rest is done, from the summary to the run files; the run
+	// itself follows with the manifest. Every return waits for them, so
+	// that nothing outlives the transaction.
+	refused := c.checkRejects(ds)
+	var run *store.Run
+	stored := make(chan error, 1)
+	if opts.DryRun || refused != nil {
+		stored <- nil
+	} else {
+		run = &store.Run{ID: runID, Period: opts.Period.Code, Seq: seq, AsOf: opts.AsOf.String(), Status: "final",
+			User: env.User, ToolVersion: env.ToolVersion, Digest: cp.digest, Lines: cp.lines,
+			StartedAt: started.UTC().Format("2006-01-02T15:04:05Z")}
+		if !opts.AsOf.IsZero() {
+			run.Status = "provisional"
+		}
+		for _, f := range files {
+			run.Inputs = append(run.Inputs, f.Seq)
+		}
+		for _, p := range progs {
+			if _, err := tx.PutBytes(p.Source); err != nil {
+				return nil, err
+			}
+			run.Programs = append(run.Programs, store.RunProgram{ID: p.ID, Version: p.Version, File: p.File, SHA256: p.SHA256})
+		}
+		go func() { stored <- tx.AddRunLines(run) }()
+	}
+	waitStored := sync.OnceValue(func() error { return <-stored })
+	defer waitStored()
+
 	sum := cp.summary()
 	if opts.ProgramsDir != "" {
 		current, err := rules.LoadDir(c.Path(c.Programs))
@@ -203,28 +234,12 @@ func (c *Config) Calc(ctx context.Context, env Env, opts CalcOptions) (*CalcSumm
 		}
 		sum.compareWith(c.currentTotals(opts, current, ds), current)
 	}
-	if err := c.checkRejects(ds); err != nil {
-		sum.Refused = err.Error()
-		return sum, err
+	if refused != nil {
+		sum.Refused = refused.Error()
+		return sum, refused
 	}
 	if opts.DryRun {
 		return sum, nil
-	}
-
-	run := &store.Run{ID: runID, Period: opts.Period.Code, Seq: seq, AsOf: opts.AsOf.String(), Status: "final",
-		User: env.User, ToolVersion: env.ToolVersion, Digest: cp.digest, Lines: cp.lines,
-		StartedAt: started.UTC().Format("2006-01-02T15:04:05Z")}
-	if !opts.AsOf.IsZero() {
-		run.Status = "provisional"
-	}
-	for _, f := range files {
-		run.Inputs = append(run.Inputs, f.Seq)
-	}
-	for _, p := range progs {
-		if _, err := tx.PutBytes(p.Source); err != nil {
-			return nil, err
-		}
-		run.Programs = append(run.Programs, store.RunProgram{ID: p.ID, Version: p.Version, File: p.File, SHA256: p.SHA256})
 	}
 
 	run.FinishedAt = env.Now().UTC().Format("2006-01-02T15:04:05Z")
@@ -237,12 +252,8 @@ func (c *Config) Calc(ctx context.Context, env Env, opts CalcOptions) (*CalcSumm
 	// lost (the calculation log is still being written meanwhile).
 	runtime.GC()
 	env.progress("writing the run files")
-	// The payout lines go into the database while the files are written;
-	// the run itself follows with the manifest.
-	stored := make(chan error, 1)
-	go func() { stored <- tx.AddRunLines(run) }()
 	manifest, err := cp.writeFiles(partial, run, env, opts)
-	if lerr := <-stored; err == nil {
+	if lerr := waitStored(); err == nil {
 		err = lerr
 	}
 	if err != nil {
