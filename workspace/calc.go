@@ -249,7 +249,11 @@ func (c *Config) Calc(ctx context.Context, env Env, opts CalcOptions) (*CalcSumm
 	// One collection here keeps the writing within the run's live heap
 	// and what it adds: at a million sales the peak of a first calc fell
 	// by 60-150 MiB and of a second by 160 MiB, for no time measurably
-	// lost (the calculation log is still being written meanwhile).
+	// lost (the calculation log is still being written meanwhile). At a
+	// million sales this collection was seen to end only once SQLite had
+	// stored the payout lines: the run files begin about 0.4 s later for
+	// it and are still done before the log. Collecting before the lines
+	// are stored was no faster, side by side.
 	runtime.GC()
 	env.progress("writing the run files")
 	manifest, err := cp.writeFiles(partial, run, env, opts)
