@@ -542,7 +542,7 @@ type parsedSales struct {
 	done      chan struct{}
 }
 
-const saleChunk = 4096
+const saleChunk = 8192
 
 // parsedSale is one row of a sales file read and checked. A file's rows
 // are held until it is folded, a million for a quarter exported as one
@@ -740,7 +740,9 @@ func (ps *parsedSales) read(tx *store.Tx, dbMu *sync.Mutex, f store.InputFile, p
 			if stop.Load() {
 				return errStopped
 			}
-			ps.rows = append(ps.rows, make([]parsedSale, 0, saleChunk))
+			chunk := make([]parsedSale, 0, saleChunk)
+			pages.Back(chunk) // see package pages: written through at once
+			ps.rows = append(ps.rows, chunk)
 			n++
 		}
 		var note *saleNote
