@@ -378,6 +378,10 @@ type calculator struct {
 	// saleModel is the number of each sale's model (res.Sales order), for
 	// model_mix programs; see numberModels.
 	saleModel []int32
+	// attrWhens are the conditions (eligibility when, multiplier when) that
+	// read only attribute columns (rules.Expr.ReadsOnlyAttributes): their
+	// values are kept with attrFails, by program.whenSlot and multSlots.
+	attrWhens []*rules.Expr
 }
 
 // program is a program in effect with its eligibility lists as sets.
@@ -389,6 +393,10 @@ type program struct {
 	years                                              map[int]bool
 	needsRevenue                                       bool
 	keepSales                                          bool // the formula looks at the counted sales one by one
+	// whenSlot is the place of Elig.When in calculator.attrWhens, and
+	// multSlots each multiplier's when's; -1 where it is not there.
+	whenSlot  int
+	multSlots []int
 
 	// model_mix: the models the formula names (rates, then the qualifying
 	// share's), each once; nil for other types. mixSlot is set by
@@ -432,7 +440,12 @@ func newCalculator(in Input) *calculator {
 		if p.From > in.Period.To || p.To < in.Period.From {
 			continue
 		}
-		c.progs = append(c.progs, compile(p))
+		cp := compile(p)
+		cp.whenSlot = c.attrWhen(p.Elig.When)
+		for _, m := range p.Multipliers {
+			cp.multSlots = append(cp.multSlots, c.attrWhen(m.When))
+		}
+		c.progs = append(c.progs, cp)
 		c.res.Programs = append(c.res.Programs, p)
 	}
 	if len(c.progs) > MaxPrograms {
@@ -440,6 +453,16 @@ func newCalculator(in Input) *calculator {
 		panic(fmt.Sprintf("calc: %d programs in effect, more than %d", len(c.progs), MaxPrograms))
 	}
 	return c
+}
+
+// attrWhen gives e a place in attrWhens when it reads only attribute
+// columns, and returns it; else -1.
+func (c *calculator) attrWhen(e *rules.Expr) int {
+	if e == nil || !e.ReadsOnlyAttributes() {
+		return -1
+	}
+	c.attrWhens = append(c.attrWhens, e)
+	return len(c.attrWhens) - 1
 }
 
 func compile(p *rules.Program) *program {

@@ -26,7 +26,7 @@ func (c *calculator) eligibility() {
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
 		lo, hi := w*per, min((w+1)*per, len(c.res.Sales))
-		ledgers[w] = &ledger{seg: uint8(w), ids: map[string]int32{}, parsed: map[string]parsedShares{}, attrs: map[attrKey][]Fail{}}
+		ledgers[w] = &ledger{seg: uint8(w), ids: map[string]int32{}, parsed: map[string]parsedShares{}, attrs: map[attrKey]attrResult{}}
 		wg.Go(func() { c.decide(lo, hi, fails, ledgers[w]) })
 	}
 	wg.Wait()
@@ -62,7 +62,7 @@ type ledger struct {
 	payees []string
 	values valueTable
 	parsed map[string]parsedShares // split and salesperson cells
-	attrs  map[attrKey][]Fail      // attrFails by key
+	attrs  map[attrKey]attrResult  // attrFails by key
 	person [1]incent.Share         // the current sale's one salesperson
 	whole  [2]int32                // the value of a whole credit on each base for the current sale, 0: not made yet
 
@@ -139,9 +139,9 @@ func (c *calculator) decide(lo, hi int, fails []Fail, l *ledger) {
 		d := c.dealers[sr.Basis.DealerCode.String()]
 		attrs := l.attrFails(c, sr.Basis, d)
 		for pi, p := range c.progs {
-			f := c.check(p, sr, d, attrs[pi])
+			f := c.check(p, sr, d, attrs.fails[pi], attrs.whens)
 			if f == FailNone {
-				f = c.credit(&credits, l, pi, p, sr, d, sh)
+				f = c.credit(&credits, l, pi, p, sr, d, sh, attrs.whens)
 			}
 			sfails[pi] = f
 		}
@@ -152,9 +152,9 @@ func (c *calculator) decide(lo, hi int, fails []Fail, l *ledger) {
 }
 
 // check returns the first eligibility condition the sale fails; d is the
-// sale's dealer (nil when unknown) and attr what attrFail gave for the
-// program.
-func (c *calculator) check(p *program, sr *SaleResult, d *incent.Dealer, attr Fail) Fail {
+// sale's dealer (nil when unknown), and attr and whens what attrFails gave
+// for the program and for the conditions of attrWhens.
+func (c *calculator) check(p *program, sr *SaleResult, d *incent.Dealer, attr Fail, whens []bool) Fail {
 	s := sr.Basis
 	switch {
 	case sr.Date < p.From || sr.Date > p.To:
@@ -163,7 +163,7 @@ func (c *calculator) check(p *program, sr *SaleResult, d *incent.Dealer, attr Fa
 		return attr
 	case len(p.Elig.Certifications) > 0 && c.missingCert(p, s.DealerCode.String(), sr.Date) != "":
 		return FailCertification
-	case p.Elig.When != nil && !evalWhen(p.Elig.When, s, d):
+	case p.Elig.When != nil && !whenHolds(p.Elig.When, p.whenSlot, whens, s, d):
 		return FailWhen
 	case p.needsRevenue && !hasRevenue(p, s):
 		return FailNoRevenue
@@ -210,22 +210,33 @@ type attrKey struct {
 
 // attrFails returns attrFail of the sale for every program, in program
 // order. The slice is shared by every sale with the same key: read only.
-func (l *ledger) attrFails(c *calculator, s *incent.Sale, d *incent.Dealer) []Fail {
+func (l *ledger) attrFails(c *calculator, s *incent.Sale, d *incent.Dealer) attrResult {
 	k := attrKey{saleType: s.SaleType, condition: s.Condition, model: s.ModelCode, family: s.Family, year: int(s.ModelYear)}
 	if d != nil {
 		k.known, k.region, k.segment = true, d.Region, d.Segment
 	}
-	if fs, ok := l.attrs[k]; ok {
-		return fs
+	if r, ok := l.attrs[k]; ok {
+		return r
 	}
-	fs := make([]Fail, len(c.progs))
+	r := attrResult{fails: make([]Fail, len(c.progs)), whens: make([]bool, len(c.attrWhens))}
 	for pi, p := range c.progs {
-		fs[pi] = p.attrFail(s, d)
+		r.fails[pi] = p.attrFail(s, d)
+	}
+	for i, e := range c.attrWhens {
+		r.whens[i] = evalWhen(e, s, d)
 	}
 	if len(l.attrs) < maxAttrKeys {
-		l.attrs[k] = fs
+		l.attrs[k] = r
 	}
-	return fs
+	return r
+}
+
+// attrResult is what a sale's attribute columns, and its dealer's, decide:
+// each program's attrFail, and the value of each of the calculator's
+// attrWhens. The columns of attrKey are those of rules.AttributeColumns.
+type attrResult struct {
+	fails []Fail
+	whens []bool
 }
 
 // maxAttrKeys bounds a ledger's attrFails: an input whose every sale is a
@@ -262,6 +273,15 @@ func (p *program) modelMatches(model string) bool {
 		}
 	}
 	return false
+}
+
+// whenHolds is evalWhen, or the value kept in whens when slot is e's place
+// among the calculator's attrWhens.
+func whenHolds(e *rules.Expr, slot int, whens []bool, s *incent.Sale, d *incent.Dealer) bool {
+	if slot >= 0 {
+		return whens[slot]
+	}
+	return evalWhen(e, s, d)
 }
 
 func evalWhen(e *rules.Expr, s *incent.Sale, d *incent.Dealer) bool {
@@ -351,7 +371,7 @@ func (l *ledger) shares(cell string) ([]incent.Share, bool) {
 // credit attributes a counted sale to the program's payees: the dealer
 // chosen by credit.to, divided by the split cell, then the dealer's group or
 // the salespeople; every matching multiplier multiplies the credit.
-func (c *calculator) credit(buf *[]Credit, l *ledger, pi int, p *program, sr *SaleResult, d *incent.Dealer, sh saleShares) Fail {
+func (c *calculator) credit(buf *[]Credit, l *ledger, pi int, p *program, sr *SaleResult, d *incent.Dealer, sh saleShares, whens []bool) Fail {
 	s := sr.Basis
 	qty := fixed{n: 1}
 	if sr.Sale.Quantity < 0 {
@@ -360,8 +380,8 @@ func (c *calculator) credit(buf *[]Credit, l *ledger, pi int, p *program, sr *Sa
 	// Most sales go whole to one dealer with no multiplier: their credit is
 	// the quantity itself, with no decimal arithmetic.
 	factor, scaled := one, false
-	for _, m := range p.Multipliers {
-		if m.When == nil || evalWhen(m.When, s, d) {
+	for mi, m := range p.Multipliers {
+		if m.When == nil || whenHolds(m.When, p.multSlots[mi], whens, s, d) {
 			factor = factor.Mul(m.Factor)
 			scaled = true
 		}

@@ -314,3 +314,57 @@ func TestDeliveringDealerAndMultipliers(t *testing.T) {
 		t.Errorf("lines = %v, want D001 225.00 and D002 150.00", got)
 	}
 }
+
+// TestAttributeConditionsKept checks conditions on attribute columns, whose
+// values are kept by combination of attributes, next to one on the MSRP,
+// which differs between sales of one combination and is evaluated for each.
+func TestAttributeConditionsKept(t *testing.T) {
+	p := prog(rules.Volume, func(p *rules.Program) {
+		p.PerUnit = dec("100")
+		p.Elig.When = mustExpr(t, `sale.model_year >= 2024 && dealer.region != "WEST"`)
+		p.Multipliers = []rules.Multiplier{
+			{Factor: dec("2"), When: mustExpr(t, `sale.msrp >= 50000`)},
+			{Factor: dec("3"), When: mustExpr(t, `dealer.segment == "rural"`)},
+		}
+	})
+	ds := []incent.Dealer{
+		{Code: "D001", Region: "EAST"},
+		{Code: "D002", Region: "WEST"},
+		{Code: "D003", Region: "EAST", Segment: "rural"},
+	}
+	var ss []incent.Sale
+	for _, s := range []struct {
+		dealer string
+		year   int32
+		msrp   string
+	}{
+		{"D001", 2024, "40000"}, // 1 unit
+		{"D001", 2024, "60000"}, // 2: same attributes, the MSRP multiplier holds
+		{"D001", 2023, "60000"}, // before model year 2024: not counted
+		{"D002", 2024, "60000"}, // WEST: not counted
+		{"D003", 2024, "60000"}, // 2 × 3 = 6
+		{"D003", 2024, "10000"}, // 3
+	} {
+		sale := sales(s.dealer, len(ss)+1, "")[len(ss)]
+		sale.ModelYear, sale.MSRP = s.year, amt(s.msrp)
+		ss = append(ss, sale)
+	}
+	res := Run(Input{Period: q3, AsOf: incent.NoDate, Programs: []*rules.Program{p}, Dealers: ds, Sales: ss})
+	got := map[string]string{}
+	for _, l := range res.Lines {
+		got[l.Payee] = l.Amount.Decimal().StringFixed(2)
+	}
+	// D001: (1 + 2) × 100 = 300.00; D003: (6 + 3) × 100 = 900.00.
+	if got["D001"] != "300.00" || got["D003"] != "900.00" || got["D002"] != "" {
+		t.Errorf("lines = %v, want D001 300.00 and D003 900.00", got)
+	}
+	whenFails := 0
+	for i := range res.Sales {
+		if res.Sales[i].Fails()[0] == FailWhen {
+			whenFails++
+		}
+	}
+	if whenFails != 2 {
+		t.Errorf("%d sales failed the condition, want 2", whenFails)
+	}
+}

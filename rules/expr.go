@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -26,6 +27,9 @@ type Expr struct {
 	// dates is false when the expression reads no date column, so Eval can
 	// skip formatting dates as text.
 	dates bool
+	// attrs is true when the expression reads nothing but the columns of
+	// AttributeColumns and calls no function (see ReadsOnlyAttributes).
+	attrs bool
 	// states reuses evaluation machines: a vm.VM is not safe to share, and
 	// allocating one per sale costs more than the evaluation itself.
 	states sync.Pool
@@ -163,7 +167,7 @@ func Compile(text, file string, line, col int) (*Expr, error) {
 	if err != nil {
 		return nil, compileError(err, text, file, line, col)
 	}
-	e := &Expr{Text: text, program: prog, dates: readsDates(prog.Node())}
+	e := &Expr{Text: text, program: prog, dates: readsDates(prog.Node()), attrs: readsOnlyAttributes(prog.Node())}
 	e.states.New = func() any { return new(evalState) }
 	return e, nil
 }
@@ -298,6 +302,62 @@ func literalToMoney(n *ast.Node) {
 	c := &ast.ConstantNode{Value: &money{incent.AmountOf(d)}}
 	ast.Patch(n, c)
 	c.SetType(reflect.TypeOf(c.Value))
+}
+
+// AttributeColumns are the columns of a sale and of its dealer that
+// classify it rather than tell it apart: a quarter has a few thousand
+// combinations of them over a million sales.
+var AttributeColumns = map[string][]string{
+	"sale":   {"sale_type", "condition", "model_code", "family", "model_year"},
+	"dealer": {"region", "segment"},
+}
+
+// ReadsOnlyAttributes reports whether the expression's value depends on
+// nothing but AttributeColumns: it reads no other column, names `sale` and
+// `dealer` only to read such a column, and calls no function. Two sales
+// equal in those columns, with dealers equal in theirs (or both unknown),
+// then give the same value, which a caller may keep rather than evaluate
+// the expression again.
+func (e *Expr) ReadsOnlyAttributes() bool { return e.attrs }
+
+func readsOnlyAttributes(root ast.Node) bool {
+	v := &attrVisitor{ok: true}
+	ast.Walk(&root, v)
+	return v.ok && v.reads == v.names
+}
+
+// attrVisitor counts the reads of attribute columns and the times `sale`
+// or `dealer` is named; they are equal when every naming is such a read.
+type attrVisitor struct {
+	ok           bool
+	reads, names int
+}
+
+func (v *attrVisitor) Visit(n *ast.Node) {
+	switch x := (*n).(type) {
+	case *ast.MemberNode:
+		id, isID := x.Node.(*ast.IdentifierNode)
+		prop, isStr := x.Property.(*ast.StringNode)
+		if !isID || !isStr || x.Method {
+			return // a member of something else: its parts are visited
+		}
+		if cols, known := AttributeColumns[id.Value]; known {
+			if slices.Contains(cols, prop.Value) {
+				v.reads++
+			} else {
+				v.ok = false
+			}
+		}
+	case *ast.IdentifierNode:
+		switch x.Value {
+		case "sale", "dealer":
+			v.names++
+		case "$env":
+			v.ok = false
+		}
+	case *ast.CallNode, *ast.BuiltinNode, *ast.PredicateNode, *ast.PointerNode, *ast.VariableDeclaratorNode:
+		v.ok = false
+	}
 }
 
 // isDateColumn reports whether Eval must format a column from a date.

@@ -171,3 +171,41 @@ func BenchmarkExprEval(b *testing.B) {
 		})
 	})
 }
+
+// TestReadsOnlyAttributes tells expressions whose value follows from a
+// sale's and its dealer's attribute columns from those that read anything
+// else, name a whole variable or call a function.
+func TestReadsOnlyAttributes(t *testing.T) {
+	for _, tc := range []struct {
+		text string
+		want bool
+	}{
+		{`dealer.region != "PR"`, true},
+		{`dealer.segment == "rural"`, true},
+		{`sale.model_year == 2025`, true},
+		{`sale.sale_type in ["retail", "lease"] && sale.family == "truck"`, true},
+		{`sale.condition == "new" || (dealer.region == "CA" and sale.model_code startsWith "EV")`, true},
+		{`sale["model_year"] >= 2024`, true},
+		{`true`, true},
+		{`sale.msrp >= 30000 && dealer.region != "PR"`, false},
+		{`sale.vin startsWith "1N"`, false},
+		{`sale.deal_id != ""`, false},
+		{`sale.salesperson == "S1"`, false},
+		{`sale.sale_date >= "2024-09-01"`, false},
+		{`dealer.code == "D001"`, false},
+		{`dealer.name contains "Motors"`, false},
+		{`sale == nil`, false},
+		{`len(sale.model_code) > 3`, false},
+		{`upper(dealer.region) == "CA"`, false},
+		{`$env.sale.family == "truck"`, false},
+		{`let f = sale.family; f == "truck"`, false},
+	} {
+		e, err := Compile(tc.text, "p.yaml", 1, 1)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.text, err)
+		}
+		if got := e.ReadsOnlyAttributes(); got != tc.want {
+			t.Errorf("%s: ReadsOnlyAttributes = %v, want %v", tc.text, got, tc.want)
+		}
+	}
+}
