@@ -23,8 +23,8 @@ import (
 // incent.yaml, 1GiB unless set), which an analyst's laptop can spare
 // beside a spreadsheet, and which a quarter of a million sales fits. The
 // budget is Go's soft memory limit, less what the runtime does not count
-// (the text held outside the heap, a reserve for the rest);
-// the collector works harder near it rather than letting the heap double.
+// (the text held outside the heap, and a reserve for the rest): the
+// collector works harder near it rather than letting the heap double.
 //
 // A budget must not starve the work. After every collection the limit is
 // set again: to at least 1.3 times the heap then live, and higher for the
