@@ -209,3 +209,37 @@ func TestReadsOnlyAttributes(t *testing.T) {
 		}
 	}
 }
+
+// FuzzCompileExpr compiles any text as a condition: it never panics, and an
+// expression said to read only attribute columns gives the same value for
+// two sales (and dealers) that differ in every other column.
+func FuzzCompileExpr(f *testing.F) {
+	for _, s := range []string{
+		`dealer.region != "PR"`, `sale.msrp >= 30000 && dealer.region != "PR"`,
+		`sale.model_year == 2025`, `sale.family in ["truck", "suv"] or dealer.segment == "rural"`,
+		`sale.vin startsWith "1N"`, `len(sale.deal_id) > 3`, `sale == nil`, `$env.sale.family == "truck"`,
+		`let f = sale.family; f == "truck"`, `sale.sale_date >= "2024-09-01"`, `dealer?.region == "CA"`,
+	} {
+		f.Add(s)
+	}
+	a := &incent.Sale{DealID: "42", VIN: "1HGCM82633A004352", DealerCode: incent.Intern("D001"),
+		SaleDate: incent.DateOf(2024, 7, 15), SaleType: incent.Intern("retail"), Condition: incent.Intern("new"),
+		ModelCode: incent.Intern("SUV1"), ModelYear: 2024, Family: incent.Intern("suv"), MSRP: amt("40000"),
+		SaleAmount: amt("38500.50"), Quantity: 1}
+	b := *a
+	b.DealID, b.VIN, b.DealerCode, b.SaleDate = "43", "2T1BURHE0JC000001", incent.Intern("D002"), incent.DateOf(2024, 9, 30)
+	b.MSRP, b.SaleAmount, b.Quantity, b.Salesperson = amt("61000"), amt("59000"), -1, "S1:60;S2:40"
+	da := &incent.Dealer{Code: "D001", Name: "North Motors", Group: "G1", Region: "NE", Segment: "metro", Currency: "USD"}
+	db := &incent.Dealer{Code: "D002", Name: "South Auto", Group: "G2", Region: "NE", Segment: "metro", Currency: "CAD"}
+	f.Fuzz(func(t *testing.T, text string) {
+		e, err := Compile(text, "fuzz.yaml", 1, 1)
+		if err != nil {
+			return
+		}
+		va, erra := e.Eval(a, da)
+		vb, errb := e.Eval(&b, db)
+		if e.ReadsOnlyAttributes() && (va != vb || (erra == nil) != (errb == nil)) {
+			t.Fatalf("%q reads only attributes, but gives %v (%v) and %v (%v) for sales alike in them", text, va, erra, vb, errb)
+		}
+	})
+}
