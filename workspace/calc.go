@@ -169,16 +169,17 @@ func (c *Config) Calc(ctx context.Context, env Env, opts CalcOptions) (*CalcSumm
 		return nil, usageError("no input files: inputs: in %s matches nothing under %s", "incent.yaml", c.Dir)
 	}
 	env.progress("reading %d input files", len(files))
-	ds, fromSnapshot, wait, err := c.gatherCached(tx, files, !opts.DryRun, pa)
+	ds, fromSnapshot, snap, err := c.gatherCached(tx, files, !opts.DryRun, pa)
 	if err != nil {
 		return nil, readError(err)
 	}
 	if fromSnapshot {
 		env.progress("inputs unchanged: %d sales read from the snapshot", len(ds.sales))
 	}
-	// The snapshot of freshly read inputs is saved alongside the
-	// calculation; the command waits for it before it lets go of the lock.
-	defer wait()
+	// The snapshot of freshly read inputs is saved as the run is stored
+	// (see snapshotSave); the command waits for it before it lets go of
+	// the lock.
+	defer snap.wait()
 	// A run that will be written gets its folder before the passes, so
 	// that the calculation log can be written there during the payout pass.
 	// Files go to a hidden folder and are renamed into place only once the
@@ -265,6 +266,7 @@ func (c *Config) Calc(ctx context.Context, env Env, opts CalcOptions) (*CalcSumm
 	}
 	run.Manifest = string(manifest)
 	env.progress("storing run %s", runID)
+	snap.start()
 	if err := tx.AddRunHead(run); err != nil {
 		return nil, err
 	}
@@ -289,28 +291,58 @@ func relTo(dir, path string) string {
 // gatherCached is gather, through the workspace's snapshot: the dataset of
 // the same input versions read by this build is decoded from it, else the
 // rows are read from the archive and, when save is set, a new snapshot is
-// written in the background; wait blocks until it is written.
-func (c *Config) gatherCached(tx *store.Tx, files []store.InputFile, save bool, pa *pendingArchive) (ds *dataset, fromSnapshot bool, wait func(), err error) {
+// to be written, which snap does (nil: none).
+func (c *Config) gatherCached(tx *store.Tx, files []store.InputFile, save bool, pa *pendingArchive) (ds *dataset, fromSnapshot bool, snap *snapshotSave, err error) {
 	key, ok := snapshotKey(files)
 	if ok {
 		if ds := c.readSnapshot(key, files); ds != nil {
-			return ds, true, func() {}, pa.archive(tx, nil, nil)
+			return ds, true, nil, pa.archive(tx, nil, nil)
 		}
 	}
 	if ds, err = gather(tx, files, pa); err != nil {
 		return nil, false, nil, err
 	}
 	if !ok || !save {
-		return ds, false, func() {}, nil
+		return ds, false, nil, nil
 	}
 	frozen := ds.frozen()
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		// A snapshot that cannot be written is only a slower next run.
-		_ = c.writeSnapshot(key, frozen)
-	}()
-	return ds, false, func() { <-done }, nil
+	// A snapshot that cannot be written is only a slower next run.
+	return ds, false, &snapshotSave{write: func() { _ = c.writeSnapshot(key, frozen) }, done: make(chan struct{})}, nil
+}
+
+// snapshotSave writes a snapshot of the inputs just read on a goroutine
+// of its own, from start (or wait) on. A command starts it as it stores
+// what it did: while a million-sale calc ran its passes, writing the
+// snapshot took 0.3 s of the two cores the passes had, and the log's
+// sale lines ended later for it; as the run is committed, SQLite mostly
+// waits on the disk. First calcs took 6.36-6.68 s so, against 6.76-7.22 s,
+// in turn. A nil snapshotSave has nothing to write.
+type snapshotSave struct {
+	write func()
+	once  sync.Once
+	done  chan struct{}
+}
+
+// start begins writing the snapshot, once.
+func (s *snapshotSave) start() {
+	if s == nil {
+		return
+	}
+	s.once.Do(func() {
+		go func() {
+			defer close(s.done)
+			s.write()
+		}()
+	})
+}
+
+// wait starts the snapshot if need be and returns once it is written.
+func (s *snapshotSave) wait() {
+	if s == nil {
+		return
+	}
+	s.start()
+	<-s.done
 }
 
 // readError is the error of inputs that could not be read: rejected

@@ -170,14 +170,14 @@ func (c *Config) Ingest(ctx context.Context, env Env, opts IngestOptions) (*Inge
 	env.progress("reading %d input files", len(all))
 	// As calc does: stored versions already read come from the snapshot,
 	// and new ones, once read, leave a snapshot for the calc that follows.
-	ds, fromSnapshot, wait, err := c.gatherCached(tx, all, !opts.DryRun, pa)
+	ds, fromSnapshot, snap, err := c.gatherCached(tx, all, !opts.DryRun, pa)
 	if err != nil {
 		return nil, readError(err)
 	}
 	if fromSnapshot {
 		env.progress("inputs unchanged: %d sales read from the snapshot", len(ds.sales))
 	}
-	defer wait()
+	defer snap.wait()
 	// A reversal needs its original somewhere in the stored sales, of any
 	// period: calc pairs them without regard to the period it calculates.
 	ds.rejectUnmatched(calc.Run(calc.Input{Sales: ds.sales}).Unmatched)
@@ -212,6 +212,7 @@ func (c *Config) Ingest(ctx context.Context, env Env, opts IngestOptions) (*Inge
 	if opts.DryRun || !anyNew {
 		return sum, nil
 	}
+	snap.start()
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("commit: %w", err)
 	}

@@ -199,6 +199,10 @@ func TestRefusedCalcLeavesNoFiles(t *testing.T) {
 	for _, e := range entries {
 		t.Errorf("a refused calc left %s behind", e.Name())
 	}
+	// The inputs it read are saved for the next calc all the same.
+	if _, err := os.Stat(c.snapshotPath()); err != nil {
+		t.Errorf("a refused calc left no snapshot of its inputs: %v", err)
+	}
 }
 
 // TestSalesOfRanges lists the sales each payee sees in ranges of a few

@@ -818,3 +818,25 @@ func TestWriteSnapshotRemovesLeftovers(t *testing.T) {
 		t.Errorf("temporary files left: %v", tmps)
 	}
 }
+
+// TestSnapshotSave writes a snapshot once, whether started, waited for or
+// both, and a nil one has nothing to write.
+func TestSnapshotSave(t *testing.T) {
+	var none *snapshotSave
+	none.start()
+	none.wait()
+	writes := 0
+	s := &snapshotSave{write: func() { writes++ }, done: make(chan struct{})}
+	s.start()
+	s.start()
+	s.wait()
+	s.wait()
+	if writes != 1 {
+		t.Fatalf("started twice and waited for twice: %d writes, want 1", writes)
+	}
+	w := &snapshotSave{write: func() { writes++ }, done: make(chan struct{})}
+	w.wait() // never started: waiting starts it
+	if writes != 2 {
+		t.Fatalf("waited for without a start: %d writes in all, want 2", writes)
+	}
+}
