@@ -71,14 +71,8 @@ func (t *hashedKeys) ahead(hs []uint64, key func(i int) string) {
 	t.touched = x
 }
 
-// find returns the number k maps to, if any, and k's hash for add.
-func (t *hashedKeys) find(k string) (h uint64, v int32, ok bool) {
-	h = t.hash(t.seed, k)
-	v, ok = t.findHashed(k, h)
-	return h, v, ok
-}
-
-// findHashed is find for a key whose hash is known to be h.
+// findHashed returns the number k, whose hash is h (see ahead), maps to,
+// if any.
 func (t *hashedKeys) findHashed(k string, h uint64) (v int32, ok bool) {
 	for i := t.home(h); ; {
 		s := &t.slots[i]
@@ -94,7 +88,7 @@ func (t *hashedKeys) findHashed(k string, h uint64) (v int32, ok bool) {
 	}
 }
 
-// add maps k, which find did not find and whose hash is h, to v.
+// add maps k, which findHashed did not find and whose hash is h, to v.
 func (t *hashedKeys) add(k string, h uint64, v int32) {
 	if (t.n+1)*5 > len(t.slots)*3 {
 		t.grow()

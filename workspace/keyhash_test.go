@@ -22,17 +22,22 @@ func TestHashedKeys(t *testing.T) {
 			var keys []string
 			ix := newHashedKeys(0, func(v int32) string { return keys[v] })
 			ix.hash = tc.hash
+			find := func(k string) (uint64, int32, bool) {
+				h := ix.hash(ix.seed, k)
+				v, ok := ix.findHashed(k, h)
+				return h, v, ok
+			}
 			for i := range 500 {
 				k := fmt.Sprintf("D%03d/%d/VIN%d/+", i%7, i, i*31)
-				if _, _, ok := ix.find(k); ok {
+				if _, _, ok := find(k); ok {
 					t.Fatalf("%q found before it was added", k)
 				}
-				h, _, _ := ix.find(k)
+				h, _, _ := find(k)
 				ix.add(k, h, int32(len(keys)))
 				keys = append(keys, k)
 			}
 			for i, k := range keys {
-				if _, v, ok := ix.find(k); !ok || v != int32(i) {
+				if _, v, ok := find(k); !ok || v != int32(i) {
 					t.Errorf("%q: found %d, %v; want %d", k, v, ok, i)
 				}
 			}
@@ -51,7 +56,7 @@ func TestHashedKeys(t *testing.T) {
 				t.Errorf("%d keys in %d slots; want %d keys, at most three slots in five taken", ix.n, len(ix.slots), len(keys))
 			}
 			for _, k := range []string{"", "D000/0/VIN0/-", "D999/1/VIN1/+"} {
-				if _, v, ok := ix.find(k); ok {
+				if _, v, ok := find(k); ok {
 					t.Errorf("%q, never added, found as %d", k, v)
 				}
 			}
