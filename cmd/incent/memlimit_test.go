@@ -133,11 +133,7 @@ func TestBudgetFollowsLiveHeap(t *testing.T) {
 	if os.Getenv("GOMEMLIMIT") != "" {
 		t.Skip("GOMEMLIMIT is set: no budget applies")
 	}
-	old, oldLimit := policy.Load(), debug.SetMemoryLimit(-1)
-	t.Cleanup(func() {
-		policy.Store(old)
-		debug.SetMemoryLimit(oldLimit)
-	})
+	restoreMemory(t)
 	guard.mu.Lock()
 	guard.lift = 0 // no lift left from earlier work of this process
 	guard.mu.Unlock()
@@ -169,5 +165,65 @@ func TestBudgetFollowsLiveHeap(t *testing.T) {
 	want := budget - memoryReserve - offheap.InUse()
 	if got := waitLimit(func(l int64) bool { return l == want }); got != want {
 		t.Errorf("once let go, limit %d MiB, want the budget less the reserve and the text outside the heap, %d MiB", got>>20, want>>20)
+	}
+}
+
+// restoreMemory has the memory policy, limit and collector setting as they
+// are now set again when the test ends.
+func restoreMemory(t *testing.T) {
+	old, oldLimit, oldCollects := policy.Load(), debug.SetMemoryLimit(-1), budgetCollects.Load()
+	oldPercent := debug.SetGCPercent(100)
+	debug.SetGCPercent(oldPercent)
+	t.Cleanup(func() {
+		policy.Store(old)
+		debug.SetMemoryLimit(oldLimit)
+		debug.SetGCPercent(oldPercent)
+		budgetCollects.Store(oldCollects)
+	})
+}
+
+// TestCollectWithin checks who starts collections: the budget alone while
+// there is one, the heap's doubling without one, and GOGC whenever it is
+// set.
+func TestCollectWithin(t *testing.T) {
+	if os.Getenv("GOMEMLIMIT") != "" {
+		t.Skip("GOMEMLIMIT is set: no budget applies")
+	}
+	restoreMemory(t)
+	percent := func() int {
+		p := debug.SetGCPercent(100)
+		debug.SetGCPercent(p)
+		return p
+	}
+	t.Setenv("GOGC", "")
+	budgetMemory(1 << 30)
+	if got := percent(); got != -1 || !budgetCollects.Load() {
+		t.Errorf("with a budget: GC percent %d, budget collects %v; want -1, true", got, budgetCollects.Load())
+	}
+	if got := debug.SetMemoryLimit(-1); got >= 1<<30-memoryReserve-offheap.InUse()+1 {
+		t.Errorf("with a budget: limit %d MiB, want within the budget", got>>20)
+	}
+	budgetMemory(0)
+	if got := percent(); got != 100 || budgetCollects.Load() {
+		t.Errorf("without a budget: GC percent %d, budget collects %v; want 100, false", got, budgetCollects.Load())
+	}
+	t.Setenv("GOGC", "50")
+	debug.SetGCPercent(50)
+	budgetMemory(1 << 30)
+	if got := percent(); got != 50 || budgetCollects.Load() {
+		t.Errorf("with GOGC=50 and a budget: GC percent %d, budget collects %v; want 50, false", got, budgetCollects.Load())
+	}
+}
+
+func TestBeforeFirstCollection(t *testing.T) {
+	for _, tc := range []struct{ limit, want int64 }{
+		{896 << 20, 832 << 20},
+		{256 << 20, 192 << 20},
+		{128 << 20, 96 << 20}, // a quarter is less than the margin
+		{64 << 20, 48 << 20},
+	} {
+		if got := beforeFirstCollection(tc.limit); got != tc.want {
+			t.Errorf("beforeFirstCollection(%d MiB) = %d MiB, want %d MiB", tc.limit>>20, got>>20, tc.want>>20)
+		}
 	}
 }

@@ -32,11 +32,15 @@ const regionSize = 32 << 20
 // of what is handed out.
 const backStep = 4 << 20
 
+// growStep is how much InUse grows between calls of the OnGrow function.
+const growStep = 16 << 20
+
 var (
 	mu     sync.Mutex
 	region []byte // the current region; its length is what has been handed out
 	backed int    // how much of region is backed
 	inUse  atomic.Int64
+	grown  atomic.Pointer[func()] // see OnGrow
 )
 
 // Bytes returns n zeroed bytes that live as long as the process.
@@ -44,6 +48,15 @@ func Bytes(n int) []byte {
 	if n <= 0 {
 		return nil
 	}
+	b, total := take(n)
+	if f := grown.Load(); f != nil && (total-int64(n))/growStep != total/growStep {
+		(*f)()
+	}
+	return b
+}
+
+// take hands out n bytes and returns them with InUse after them.
+func take(n int) ([]byte, int64) {
 	mu.Lock()
 	defer mu.Unlock()
 	if cap(region)-len(region) < n {
@@ -56,8 +69,21 @@ func Bytes(n int) []byte {
 		back(region[backed:to:to])
 		backed = to
 	}
-	inUse.Add(int64(n))
-	return region[start : start+n : start+n]
+	return region[start : start+n : start+n], inUse.Add(int64(n))
+}
+
+// OnGrow has f called (nil: no longer) after each taking of memory that
+// takes InUse past another multiple of 16 MiB, on the goroutine that took
+// it, which waits for f.
+// A memory budget set from InUse uses it to follow the text that comes
+// between collections: a quarter's sales text arrives all at once, as the
+// sales have been read.
+func OnGrow(f func()) {
+	if f == nil {
+		grown.Store(nil)
+		return
+	}
+	grown.Store(&f)
 }
 
 // String returns a string of n bytes that fill writes, which lives as

@@ -71,3 +71,30 @@ func TestStringConcurrent(t *testing.T) {
 		}
 	}
 }
+
+// TestOnGrow checks that the function set is called after each taking
+// that passes a 16 MiB boundary of InUse, whatever its size, and no more
+// once unset.
+func TestOnGrow(t *testing.T) {
+	calls := 0
+	OnGrow(func() { calls++ })
+	t.Cleanup(func() { OnGrow(nil) })
+	want := 0
+	for _, n := range []int{1 << 20, 100, 20 << 20, 3, 5 << 20, regionSize + 7, 1 << 10} {
+		for range 8 {
+			before := InUse()
+			Bytes(n)
+			if InUse()/growStep != before/growStep {
+				want++
+			}
+		}
+	}
+	if calls != want || want < 10 {
+		t.Errorf("%d calls, want %d", calls, want)
+	}
+	OnGrow(nil)
+	Bytes(growStep)
+	if calls != want {
+		t.Errorf("called %d times, want %d: called once unset", calls, want)
+	}
+}
