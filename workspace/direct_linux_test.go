@@ -60,17 +60,30 @@ func TestDirectFileError(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := &directFile{f: ro, written: make(chan error, 1)}
-	for i := range d.bufs {
-		d.bufs[i] = alignedBuffer(directChunk)
-	}
-	d.cur = d.bufs[0][:0]
-	d.written <- nil
+	d := newDirectFile(ro)
 	data := make([]byte, 3*directChunk)
 	_, werr := d.Write(data)
-	if cerr := d.Close(); werr == nil && cerr == nil {
+	cerr := d.Close()
+	if werr == nil && cerr == nil {
 		t.Fatal("writing to a read-only file reported no error")
 	}
+	if again := d.Close(); again != cerr {
+		t.Errorf("Close again: %v, want %v as the first time", again, cerr)
+	}
+	// Past the first failed write, Write reports it.
+	if ro, err = os.Open(path); err != nil {
+		t.Fatal(err)
+	}
+	d = newDirectFile(ro)
+	for range 4 * directBuffers {
+		if _, err = d.Write(data); err != nil {
+			break
+		}
+	}
+	if err == nil {
+		t.Errorf("%d chunks written to a read-only file without an error from Write", 12*directBuffers)
+	}
+	d.Close()
 }
 
 func TestAlignedBuffer(t *testing.T) {
