@@ -361,6 +361,19 @@ func readError(err error) error {
 // eligibility and crediting are done, and written alongside the payout
 // pass; writeFiles finishes it, or abandon must be called.
 func (c *Config) compute(opts CalcOptions, progs []*rules.Program, ds *dataset, logDir string) *computed {
+	// What the passes make lives to the end of the run, so the heap only
+	// grows through them, and the collector, paced by its growth, would
+	// trace it again each time it doubled on its way to the budget. With
+	// a budget, the budget alone starts collections meanwhile: at a
+	// million sales a second calc then collected 6 times rather than 8,
+	// for 0.49-0.71 s of the collector's CPU rather than 0.72 s (two runs
+	// each). It is limited to
+	// the passes: statements, which allocate far more than they keep,
+	// would otherwise fill the budget however small the quarter. GOGC,
+	// when set, paces collections as it would anywhere else.
+	if c.Memory > 0 && os.Getenv("GOGC") == "" {
+		defer pauseGC()()
+	}
 	cp := &computed{opts: opts, progs: progs, ds: ds, rounding: c.Rounding, dealers: map[string]*incent.Dealer{}}
 	for i := range ds.dealers {
 		cp.dealers[ds.dealers[i].Code] = &ds.dealers[i]

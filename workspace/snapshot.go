@@ -249,15 +249,38 @@ func decodeSnapshot(key [32]byte, data []byte) (ds *dataset, err error) {
 		return nil, errSnapshot
 	}
 	// Everything decoded stays live, so a collection during the decode
-	// would only trace a growing heap again and again. The setting is the
-	// process's: decodes take turns, so one cannot restore another's.
-	gcOff.Lock()
-	defer gcOff.Unlock()
-	defer debug.SetGCPercent(debug.SetGCPercent(-1))
+	// would only trace a growing heap again and again.
+	defer pauseGC()()
 	return decodeBody(body)
 }
 
-var gcOff sync.Mutex
+// gcPause counts the pauses of pauseGC under way, and keeps the setting
+// to restore once none is.
+var gcPause struct {
+	sync.Mutex
+	n       int
+	percent int
+}
+
+// pauseGC stops the collector's pacing by heap growth until the function
+// it returns is called; a memory limit still starts collections. The
+// setting is the process's: pauses may overlap, and the last to end
+// restores it.
+func pauseGC() (resume func()) {
+	gcPause.Lock()
+	defer gcPause.Unlock()
+	if gcPause.n == 0 {
+		gcPause.percent = debug.SetGCPercent(-1)
+	}
+	gcPause.n++
+	return func() {
+		gcPause.Lock()
+		defer gcPause.Unlock()
+		if gcPause.n--; gcPause.n == 0 {
+			debug.SetGCPercent(gcPause.percent)
+		}
+	}
+}
 
 // decodeBody decodes a snapshot body whose checksum has been checked: the
 // tail's meta part through gob, its string table, then the sale records

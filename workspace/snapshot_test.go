@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -838,5 +839,30 @@ func TestSnapshotSave(t *testing.T) {
 	w.wait() // never started: waiting starts it
 	if writes != 2 {
 		t.Fatalf("waited for without a start: %d writes in all, want 2", writes)
+	}
+}
+
+// TestPauseGC checks that overlapping pauses restore the collector's
+// setting only once the last has ended.
+func TestPauseGC(t *testing.T) {
+	old := debug.SetGCPercent(73)
+	t.Cleanup(func() { debug.SetGCPercent(old) })
+	percent := func() int {
+		p := debug.SetGCPercent(-1)
+		debug.SetGCPercent(p)
+		return p
+	}
+	first := pauseGC()
+	second := pauseGC()
+	if got := percent(); got != -1 {
+		t.Fatalf("paused twice: GC percent %d, want -1", got)
+	}
+	first()
+	if got := percent(); got != -1 {
+		t.Errorf("one pause of two ended: GC percent %d, want -1", got)
+	}
+	second()
+	if got := percent(); got != 73 {
+		t.Errorf("both pauses ended: GC percent %d, want 73 as before", got)
 	}
 }

@@ -33,6 +33,10 @@ type Config struct {
 	MaxRejects string // share of sales rows, e.g. "0.01"
 	Maker      string // issuer name printed on statements
 	VINCheck   string // ingest.VINCheckReject or ingest.VINCheckWarn, for sales files ingested from now on
+	// Memory is the process's memory budget in bytes (memory: in
+	// incent.yaml), 0 for none: within one, a calculation's passes
+	// leave starting collections to the budget (see compute).
+	Memory int64
 }
 
 // Inputs lists the globs of each input kind.

@@ -25,8 +25,7 @@ import (
 // budget is Go's soft memory limit, less what the runtime does not count
 // (the text held outside the heap, and a reserve for the rest): the
 // collector works harder near it rather than letting the heap double.
-// While there is a budget it alone starts collections (as GOGC=off
-// would), and the limit follows the text outside the heap as it grows.
+// The limit follows the text outside the heap as it grows.
 //
 // A budget must not starve the work. After every collection the limit is
 // set again: to at least 1.3 times the heap then live, and higher for the
@@ -39,8 +38,7 @@ import (
 // cgroup's when lower), so that on a small machine the collector works
 // harder instead of the process being killed.
 //
-// GOMEMLIMIT, when set, is left as it is and no budget applies; GOGC,
-// when set, paces collections as it would anywhere else. Results
+// GOMEMLIMIT, when set, is left as it is and no budget applies. Results
 // do not depend on any of this: it changes only when memory is collected.
 
 // defaultMemory is the budget when memory: is not set.
@@ -148,66 +146,12 @@ func budgetMemory(budget int64) {
 		p.ceiling = old.ceiling
 	}
 	policy.Store(p)
-	collectWithin(budget)
-	debug.SetMemoryLimit(limitNow(*p, 0))
+	live, _, _, _ := readGC()
+	debug.SetMemoryLimit(goLimit(*p, live, offheap.InUse(), 0))
 	watching.Do(func() {
 		watchCollections()
 		offheap.OnGrow(followOffheap)
 	})
-}
-
-// limitNow is goLimit as things stand, with the guard's lift, less
-// firstMargin while the budget alone starts collections and none has run.
-func limitNow(p memPolicy, lift int64) int64 {
-	live, _, _, _ := readGC()
-	limit := goLimit(p, live, offheap.InUse(), lift)
-	if budgetCollects.Load() && p.budget > 0 && collections() == 0 {
-		limit = beforeFirstCollection(limit)
-	}
-	return limit
-}
-
-// beforeFirstCollection is limit less firstMargin, or less a quarter of
-// it when that is less.
-func beforeFirstCollection(limit int64) int64 { return limit - min(firstMargin, limit/4) }
-
-// firstMargin is how much lower the limit is kept until the first
-// collection has run, when the budget alone starts them. The collector
-// then knows nothing yet of how fast memory is taken, and starts late: at
-// a million sales the first collection of a first calc began with the
-// heap at the limit, which it passed by 40 MB before it was done.
-const firstMargin = 64 << 20
-
-// collections is how many collections have ended in this process.
-func collections() uint64 {
-	s := []metrics.Sample{{Name: "/gc/cycles/total:gc-cycles"}}
-	metrics.Read(s)
-	if s[0].Value.Kind() != metrics.KindUint64 {
-		return 0
-	}
-	return s[0].Value.Uint64()
-}
-
-// budgetCollects is set while the budget alone starts collections.
-var budgetCollects atomic.Bool
-
-// collectWithin lets the budget alone start collections while there is
-// one: the collector would otherwise run each time the heap doubled,
-// and a calculation's heap doubles several times on its way to the
-// budget, every time with more to mark. At a million sales a second calc
-// collected 8 times for 0.60-0.69 s of CPU, and 3 times for 0.32-0.33 s
-// with the budget alone; a first calc 14 times for 0.80-0.95 s, and 7
-// times for 0.70-0.72 s. GOGC, when set, is left as it is.
-func collectWithin(budget int64) {
-	if os.Getenv("GOGC") != "" {
-		return
-	}
-	if budget > 0 {
-		debug.SetGCPercent(-1)
-	} else if budgetCollects.Load() {
-		debug.SetGCPercent(100)
-	}
-	budgetCollects.Store(budget > 0)
 }
 
 // followOffheap lowers the limit as text outside the heap grows between
@@ -215,7 +159,8 @@ func collectWithin(budget int64) {
 // otherwise still count memory the text has taken since.
 func followOffheap() {
 	if p := policy.Load(); p != nil && p.budget > 0 {
-		if limit := limitNow(*p, guard.lifted()); limit != debug.SetMemoryLimit(-1) {
+		live, _, _, _ := readGC()
+		if limit := goLimit(*p, live, offheap.InUse(), guard.lifted()); limit != debug.SetMemoryLimit(-1) {
 			debug.SetMemoryLimit(limit)
 		}
 	}

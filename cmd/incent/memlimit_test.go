@@ -171,59 +171,25 @@ func TestBudgetFollowsLiveHeap(t *testing.T) {
 // restoreMemory has the memory policy, limit and collector setting as they
 // are now set again when the test ends.
 func restoreMemory(t *testing.T) {
-	old, oldLimit, oldCollects := policy.Load(), debug.SetMemoryLimit(-1), budgetCollects.Load()
-	oldPercent := debug.SetGCPercent(100)
-	debug.SetGCPercent(oldPercent)
+	old, oldLimit := policy.Load(), debug.SetMemoryLimit(-1)
 	t.Cleanup(func() {
 		policy.Store(old)
 		debug.SetMemoryLimit(oldLimit)
-		debug.SetGCPercent(oldPercent)
-		budgetCollects.Store(oldCollects)
 	})
 }
 
-// TestCollectWithin checks who starts collections: the budget alone while
-// there is one, the heap's doubling without one, and GOGC whenever it is
-// set.
-func TestCollectWithin(t *testing.T) {
+// TestLimitFollowsOffheap takes memory outside the heap and checks that
+// the limit drops by as much at once, with no collection in between.
+func TestLimitFollowsOffheap(t *testing.T) {
 	if os.Getenv("GOMEMLIMIT") != "" {
 		t.Skip("GOMEMLIMIT is set: no budget applies")
 	}
 	restoreMemory(t)
-	percent := func() int {
-		p := debug.SetGCPercent(100)
-		debug.SetGCPercent(p)
-		return p
-	}
-	t.Setenv("GOGC", "")
 	budgetMemory(1 << 30)
-	if got := percent(); got != -1 || !budgetCollects.Load() {
-		t.Errorf("with a budget: GC percent %d, budget collects %v; want -1, true", got, budgetCollects.Load())
-	}
-	if got := debug.SetMemoryLimit(-1); got >= 1<<30-memoryReserve-offheap.InUse()+1 {
-		t.Errorf("with a budget: limit %d MiB, want within the budget", got>>20)
-	}
-	budgetMemory(0)
-	if got := percent(); got != 100 || budgetCollects.Load() {
-		t.Errorf("without a budget: GC percent %d, budget collects %v; want 100, false", got, budgetCollects.Load())
-	}
-	t.Setenv("GOGC", "50")
-	debug.SetGCPercent(50)
-	budgetMemory(1 << 30)
-	if got := percent(); got != 50 || budgetCollects.Load() {
-		t.Errorf("with GOGC=50 and a budget: GC percent %d, budget collects %v; want 50, false", got, budgetCollects.Load())
-	}
-}
-
-func TestBeforeFirstCollection(t *testing.T) {
-	for _, tc := range []struct{ limit, want int64 }{
-		{896 << 20, 832 << 20},
-		{256 << 20, 192 << 20},
-		{128 << 20, 96 << 20}, // a quarter is less than the margin
-		{64 << 20, 48 << 20},
-	} {
-		if got := beforeFirstCollection(tc.limit); got != tc.want {
-			t.Errorf("beforeFirstCollection(%d MiB) = %d MiB, want %d MiB", tc.limit>>20, got>>20, tc.want>>20)
-		}
+	before := debug.SetMemoryLimit(-1)
+	const took = 40 << 20 // past two 16 MiB steps
+	offheap.Bytes(took)
+	if got := debug.SetMemoryLimit(-1); got != before-took {
+		t.Errorf("limit %d MiB once %d MiB more lies outside the heap, want %d MiB", got>>20, took>>20, (before-took)>>20)
 	}
 }

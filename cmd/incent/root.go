@@ -225,6 +225,7 @@ func (f *factory) config() (*workspace.Config, error) {
 		return nil, &usageErr{err}
 	}
 	budgetMemory(budget)
+	cfg.Memory = budget
 	cfg.Inputs = workspace.Inputs{Sales: list(v.Get("inputs::sales")), Dealers: list(v.Get("inputs::dealers")),
 		Objectives: list(v.Get("inputs::objectives")), Certifications: list(v.Get("inputs::certifications")),
 		Claims: list(v.Get("inputs::claims"))}
