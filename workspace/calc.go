@@ -367,10 +367,9 @@ func (c *Config) compute(opts CalcOptions, progs []*rules.Program, ds *dataset, 
 	// a budget, the budget alone starts collections meanwhile: at a
 	// million sales a second calc then collected 6 times rather than 8,
 	// for 0.49-0.71 s of the collector's CPU rather than 0.72 s (two runs
-	// each). It is limited to
-	// the passes: statements, which allocate far more than they keep,
-	// would otherwise fill the budget however small the quarter. GOGC,
-	// when set, paces collections as it would anywhere else.
+	// each). It is limited to the passes: statements, which allocate far
+	// more than they keep, would otherwise fill the budget however small
+	// the quarter. GOGC, when set, paces collections as anywhere else.
 	if c.Memory > 0 && os.Getenv("GOGC") == "" {
 		defer pauseGC()()
 	}

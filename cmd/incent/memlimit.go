@@ -160,9 +160,15 @@ func budgetMemory(budget int64) {
 func followOffheap() {
 	if p := policy.Load(); p != nil && p.budget > 0 {
 		live, _, _, _ := readGC()
-		if limit := goLimit(*p, live, offheap.InUse(), guard.lifted()); limit != debug.SetMemoryLimit(-1) {
-			debug.SetMemoryLimit(limit)
-		}
+		setLimit(*p, live, guard.lifted())
+	}
+}
+
+// setLimit sets goLimit as the limit, with the text outside the heap now,
+// unless it is the limit already.
+func setLimit(p memPolicy, live, lift int64) {
+	if limit := goLimit(p, live, offheap.InUse(), lift); limit != debug.SetMemoryLimit(-1) {
+		debug.SetMemoryLimit(limit)
 	}
 }
 
@@ -188,9 +194,7 @@ func watchCollections() {
 	runtime.AddCleanup(new([64]byte), func(struct{}) {
 		if p := policy.Load(); p != nil && p.budget > 0 {
 			live, gc, busy, wall := readGC()
-			if limit := goLimit(*p, live, offheap.InUse(), guard.judge(gc, busy, wall)); limit != debug.SetMemoryLimit(-1) {
-				debug.SetMemoryLimit(limit)
-			}
+			setLimit(*p, live, guard.judge(gc, busy, wall))
 		}
 		watchCollections()
 	}, struct{}{})
