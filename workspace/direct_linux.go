@@ -4,7 +4,6 @@ import (
 	"errors"
 	"io"
 	"os"
-	"sync"
 	"sync/atomic"
 	"syscall"
 	"unsafe"
@@ -78,11 +77,9 @@ type directFile struct {
 	full chan directPart // filled buffers, in file order
 	done chan struct{}   // closed once the writes have ended, after full is closed
 
-	mu       sync.Mutex
-	err      error       // the first error of a write
-	failed   atomic.Bool // err is set
-	cur      []byte      // filling
-	size     int64       // bytes handed to the disk so far
+	err      atomic.Pointer[error] // the first error of a write, once there is one
+	cur      []byte                // filling
+	size     int64                 // bytes handed to the disk so far
 	closed   bool
 	closeErr error // what Close returned
 }
@@ -102,12 +99,9 @@ func newDirectFile(f *os.File) *directFile {
 	go func() {
 		defer close(d.done)
 		for p := range d.full {
-			if !d.failed.Load() {
+			if d.err.Load() == nil {
 				if err := d.writeAt(p.b, p.at); err != nil {
-					d.mu.Lock()
-					d.err = err
-					d.mu.Unlock()
-					d.failed.Store(true)
+					d.err.Store(&err)
 				}
 			}
 			d.free <- p.b[:0]
@@ -118,9 +112,10 @@ func newDirectFile(f *os.File) *directFile {
 
 // writeErr is the first error of a write, or nil.
 func (d *directFile) writeErr() error {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.err
+	if err := d.err.Load(); err != nil {
+		return *err
+	}
+	return nil
 }
 
 func alignedBuffer(n int) []byte {
@@ -135,8 +130,8 @@ func alignedBuffer(n int) []byte {
 func (d *directFile) Write(p []byte) (int, error) {
 	n := 0
 	for len(p) > 0 {
-		if d.failed.Load() {
-			return n, d.writeErr()
+		if err := d.writeErr(); err != nil {
+			return n, err
 		}
 		k := copy(d.cur[len(d.cur):cap(d.cur)], p)
 		d.cur = d.cur[:len(d.cur)+k]
@@ -178,7 +173,7 @@ func (d *directFile) Close() error {
 	}
 	d.closed = true
 	n := len(d.cur)
-	if n > 0 && !d.failed.Load() {
+	if n > 0 && d.writeErr() == nil {
 		padded := (n + directAlign - 1) &^ (directAlign - 1)
 		tail := d.cur[:padded]
 		clear(tail[n:])
