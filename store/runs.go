@@ -209,14 +209,24 @@ func (e *noRunError) Error() string {
 }
 func (e *noRunError) Is(target error) bool { return target == ErrNoRun }
 
-// GetRun returns one run with its lines and programs.
-func (t *Tx) GetRun(id string) (*Run, error) {
+// RunHead returns one run without its lines and programs: its digest
+// and manifest, and what runs lists.
+func (t *Tx) RunHead(id string) (*Run, error) {
 	var r Run
 	err := t.tx.QueryRowContext(t.ctx, `SELECT id, period, seq, as_of, status, started_at, finished_at, user, tool_version, digest, manifest FROM runs WHERE id = ?`, id).
 		Scan(&r.ID, &r.Period, &r.Seq, &r.AsOf, &r.Status, &r.StartedAt, &r.FinishedAt, &r.User, &r.ToolVersion, &r.Digest, &r.Manifest)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, &noRunError{id}
 	}
+	if err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// GetRun returns one run with its lines and programs.
+func (t *Tx) GetRun(id string) (*Run, error) {
+	r, err := t.RunHead(id)
 	if err != nil {
 		return nil, err
 	}
@@ -254,7 +264,7 @@ func (t *Tx) GetRun(id string) (*Run, error) {
 		}
 		r.Programs = append(r.Programs, p)
 	}
-	return &r, prows.Err()
+	return r, prows.Err()
 }
 
 // Digest is the result digest of a run: SHA-256 over the period and its

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/incent/incent"
 	"github.com/incent/incent/calc"
@@ -95,7 +96,8 @@ type computed struct {
 	digest   string
 	dealers  map[string]*incent.Dealer
 	rounding incent.Rounding
-	log      *earlyLog // the calculation log, when compute began it
+	log      *earlyLog  // the calculation log, when compute began it
+	reused   *reusedLog // or when it is an earlier run's
 }
 
 // Calc runs the calculation of SPEC §5 for a period and, unless DryRun,
@@ -192,9 +194,24 @@ func (c *Config) Calc(ctx context.Context, env Env, opts CalcOptions) (*CalcSumm
 			return nil, err
 		}
 	}
+	// The log of a run over what an earlier run used is that run's log
+	// (see reuseLog), taken while the passes run.
+	logDir, key, keyed := partial, [32]byte{}, false
+	var reused *reusedLog
+	if !opts.DryRun {
+		if key, keyed = logKey(files, opts, progs, c.Rounding); keyed {
+			reused = c.reuseLog(tx, key, filepath.Join(partial, logName))
+		}
+	}
+	defer reused.abandon() // before the folder goes, when the run stops short
+	if reused != nil {
+		env.progress("inputs and programs as for run %s: reusing its calculation log", reused.from)
+		logDir = ""
+	}
 	env.progress("calculating %s over %d sales and %d programs", opts.Period.Code, len(ds.sales), len(progs))
-	cp := c.compute(opts, progs, ds, partial)
-	defer cp.log.abandon() // before the folder goes, when the run stops short
+	cp := c.compute(opts, progs, ds, logDir)
+	cp.reused = reused
+	defer cp.log.abandon() // as reused
 	env.progress("calculated %d payout lines", len(cp.lines))
 
 	// The payout lines of a run that will be stored go into the database
@@ -275,6 +292,9 @@ func (c *Config) Calc(ctx context.Context, env Env, opts CalcOptions) (*CalcSumm
 	}
 	if err := os.Rename(partial, final); err != nil {
 		return nil, fmt.Errorf("run %s is stored but its files could not be moved into %s: %w", runID, final, err)
+	}
+	if keyed {
+		c.saveLastLog(key, runID, fileStamp(filepath.Join(final, logName), time.Now()))
 	}
 	sum.RunID = runID
 	sum.OutDir = relTo(c.Dir, final)

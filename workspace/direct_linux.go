@@ -2,10 +2,12 @@ package workspace
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"sync/atomic"
 	"syscall"
+	"time"
 	"unsafe"
 
 	"github.com/incent/incent/internal/pages"
@@ -151,17 +153,53 @@ func (d *directFile) Write(p []byte) (int, error) {
 // through the page cache instead. It is called by one goroutine at a time.
 func (d *directFile) writeAt(b []byte, at int64) error {
 	_, err := d.f.WriteAt(b, at)
-	if errors.Is(err, syscall.EINVAL) {
-		fd := d.f.Fd()
-		flags, _, errno := syscall.Syscall(syscall.SYS_FCNTL, fd, syscall.F_GETFL, 0)
-		if errno == 0 {
-			_, _, errno = syscall.Syscall(syscall.SYS_FCNTL, fd, syscall.F_SETFL, flags&^syscall.O_DIRECT)
-		}
-		if errno == 0 {
-			_, err = d.f.WriteAt(b, at)
-		}
+	if errors.Is(err, syscall.EINVAL) && clearDirect(d.f) == nil {
+		_, err = d.f.WriteAt(b, at)
 	}
 	return err
+}
+
+// clearDirect turns O_DIRECT off for f.
+func clearDirect(f *os.File) error {
+	fd := f.Fd()
+	flags, _, errno := syscall.Syscall(syscall.SYS_FCNTL, fd, syscall.F_GETFL, 0)
+	if errno == 0 {
+		_, _, errno = syscall.Syscall(syscall.SYS_FCNTL, fd, syscall.F_SETFL, flags&^syscall.O_DIRECT)
+	}
+	if errno != 0 {
+		return errno
+	}
+	return nil
+}
+
+// openSequential opens path for one long sequential read into buffers
+// from alignedBuffer, each of them filled: an earlier run's calculation
+// log, read to be checked. It is read with O_DIRECT, straight from the
+// disk into the buffers, rather than through a gigabyte of page cache (see
+// createDirect): 1.4 GB read so in 1.45 s here, against 2.5 s. Where the
+// file system refuses O_DIRECT, at the open or at a read, the file is
+// read as any other.
+func openSequential(path string) (io.ReadCloser, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_DIRECT, 0)
+	if errors.Is(err, syscall.EINVAL) {
+		return os.Open(path)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return directReader{f}, nil
+}
+
+// directReader reads a file opened with O_DIRECT, and without it from the
+// first read the file system refuses.
+type directReader struct{ *os.File }
+
+func (r directReader) Read(b []byte) (int, error) {
+	n, err := r.File.Read(b)
+	if n == 0 && errors.Is(err, syscall.EINVAL) && clearDirect(r.File) == nil {
+		return r.File.Read(b)
+	}
+	return n, err
 }
 
 // Close writes what is left, the last block padded with zeros and the file
@@ -190,4 +228,20 @@ func (d *directFile) Close() error {
 	}
 	d.closeErr = err
 	return err
+}
+
+// fileStamp identifies the version of the file at path by what the file
+// system changes with any write to it: its device, inode and size, and the
+// times of the last change of its content and of the inode itself (which
+// nothing but the kernel sets). It is "" when the file cannot be stated or
+// changed less than stampMargin before now, which is when it is taken.
+func fileStamp(path string, now time.Time) string {
+	var st syscall.Stat_t
+	if syscall.Stat(path, &st) != nil {
+		return ""
+	}
+	if now.Sub(time.Unix(st.Ctim.Unix())) < stampMargin {
+		return ""
+	}
+	return fmt.Sprintf("%d:%d:%d:%d.%09d:%d.%09d", st.Dev, st.Ino, st.Size, st.Mtim.Sec, st.Mtim.Nsec, st.Ctim.Sec, st.Ctim.Nsec)
 }

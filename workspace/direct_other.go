@@ -5,6 +5,7 @@ package workspace
 import (
 	"io"
 	"os"
+	"time"
 )
 
 // createDirect creates path; only Linux writes it past the page cache.
@@ -12,3 +13,14 @@ func createDirect(path string) (io.WriteCloser, error) { return os.Create(path) 
 
 // readWhole reads the file at path.
 func readWhole(path string) ([]byte, error) { return os.ReadFile(path) }
+
+// openSequential opens path for one long sequential read.
+func openSequential(path string) (io.ReadCloser, error) { return os.Open(path) }
+
+// alignedBuffer returns n bytes; only Linux reads and writes past the
+// page cache, into buffers aligned for it.
+func alignedBuffer(n int) []byte { return make([]byte, n) }
+
+// fileStamp is "" where the file system's stamps are not read: a file is
+// then always read to be checked.
+func fileStamp(path string, now time.Time) string { return "" }

@@ -100,7 +100,12 @@ func (cp *computed) writeFiles(dir string, run *store.Run, env Env, opts CalcOpt
 	var wg sync.WaitGroup
 	for i, wr := range writers {
 		wg.Go(func() {
-			if wr.name == logName && cp.log != nil {
+			switch {
+			case wr.name == logName && cp.reused != nil:
+				// Being taken from an earlier run, in dir already.
+				shas[i], errs[i] = cp.reused.finish(cp)
+				return
+			case wr.name == logName && cp.log != nil:
 				// Begun during the payout pass, in dir already.
 				shas[i], errs[i] = cp.log.finish(cp.writePayoutLog)
 				return

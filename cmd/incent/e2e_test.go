@@ -230,6 +230,13 @@ func TestRerunIsIdentical(t *testing.T) {
 			t.Errorf("%s differs between two runs on the same inputs", name)
 		}
 	}
+	// The second run takes the first run's log, linked rather than
+	// written again.
+	a, errA := os.Stat(filepath.Join(dir, "out/2024Q3/2024Q3-R001/calc-log.jsonl"))
+	b, errB := os.Stat(filepath.Join(dir, "out/2024Q3/2024Q3-R002/calc-log.jsonl"))
+	if errA != nil || errB != nil || !os.SameFile(a, b) {
+		t.Errorf("the second run's calc-log.jsonl is not the first run's (%v, %v)", errA, errB)
+	}
 	r := incentCmd(t, "runs", "--config", cfg)
 	if r.code != 0 || !strings.Contains(r.stdout, "2024Q3-R002") || !strings.Contains(r.stdout, "2024Q3-R001") {
 		t.Errorf("runs: exit %d\n%s%s", r.code, r.stdout, r.stderr)
