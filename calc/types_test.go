@@ -227,6 +227,25 @@ func TestCommissionFamiliesAndKickers(t *testing.T) {
 	}
 }
 
+// TestKickerMonthBounds checks that a kicker counts the revenue of its
+// month's first and last days, and none of the days around them.
+func TestKickerMonthBounds(t *testing.T) {
+	p := prog(rules.Commission, func(p *rules.Program) {
+		p.Measure = "revenue"
+		p.Tiers = tiers(rules.TierRate, "0", "0.01")
+		p.Kickers = []rules.Kicker{{Month: "2024-08", AddRate: dec("0.02")}}
+	})
+	ss := sales("D001", 4, "10000")
+	for i, d := range []string{"2024-07-31", "2024-08-01", "2024-08-31", "2024-09-01"} {
+		ss[i].SaleDate = date(d)
+	}
+	// revenue 40,000 × 1% = 400; August (the 1st and the 31st) 20,000 × 2% = 400. Total 800.
+	l := runOne(t, Input{Programs: []*rules.Program{p}, Sales: ss})
+	if got := l.Amount.Decimal().StringFixed(2); got != "800.00" {
+		t.Errorf("commission = %s, want 800.00\n%q", got, l.Formula)
+	}
+}
+
 // TestCommissionRevenueSums checks that revenue sums alike whether a
 // credit is whole with an amount exact in cents, whole with a finer
 // amount, or a share of a split deal.
