@@ -139,6 +139,35 @@ func TestRerunReusesLog(t *testing.T) {
 	}
 }
 
+// TestRefusedRerunLeavesLog checks that a rerun refused for too many
+// rejects, which had begun taking the earlier log, leaves no folder
+// behind and the earlier log as it was.
+func TestRefusedRerunLeavesLog(t *testing.T) {
+	c, p := genConfig(t, 10, 3000)
+	_, log1 := calcRun(t, c, p, nil)
+	want := mustRead(t, log1)
+	c.MaxRejects = "0"
+	var progress []string
+	_, err := c.Calc(context.Background(), testEnv(&progress), CalcOptions{Period: p, AsOf: incent.NoDate})
+	var e *Error
+	if !errors.As(err, &e) || e.Code != ExitRejected {
+		t.Fatalf("error %v, want the max_rejects refusal", err)
+	}
+	if !strings.Contains(strings.Join(progress, "\n"), "reusing its calculation log") {
+		t.Errorf("the refused rerun did not take the earlier log: nothing tested")
+	}
+	entries, err := os.ReadDir(filepath.Dir(filepath.Dir(log1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 1 {
+		t.Errorf("a refused rerun left %d folders, want the first run's alone", len(entries))
+	}
+	if got := mustRead(t, log1); !bytes.Equal(got, want) {
+		t.Errorf("the first run's log changed")
+	}
+}
+
 func firstProgram(t *testing.T, c *Config) string {
 	t.Helper()
 	entries, err := os.ReadDir(c.Path(c.Programs))
