@@ -645,31 +645,8 @@ func (c *calculator) selectSales() {
 // not at random: a million sales are far larger than any cache.
 func SortSales(sales []incent.Sale) (from []int) {
 	from = canonicalOrder(sales)
-	permute(sales, slices.Clone(from))
+	permuteParallel(sales, slices.Clone(from), permuteRanges())
 	return from
-}
-
-// permute reorders s in place so that s[i] is what s[idx[i]] was, for a
-// permutation idx, which it uses up. Following each cycle moves every
-// element once, without a second slice of them.
-func permute[T any](s []T, idx []int) {
-	for i := range idx {
-		if idx[i] == i {
-			continue
-		}
-		held := s[i]
-		j := i
-		for {
-			k := idx[j]
-			idx[j] = j
-			if k == i {
-				s[j] = held
-				break
-			}
-			s[j] = s[k]
-			j = k
-		}
-	}
 }
 
 // canonicalOrder returns the indices of sales in saleLess order. Sales are

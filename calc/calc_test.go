@@ -2,6 +2,7 @@ package calc
 
 import (
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"reflect"
 	"runtime"
@@ -978,6 +979,73 @@ func TestPermute(t *testing.T) {
 		if !slices.Equal(got, tc.want) {
 			t.Errorf("permute(%v, %v) = %v, want %v", tc.in, tc.idx, got, tc.want)
 		}
+		// Cut into any number of ranges, up to more than there are moves.
+		for ranges := 1; ranges <= len(tc.in)+1; ranges++ {
+			got := slices.Clone(tc.in)
+			permuteParallel(got, slices.Clone(tc.idx), ranges)
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("permuteParallel(%v, %v, %d) = %v, want %v", tc.in, tc.idx, ranges, got, tc.want)
+			}
+		}
+	}
+}
+
+// TestPermuteParallelAgainstGather checks permuteParallel against a plain
+// gather into a new slice, for permutations whose cycles are cut by the
+// ranges in every way: one cycle through everything, many two-cycles,
+// few moves among fixed points, and random ones.
+func TestPermuteParallelAgainstGather(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 11))
+	shapes := map[string]func(n int) []int{
+		"one cycle": func(n int) []int {
+			idx := make([]int, n)
+			for i := range idx {
+				idx[i] = (i + 1) % n
+			}
+			return idx
+		},
+		"two-cycles": func(n int) []int {
+			idx := make([]int, n)
+			for i := range idx {
+				idx[i] = i ^ 1
+				if idx[i] >= n {
+					idx[i] = i
+				}
+			}
+			return idx
+		},
+		"few moves": func(n int) []int {
+			idx := make([]int, n)
+			for i := range idx {
+				idx[i] = i
+			}
+			for range n / 10 {
+				a, b := rng.IntN(n), rng.IntN(n)
+				idx[a], idx[b] = idx[b], idx[a]
+			}
+			return idx
+		},
+		"random": func(n int) []int { return rng.Perm(n) },
+	}
+	for _, name := range slices.Sorted(maps.Keys(shapes)) {
+		for _, n := range []int{1, 2, 3, 17, 100, 1000, 4099} {
+			idx := shapes[name](n)
+			in := make([]int, n)
+			for i := range in {
+				in[i] = 1000 + i
+			}
+			want := make([]int, n)
+			for i, k := range idx {
+				want[i] = in[k]
+			}
+			for _, ranges := range []int{1, 2, 3, 8, 64, n, n + 5} {
+				got := slices.Clone(in)
+				permuteParallel(got, slices.Clone(idx), ranges)
+				if !slices.Equal(got, want) {
+					t.Fatalf("%s, %d values in %d ranges: differs from a gather", name, n, ranges)
+				}
+			}
+		}
 	}
 }
 
@@ -1033,5 +1101,28 @@ func TestLedgerPayee(t *testing.T) {
 		if l.payees[id] != code {
 			t.Errorf("payee %d is %q, want %q", id, l.payees[id], code)
 		}
+	}
+}
+
+// BenchmarkPermute moves a million 128-byte values (the size of a sale)
+// into a random order, in place: along each cycle, and on every core.
+func BenchmarkPermute(b *testing.B) {
+	type sale [16]int64
+	perm := rand.New(rand.NewPCG(1, 2)).Perm(1 << 20)
+	s := make([]sale, len(perm))
+	for _, bc := range []struct {
+		name string
+		move func(s []sale, idx []int)
+	}{
+		{"cycles", permute[sale]},
+		{"parallel", func(s []sale, idx []int) { permuteParallel(s, idx, permuteRanges()) }},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			idx := make([]int, len(perm))
+			for b.Loop() {
+				copy(idx, perm)
+				bc.move(s, idx)
+			}
+		})
 	}
 }

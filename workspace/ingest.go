@@ -446,7 +446,10 @@ func gather(tx *store.Tx, files []store.InputFile, pa *pendingArchive) (*dataset
 			for k, i := range from {
 				ds.owners[k] = owners[i]
 			}
-			packText(ds.sales)
+			// Each core packs the text of a range of sales, as the
+			// snapshot's decoding does: 0.047 s rather than 0.076-0.085 s
+			// at a million sales (progress marks, three runs each).
+			calc.Parallel(len(ds.sales), 1<<15, func(lo, hi int) { packText(ds.sales[lo:hi]) })
 			continue
 		}
 		for _, f := range byKind[string(kind)] {
