@@ -14,7 +14,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/incent/incent"
 	"github.com/incent/incent/calc"
@@ -294,7 +293,7 @@ func (c *Config) Calc(ctx context.Context, env Env, opts CalcOptions) (*CalcSumm
 		return nil, fmt.Errorf("run %s is stored but its files could not be moved into %s: %w", runID, final, err)
 	}
 	if keyed {
-		c.saveLastLog(key, runID, fileStamp(filepath.Join(final, logName), time.Now()))
+		c.saveLastLog(key, runID, settledStamp(filepath.Join(final, logName)))
 	}
 	sum.RunID = runID
 	sum.OutDir = relTo(c.Dir, final)

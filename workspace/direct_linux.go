@@ -234,13 +234,14 @@ func (d *directFile) Close() error {
 // system changes with any write to it: its device, inode and size, and the
 // times of the last change of its content and of the inode itself (which
 // nothing but the kernel sets). It is "" when the file cannot be stated or
-// changed less than stampMargin before now, which is when it is taken.
+// changed too shortly before now, which is when it is taken (see
+// stampable).
 func fileStamp(path string, now time.Time) string {
 	var st syscall.Stat_t
 	if syscall.Stat(path, &st) != nil {
 		return ""
 	}
-	if now.Sub(time.Unix(st.Ctim.Unix())) < stampMargin {
+	if !stampable(time.Unix(st.Ctim.Unix()), now) || !stampable(time.Unix(st.Mtim.Unix()), now) {
 		return ""
 	}
 	return fmt.Sprintf("%d:%d:%d:%d.%09d:%d.%09d", st.Dev, st.Ino, st.Size, st.Mtim.Sec, st.Mtim.Nsec, st.Ctim.Sec, st.Ctim.Nsec)

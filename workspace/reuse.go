@@ -43,8 +43,42 @@ const (
 
 // stampMargin is how long ago a file must have last changed for its stamp
 // (see fileStamp) to be taken: a write in the same tick of the file
-// system's clock as the stamp would not change it.
-const stampMargin = 50 * time.Millisecond
+// system's clock as the stamp would not change it. Linux stamps files
+// from a clock that ticks every 1 to 10 ms; a file system that keeps
+// whole seconds only (FAT, ext3) is given two of them.
+const (
+	stampMargin       = 20 * time.Millisecond
+	stampMarginCoarse = 2 * time.Second
+)
+
+// stampable reports whether a file last changed at changed may have its
+// stamp taken at now.
+func stampable(changed, now time.Time) bool {
+	margin := stampMargin
+	if changed.Nanosecond() == 0 {
+		margin = stampMarginCoarse
+	}
+	return now.Sub(changed) >= margin
+}
+
+// settledStamp is the stamp of the file at path once stampMargin has
+// passed since its last change. A run whose log ended just before it was
+// stored (a small quarter's, within a few milliseconds) waits the rest,
+// at most about stampMargin, rather than leave the next run to read and
+// hash the whole log to check it. "" when there is no stamp to take.
+func settledStamp(path string) string {
+	if fileStamp(path, time.Now().Add(time.Hour)) == "" {
+		return "" // no file, or a system whose stamps are not read
+	}
+	const step = 5 * time.Millisecond
+	for range stampMargin/step + 1 {
+		if s := fileStamp(path, time.Now()); s != "" {
+			return s
+		}
+		time.Sleep(step)
+	}
+	return fileStamp(path, time.Now())
+}
 
 // lastLogPath is where a workspace keeps the key of its last run's log.
 func (c *Config) lastLogPath() string { return c.Path(c.DB) + ".lastlog" }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -95,14 +96,17 @@ func TestRerunReusesLog(t *testing.T) {
 		t.Errorf("no progress says the log is reused:\n%s", strings.Join(progress, "\n"))
 	}
 
-	// Without the stamp the log is read and hashed, and still taken. (A
-	// run this small ends within stampMargin of its log, so its record
-	// may have no stamp anyway: see TestReusedLogStamp for stamps.)
+	// The record names the run and, on Linux, its log's stamp, taken
+	// once the file system's clock has moved past the log's last change.
 	record := mustRead(t, c.lastLogPath())
 	lines := strings.Split(string(record), "\n")
 	if len(lines) != 5 || lines[2] != id2 {
 		t.Fatalf("record %q: want %s's key and id", record, id2)
 	}
+	if fi, err := os.Stat(log2); runtime.GOOS == "linux" && (err != nil || !strings.Contains(lines[3], ":"+strconv.FormatInt(fi.Size(), 10)+":")) {
+		t.Errorf("record %q: want the stamp of %s's log", record, id2)
+	}
+	// Without the stamp the log is read and hashed, and still taken.
 	lines[3] = ""
 	if err := os.WriteFile(c.lastLogPath(), []byte(strings.Join(lines, "\n")), 0o644); err != nil {
 		t.Fatal(err)
@@ -247,6 +251,50 @@ func TestFileStamp(t *testing.T) {
 	}
 	if s := fileStamp(filepath.Join(t.TempDir(), "none"), later); s != "" {
 		t.Errorf("stamp %q of no file", s)
+	}
+}
+
+// TestSettledStamp checks that the stamp of a file written just now is
+// taken once the margin has passed, and is the file's stamp.
+func TestSettledStamp(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("stamps are read on Linux only")
+	}
+	path := filepath.Join(t.TempDir(), "log")
+	if err := os.WriteFile(path, []byte("{}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got := settledStamp(path)
+	if want := fileStamp(path, time.Now().Add(time.Hour)); got == "" || got != want {
+		t.Errorf("settledStamp of a file written just now: %q, want %q", got, want)
+	}
+	if got := settledStamp(filepath.Join(t.TempDir(), "none")); got != "" {
+		t.Errorf("settledStamp of no file: %q", got)
+	}
+}
+
+// TestStampable checks how long ago a file must have changed for its
+// stamp to be taken, on file systems of fine and of whole-second times.
+func TestStampable(t *testing.T) {
+	fine := time.Date(2024, 10, 15, 9, 0, 0, 123456789, time.UTC)
+	coarse := time.Date(2024, 10, 15, 9, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		changed time.Time
+		after   time.Duration
+		want    bool
+	}{
+		{fine, 0, false},
+		{fine, 19 * time.Millisecond, false},
+		{fine, 20 * time.Millisecond, true},
+		{fine, time.Hour, true},
+		{fine, -time.Second, false}, // a clock set back
+		{coarse, 20 * time.Millisecond, false},
+		{coarse, 1999 * time.Millisecond, false},
+		{coarse, 2 * time.Second, true},
+	} {
+		if got := stampable(tc.changed, tc.changed.Add(tc.after)); got != tc.want {
+			t.Errorf("changed at %s, stamped %s later: %v, want %v", tc.changed.Format(time.StampNano), tc.after, got, tc.want)
+		}
 	}
 }
 
