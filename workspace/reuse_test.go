@@ -181,18 +181,26 @@ func firstProgram(t *testing.T, c *Config) string {
 	return entries[0].Name()
 }
 
+// stampedFile writes data to a new file and returns its path; the test is
+// skipped where stamps are not read.
+func stampedFile(t *testing.T, data string) string {
+	t.Helper()
+	if runtime.GOOS != "linux" {
+		t.Skip("stamps are read on Linux only")
+	}
+	path := filepath.Join(t.TempDir(), "f.jsonl")
+	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
 // TestReusedLogStamp checks what take trusts: a log whose stamp is the
 // recorded one is linked without being read, and one without a recorded
 // stamp is read, and refused when it is not the log the manifest names.
 func TestReusedLogStamp(t *testing.T) {
-	if runtime.GOOS != "linux" {
-		t.Skip("stamps are read on Linux only")
-	}
-	dir := t.TempDir()
-	src := filepath.Join(dir, "src.jsonl")
-	if err := os.WriteFile(src, []byte("{\"sale\":1}\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	src := stampedFile(t, "{\"sale\":1}\n")
+	dir := filepath.Dir(src)
 	time.Sleep(2 * stampMargin) // so that a stamp is taken of it now
 	wrongSHA := strings.Repeat("0", 64)
 	later := time.Now().Add(time.Second)
@@ -227,13 +235,7 @@ func TestReusedLogStamp(t *testing.T) {
 // TestFileStamp checks that a file's stamp changes with a write of the same
 // size, and that none is taken of a file changed just now.
 func TestFileStamp(t *testing.T) {
-	if runtime.GOOS != "linux" {
-		t.Skip("stamps are read on Linux only")
-	}
-	path := filepath.Join(t.TempDir(), "f")
-	if err := os.WriteFile(path, []byte("one"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	path := stampedFile(t, "one")
 	if s := fileStamp(path, time.Now()); s != "" {
 		t.Errorf("stamp %q of a file changed just now, want none", s)
 	}
@@ -257,13 +259,7 @@ func TestFileStamp(t *testing.T) {
 // TestSettledStamp checks that the stamp of a file written just now is
 // taken once the margin has passed, and is the file's stamp.
 func TestSettledStamp(t *testing.T) {
-	if runtime.GOOS != "linux" {
-		t.Skip("stamps are read on Linux only")
-	}
-	path := filepath.Join(t.TempDir(), "log")
-	if err := os.WriteFile(path, []byte("{}\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	path := stampedFile(t, "{}\n")
 	got := settledStamp(path)
 	if want := fileStamp(path, time.Now().Add(time.Hour)); got == "" || got != want {
 		t.Errorf("settledStamp of a file written just now: %q, want %q", got, want)
