@@ -1,6 +1,7 @@
 package calc
 
 import (
+	"math"
 	"runtime"
 	"sort"
 	"sync"
@@ -45,6 +46,10 @@ func permute[T any](s []T, idx []int) {
 // a first calc.
 func permuteParallel[T any](s []T, idx []int, ranges int) {
 	n := len(idx)
+	if n > math.MaxInt32 { // places are listed as int32
+		permute(s, idx)
+		return
+	}
 	// seq lists the places of each cycle in order: place seq[t] takes
 	// the value of place seq[t+1], and a cycle's last place its first
 	// place's value. starts holds where each cycle begins in seq, and n.
