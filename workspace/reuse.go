@@ -108,19 +108,10 @@ func logKey(files []store.InputFile, opts CalcOptions, progs []*rules.Program, r
 // stamp ("" for none). A record that cannot be written is only a slower
 // next run.
 func (c *Config) saveLastLog(key [32]byte, runID, stamp string) {
-	path := c.lastLogPath()
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return
-	}
-	defer os.Remove(tmp.Name())
-	_, err = fmt.Fprintf(tmp, "%s%x\n%s\n%s\n", lastLogMagic, key, runID, stamp)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		os.Rename(tmp.Name(), path)
-	}
+	_ = replaceFile(c.lastLogPath(), func(w io.Writer) error {
+		_, err := fmt.Fprintf(w, "%s%x\n%s\n%s\n", lastLogMagic, key, runID, stamp)
+		return err
+	})
 }
 
 // lastLog returns the run that wrote the log of key and the stamp of that
@@ -167,9 +158,7 @@ func (c *Config) reuseLog(tx *store.Tx, key [32]byte, path string) *reusedLog {
 	if err != nil {
 		return nil
 	}
-	var m struct {
-		Files map[string]string `json:"files"`
-	}
+	var m Manifest
 	if json.Unmarshal([]byte(run.Manifest), &m) != nil || len(m.Files[logName]) != 2*sha256.Size {
 		return nil
 	}

@@ -188,12 +188,18 @@ func writeSnapshotTo(w io.Writer, key [32]byte, ds *dataset) error {
 	return err
 }
 
-// writeSnapshot saves ds as the workspace's snapshot, replacing any other.
-// It is called by calc alone, under the workspace's lock, so a temporary
-// file of an earlier snapshot can only be what a calc killed while writing
-// it left behind, and is removed.
+// writeSnapshot saves ds as the workspace's snapshot, replacing any other
+// (see replaceFile).
 func (c *Config) writeSnapshot(key [32]byte, ds *dataset) error {
-	path := c.snapshotPath()
+	return replaceFile(c.snapshotPath(), func(w io.Writer) error { return writeSnapshotTo(w, key, ds) })
+}
+
+// replaceFile writes a file beside the database (the snapshot, the record
+// of the last log) through a hidden temporary file renamed over path, so
+// that a reader finds the old file or the new one, never half of one. It
+// is called under the workspace's lock alone, so a temporary file of path
+// left from before can only be what a killed command left, and is removed.
+func replaceFile(path string, write func(io.Writer) error) error {
 	dir, prefix := filepath.Dir(path), "."+filepath.Base(path)+"."
 	if entries, err := os.ReadDir(dir); err == nil {
 		for _, e := range entries {
@@ -207,7 +213,7 @@ func (c *Config) writeSnapshot(key [32]byte, ds *dataset) error {
 		return err
 	}
 	defer os.Remove(tmp.Name())
-	if err := writeSnapshotTo(tmp, key, ds); err != nil {
+	if err := write(tmp); err != nil {
 		tmp.Close()
 		return err
 	}
