@@ -230,28 +230,9 @@ func (t *Tx) GetRun(id string) (*Run, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Room for every line up front: a large run has a hundred thousand
-	// and more, and the list would otherwise be copied as it grew. The
-	// largest line number is read from the key's index, not counted.
-	var last int
-	if err := t.tx.QueryRowContext(t.ctx, `SELECT coalesce(max(n), 0) FROM payout_lines WHERE run_id = ?`, id).Scan(&last); err != nil {
+	if r.Lines, err = t.runLines(id); err != nil {
 		return nil, err
 	}
-	r.Lines = make([]Line, 0, last+1)
-	rows, err := t.tx.QueryContext(t.ctx, `SELECT payee_type, payee, program_id, program_version, kind, currency, measure, tier, amount
-		FROM payout_lines WHERE run_id = ? ORDER BY n`, id)
-	if err != nil {
-		return nil, err
-	}
-	for rows.Next() {
-		var l Line
-		if err := rows.Scan(&l.PayeeType, &l.Payee, &l.ProgramID, &l.ProgramVersion, &l.Kind, &l.Currency, &l.Measure, &l.Tier, &l.Amount); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		r.Lines = append(r.Lines, l)
-	}
-	rows.Close()
 	prows, err := t.tx.QueryContext(t.ctx, `SELECT program_id, version, file, sha256 FROM run_programs WHERE run_id = ? ORDER BY program_id`, id)
 	if err != nil {
 		return nil, err
@@ -379,25 +360,21 @@ func short(s string) string {
 	return strings.TrimSpace(s)
 }
 
-// linesPerInsert is how many payout lines one INSERT carries. A large run
-// has a hundred thousand lines or more. Bound one by one, as parameters,
-// their eleven columns cost more than the writing of them: every value is
-// boxed for database/sql and copied by the driver, 150 MB of garbage for
-// a million-sale quarter. So each INSERT binds one JSON text of many
-// lines, which SQLite takes apart itself.
-const linesPerInsert = 4096
+// linesPerText is how many payout lines one stored JSON text holds (see
+// migration 0003): few enough that the text and the driver's copy of it
+// are small beside a large calc's heap, many enough that a large run is a
+// few dozen rows.
+const linesPerText = 4096
 
 func (t *Tx) insertLines(r *Run) error {
-	stmt, err := t.tx.PrepareContext(t.ctx, `INSERT INTO payout_lines (run_id, n, payee_type, payee, program_id, program_version, kind, currency, measure, tier, amount)
-		SELECT ?1, ?2 + key, value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, value->>7, value->>8
-		FROM jsonb_each(?3)`)
+	stmt, err := t.tx.PrepareContext(t.ctx, `INSERT INTO run_lines (run_id, first, lines) VALUES (?, ?, ?)`)
 	if err != nil {
 		return err
 	}
 	defer stmt.Close()
 	var b []byte
-	for start := 0; start < len(r.Lines); start += linesPerInsert {
-		b = appendLinesJSON(b[:0], r.Lines[start:min(start+linesPerInsert, len(r.Lines))])
+	for start := 0; start < len(r.Lines); start += linesPerText {
+		b = appendLinesJSON(b[:0], r.Lines[start:min(start+linesPerText, len(r.Lines))])
 		// The text is bound as a string that shares b's bytes: the driver
 		// copies it before the statement runs, and b is written again only
 		// once ExecContext has returned.
@@ -406,50 +383,4 @@ func (t *Tx) insertLines(r *Run) error {
 		}
 	}
 	return nil
-}
-
-// appendLinesJSON appends lines as a JSON array with one array per line:
-// payee type, payee, program, version, kind, currency, measure, tier and
-// amount, each a string but the version.
-func appendLinesJSON(b []byte, lines []Line) []byte {
-	b = append(b, '[')
-	for i := range lines {
-		l := &lines[i]
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, '[')
-		b = appendJSONString(b, l.PayeeType)
-		b = append(b, ',')
-		b = appendJSONString(b, l.Payee)
-		b = append(b, ',')
-		b = appendJSONString(b, l.ProgramID)
-		b = append(b, ',')
-		b = strconv.AppendInt(b, int64(l.ProgramVersion), 10)
-		for _, s := range [...]string{l.Kind, l.Currency, l.Measure, l.Tier, l.Amount} {
-			b = append(b, ',')
-			b = appendJSONString(b, s)
-		}
-		b = append(b, ']')
-	}
-	return append(b, ']')
-}
-
-// appendJSONString appends s as a JSON string that SQLite's ->> reads back
-// as exactly s: quote, backslash and control bytes escaped, every other
-// byte, valid UTF-8 or not, as it is.
-func appendJSONString(b []byte, s string) []byte {
-	const hexDigits = "0123456789abcdef"
-	b = append(b, '"')
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == '"' || c == '\\':
-			b = append(b, '\\', c)
-		case c < 0x20:
-			b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-		default:
-			b = append(b, c)
-		}
-	}
-	return append(b, '"')
 }

@@ -305,8 +305,11 @@ func TestRunRoundTrip(t *testing.T) {
 	if n, _ := tx.NextRunSeq("2024Q3"); n != 2 {
 		t.Errorf("next seq = %d, want 2", n)
 	}
-	if _, err := tx.tx.Exec(`UPDATE payout_lines SET amount = '9999.00'`); err == nil {
-		t.Error("the database let a payout line be edited")
+	if _, err := tx.tx.Exec(`UPDATE run_lines SET lines = '[]'`); err == nil {
+		t.Error("the database let payout lines be edited")
+	}
+	if _, err := tx.tx.Exec(`DELETE FROM run_lines`); err == nil {
+		t.Error("the database let payout lines be deleted")
 	}
 }
 
@@ -336,8 +339,12 @@ func TestVerifyFindsTampering(t *testing.T) {
 		want   string
 	}{
 		{"intact", ``, ""},
-		{"amount", `DROP TRIGGER payout_lines_no_update; UPDATE payout_lines SET amount = '3000.00'`, "run 2024Q3-R001: its payout lines no longer match its result digest"},
-		{"digest and amount", `DROP TRIGGER payout_lines_no_update; DROP TRIGGER runs_no_update; UPDATE payout_lines SET amount = '3000.00';
+		{"amount", `DROP TRIGGER run_lines_no_update; UPDATE run_lines SET lines = replace(lines, '"300.00"', '"3000.00"')`, "run 2024Q3-R001: its payout lines no longer match its result digest"},
+		{"amount by json_set", `DROP TRIGGER run_lines_no_update; UPDATE run_lines SET lines = json_set(lines, '$[0][8]', '3000.00')`, "run 2024Q3-R001: its payout lines no longer match its result digest"},
+		{"lines deleted", `DROP TRIGGER run_lines_no_delete; DELETE FROM run_lines`, "run 2024Q3-R001: its payout lines no longer match its result digest"},
+		{"lines unreadable", `DROP TRIGGER run_lines_no_update; UPDATE run_lines SET lines = '[["dealer","D001"'`, "run 2024Q3-R001: its stored payout lines from line 1 are not readable"},
+		{"lines renumbered", `DROP TRIGGER run_lines_no_update; UPDATE run_lines SET first = 2`, "run 2024Q3-R001: its stored payout lines from line 2 are not readable (it follows line 0)"},
+		{"digest and amount", `DROP TRIGGER run_lines_no_update; DROP TRIGGER runs_no_update; UPDATE run_lines SET lines = replace(lines, '"300.00"', '"3000.00"');
 			UPDATE runs SET digest = '` + Digest("2024Q3", []Line{{PayeeType: "dealer", Payee: "D001", ProgramID: "P", ProgramVersion: 1, Kind: "calc", Currency: "USD", Measure: "3", Amount: "3000.00"}}) + `'`,
 			"run 2024Q3-R001: its result digest differs from the one its run event recorded"},
 		{"event", `DROP TRIGGER events_no_update; UPDATE events SET actor = 'mallory'`, "event 1 (run 2024Q3-R001): content does not match its hash"},
@@ -415,7 +422,7 @@ func TestManyLinesRoundTrip(t *testing.T) {
 	db := MustOpenDB(t)
 	tx := mustBegin(t, db)
 	var lines []Line
-	for i := 0; i < 2*linesPerInsert+7; i++ {
+	for i := 0; i < 2*linesPerText+7; i++ {
 		lines = append(lines, Line{PayeeType: "dealer", Payee: fmt.Sprintf("D%04d", i), ProgramID: "P", ProgramVersion: 1, Kind: "calc", Currency: "USD", Measure: "1", Amount: fmt.Sprintf("%d.00", i)})
 	}
 	if err := tx.AddRun(&Run{ID: "R", Period: "2024Q3", Seq: 1, Status: "final", Digest: Digest("2024Q3", lines), Lines: lines}); err != nil {
@@ -447,18 +454,50 @@ func storedLines(t testing.TB, db *DB, lines []Line) []Line {
 	if err := tx.AddRun(&Run{ID: "R", Period: "2024Q3", Seq: 1, Status: "final", Digest: Digest("2024Q3", lines), Lines: lines}); err != nil {
 		t.Fatal(err)
 	}
-	var ints int
-	if err := tx.tx.QueryRow(`SELECT count(*) FROM payout_lines WHERE typeof(program_version) = 'integer' AND typeof(n) = 'integer'`).Scan(&ints); err != nil {
-		t.Fatal(err)
-	}
-	if ints != len(lines) {
-		t.Errorf("%d of %d lines have an integer number and version", ints, len(lines))
-	}
 	got, err := tx.GetRun("R")
 	if err != nil {
 		t.Fatal(err)
 	}
+	// SQL reads the same lines through the view, numbered from 1.
+	viewed := viewLines(t, tx, "R")
+	if len(viewed) != len(got.Lines) {
+		t.Fatalf("the view has %d lines, GetRun %d", len(viewed), len(got.Lines))
+	}
+	for i := range viewed {
+		if viewed[i] != got.Lines[i] {
+			t.Fatalf("line %d: the view has %#v, GetRun %#v", i+1, viewed[i], got.Lines[i])
+		}
+	}
 	return got.Lines
+}
+
+// viewLines reads a run's lines through the view all_payout_lines, checking
+// that they are numbered 1, 2, ... with an integer version.
+func viewLines(t testing.TB, tx *Tx, id string) []Line {
+	t.Helper()
+	rows, err := tx.tx.Query(`SELECT n, typeof(n), typeof(program_version), payee_type, payee, program_id, program_version, kind, currency, measure, tier, amount
+		FROM all_payout_lines WHERE run_id = ? ORDER BY n`, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var lines []Line
+	for rows.Next() {
+		var n int
+		var nType, vType string
+		var l Line
+		if err := rows.Scan(&n, &nType, &vType, &l.PayeeType, &l.Payee, &l.ProgramID, &l.ProgramVersion, &l.Kind, &l.Currency, &l.Measure, &l.Tier, &l.Amount); err != nil {
+			t.Fatal(err)
+		}
+		if n != len(lines)+1 || nType != "integer" || vType != "integer" {
+			t.Fatalf("view line %d: n %d (%s), version %s", len(lines)+1, n, nType, vType)
+		}
+		lines = append(lines, l)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return lines
 }
 
 // TestLinesKeepTheirText stores texts that need escaping on their way into

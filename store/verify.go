@@ -96,6 +96,10 @@ func (d *DB) Verify(ctx context.Context) (checked string, broken string, err err
 		}
 		for i := len(runs) - 1; i >= 0; i-- {
 			r, err := tx.GetRun(runs[i].ID)
+			if le, ok := errors.AsType[*LinesError](err); ok {
+				broken = le.Error()
+				return nil
+			}
 			if err != nil {
 				return err
 			}

@@ -194,8 +194,9 @@ func TestStatementsOfAlteredRun(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	exec(`DROP TRIGGER payout_lines_no_update; DROP TRIGGER runs_no_update`)
-	exec(`UPDATE payout_lines SET amount = '1.00' WHERE payee = 'D001' AND n = (SELECT min(n) FROM payout_lines WHERE payee = 'D001')`)
+	exec(`DROP TRIGGER run_lines_no_update; DROP TRIGGER runs_no_update`)
+	exec(`UPDATE run_lines SET lines = json_set(lines, '$[' || ((SELECT min(n) FROM all_payout_lines WHERE payee = 'D001') - first) || '][8]', '1.00')
+		WHERE first = (SELECT max(first) FROM run_lines WHERE first <= (SELECT min(n) FROM all_payout_lines WHERE payee = 'D001'))`)
 	for _, payee := range []string{"D001", "D002"} {
 		r := incentCmd(t, "statements", "--run", "2024Q3-R001", "--payee", payee, "--config", cfg)
 		if r.code != 4 || !strings.Contains(r.stderr, "no longer match its result digest") {
