@@ -24,12 +24,21 @@ func (e *LinesError) Error() string {
 // (see insertLines), or from the rows of payout_lines for a run stored
 // before those.
 func (t *Tx) runLines(id string) ([]Line, error) {
+	// Room for every line up front, a full text's worth for each text: a
+	// large run has a hundred thousand lines and more, and the list would
+	// otherwise be copied as it grew.
+	var texts int
+	if err := t.tx.QueryRowContext(t.ctx, `SELECT count(*) FROM run_lines WHERE run_id = ?`, id).Scan(&texts); err != nil {
+		return nil, err
+	}
+	if texts == 0 {
+		return t.rowLines(id)
+	}
 	rows, err := t.tx.QueryContext(t.ctx, `SELECT first, lines FROM run_lines WHERE run_id = ? ORDER BY first`, id)
 	if err != nil {
 		return nil, err
 	}
-	var lines []Line
-	texts := 0
+	lines := make([]Line, 0, texts*linesPerText)
 	for rows.Next() {
 		var first int
 		var text string
@@ -37,7 +46,6 @@ func (t *Tx) runLines(id string) ([]Line, error) {
 			rows.Close()
 			return nil, err
 		}
-		texts++
 		if first != len(lines)+1 {
 			rows.Close()
 			return nil, &LinesError{RunID: id, First: first, Why: fmt.Sprintf("it follows line %d", len(lines))}
@@ -50,10 +58,7 @@ func (t *Tx) runLines(id string) ([]Line, error) {
 	if err := rows.Close(); err != nil {
 		return nil, err
 	}
-	if texts > 0 {
-		return lines, nil
-	}
-	return t.rowLines(id)
+	return lines, nil
 }
 
 // rowLines reads the payout lines of a run stored one row per line.

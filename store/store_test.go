@@ -714,3 +714,41 @@ func BenchmarkAddRunLines(b *testing.B) {
 		tx.Rollback()
 	}
 }
+
+// BenchmarkGetRun reads back the payout lines of a million-sale quarter, as
+// a run's statements, replay, verify and diff do.
+func BenchmarkGetRun(b *testing.B) {
+	db, err := Open(filepath.Join(b.TempDir(), "incent.db"), func() time.Time { return time.Unix(0, 0).UTC() })
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	lines := make([]Line, 150_000)
+	for i := range lines {
+		lines[i] = Line{PayeeType: "dealer", Payee: fmt.Sprintf("D%04d", i/30), ProgramID: fmt.Sprintf("VOL-2024Q3-%02d", i%30), ProgramVersion: 1,
+			Kind: "calc", Currency: "USD", Measure: fmt.Sprintf("%d.5", i%97), Tier: fmt.Sprint(i % 4), Amount: fmt.Sprintf("%d.%02d", i*7, i%100)}
+	}
+	tx, err := db.Begin(context.Background())
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := tx.AddRun(&Run{ID: "2024Q3-R001", Period: "2024Q3", Seq: 1, Status: "final", Digest: Digest("2024Q3", lines), Lines: lines, Manifest: "{}"}); err != nil {
+		b.Fatal(err)
+	}
+	if err := tx.Commit(); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		err := db.Read(context.Background(), func(tx *Tx) error {
+			r, err := tx.GetRun("2024Q3-R001")
+			if err == nil && len(r.Lines) != len(lines) {
+				b.Fatalf("read %d lines", len(r.Lines))
+			}
+			return err
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+}
