@@ -687,10 +687,10 @@ func firstSchemaDB(t *testing.T, path string) {
 	old.Close()
 }
 
-// BenchmarkAddRunLines stores the payout lines of a million-sale quarter
-// (about 150,000, one per payee and program), as every calc does, in a
-// transaction then rolled back.
-func BenchmarkAddRunLines(b *testing.B) {
+// quarterLines opens a new database, closed when b ends, and makes the
+// payout lines of a million-sale quarter: about 150,000, one per payee and
+// program.
+func quarterLines(b *testing.B) (*DB, []Line) {
 	db, err := Open(filepath.Join(b.TempDir(), "incent.db"), func() time.Time { return time.Unix(0, 0).UTC() })
 	if err != nil {
 		b.Fatal(err)
@@ -701,6 +701,14 @@ func BenchmarkAddRunLines(b *testing.B) {
 		lines[i] = Line{PayeeType: "dealer", Payee: fmt.Sprintf("D%04d", i/30), ProgramID: fmt.Sprintf("VOL-2024Q3-%02d", i%30), ProgramVersion: 1,
 			Kind: "calc", Currency: "USD", Measure: fmt.Sprintf("%d.5", i%97), Tier: fmt.Sprint(i % 4), Amount: fmt.Sprintf("%d.%02d", i*7, i%100)}
 	}
+	return db, lines
+}
+
+// BenchmarkAddRunLines stores the payout lines of a million-sale quarter
+// (about 150,000, one per payee and program), as every calc does, in a
+// transaction then rolled back.
+func BenchmarkAddRunLines(b *testing.B) {
+	db, lines := quarterLines(b)
 	run := &Run{ID: "2024Q3-R001", Period: "2024Q3", Seq: 1, Status: "final", Lines: lines}
 	b.ReportAllocs()
 	for b.Loop() {
@@ -718,16 +726,7 @@ func BenchmarkAddRunLines(b *testing.B) {
 // BenchmarkGetRun reads back the payout lines of a million-sale quarter, as
 // a run's statements, replay, verify and diff do.
 func BenchmarkGetRun(b *testing.B) {
-	db, err := Open(filepath.Join(b.TempDir(), "incent.db"), func() time.Time { return time.Unix(0, 0).UTC() })
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { db.Close() })
-	lines := make([]Line, 150_000)
-	for i := range lines {
-		lines[i] = Line{PayeeType: "dealer", Payee: fmt.Sprintf("D%04d", i/30), ProgramID: fmt.Sprintf("VOL-2024Q3-%02d", i%30), ProgramVersion: 1,
-			Kind: "calc", Currency: "USD", Measure: fmt.Sprintf("%d.5", i%97), Tier: fmt.Sprint(i % 4), Amount: fmt.Sprintf("%d.%02d", i*7, i%100)}
-	}
+	db, lines := quarterLines(b)
 	tx, err := db.Begin(context.Background())
 	if err != nil {
 		b.Fatal(err)
