@@ -432,7 +432,8 @@ func (c *calculator) tiered(p *program, a *account, line *PayoutLine, f *formula
 		line.TierIndex = ti + 1
 		line.Tier = c.tierLabel(p, ti)
 	}
-	f.amount = c.tierPay(p, st, ti, f)
+	pay := c.tierPay(p, st, ti, f) // before kickers: what the next tier's worth is told against
+	f.amount = pay
 
 	// Kickers add a rate on revenue dated in their month (commission).
 	for _, k := range p.Kickers {
@@ -459,7 +460,7 @@ func (c *calculator) tiered(p *program, a *account, line *PayoutLine, f *formula
 		next := p.Tiers[ti+1]
 		gap := next.From.Sub(st.m)
 		at := scaleTo(p, st, next.From, objective)
-		worth := c.tierPay(p, at, ti+1, nil).Sub(c.tierPay(p, st, ti, nil))
+		worth := c.tierPay(p, at, ti+1, nil).Sub(pay)
 		line.NextTier = fmt.Sprintf("%s to reach %s, worth %s more", c.distanceText(p, gap, objective),
 			c.tierLabel(p, ti+1), money(c.in.Rounding.Round(worth, p.Currency), p.Currency))
 	}

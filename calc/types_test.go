@@ -246,6 +246,30 @@ func TestKickerMonthBounds(t *testing.T) {
 	}
 }
 
+// TestNextTierWorthLeavesOutKickers checks that the worth of the next tier
+// is what the tiers pay more there: a kicker is paid at either tier alike.
+func TestNextTierWorthLeavesOutKickers(t *testing.T) {
+	p := prog(rules.Commission, func(p *rules.Program) {
+		p.Measure = "revenue"
+		p.Tiers = tiers(rules.TierRate, "0", "0.01", "50000", "0.02")
+		p.Kickers = []rules.Kicker{{Month: "2024-08", AddRate: dec("0.02")}}
+	})
+	ss := sales("D001", 4, "10000")
+	for i, d := range []string{"2024-07-31", "2024-08-01", "2024-08-31", "2024-09-01"} {
+		ss[i].SaleDate = date(d)
+	}
+	// Tier 1: 40,000 × 1% = 400, and the August kicker 20,000 × 2% = 400:
+	// 800. At Tier 2's 50,000 the tiers pay 50,000 × 2% = 1,000, so the
+	// next tier is worth 1,000 - 400 = 600 more.
+	l := runOne(t, Input{Programs: []*rules.Program{p}, Sales: ss})
+	if got := l.Amount.Decimal().StringFixed(2); got != "800.00" {
+		t.Errorf("commission = %s, want 800.00\n%q", got, l.Formula)
+	}
+	if want := "10,000.00 USD more revenue to reach Tier 2 (from 50,000.00 USD revenue), worth 600.00 USD more"; l.NextTier != want {
+		t.Errorf("next tier = %q, want %q", l.NextTier, want)
+	}
+}
+
 // TestCommissionRevenueSums checks that revenue sums alike whether a
 // credit is whole with an amount exact in cents, whole with a finer
 // amount, or a share of a split deal.
