@@ -408,7 +408,17 @@ type program struct {
 	// which a sale's family is compared with as a number.
 	familyRates []incent.Sym
 
+	// kickerDays holds each kicker's month as its first and last days,
+	// compared with a sale's date as numbers; a month that does not parse
+	// (the rules refuse one) is ok false, and counts no sale.
+	kickerDays []kickerDays
+
 	tierText []tierText // one per tier
+}
+
+type kickerDays struct {
+	first, last incent.Date
+	ok          bool
 }
 
 func newCalculator(in Input) *calculator {
@@ -518,6 +528,14 @@ func compile(p *rules.Program) *program {
 	}
 	for _, fr := range p.FamilyRates {
 		cp.familyRates = append(cp.familyRates, incent.Intern(fr.Family))
+	}
+	for _, k := range p.Kickers {
+		var kd kickerDays
+		if first, err := incent.ParseDateLayout(k.Month, "2006-01"); err == nil {
+			t := first.Time()
+			kd = kickerDays{first: first, last: incent.DateOf(t.Year(), t.Month()+1, 0), ok: true}
+		}
+		cp.kickerDays = append(cp.kickerDays, kd)
 	}
 	cp.tierText = tierTexts(cp)
 	cp.keepSales = p.Type == rules.RebatePassthrough || len(p.FamilyRates) > 0 || len(p.Kickers) > 0

@@ -436,18 +436,16 @@ func (c *calculator) tiered(p *program, a *account, line *PayoutLine, f *formula
 	f.amount = pay
 
 	// Kickers add a rate on revenue dated in their month (commission).
-	for _, k := range p.Kickers {
-		// Sales are kept by the month's first and last days, compared as
-		// numbers: formatting each sale's month took 0.13 s of a
-		// million-sale calc. A month that does not parse (the rules
-		// refuse one) has no sale, as no sale's month is written so.
-		first, err := incent.ParseDateLayout(k.Month, "2006-01")
-		if err != nil {
+	for ki, k := range p.Kickers {
+		// Sales are kept by the month's first and last days, worked out
+		// once per program (see program.kickerDays): formatting each
+		// sale's month took 0.13 s of a million-sale calc, and parsing the
+		// month for every payee 0.08 s.
+		kd := p.kickerDays[ki]
+		if !kd.ok {
 			continue
 		}
-		t := first.Time()
-		last := incent.DateOf(t.Year(), t.Month()+1, 0)
-		rev := c.familyRevenue(p, a, func(sr *SaleResult) bool { return sr.Date >= first && sr.Date <= last })
+		rev := c.familyRevenue(p, a, func(sr *SaleResult) bool { return sr.Date >= kd.first && sr.Date <= kd.last })
 		if rev.IsZero() {
 			continue
 		}
