@@ -172,6 +172,29 @@ func AppendDecimal(b []byte, d decimal.Decimal) []byte {
 	return AppendScaled(b, d.CoefficientInt64(), d.Exponent())
 }
 
+// AppendAtLeast appends d with at least minor decimals and as many more as
+// its value needs, no trailing zero past minor: 12.345 at 2 is "12.345",
+// 56336.1750000000 at 2 "56336.175", 100 at 2 "100.00". It writes what
+// d.StringFixed writes at the fewest places from minor on at which d
+// rounds to itself, without rounding again and again to find them.
+func AppendAtLeast(b []byte, d decimal.Decimal, minor int32) []byte {
+	if exp := d.Exponent(); exp <= 0 && d.NumDigits() <= 18 {
+		c := d.CoefficientInt64()
+		for exp < -minor && c%10 == 0 {
+			c /= 10
+			exp++
+		}
+		if out, ok := appendFixedScaled(b, c, exp, max(minor, -exp)); ok {
+			return out
+		}
+	}
+	places := minor
+	for e := -d.Exponent(); places < e && !d.Equal(d.Round(places)); {
+		places++
+	}
+	return append(b, d.StringFixed(places)...)
+}
+
 // AppendScaled appends c × 10^exp as AppendDecimal appends the decimal of
 // that coefficient and exponent; c has at most 18 digits.
 func AppendScaled(b []byte, c int64, exp int32) []byte {

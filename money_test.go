@@ -47,6 +47,63 @@ func FuzzAppendDecimal(f *testing.F) {
 	})
 }
 
+// atLeast is what AppendAtLeast must write: StringFixed at the fewest
+// places from minor on at which d rounds to itself.
+func atLeast(d decimal.Decimal, minor int32) string {
+	places := minor
+	for !d.Equal(d.Round(places)) {
+		places++
+	}
+	return d.StringFixed(places)
+}
+
+// TestAppendAtLeast checks the writer of amounts shown at least at their
+// currency's decimals, with written expectations and against atLeast.
+func TestAppendAtLeast(t *testing.T) {
+	tests := []struct {
+		d     string
+		minor int32
+		want  string
+	}{
+		{"12.345", 2, "12.345"},
+		{"56336.1750000000", 2, "56336.175"},
+		{"100", 2, "100.00"},
+		{"1e3", 2, "1000.00"},
+		{"-0.5", 2, "-0.50"},
+		{"0", 2, "0.00"},
+		{"0", 0, "0"},
+		{"7.10", 0, "7.1"},
+		{"-1234.5000", 3, "-1234.500"},
+		{"0.000001", 2, "0.000001"},
+		{"12345678901234567890.5", 2, "12345678901234567890.50"},
+		{"1.23456789012345678901", 2, "1.23456789012345678901"},
+	}
+	for _, tt := range tests {
+		d := decimal.RequireFromString(tt.d)
+		if got := string(incent.AppendAtLeast([]byte("x"), d, tt.minor)); got != "x"+tt.want {
+			t.Errorf("AppendAtLeast(%s, %d) = %q, want %q", tt.d, tt.minor, got, "x"+tt.want)
+		}
+		if got := atLeast(d, tt.minor); got != tt.want {
+			t.Errorf("atLeast(%s, %d) = %q, want %q", tt.d, tt.minor, got, tt.want)
+		}
+	}
+}
+
+func FuzzAppendAtLeast(f *testing.F) {
+	f.Add(int64(56336175), int32(-3), int32(2))
+	f.Add(int64(-5), int32(-1), int32(2))
+	f.Add(int64(100), int32(2), int32(0))
+	f.Fuzz(func(t *testing.T, coef int64, exp, minor int32) {
+		if exp < -30 || exp > 30 || minor < 0 || minor > 4 {
+			return
+		}
+		d := decimal.New(coef, exp)
+		if got, want := string(incent.AppendAtLeast(nil, d, minor)), atLeast(d, minor); got != want {
+			t.Errorf("AppendAtLeast(New(%d, %d), %d) = %s, want %s", coef, exp, minor, got, want)
+		}
+	})
+}
+
 // TestFormatMoneyMatchesStringFixed holds FormatMoney to grouping
 // StringFixed's digits, for amounts exact at the minor unit, with more
 // decimals (rounded), and too long for the shortcut.

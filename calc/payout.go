@@ -736,25 +736,32 @@ func (c *calculator) distanceText(p *program, gap, objective decimal.Decimal) st
 	return num(gap) + " more units"
 }
 
+// The numbers of formulas are written without decimal's String, which
+// goes through a big integer's text: a million-sale quarter's formulas
+// hold about a million of them.
+
 // num prints an exact quantity without trailing zeros.
-func num(d decimal.Decimal) string { return incent.GroupThousands(d.String()) }
+func num(d decimal.Decimal) string {
+	var buf [32]byte
+	return incent.GroupThousands(string(incent.AppendDecimal(buf[:0], d)))
+}
 
 // plain prints an unrounded amount exactly, grouped.
-func plain(d decimal.Decimal) string { return incent.GroupThousands(d.String()) }
+func plain(d decimal.Decimal) string { return num(d) }
 
 // money prints an amount at the currency's minor digits, or at as many as
 // the value needs: a rate per unit of 12.345 is shown whole, and revenue
 // of 56,336.1750000000 (a sum of split shares) as 56,336.175.
 func money(d decimal.Decimal, cur incent.Currency) string {
-	places := cur.Minor
-	for e := -d.Exponent(); places < e && !d.Equal(d.Round(places)); {
-		places++
-	}
-	return incent.GroupThousands(d.StringFixed(places)) + " " + cur.Code
+	var buf [32]byte
+	return incent.GroupThousands(string(incent.AppendAtLeast(buf[:0], d, cur.Minor))) + " " + cur.Code
 }
 
 // pct prints a fraction as a percentage: 0.0175 -> "1.75%".
-func pct(d decimal.Decimal) string { return d.Mul(hundred).String() + "%" }
+func pct(d decimal.Decimal) string {
+	var buf [32]byte
+	return string(append(incent.AppendDecimal(buf[:0], d.Mul(hundred)), '%'))
+}
 
 func yesNo(b bool) string {
 	if b {
