@@ -506,13 +506,19 @@ func writeOrdered(w io.Writer, n, size int, quit <-chan struct{}, newWorker func
 func (cp *computed) writePayoutLog(w io.Writer) error {
 	lines := cp.res.Lines
 	_, err := writeOrdered(w, len(lines), 640, nil, func() func(b []byte, from, to int) []byte {
+		var num [40]byte // a number's text, before it is made a string
 		return func(b []byte, from, to int) []byte {
 			for i := from; i < to; i++ {
 				l := &lines[i]
+				// One number at a time through num: a conversion within
+				// one expression may come after the next append.
+				measure := string(l.Measure.Append(num[:0]))
+				unrounded := string(l.Unrounded.Append(num[:0]))
+				amount := string(l.Amount.AppendFixed(num[:0], l.Currency.Minor))
 				lp := logPayout{Payout: string(l.PayeeType) + "/" + l.Payee + "/" + l.ProgramID, PayeeType: string(l.PayeeType),
-					Payee: l.Payee, Program: l.ProgramID, Version: l.ProgramVersion, Measure: l.Measure.Decimal().String(), MeasureOf: l.MeasureKind, Tier: l.Tier,
-					NextTier: l.NextTier, Formula: l.Formula, Unrounded: l.Unrounded.Decimal().String(), Rounding: l.Rounding.String(),
-					Amount: l.Amount.Decimal().StringFixed(l.Currency.Minor), Currency: l.Currency.Code}
+					Payee: l.Payee, Program: l.ProgramID, Version: l.ProgramVersion, Measure: measure, MeasureOf: l.MeasureKind, Tier: l.Tier,
+					NextTier: l.NextTier, Formula: l.Formula, Unrounded: unrounded, Rounding: l.Rounding.String(),
+					Amount: amount, Currency: l.Currency.Code}
 				b = lp.append(b)
 			}
 			return b
