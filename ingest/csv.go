@@ -67,6 +67,10 @@ type csvSource struct {
 	long    []byte   // a line longer than br's buffer
 	slab    []string // fields of the next records, handed out in turn
 	pending *pendingRecord
+	// utf8 is set when the record record returned last was split from a
+	// line that is UTF-8 as a whole, and so in every field: the delimiter
+	// is one ASCII byte, which no UTF-8 sequence holds.
+	utf8 bool
 }
 
 // slabFields is the number of fields allocated at once for the records
@@ -78,9 +82,10 @@ const slabFields = 511
 
 // pendingRecord is a record read ahead, with the error csv gave for it.
 type pendingRecord struct {
-	rec []string
-	row int
-	err error
+	rec  []string
+	row  int
+	err  error
+	utf8 bool
 }
 
 // openCSV prepares a CSV reader: it strips a UTF-8 byte-order mark, decodes
@@ -153,7 +158,7 @@ func (s *csvSource) next() ([]string, int, error) {
 			continue
 		}
 		for i, f := range rec {
-			if !utf8.ValidString(f) {
+			if !s.utf8 && !utf8.ValidString(f) {
 				return nil, row, &recordError{row: row, rec: rec, field: i, reason: "the cell is not UTF-8 text; expected the file saved as UTF-8"}
 			}
 		}
@@ -172,7 +177,7 @@ func (s *csvSource) read() ([]string, int, error) {
 	)
 	if p := s.pending; p != nil {
 		s.pending = nil
-		rec, line, err = p.rec, p.row, p.err
+		rec, line, err, s.utf8 = p.rec, p.row, p.err, p.utf8
 	} else {
 		rec, line, err = s.record()
 	}
@@ -188,7 +193,7 @@ func (s *csvSource) read() ([]string, int, error) {
 		if err2 == io.EOF {
 			return nil, 0, &FileError{File: s.file, Row: pe.StartLine, Msg: fmt.Sprintf("a quoted field opened here is never closed, so lines %d to %d cannot be read; expected every opening quote to have a closing one", pe.StartLine, pe.Line)}
 		}
-		s.pending = &pendingRecord{rec: next, row: row, err: err2}
+		s.pending = &pendingRecord{rec: next, row: row, err: err2, utf8: s.utf8}
 	}
 	// encoding/csv gives the fields before the one at fault.
 	return nil, pe.StartLine, &recordError{row: pe.StartLine, rec: rec, field: len(rec), reason: csvReason(pe)}
@@ -198,6 +203,7 @@ func (s *csvSource) read() ([]string, int, error) {
 // the start of the file, with encoding/csv's errors (their lines counted
 // so too): what encoding/csv's Read and FieldPos(0) would give.
 func (s *csvSource) record() ([]string, int, error) {
+	s.utf8 = false
 	for {
 		line, err := s.readLine()
 		if err != nil {
@@ -222,6 +228,7 @@ func (s *csvSource) record() ([]string, int, error) {
 		if len(text) == 0 {
 			continue
 		}
+		s.utf8 = utf8.Valid(text)
 		return s.split(text), s.lineNumber(), nil
 	}
 }

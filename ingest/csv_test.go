@@ -600,25 +600,29 @@ func TestFileErrorFormat(t *testing.T) {
 // Beyond the part of the file checked up front, a row that is not UTF-8 is
 // rejected on its own and the rest of the file is read.
 func TestReadSalesLateInvalidUTF8(t *testing.T) {
-	var b strings.Builder
-	b.WriteString(rejectHeader)
-	good := "2017,1HGCM8268RA000001,D001,2024-07-03,retail,SUV1,,,,,,\n"
-	rows := peekSize/len(good) + 10
-	for i := 0; i < rows; i++ {
+	// The bad cell as it is, and quoted: a quoted line is read apart from
+	// the plain lines before it, whose being UTF-8 says nothing of it.
+	for _, model := range []string{"Citro\xebn", "\"Citro\xebn\""} {
+		var b strings.Builder
+		b.WriteString(rejectHeader)
+		good := "2017,1HGCM8268RA000001,D001,2024-07-03,retail,SUV1,,,,,,\n"
+		rows := peekSize/len(good) + 10
+		for i := 0; i < rows; i++ {
+			b.WriteString(good)
+		}
+		b.WriteString("2018,1HGCM8268RA000001,D001,2024-07-03,retail," + model + ",,,,,,\n")
 		b.WriteString(good)
-	}
-	b.WriteString("2018,1HGCM8268RA000001,D001,2024-07-03,retail,Citro\xebn,,,,,,\n")
-	b.WriteString(good)
-	sales, rejects, n, err := readSales(t, "late.csv", []byte(b.String()), Profile{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := []Reject{{File: "late.csv", Row: rows + 2, Column: "model_code", Reason: "the cell is not UTF-8 text; expected the file saved as UTF-8"}}
-	if diff := cmp.Diff(want, rejects, cmpopts.IgnoreFields(Reject{}, "Raw")); diff != "" {
-		t.Errorf("rejects (-want +got):\n%s", diff)
-	}
-	if len(sales) != rows+1 || n != (Counts{Read: rows + 2, Accepted: rows + 1, Rejected: 1}) {
-		t.Errorf("%d sales, counts %+v", len(sales), n)
+		sales, rejects, n, err := readSales(t, "late.csv", []byte(b.String()), Profile{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []Reject{{File: "late.csv", Row: rows + 2, Column: "model_code", Reason: "the cell is not UTF-8 text; expected the file saved as UTF-8"}}
+		if diff := cmp.Diff(want, rejects, cmpopts.IgnoreFields(Reject{}, "Raw")); diff != "" {
+			t.Errorf("model %q: rejects (-want +got):\n%s", model, diff)
+		}
+		if len(sales) != rows+1 || n != (Counts{Read: rows + 2, Accepted: rows + 1, Rejected: 1}) {
+			t.Errorf("model %q: %d sales, counts %+v", model, len(sales), n)
+		}
 	}
 }
 

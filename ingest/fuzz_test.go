@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/incent/incent"
 	"github.com/xuri/excelize/v2"
@@ -31,6 +32,11 @@ func checkRead(t *testing.T, name string, data []byte, p Profile) {
 		}
 		if ValidateCode(s.DealerCode.String()) != nil {
 			t.Fatalf("accepted unsafe dealer code %q", s.DealerCode)
+		}
+		for _, cell := range r.Raw {
+			if !utf8.ValidString(cell) {
+				t.Fatalf("accepted a row with a cell that is not UTF-8: %q", r.Raw)
+			}
 		}
 		return nil
 	}, func(r Reject) {
