@@ -2,6 +2,7 @@ package calc
 
 import (
 	"fmt"
+	"math"
 	"runtime"
 	"slices"
 	"sort"
@@ -43,6 +44,11 @@ type account struct {
 	mixWhole []int64
 	mixUnits []incent.Sum
 	sales    []*SaleResult
+	// families holds, for each of sales with family rates, the place of
+	// its family in them, len(FamilyRates) for none: taken as the credits
+	// are summed, sale after sale in their order, rather than from each
+	// sale again when the revenue is, a wait on memory for every one.
+	families []uint8
 }
 
 // measurePlaces is the precision a summed credit is carried to. An equal
@@ -218,6 +224,9 @@ func (c *calculator) accumulate(accounts [][]*account, w, n int) {
 			a.counted++
 			if p.keepSales {
 				a.sales = append(a.sales, sr)
+				if p.familyRates != nil && len(p.familyRates) < math.MaxUint8 {
+					a.families = append(a.families, uint8(p.familySlot(sr.Basis.Family)))
+				}
 			}
 			if p.mixModels != nil {
 				if slot := p.mixSlot[c.saleModel[si]]; slot >= 0 {
@@ -578,13 +587,15 @@ func (c *calculator) commissionRevenue(p *program, a *account) decimal.Decimal {
 // same amount as multiplying sale by sale.
 func (c *calculator) familyRevenue(p *program, a *account, keep func(*SaleResult) bool) decimal.Decimal {
 	sums := make([]revenueSum, len(p.FamilyRates)+1) // the last: families at factor one
-	for _, sr := range a.sales {
+	for j, sr := range a.sales {
 		if !keep(sr) {
 			continue
 		}
-		k := len(p.FamilyRates)
-		if i := slices.Index(p.familyRates, sr.Basis.Family); i >= 0 {
-			k = i
+		var k int
+		if a.families != nil {
+			k = int(a.families[j])
+		} else {
+			k = p.familySlot(sr.Basis.Family)
 		}
 		for _, cr := range sr.Credits() {
 			if cr.payee == a.id && int(cr.Program) == a.prog {
@@ -597,6 +608,15 @@ func (c *calculator) familyRevenue(p *program, a *account, keep func(*SaleResult
 		rev = rev.Add(sums[i].Value().Mul(fr.Factor))
 	}
 	return settle(rev) // a summed measure, as a.revenue is
+}
+
+// familySlot is the place of family in p's family rates, len(FamilyRates)
+// when it has none.
+func (p *program) familySlot(family incent.Sym) int {
+	if i := slices.Index(p.familyRates, family); i >= 0 {
+		return i
+	}
+	return len(p.familyRates)
 }
 
 // revenueSum adds up credited revenue: a whole credit whose base is exact
