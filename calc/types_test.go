@@ -228,27 +228,10 @@ func TestCommissionFamiliesAndKickers(t *testing.T) {
 }
 
 // TestKickerMonthBounds checks that a kicker counts the revenue of its
-// month's first and last days, and none of the days around them.
+// month's first and last days, and none of the days around them, and that
+// the worth of the next tier is what the tiers pay more there: a kicker is
+// paid at either tier alike.
 func TestKickerMonthBounds(t *testing.T) {
-	p := prog(rules.Commission, func(p *rules.Program) {
-		p.Measure = "revenue"
-		p.Tiers = tiers(rules.TierRate, "0", "0.01")
-		p.Kickers = []rules.Kicker{{Month: "2024-08", AddRate: dec("0.02")}}
-	})
-	ss := sales("D001", 4, "10000")
-	for i, d := range []string{"2024-07-31", "2024-08-01", "2024-08-31", "2024-09-01"} {
-		ss[i].SaleDate = date(d)
-	}
-	// revenue 40,000 × 1% = 400; August (the 1st and the 31st) 20,000 × 2% = 400. Total 800.
-	l := runOne(t, Input{Programs: []*rules.Program{p}, Sales: ss})
-	if got := l.Amount.Decimal().StringFixed(2); got != "800.00" {
-		t.Errorf("commission = %s, want 800.00\n%q", got, l.Formula)
-	}
-}
-
-// TestNextTierWorthLeavesOutKickers checks that the worth of the next tier
-// is what the tiers pay more there: a kicker is paid at either tier alike.
-func TestNextTierWorthLeavesOutKickers(t *testing.T) {
 	p := prog(rules.Commission, func(p *rules.Program) {
 		p.Measure = "revenue"
 		p.Tiers = tiers(rules.TierRate, "0", "0.01", "50000", "0.02")
@@ -258,9 +241,9 @@ func TestNextTierWorthLeavesOutKickers(t *testing.T) {
 	for i, d := range []string{"2024-07-31", "2024-08-01", "2024-08-31", "2024-09-01"} {
 		ss[i].SaleDate = date(d)
 	}
-	// Tier 1: 40,000 × 1% = 400, and the August kicker 20,000 × 2% = 400:
-	// 800. At Tier 2's 50,000 the tiers pay 50,000 × 2% = 1,000, so the
-	// next tier is worth 1,000 - 400 = 600 more.
+	// Tier 1: revenue 40,000 × 1% = 400; August (the 1st and the 31st)
+	// 20,000 × 2% = 400. Total 800. At Tier 2's 50,000 the tiers pay
+	// 50,000 × 2% = 1,000, so the next tier is worth 1,000 - 400 = 600 more.
 	l := runOne(t, Input{Programs: []*rules.Program{p}, Sales: ss})
 	if got := l.Amount.Decimal().StringFixed(2); got != "800.00" {
 		t.Errorf("commission = %s, want 800.00\n%q", got, l.Formula)
