@@ -38,27 +38,22 @@ func (t *Tx) runLines(id string) ([]Line, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer rows.Close()
 	lines := make([]Line, 0, texts*linesPerText)
 	for rows.Next() {
 		var first int
 		var text string
 		if err := rows.Scan(&first, &text); err != nil {
-			rows.Close()
 			return nil, err
 		}
 		if first != len(lines)+1 {
-			rows.Close()
 			return nil, &LinesError{RunID: id, First: first, Why: fmt.Sprintf("it follows line %d", len(lines))}
 		}
 		if lines, err = decodeLines(lines, text); err != nil {
-			rows.Close()
 			return nil, &LinesError{RunID: id, First: first, Why: err.Error()}
 		}
 	}
-	if err := rows.Close(); err != nil {
-		return nil, err
-	}
-	return lines, nil
+	return lines, rows.Err()
 }
 
 // rowLines reads the payout lines of a run stored one row per line.
@@ -309,11 +304,7 @@ func (d *linesDecoder) escaped(start int) (string, error) {
 					r = utf8.RuneError
 				}
 			}
-			if r < 0x80 {
-				b = append(b, byte(r)) // as written for a control byte
-			} else {
-				b = utf8.AppendRune(b, r)
-			}
+			b = utf8.AppendRune(b, r)
 		default:
 			d.i--
 			return "", d.fail("an escape")
