@@ -18,6 +18,7 @@ import (
 	"io/fs"
 	"net/url"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -93,6 +94,18 @@ func (d *DB) Close() error {
 	return d.db.Close()
 }
 
+// NewerError is the error of opening a database a newer build of incent
+// has migrated past the migrations this build knows: this build could
+// misread what it stores (runs whose payout lines it does not know where
+// to find), so it opens nothing.
+type NewerError struct {
+	Schema, Known int // the database's newest migration, and this build's
+}
+
+func (e *NewerError) Error() string {
+	return fmt.Sprintf("a newer incent has used this database (its schema is at version %d, this build knows up to %d): use that incent or a newer one", e.Schema, e.Known)
+}
+
 func (d *DB) migrate() error {
 	if _, err := d.db.Exec(`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)`); err != nil {
 		return err
@@ -102,12 +115,22 @@ func (d *DB) migrate() error {
 		return err
 	}
 	sort.Strings(names)
-	for _, name := range names {
+	versions := make([]int, len(names))
+	for i, name := range names {
 		base := strings.TrimPrefix(name, "migrations/")
-		v, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
-		if err != nil {
+		if versions[i], err = strconv.Atoi(strings.SplitN(base, "_", 2)[0]); err != nil {
 			return fmt.Errorf("migration %s: name must start with a number", name)
 		}
+	}
+	var newest sql.NullInt64
+	if err := d.db.QueryRow(`SELECT max(version) FROM schema_migrations`).Scan(&newest); err != nil {
+		return err
+	}
+	if known := slices.Max(versions); newest.Valid && int(newest.Int64) > known {
+		return &NewerError{Schema: int(newest.Int64), Known: known}
+	}
+	for i, name := range names {
+		v := versions[i]
 		var n int
 		if err := d.db.QueryRow(`SELECT count(*) FROM schema_migrations WHERE version = ?`, v).Scan(&n); err != nil {
 			return err

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -657,6 +658,40 @@ func TestMigrateOpenedTwice(t *testing.T) {
 		if err := <-errs; err != nil {
 			t.Error(err)
 		}
+	}
+}
+
+// TestOpenRefusesNewerSchema opens a database a later build has migrated
+// past this build's migrations: it is refused, saying both versions, and
+// left as it was.
+func TestOpenRefusesNewerSchema(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "incent.db")
+	db, err := Open(path, time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.db.Exec(`INSERT INTO schema_migrations (version) VALUES (9)`); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Open(path, time.Now)
+	ne, ok := errors.AsType[*NewerError](err)
+	if !ok || ne.Schema != 9 || ne.Known != 3 {
+		t.Fatalf("Open: %v; want a NewerError of schema 9 against 3", err)
+	}
+	if !strings.Contains(err.Error(), "version 9, this build knows up to 3") {
+		t.Errorf("message %q does not say both versions", err)
+	}
+	old, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer old.Close()
+	var n int
+	if err := old.QueryRow(`SELECT count(*) FROM schema_migrations`).Scan(&n); err != nil || n != 4 {
+		t.Errorf("schema_migrations holds %d rows (%v) after the refusal; want the 4 it had", n, err)
 	}
 }
 

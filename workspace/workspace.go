@@ -159,14 +159,24 @@ func (c *Config) OpenExisting(now func() time.Time) (*store.DB, error) {
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 		return nil, usageError("no database at %s: run incent calc or incent ingest in this workspace first, or give --db", path)
 	}
-	return store.Open(path, now)
+	return openDB(path, now)
+}
+
+// openDB opens the database at path. One a newer incent has migrated is a
+// usage error: the analyst has the wrong build at hand, not a broken file.
+func openDB(path string, now func() time.Time) (*store.DB, error) {
+	db, err := store.Open(path, now)
+	if _, ok := errors.AsType[*store.NewerError](err); ok {
+		return nil, &Error{Code: ExitUsage, Err: err}
+	}
+	return db, err
 }
 
 // begin opens the workspace's database and starts the one write
 // transaction of a command. end rolls back whatever was not committed and
 // closes the database.
 func (c *Config) begin(ctx context.Context, env Env) (tx *store.Tx, end func(), err error) {
-	db, err := store.Open(c.Path(c.DB), env.Now)
+	db, err := openDB(c.Path(c.DB), env.Now)
 	if err != nil {
 		return nil, nil, err
 	}

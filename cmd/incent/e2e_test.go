@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"database/sql"
 	"encoding/csv"
 	"encoding/json"
 	"flag"
@@ -366,6 +367,28 @@ func TestUserErrors(t *testing.T) {
 			}
 			if _, err := os.Stat(db); err == nil {
 				t.Fatalf("%q created %s", args, db)
+			}
+		}
+	})
+	t.Run("database of a newer build", func(t *testing.T) {
+		dir := demoWorkspace(t)
+		cfg := filepath.Join(dir, "incent.yaml")
+		if r := incentCmd(t, "calc", "--period", "2024Q3", "--config", cfg); r.code != 0 {
+			t.Fatalf("calc: exit %d: %s", r.code, r.stderr)
+		}
+		db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "incent.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = db.Exec(`INSERT INTO schema_migrations (version) VALUES (1000)`)
+		db.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, args := range [][]string{{"calc", "--period", "2024Q3"}, {"runs"}, {"verify"}} {
+			r := incentCmd(t, append(args, "--config", cfg)...)
+			if r.code != 2 || !strings.Contains(r.stderr, "a newer incent has used this database") || !strings.Contains(r.stderr, "incent.db") {
+				t.Errorf("%q: exit %d, stderr %q; want exit 2 naming the database and saying a newer incent used it", args, r.code, r.stderr)
 			}
 		}
 	})
