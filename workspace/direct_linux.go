@@ -2,12 +2,10 @@ package workspace
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"sync/atomic"
 	"syscall"
-	"time"
 	"unsafe"
 
 	"github.com/incent/incent/internal/pages"
@@ -228,21 +226,4 @@ func (d *directFile) Close() error {
 	}
 	d.closeErr = err
 	return err
-}
-
-// fileStamp identifies the version of the file at path by what the file
-// system changes with any write to it: its device, inode and size, and the
-// times of the last change of its content and of the inode itself (which
-// nothing but the kernel sets). It is "" when the file cannot be stated or
-// changed too shortly before now, which is when it is taken (see
-// stampable).
-func fileStamp(path string, now time.Time) string {
-	var st syscall.Stat_t
-	if syscall.Stat(path, &st) != nil {
-		return ""
-	}
-	if !stampable(time.Unix(st.Ctim.Unix()), now) || !stampable(time.Unix(st.Mtim.Unix()), now) {
-		return ""
-	}
-	return fmt.Sprintf("%d:%d:%d:%d.%09d:%d.%09d", st.Dev, st.Ino, st.Size, st.Mtim.Sec, st.Mtim.Nsec, st.Ctim.Sec, st.Ctim.Nsec)
 }

@@ -5,7 +5,6 @@ package workspace
 import (
 	"io"
 	"os"
-	"time"
 )
 
 // createDirect creates path; only Linux writes it past the page cache.
@@ -20,7 +19,3 @@ func openSequential(path string) (io.ReadCloser, error) { return os.Open(path) }
 // alignedBuffer returns n bytes; only Linux reads and writes past the
 // page cache, into buffers aligned for it.
 func alignedBuffer(n int) []byte { return make([]byte, n) }
-
-// fileStamp is "" where the file system's stamps are not read: a file is
-// then always read to be checked.
-func fileStamp(path string, now time.Time) string { return "" }

@@ -61,6 +61,29 @@ func stampable(changed, now time.Time) bool {
 	return now.Sub(changed) >= margin
 }
 
+// fileStamp identifies the version of the file at path by what the file
+// system changes with any write to it: its device, inode and size, and the
+// times of the last change of its content and of the inode itself (which
+// nothing but the kernel sets). It is "" when the file cannot be stated,
+// where the system's stamps are not read (see statFile), or when the file
+// changed too shortly before now, which is when it is taken (see
+// stampable).
+func fileStamp(path string, now time.Time) string {
+	st, ok := statFile(path)
+	if !ok || !stampable(st.ctime, now) || !stampable(st.mtime, now) {
+		return ""
+	}
+	return fmt.Sprintf("%d:%d:%d:%d.%09d:%d.%09d", st.dev, st.ino, st.size,
+		st.mtime.Unix(), st.mtime.Nanosecond(), st.ctime.Unix(), st.ctime.Nanosecond())
+}
+
+// fileStat is what fileStamp reads of a file.
+type fileStat struct {
+	dev, ino     uint64
+	size         int64
+	mtime, ctime time.Time // of the content's last change, and the inode's
+}
+
 // settledStamp is the stamp of the file at path once stampMargin has
 // passed since its last change. A run whose log ended just before it was
 // stored (a small quarter's, within a few milliseconds) waits the rest,
