@@ -122,20 +122,16 @@ func (d *DB) migrate() error {
 			return fmt.Errorf("migration %s: name must start with a number", name)
 		}
 	}
-	var newest sql.NullInt64
-	if err := d.db.QueryRow(`SELECT max(version) FROM schema_migrations`).Scan(&newest); err != nil {
+	applied, err := d.appliedMigrations()
+	if err != nil {
 		return err
 	}
-	if known := slices.Max(versions); newest.Valid && int(newest.Int64) > known {
-		return &NewerError{Schema: int(newest.Int64), Known: known}
+	if known := slices.Max(versions); len(applied) > 0 && slices.Max(applied) > known {
+		return &NewerError{Schema: slices.Max(applied), Known: known}
 	}
 	for i, name := range names {
 		v := versions[i]
-		var n int
-		if err := d.db.QueryRow(`SELECT count(*) FROM schema_migrations WHERE version = ?`, v).Scan(&n); err != nil {
-			return err
-		}
-		if n > 0 {
+		if slices.Contains(applied, v) {
 			continue
 		}
 		body, err := migrations.ReadFile(name)
@@ -147,6 +143,25 @@ func (d *DB) migrate() error {
 		}
 	}
 	return nil
+}
+
+// appliedMigrations lists the versions of the migrations the database has
+// had, by this build or any other.
+func (d *DB) appliedMigrations() ([]int, error) {
+	rows, err := d.db.Query(`SELECT version FROM schema_migrations`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var vs []int
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		vs = append(vs, v)
+	}
+	return vs, rows.Err()
 }
 
 // apply runs one migration in a transaction. Foreign keys are off while it
