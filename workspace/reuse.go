@@ -32,13 +32,14 @@ import (
 // earlier run's result digest; otherwise, or when the earlier log is gone
 // or changed, the log is written as any other.
 //
-// Which run wrote the log of which key, and the stamp of that log, are
-// kept beside the database, as the snapshot is: a cache, never a record.
+// Which runs wrote the logs of the latest keys, and the stamps of those
+// logs, are kept beside the database, as the snapshot is: a cache, never
+// a record.
 // A missing or stale record costs only the time to write the log.
 
 const (
 	logKeyMagic  = "incent calculation log key 1\n"
-	lastLogMagic = "incent last calculation log 2\n"
+	lastLogMagic = "incent last calculation logs 3\n"
 )
 
 // stampMargin is how long ago a file must have last changed for its stamp
@@ -127,33 +128,79 @@ func logKey(files []store.InputFile, opts CalcOptions, progs []*rules.Program, r
 	return key, true
 }
 
+// maxLastLogs is how many logs the record names, the latest first: an
+// analyst who reruns a close may run a provisional calc (another as-of
+// date, so another key) or a what-if period in between, and the next
+// rerun still finds the log of its key.
+const maxLastLogs = 8
+
+// lastLogEntry is one log in the record: the run that wrote the log of
+// key, and the stamp of that log as the run ended ("" for none).
+type lastLogEntry struct {
+	key          string // hex
+	runID, stamp string
+}
+
 // saveLastLog records that run runID wrote the log of key, whose stamp is
-// stamp ("" for none). A record that cannot be written is only a slower
-// next run.
+// stamp ("" for none), ahead of the logs already recorded: an earlier log
+// of the same key goes, and the oldest past maxLastLogs. A record that
+// cannot be written is only a slower next run. The workspace's lock keeps
+// any other command from writing it meanwhile.
 func (c *Config) saveLastLog(key [32]byte, runID, stamp string) {
+	entries := []lastLogEntry{{key: hex.EncodeToString(key[:]), runID: runID, stamp: stamp}}
+	for _, e := range c.lastLogs() {
+		if e.key != entries[0].key && len(entries) < maxLastLogs {
+			entries = append(entries, e)
+		}
+	}
 	_ = replaceFile(c.lastLogPath(), func(w io.Writer) error {
-		_, err := fmt.Fprintf(w, "%s%x\n%s\n%s\n", lastLogMagic, key, runID, stamp)
+		var b strings.Builder
+		b.WriteString(lastLogMagic)
+		for _, e := range entries {
+			fmt.Fprintf(&b, "%s\n%s\n%s\n", e.key, e.runID, e.stamp)
+		}
+		_, err := io.WriteString(w, b.String())
 		return err
 	})
 }
 
-// lastLog returns the run that wrote the log of key and the stamp of that
-// log, if the record says so.
-func (c *Config) lastLog(key [32]byte) (runID, stamp string, ok bool) {
+// lastLogs reads the record of the latest logs; nothing when there is
+// none, or when any of it is not as saveLastLog writes it.
+func (c *Config) lastLogs() []lastLogEntry {
 	data, err := os.ReadFile(c.lastLogPath())
 	if err != nil {
-		return "", "", false
+		return nil
 	}
 	rest, found := strings.CutPrefix(string(data), lastLogMagic)
-	if !found {
-		return "", "", false
+	if !found || rest == "" || !strings.HasSuffix(rest, "\n") {
+		return nil
 	}
-	fields := strings.Split(rest, "\n")
-	if len(fields) != 4 || fields[3] != "" || fields[0] != hex.EncodeToString(key[:]) ||
-		fields[1] == "" || strings.ContainsAny(fields[1], `/\.`) {
-		return "", "", false
+	fields := strings.Split(strings.TrimSuffix(rest, "\n"), "\n")
+	if len(fields)%3 != 0 || len(fields)/3 > maxLastLogs {
+		return nil
 	}
-	return fields[1], fields[2], true
+	var entries []lastLogEntry
+	for i := 0; i < len(fields); i += 3 {
+		e := lastLogEntry{key: fields[i], runID: fields[i+1], stamp: fields[i+2]}
+		if len(e.key) != 2*sha256.Size || strings.Trim(e.key, "0123456789abcdef") != "" ||
+			e.runID == "" || strings.ContainsAny(e.runID, `/\.`) {
+			return nil
+		}
+		entries = append(entries, e)
+	}
+	return entries
+}
+
+// lastLog returns the run that wrote the log of key and the stamp of that
+// log, if the record names it.
+func (c *Config) lastLog(key [32]byte) (runID, stamp string, ok bool) {
+	want := hex.EncodeToString(key[:])
+	for _, e := range c.lastLogs() {
+		if e.key == want {
+			return e.runID, e.stamp, true
+		}
+	}
+	return "", "", false
 }
 
 // reusedLog is a run's calculation log taken from the earlier run that

@@ -142,6 +142,34 @@ func TestRerunReusesLog(t *testing.T) {
 	}
 }
 
+// TestRerunAfterProvisional reruns a close after a provisional calc in
+// between: the provisional run is another log, and the rerun still takes
+// the first run's.
+func TestRerunAfterProvisional(t *testing.T) {
+	c, p := genConfig(t, 10, 3000)
+	id1, log1 := calcRun(t, c, p, nil)
+	asOf, err := incent.ParseDate("2024-08-31")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := c.Calc(context.Background(), testEnv(nil), CalcOptions{Period: p, AsOf: asOf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	logP := filepath.Join(c.Dir, "out", p.Code, sum.RunID, logName)
+	if sameFile(t, log1, logP) || bytes.Equal(mustRead(t, log1), mustRead(t, logP)) {
+		t.Fatalf("the provisional run %s has %s's log: nothing tested", sum.RunID, id1)
+	}
+	var progress []string
+	id3, log3 := calcRun(t, c, p, &progress)
+	if !sameFile(t, log1, log3) {
+		t.Errorf("%s wrote its log again: want %s's, linked, past the provisional %s", id3, id1, sum.RunID)
+	}
+	if !strings.Contains(strings.Join(progress, "\n"), "reusing its calculation log") {
+		t.Errorf("no progress says the log is reused:\n%s", strings.Join(progress, "\n"))
+	}
+}
+
 // TestRefusedRerunLeavesLog checks that a rerun refused for too many
 // rejects, which had begun taking the earlier log, leaves no folder
 // behind and the earlier log as it was.
@@ -443,8 +471,8 @@ func TestLogKey(t *testing.T) {
 	}
 }
 
-// TestLastLogRecord reads records of the last log: only a whole record of
-// the key asked for gives its run.
+// TestLastLogRecord reads records of the latest logs: only a whole record
+// gives a run, and only the run of the key asked for.
 func TestLastLogRecord(t *testing.T) {
 	c := &Config{Dir: t.TempDir(), DB: "incent.db"}
 	var key, other [32]byte
@@ -459,17 +487,58 @@ func TestLastLogRecord(t *testing.T) {
 	good := string(mustRead(t, c.lastLogPath()))
 	for _, bad := range []string{
 		"",
-		strings.Replace(good, lastLogMagic, "incent last calculation log 1\n", 1),
+		lastLogMagic,
+		strings.Replace(good, lastLogMagic, "incent last calculation log 2\n", 1),
 		strings.TrimSuffix(good, "\n"),
 		good + "more\n",
+		good + hex.EncodeToString(other[:]) + "\n2024Q3-R001\n",
 		strings.Replace(good, "2024Q3-R002", "../2024Q3-R002", 1),
 		strings.Replace(good, "2024Q3-R002", "", 1),
+		strings.Replace(good, "0100", "01", 1),
+		strings.Replace(good, "0100", "01AB", 1),
 	} {
 		if err := os.WriteFile(c.lastLogPath(), []byte(bad), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		if id, _, ok := c.lastLog(key); ok {
 			t.Errorf("record %q gave run %q", bad, id)
+		}
+	}
+}
+
+// TestLastLogsKept saves the logs of several keys: each is found until
+// maxLastLogs later ones have been saved, and a key saved again names its
+// latest run only.
+func TestLastLogsKept(t *testing.T) {
+	c := &Config{Dir: t.TempDir(), DB: "incent.db"}
+	keys := make([][32]byte, 10)
+	for i := range keys {
+		keys[i][0] = byte(i + 1)
+	}
+	for i, k := range keys[:3] {
+		c.saveLastLog(k, "2024Q3-R00"+strconv.Itoa(i+1), "")
+	}
+	for i, k := range keys[:3] {
+		if id, _, ok := c.lastLog(k); !ok || id != "2024Q3-R00"+strconv.Itoa(i+1) {
+			t.Errorf("key %d: %q %v, want run %d", i, id, ok, i+1)
+		}
+	}
+	// The first key again, by a later run: one entry, that run's.
+	c.saveLastLog(keys[0], "2024Q3-R004", "1:2:3:4.5:6.7")
+	if id, stamp, ok := c.lastLog(keys[0]); !ok || id != "2024Q3-R004" || stamp != "1:2:3:4.5:6.7" {
+		t.Errorf("key 0 saved again: %q %q %v", id, stamp, ok)
+	}
+	if n := strings.Count(string(mustRead(t, c.lastLogPath())), hex.EncodeToString(keys[0][:])); n != 1 {
+		t.Errorf("key 0 is in the record %d times", n)
+	}
+	// Seven more keys make eight with key 0's latest run: keys 1 and 2,
+	// saved before it, go.
+	for i, k := range keys[3:] {
+		c.saveLastLog(k, "2024Q3-R0"+strconv.Itoa(10+i), "")
+	}
+	for i, want := range []bool{true, false, false, true, true, true, true, true, true, true} {
+		if _, _, ok := c.lastLog(keys[i]); ok != want {
+			t.Errorf("key %d found %v, want %v", i, ok, want)
 		}
 	}
 }
@@ -486,8 +555,8 @@ func FuzzLastLogRecord(f *testing.F) {
 			t.Fatal(err)
 		}
 		id, _, ok := c.lastLog(key)
-		if ok && (id == "" || strings.ContainsAny(id, "/\\.\n") ||
-			!bytes.HasPrefix(data, []byte(lastLogMagic+hex.EncodeToString(key[:])+"\n"))) {
+		if ok && (id == "" || strings.ContainsAny(id, "/\\.\n") || !bytes.HasPrefix(data, []byte(lastLogMagic)) ||
+			!bytes.Contains(data, []byte("\n"+hex.EncodeToString(key[:])+"\n"+id+"\n"))) {
 			t.Errorf("record %q gave run %q", data, id)
 		}
 	})
