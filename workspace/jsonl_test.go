@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/incent/incent"
+	"github.com/incent/incent/calc"
 )
 
 // TestAppendJSONStringMatchesEncodingJSON checks the hand-written encoder
@@ -55,6 +56,42 @@ func TestAppendSaleKeyMatchesSaleKey(t *testing.T) {
 		want := string(appendJSONString([]byte("x"), SaleKey(&s)))
 		if got := string(appendSaleKey([]byte("x"), &s)); got != want {
 			t.Errorf("appendSaleKey(%q, %q, %q) = %s, want %s", s.DealerCode, s.DealID, s.VIN, got, want)
+		}
+	}
+}
+
+// TestSaleHeadMatchesEncodingJSON holds the start of a hand-written sale
+// line, through its quantity, to encoding/json: plain texts, and dealers,
+// deals, VINs, models and sale types that JSON must escape, each written
+// twice by one writer, the second time from its symbols' cache.
+func TestSaleHeadMatchesEncodingJSON(t *testing.T) {
+	date, _ := incent.ParseDate("2024-07-01")
+	lw := &logWriter{}
+	for _, s := range []incent.Sale{
+		{DealerCode: incent.Intern("D001"), DealID: "D001-16929", VIN: "2NCSU2AB0PA247245", Quantity: 1,
+			ModelCode: incent.Intern("SUV2"), SaleType: incent.Intern("retail")},
+		{DealerCode: incent.Intern("D001"), DealID: "1042", VIN: "2NCSU2AB0PA247245", Quantity: -1,
+			ModelCode: incent.Intern("EV1"), SaleType: incent.Intern("fleet")},
+		{DealerCode: incent.Intern("D\"1"), DealID: "a\\b", VIN: "x\ny", Quantity: 1,
+			ModelCode: incent.Intern("M<\"1\">"), SaleType: incent.Intern("re\ttail")},
+		{DealerCode: incent.Intern("Dé"), DealID: "\xff\xfe", VIN: "\u2028", Quantity: -1,
+			ModelCode: incent.Intern("\xffM"), SaleType: incent.Intern("\u2029")},
+		{DealerCode: incent.Intern("D002"), DealID: "plain", VIN: "é\"1", Quantity: 2},
+		{DealerCode: incent.Intern("D~1"), DealID: "deal 7", VIN: "\x7f", Quantity: 1},
+	} {
+		s.SaleDate = date
+		sr := &calc.SaleResult{Sale: &s, Basis: &s}
+		var want bytes.Buffer
+		enc := json.NewEncoder(&want)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(logSale{Sale: SaleKey(&s), Dealer: s.DealerCode.String(), Deal: s.DealID, VIN: s.VIN,
+			Date: s.SaleDate.String(), Model: s.ModelCode.String(), Type: s.SaleType.String(), Quantity: int(s.Quantity)}); err != nil {
+			t.Fatal(err)
+		}
+		for range 2 {
+			if got := string(lw.appendSaleHead([]byte(nil), sr)) + "}\n"; got != want.String() {
+				t.Errorf("appendSaleHead = %s want %s", got, want.String())
+			}
 		}
 	}
 }

@@ -574,6 +574,7 @@ type logWriter struct {
 	// Each payee code as a JSON string, by Credit.PayeeIndex, once a credit
 	// has named it: a million sales have ten million credits.
 	payeeJSON [][]byte
+	symJSON   [][]byte      // each symbol's text as a JSON string, by Sym.Number, once met
 	credits   []calc.Credit // one program's credits, sorted by payee
 	excl      []exclusion   // one sale's excluded programs
 
@@ -601,18 +602,7 @@ type exclusion struct {
 
 func (lw *logWriter) appendSale(b []byte, sr *calc.SaleResult) []byte {
 	res := lw.res
-	s := sr.Sale
-	b = append(b, `{"sale":`...)
-	b = appendSaleKey(b, s)
-	b = appendField(b, "dealer", s.DealerCode.String(), false)
-	b = appendField(b, "deal", s.DealID, false)
-	b = appendField(b, "vin", s.VIN, false)
-	b = append(b, `,"date":"`...)
-	b = s.SaleDate.Append(b)
-	b = append(b, '"')
-	b = appendField(b, "model", sr.Basis.ModelCode.String(), false)
-	b = appendField(b, "sale_type", sr.Basis.SaleType.String(), false)
-	b = appendIntField(b, "quantity", int(s.Quantity))
+	b = lw.appendSaleHead(b, sr)
 	if sr.Original >= 0 {
 		b = appendField(b, "reverses", SaleKey(sr.Basis), false)
 	}
@@ -667,6 +657,49 @@ func (lw *logWriter) appendSale(b []byte, sr *calc.SaleResult) []byte {
 		lw.exclCache[string(key)] = bytes.Clone(b[start:])
 	}
 	return append(b, '}', '\n')
+}
+
+// appendSaleHead writes a sale line from its opening brace to its
+// quantity: the sale's key, dealer, deal, VIN, date, model and sale type.
+func (lw *logWriter) appendSaleHead(b []byte, sr *calc.SaleResult) []byte {
+	s := sr.Sale
+	b = append(b, `{"sale":`...)
+	if plainASCII(s.DealID) && plainASCII(s.VIN) {
+		b = appendSaleKey(b, s)
+		b = append(b, `,"dealer":`...)
+		b = lw.appendSym(b, s.DealerCode)
+		b = append(b, `,"deal":"`...)
+		b = append(b, s.DealID...)
+		b = append(b, `","vin":"`...)
+		b = append(b, s.VIN...)
+		b = append(b, '"')
+	} else {
+		b = appendJSONString(b, SaleKey(s))
+		b = appendField(b, "dealer", s.DealerCode.String(), false)
+		b = appendField(b, "deal", s.DealID, false)
+		b = appendField(b, "vin", s.VIN, false)
+	}
+	b = append(b, `,"date":"`...)
+	b = s.SaleDate.Append(b)
+	b = append(b, `","model":`...)
+	b = lw.appendSym(b, sr.Basis.ModelCode)
+	b = append(b, `,"sale_type":`...)
+	b = lw.appendSym(b, sr.Basis.SaleType)
+	return appendIntField(b, "quantity", int(s.Quantity))
+}
+
+// appendSym appends sym's text as a JSON string, made once per symbol:
+// a quarter's sales share a few thousand dealer codes, models and sale
+// types.
+func (lw *logWriter) appendSym(b []byte, sym incent.Sym) []byte {
+	n := int(sym.Number())
+	if n >= len(lw.symJSON) {
+		lw.symJSON = append(lw.symJSON, make([][]byte, n+1-len(lw.symJSON)+len(lw.symJSON)/2)...)
+	}
+	if lw.symJSON[n] == nil {
+		lw.symJSON[n] = appendJSONString(nil, sym.String())
+	}
+	return append(b, lw.symJSON[n]...)
 }
 
 // appendExcluded writes `,"excluded":{...}` for the programs sr did not
