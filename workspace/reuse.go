@@ -130,8 +130,8 @@ func logKey(files []store.InputFile, opts CalcOptions, progs []*rules.Program, r
 
 // maxLastLogs is how many logs the record names, the latest first: an
 // analyst who reruns a close may run a provisional calc (another as-of
-// date, so another key) or a what-if period in between, and the next
-// rerun still finds the log of its key.
+// date, so another key) or a calc of another period in between, and the
+// next rerun still finds the log of its key.
 const maxLastLogs = 8
 
 // lastLogEntry is one log in the record: the run that wrote the log of
