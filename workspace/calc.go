@@ -103,11 +103,6 @@ type computed struct {
 // writes the run to the database and its files under out/<period>/<run-id>/.
 // The database gets the whole run or nothing.
 func (c *Config) Calc(ctx context.Context, env Env, opts CalcOptions) (*CalcSummary, error) {
-	release, err := c.lock()
-	if err != nil {
-		return nil, err
-	}
-	defer release()
 	started := env.Now()
 
 	progDir := opts.ProgramsDir
@@ -133,7 +128,7 @@ func (c *Config) Calc(ctx context.Context, env Env, opts CalcOptions) (*CalcSumm
 		p.File = relTo(c.Dir, p.File)
 	}
 
-	tx, end, err := c.begin(ctx, env)
+	tx, end, err := c.start(ctx, env, opts.DryRun)
 	if err != nil {
 		return nil, err
 	}

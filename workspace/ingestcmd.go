@@ -106,12 +106,7 @@ func (c *Config) Ingest(ctx context.Context, env Env, opts IngestOptions) (*Inge
 		}
 	}
 
-	release, err := c.lock()
-	if err != nil {
-		return nil, err
-	}
-	defer release()
-	tx, end, err := c.begin(ctx, env)
+	tx, end, err := c.start(ctx, env, opts.DryRun)
 	if err != nil {
 		return nil, err
 	}

@@ -172,11 +172,51 @@ func openDB(path string, now func() time.Time) (*store.DB, error) {
 	return db, err
 }
 
-// begin opens the workspace's database and starts the one write
+// start takes the workspace's lock, opens its database and starts the
+// one write transaction of a command; end rolls back whatever was not
+// committed, closes the database and lets go of the lock. A dry run in a
+// workspace without a database works in a new one of its own in a
+// temporary folder, removed at end, and takes no lock: it writes nothing
+// in the workspace, not even an empty database, which would let a later
+// verify pass on nothing.
+func (c *Config) start(ctx context.Context, env Env, dryRun bool) (*store.Tx, func(), error) {
+	if dryRun {
+		if _, err := os.Lstat(c.Path(c.DB)); errors.Is(err, fs.ErrNotExist) {
+			dir, err := os.MkdirTemp("", "incent-dry-run-")
+			if err != nil {
+				return nil, nil, err
+			}
+			tx, rollback, err := begin(ctx, filepath.Join(dir, "incent.db"), env)
+			if err != nil {
+				os.RemoveAll(dir)
+				return nil, nil, err
+			}
+			return tx, func() {
+				rollback()
+				os.RemoveAll(dir)
+			}, nil
+		}
+	}
+	release, err := c.lock()
+	if err != nil {
+		return nil, nil, err
+	}
+	tx, rollback, err := begin(ctx, c.Path(c.DB), env)
+	if err != nil {
+		release()
+		return nil, nil, err
+	}
+	return tx, func() {
+		rollback()
+		release()
+	}, nil
+}
+
+// begin opens the database at path and starts the one write
 // transaction of a command. end rolls back whatever was not committed and
 // closes the database.
-func (c *Config) begin(ctx context.Context, env Env) (tx *store.Tx, end func(), err error) {
-	db, err := openDB(c.Path(c.DB), env.Now)
+func begin(ctx context.Context, path string, env Env) (tx *store.Tx, end func(), err error) {
+	db, err := openDB(path, env.Now)
 	if err != nil {
 		return nil, nil, err
 	}

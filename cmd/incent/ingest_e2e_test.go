@@ -7,9 +7,11 @@ import (
 	"encoding/csv"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -780,5 +782,55 @@ func TestRestoredFileIsNewestAgain(t *testing.T) {
 	digest()
 	if n := storedVersions(t, dir); n != 8 {
 		t.Errorf("a calc over unchanged files stored a version: %d", n)
+	}
+}
+
+// treeOf lists every file under dir with its size and modification time.
+func treeOf(t *testing.T, dir string) string {
+	t.Helper()
+	var b strings.Builder
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		fi, err := d.Info()
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(&b, "%s %d %s\n", path, fi.Size(), fi.ModTime().Format(time.RFC3339Nano))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+// TestDryRunsWriteNothing runs calc --dry-run, a what-if and ingest
+// --dry-run in a new workspace: none leaves anything in it, not even an
+// empty database that a later verify would pass on, and the dry run's
+// totals are those of the calc that follows.
+func TestDryRunsWriteNothing(t *testing.T) {
+	dir := demoWorkspace(t)
+	before := treeOf(t, dir)
+	dry := cmdIn(t, dir, 0, "calc", "--period", "2024Q3", "--dry-run", "--json")
+	cmdIn(t, dir, 0, "calc", "--period", "2024Q3", "--programs", filepath.Join(dir, "programs"))
+	cmdIn(t, dir, 0, "ingest", "sales", filepath.Join(dir, "data", "sales", "2024-09.csv"), "--dry-run")
+	if after := treeOf(t, dir); after != before {
+		t.Errorf("dry runs changed the workspace:\nbefore:\n%s\nafter:\n%s", before, after)
+	}
+	if r := incentCmd(t, append([]string{"verify"}, cfgArgs(dir)...)...); r.code != 2 {
+		t.Errorf("verify after dry runs only: exit %d, want 2 (no database)\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	real := cmdIn(t, dir, 0, "calc", "--period", "2024Q3", "--json")
+	var a, b workspace.CalcSummary
+	if err := json.Unmarshal([]byte(dry.stdout), &a); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal([]byte(real.stdout), &b); err != nil {
+		t.Fatal(err)
+	}
+	if len(a.Totals) == 0 || !reflect.DeepEqual(a.Totals, b.Totals) || a.Digest != b.Digest {
+		t.Errorf("dry run totals %+v digest %s, calc %+v digest %s", a.Totals, a.Digest, b.Totals, b.Digest)
 	}
 }
