@@ -211,9 +211,10 @@ func (d *DB) apply(name string, version int, body string) error {
 
 // Tx is one write transaction: a whole command's changes, all or nothing.
 type Tx struct {
-	tx  *sql.Tx
-	ctx context.Context
-	now func() time.Time
+	tx        *sql.Tx
+	ctx       context.Context
+	now       func() time.Time
+	committed bool
 }
 
 // Begin starts a write transaction.
@@ -226,7 +227,14 @@ func (d *DB) Begin(ctx context.Context) (*Tx, error) {
 }
 
 // Commit makes the transaction's changes permanent.
-func (t *Tx) Commit() error { return t.tx.Commit() }
+func (t *Tx) Commit() error {
+	err := t.tx.Commit()
+	t.committed = err == nil
+	return err
+}
+
+// Committed reports whether Commit succeeded.
+func (t *Tx) Committed() bool { return t.committed }
 
 // Rollback discards the transaction's changes; it is safe after Commit.
 func (t *Tx) Rollback() error {

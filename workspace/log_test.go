@@ -199,6 +199,11 @@ func TestRefusedCalcLeavesNoFiles(t *testing.T) {
 	for _, e := range entries {
 		t.Errorf("a refused calc left %s behind", e.Name())
 	}
+	// It created the database, and removes it again: a workspace without
+	// one is left without one.
+	if _, err := os.Lstat(c.Path(c.DB)); !os.IsNotExist(err) {
+		t.Errorf("a refused calc left a new database behind: %v", err)
+	}
 	// The inputs it read are saved for the next calc all the same.
 	if _, err := os.Stat(c.snapshotPath()); err != nil {
 		t.Errorf("a refused calc left no snapshot of its inputs: %v", err)

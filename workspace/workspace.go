@@ -174,7 +174,8 @@ func openDB(path string, now func() time.Time) (*store.DB, error) {
 
 // start takes the workspace's lock, opens its database and starts the
 // one write transaction of a command; end rolls back whatever was not
-// committed, closes the database and lets go of the lock. A dry run in a
+// committed, closes the database and lets go of the lock. A database that
+// start created is removed again by end when nothing was committed. A dry run in a
 // workspace without a database works in a new one of its own in a
 // temporary folder, removed at end, and takes no lock: it writes nothing
 // in the workspace, not even an empty database, which would let a later
@@ -201,15 +202,35 @@ func (c *Config) start(ctx context.Context, env Env, dryRun bool) (*store.Tx, fu
 	if err != nil {
 		return nil, nil, err
 	}
-	tx, rollback, err := begin(ctx, c.Path(c.DB), env)
+	path := c.Path(c.DB)
+	_, err = os.Lstat(path)
+	created := errors.Is(err, fs.ErrNotExist)
+	tx, rollback, err := begin(ctx, path, env)
 	if err != nil {
+		if created {
+			removeDB(path)
+		}
 		release()
 		return nil, nil, err
 	}
 	return tx, func() {
 		rollback()
+		if created && !tx.Committed() {
+			removeDB(path)
+		}
 		release()
 	}, nil
+}
+
+// removeDB removes a database that a failed command created, with the
+// files SQLite keeps beside it, so that the workspace is left as it was:
+// without one. Left behind, an empty database would make later commands
+// report "no runs" rather than "no database", and a verify pass on
+// nothing. The lock file stays: another command may be waiting on it.
+func removeDB(path string) {
+	for _, suffix := range []string{"", "-wal", "-shm", "-journal"} {
+		os.Remove(path + suffix)
+	}
 }
 
 // begin opens the database at path and starts the one write

@@ -328,8 +328,9 @@ func TestUserErrors(t *testing.T) {
 		if r.code != 3 || !strings.Contains(r.stderr, "max_rejects") {
 			t.Errorf("exit %d, stderr %q; want 3", r.code, r.stderr)
 		}
-		if r := incentCmd(t, "runs", "--config", filepath.Join(dir, "incent.yaml")); !strings.Contains(r.stdout, "No runs") {
-			t.Errorf("a refused calc left a run behind:\n%s", r.stdout)
+		// The workspace had no database, and the refused calc leaves none.
+		if r := incentCmd(t, "runs", "--config", filepath.Join(dir, "incent.yaml")); r.code != 2 || !strings.Contains(r.stderr, "no database") {
+			t.Errorf("runs after a refused calc: exit %d, stdout %q, stderr %q; want exit 2, no database", r.code, r.stdout, r.stderr)
 		}
 		r = incentCmd(t, "calc", "--period", "2024Q3", "--config", filepath.Join(dir, "incent.yaml"), "--max-rejects", "0.001", "--json")
 		var sum struct {
@@ -338,6 +339,29 @@ func TestUserErrors(t *testing.T) {
 		}
 		if err := json.Unmarshal([]byte(r.stdout), &sum); err != nil || r.code != 3 || sum.RunID != "" || !strings.Contains(sum.Refused, "max_rejects") {
 			t.Errorf("--json of a refused calc: exit %d, %+v, %v; want 3, no run id and why it was refused", r.code, sum, err)
+		}
+	})
+	t.Run("too many rejects after a run", func(t *testing.T) {
+		dir := demoWorkspace(t)
+		cfg := filepath.Join(dir, "incent.yaml")
+		if r := incentCmd(t, "calc", "--period", "2024Q3", "--config", cfg); r.code != 0 {
+			t.Fatalf("calc: exit %d: %s", r.code, r.stderr)
+		}
+		db := filepath.Join(dir, "incent.db")
+		before, err := os.ReadFile(db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := incentCmd(t, "calc", "--period", "2024Q3", "--config", cfg, "--max-rejects", "0.001"); r.code != 3 {
+			t.Fatalf("exit %d, stderr %q; want 3", r.code, r.stderr)
+		}
+		// A database that was there before stays, as it was.
+		if after, err := os.ReadFile(db); err != nil || !bytes.Equal(after, before) {
+			t.Errorf("the refused calc changed or removed the database: %v", err)
+		}
+		r := incentCmd(t, "runs", "--config", cfg)
+		if r.code != 0 || !strings.Contains(r.stdout, "2024Q3-R001") || strings.Contains(r.stdout, "2024Q3-R002") {
+			t.Errorf("runs: exit %d, stdout %q; want the first run alone", r.code, r.stdout)
 		}
 	})
 	t.Run("unknown command or wrong arguments", func(t *testing.T) {
@@ -406,8 +430,14 @@ func TestUserErrors(t *testing.T) {
 		if r.code != 2 || !strings.Contains(r.stderr, filepath.Join("out", "2024Q3", "2024Q3-R001")+" already exists") {
 			t.Errorf("exit %d, stderr %q; want exit 2 naming the folder", r.code, r.stderr)
 		}
-		if r := incentCmd(t, "runs", "--config", cfg); !strings.Contains(r.stdout, "No runs") {
-			t.Errorf("the refused calc stored a run:\n%s", r.stdout)
+		// The refused calc leaves no database behind, not even an empty one.
+		if r := incentCmd(t, "runs", "--config", cfg); r.code != 2 || !strings.Contains(r.stderr, "no database") {
+			t.Errorf("runs after the refused calc: exit %d, stdout %q, stderr %q; want exit 2, no database", r.code, r.stdout, r.stderr)
+		}
+		for _, f := range []string{"incent.db", "incent.db-wal", "incent.db-shm", "incent.db-journal"} {
+			if _, err := os.Lstat(filepath.Join(dir, f)); !os.IsNotExist(err) {
+				t.Errorf("the refused calc left %s: %v", f, err)
+			}
 		}
 		if _, err := os.Stat(filepath.Join(dir, "out", "2024Q3", "2024Q3-R001", "payouts.csv")); err != nil {
 			t.Errorf("the old run's files were touched: %v", err)
