@@ -174,6 +174,8 @@ func TestCrediting(t *testing.T) {
 	}
 	split := sales("D001", 2, "")
 	split[0].EditExtra(func(e *incent.SaleExtra) { e.Split = "D001:60;D002:40" })
+	splitNoGroup := sales("D001", 2, "")
+	splitNoGroup[0].EditExtra(func(e *incent.SaleExtra) { e.Split = "D001:60;D009:40" })
 	fleet := sales("D001", 2, "")
 	fleet[0].SaleType = incent.Intern("fleet")
 	reversal := sales("D001", 3, "")
@@ -203,6 +205,17 @@ func TestCrediting(t *testing.T) {
 		}), fleet, map[string]string{"D001": "150.00"}, 0},
 		{"group payee sums its dealers", perUnit(func(p *rules.Program) { p.Payee = rules.PayeeGroup }),
 			append(sales("D001", 2, ""), sales("D002", 1, "")...), map[string]string{"G1": "300.00"}, 0},
+		{"group payee of a split deal", perUnit(func(p *rules.Program) { p.Payee = rules.PayeeGroup }),
+			// D001 (G1) 60%, D002 (G1) 40%, and the second sale D001's
+			// alone: G1 has 0.6 + 0.4 + 1 = 2 units × 100.
+			split, map[string]string{"G1": "200.00"}, 0},
+		{"group payee of a split with a dealer in no group", perUnit(func(p *rules.Program) { p.Payee = rules.PayeeGroup }),
+			// D001 (G1) 60%, D009 (no group) 40%: G1 has its dealer's 0.6
+			// of the first sale and the whole second one, 1.6 × 100; the
+			// 0.4 is no group's. Before, the whole first sale was excluded.
+			splitNoGroup, map[string]string{"G1": "160.00"}, 0},
+		{"group payee of a sale by a dealer in no group", perUnit(func(p *rules.Program) { p.Payee = rules.PayeeGroup }),
+			sales("D009", 2, ""), nil, 0},
 		{"reversal cancels in the original's period", perUnit(func(*rules.Program) {}), reversal,
 			map[string]string{"D001": "200.00"}, 0},
 		{"reversal of an earlier period's sale", perUnit(func(*rules.Program) {}), late, nil, 0},
@@ -210,7 +223,7 @@ func TestCrediting(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res := Run(Input{Period: q3, AsOf: incent.NoDate, Programs: []*rules.Program{tt.prog}, Dealers: dealers, Sales: tt.sales})
+			res := Run(Input{Period: q3, AsOf: incent.NoDate, Programs: []*rules.Program{tt.prog}, Dealers: creditingDealers, Sales: tt.sales})
 			got := map[string]string{}
 			for _, l := range res.Lines {
 				got[l.Payee] = l.Amount.Decimal().StringFixed(2)
@@ -229,6 +242,9 @@ func TestCrediting(t *testing.T) {
 		})
 	}
 }
+
+// creditingDealers are dealers, and one outside any group.
+var creditingDealers = append(slices.Clone(dealers), incent.Dealer{Code: "D009", Name: "Solo Cars", Region: "EAST"})
 
 func mustExpr(t *testing.T, text string) *rules.Expr {
 	t.Helper()

@@ -411,14 +411,20 @@ func (c *calculator) credit(buf *[]Credit, l *ledger, pi int, p *program, sr *Sa
 			shares, whole = sh.split, false
 		}
 		if p.Payee == rules.PayeeGroup {
-			// A copy: the parsed shares are reused by the next program.
-			groups := make([]incent.Share, len(shares))
-			for i, share := range shares {
-				dd := c.dealers[share.Code]
-				if dd == nil || dd.Group == "" {
-					return FailNoPayee
+			// Each dealer's share goes to its group. A split deal's share
+			// held by a dealer outside any group is credited to no group,
+			// and the other shares still count: a group is paid for what
+			// its own dealers sold. Only a sale none of whose dealers is
+			// in a group is excluded. A copy: the parsed shares are reused
+			// by the next program.
+			groups := make([]incent.Share, 0, len(shares))
+			for _, share := range shares {
+				if dd := c.dealers[share.Code]; dd != nil && dd.Group != "" {
+					groups = append(groups, incent.Share{Code: dd.Group, Fraction: share.Fraction})
 				}
-				groups[i] = incent.Share{Code: dd.Group, Fraction: share.Fraction}
+			}
+			if len(groups) == 0 {
+				return FailNoPayee
 			}
 			shares = groups
 		}
