@@ -33,6 +33,9 @@ type Expr struct {
 	// states reuses evaluation machines: a vm.VM is not safe to share, and
 	// allocating one per sale costs more than the evaluation itself.
 	states sync.Pool
+	// native is the expression as Go functions, when it is of the plain
+	// kind compileNative handles; nil otherwise (see native.go).
+	native func(*incent.Sale, *incent.Dealer) bool
 }
 
 // Equal reports whether two expressions have the same text, so that go-cmp
@@ -167,7 +170,8 @@ func Compile(text, file string, line, col int) (*Expr, error) {
 	if err != nil {
 		return nil, compileError(err, text, file, line, col)
 	}
-	e := &Expr{Text: text, program: prog, dates: readsDates(prog.Node()), attrs: readsOnlyAttributes(prog.Node())}
+	e := &Expr{Text: text, program: prog, dates: readsDates(prog.Node()), attrs: readsOnlyAttributes(prog.Node()),
+		native: compileNative(prog.Node())}
 	e.states.New = func() any { return new(evalState) }
 	return e, nil
 }
@@ -398,6 +402,14 @@ func (e *Expr) Eval(s *incent.Sale, d *incent.Dealer) (bool, error) {
 	if e.program == nil {
 		return false, fmt.Errorf("expression %q was not compiled", e.Text)
 	}
+	if e.native != nil && s != nil {
+		return e.native(s, d), nil
+	}
+	return e.evalMachine(s, d)
+}
+
+// evalMachine evaluates the expression on expr's machine.
+func (e *Expr) evalMachine(s *incent.Sale, d *incent.Dealer) (bool, error) {
 	st := e.states.Get().(*evalState)
 	defer e.states.Put(st)
 	e.setEnv(st, s, d)
