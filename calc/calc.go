@@ -289,7 +289,6 @@ const (
 	FailSegment
 	FailCertification
 	FailWhen
-	FailNoRevenue
 	FailNoPayee
 	FailRebateCode
 	FailClaimWindow

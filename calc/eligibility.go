@@ -165,8 +165,6 @@ func (c *calculator) check(p *program, sr *SaleResult, d *incent.Dealer, attr Fa
 		return FailCertification
 	case p.Elig.When != nil && !whenHolds(p.Elig.When, p.whenSlot, whens, s, d):
 		return FailWhen
-	case p.needsRevenue && !hasRevenue(p, s):
-		return FailNoRevenue
 	case p.Type == rules.RebatePassthrough && p.rebate(s.RebateCode()) == nil:
 		return FailRebateCode
 	case p.Type == rules.RebatePassthrough && claimDays(sr) > p.ClaimWindowDays:
@@ -290,10 +288,6 @@ func evalWhen(e *rules.Expr, s *incent.Sale, d *incent.Dealer) bool {
 	}
 	ok, err := e.Eval(s, d)
 	return err == nil && ok
-}
-
-func hasRevenue(p *program, s *incent.Sale) bool {
-	return revenueBase(p, s).Has()
 }
 
 func revenueBase(p *program, s *incent.Sale) incent.Amount {
@@ -524,12 +518,6 @@ func (r *Result) Reason(sr *SaleResult, pi int, dealers map[string]*incent.Deale
 		return fmt.Sprintf("dealer %s does not hold a required certification (%s) on the sale date", s.DealerCode, strings.Join(p.Elig.Certifications, ", "))
 	case FailWhen:
 		return fmt.Sprintf("condition `%s` is false", p.Elig.When.Text)
-	case FailNoRevenue:
-		col := "sale_amount"
-		if p.Base == "msrp" {
-			col = "msrp"
-		}
-		return fmt.Sprintf("no %s on the sale, needed for a revenue-based program", col)
 	case FailRebateCode:
 		if s.RebateCode() == "" {
 			return "no rebate_code on the sale"

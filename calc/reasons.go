@@ -109,7 +109,7 @@ func attrSym(s *incent.Sale, f Fail) incent.Sym {
 // keeping texts for.
 func (x *Reasons) attr(s *incent.Sale, f Fail) (attr string, ok bool) {
 	switch f {
-	case FailNone, FailWindow, FailWhen, FailNoRevenue, FailNoPayee:
+	case FailNone, FailWindow, FailWhen, FailNoPayee:
 		return "", true
 	case FailSaleType, FailCondition, FailModel, FailFamily, FailCertification:
 		return attrSym(s, f).String(), true
@@ -164,7 +164,7 @@ func (x *Reasons) AppendKey(b []byte, sr *SaleResult) (key []byte, local, ok boo
 	for _, f := range sr.Fails() {
 		var attr string
 		switch f {
-		case FailNone, FailWindow, FailWhen, FailNoRevenue, FailNoPayee:
+		case FailNone, FailWindow, FailWhen, FailNoPayee:
 			b = append(b, byte(f))
 			continue
 		case FailClaimWindow: // names the claim date and the days since the sale

@@ -24,7 +24,7 @@ import (
 // must be the same, measure and amount. The generated quarter has the
 // cases a hand-made one misses: dealer trades, split deals across groups
 // and outside them, reversals, duplicates, empty model years and claim
-// dates, sales without an MSRP or a sale amount, capped amounts, co-op
+// dates, sales without an MSRP or a sale amount (counted, at no revenue), capped amounts, co-op
 // funds used up part-way through a claim, certifications held on some
 // dates only.
 func TestPayoutsMatchAPlainComputation(t *testing.T) {
@@ -377,8 +377,6 @@ func newRetailLease(s oracleSale) bool {
 	return (s["sale_type"] == "retail" || s["sale_type"] == "lease") && s["condition"] == "new"
 }
 
-func hasAmount(s oracleSale) bool { return s["sale_amount"] != "" }
-
 func (o *oracle) payouts() map[oracleKey]oracleLine {
 	out := map[oracleKey]oracleLine{}
 	zero := decimal.Zero
@@ -463,20 +461,21 @@ func (o *oracle) payouts() map[oracleKey]oracleLine {
 		func(_ string, m decimal.Decimal) (*decimal.Decimal, decimal.Decimal) {
 			return &m, reached(m, "10", "1000", "25", "2500", "50", "5000")
 		})
-	// Revenue measures count only sales with a sale amount.
-	add("SS-2024Q3-REV", o.credit(func(s oracleSale) bool { return newRetailLease(s) && hasAmount(s) }, dealer, revenue),
+	// Revenue measures: a sale without a sale amount counts for nothing.
+	add("SS-2024Q3-REV", o.credit(func(s oracleSale) bool { return newRetailLease(s) }, dealer, revenue),
 		func(_ string, m decimal.Decimal) (*decimal.Decimal, decimal.Decimal) {
 			return &m, m.Mul(reached(m, "2100000", "0.002", "5600000", "0.0035", "11200000", "0.005"))
 		})
 	add("SS-2024Q3-CAR", o.credit(func(s oracleSale) bool {
-		return s["condition"] == "new" && (s["family"] == "sedan" || s["family"] == "hybrid") && hasAmount(s)
+		return s["condition"] == "new" && (s["family"] == "sedan" || s["family"] == "hybrid")
 	}, dealer, revenue), func(_ string, m decimal.Decimal) (*decimal.Decimal, decimal.Decimal) {
 		return &m, bands(m, "0", "0.001", "700000", "0.002", "1750000", "0.003")
 	})
 
 	// Objective stair-steps: % of the dealer's objective for the key; a
 	// dealer without one gets a 0 line. SS-2024Q3-OBJ pays a rate on the
-	// credited MSRP, so sales without an MSRP do not count.
+	// credited MSRP: a sale without one counts toward the objective and
+	// adds nothing to the MSRP paid on.
 	objectives := map[string]map[string]decimal.Decimal{}
 	for _, r := range o.rows("data/objectives.csv", nil) {
 		if r["period"] == "2024Q3" {
@@ -497,7 +496,7 @@ func (o *oracle) payouts() map[oracleKey]oracleLine {
 		}
 	}
 	objRetail := func(s oracleSale) bool {
-		return s["sale_type"] == "retail" && s["condition"] == "new" && region(s) != "PR" && s["msrp"] != ""
+		return s["sale_type"] == "retail" && s["condition"] == "new" && region(s) != "PR"
 	}
 	msrp := o.credit(objRetail, dealer, func(s oracleSale, fraction decimal.Decimal) decimal.Decimal {
 		return orMoney(s["msrp"]).Mul(orQty(s)).Mul(fraction)
@@ -521,7 +520,7 @@ func (o *oracle) payouts() map[oracleKey]oracleLine {
 			return &m, pay(m, kicker[payee])
 		})
 	}
-	commission("COMM-2024Q3-SP", func(s oracleSale) bool { return newRetailLease(s) && hasAmount(s) }, "2024-09", func(s oracleSale) string {
+	commission("COMM-2024Q3-SP", func(s oracleSale) bool { return newRetailLease(s) }, "2024-09", func(s oracleSale) string {
 		if f, ok := map[string]string{"ev": "1.5", "truck": "0.75"}[s["family"]]; ok {
 			return f
 		}
@@ -529,13 +528,13 @@ func (o *oracle) payouts() map[oracleKey]oracleLine {
 	}, people, func(m, kicker decimal.Decimal) decimal.Decimal {
 		return decimal.Min(orDec("25000"), bands(m, "0", "0.0015", "500000", "0.0025", "1000000", "0.004").Add(kicker.Mul(orDec("0.0005"))))
 	})
-	commission("COMM-2024Q3-FI", func(s oracleSale) bool { return newRetailLease(s) && hasAmount(s) }, "2024-07", func(oracleSale) string { return "1" }, dealer,
+	commission("COMM-2024Q3-FI", func(s oracleSale) bool { return newRetailLease(s) }, "2024-07", func(oracleSale) string { return "1" }, dealer,
 		func(m, kicker decimal.Decimal) decimal.Decimal {
 			return m.Mul(reached(m, "0", "0.0005", "3500000", "0.001", "7000000", "0.0015")).Add(kicker.Mul(orDec("0.00025")))
 		})
-	// Measured in units, paid a rate on revenue: sales without a sale
-	// amount do not count.
-	used := func(s oracleSale) bool { return (s["condition"] == "used" || s["condition"] == "cpo") && hasAmount(s) }
+	// Measured in units, paid a rate on revenue: a sale without a sale
+	// amount counts a unit and no revenue.
+	used := func(s oracleSale) bool { return s["condition"] == "used" || s["condition"] == "cpo" }
 	usedRevenue := o.credit(used, people, revenue)
 	add("COMM-2024Q3-USED", o.credit(used, people, units), func(payee string, m decimal.Decimal) (*decimal.Decimal, decimal.Decimal) {
 		return &m, usedRevenue[payee].Mul(reached(m, "0", "0.004", "4", "0.006", "8", "0.008"))
