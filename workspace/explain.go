@@ -193,6 +193,16 @@ func writeExplanation(w io.Writer, run *store.Run, m Manifest, opts ExplainOptio
 		p := progs[id]
 		fmt.Fprintf(bw, "\n%s v%d, %s (%s)\n", id, p.Version, p.Name, strings.ReplaceAll(p.Type, "_", " "))
 		var counted, excluded []string
+		// For a program that pays on revenue, each counted sale's revenue is
+		// told too; the log has it only where it is not zero.
+		l, ok := paid[id]
+		onRevenue := ok && l.MeasureOf == "revenue"
+		for _, f := range l.Formula {
+			onRevenue = onRevenue || strings.Contains(f, "revenue")
+		}
+		for _, s := range sales {
+			onRevenue = onRevenue || len(s.Revenue[id]) > 0
+		}
 		for _, s := range sales {
 			desc := fmt.Sprintf("%s deal %s VIN %s %s %s", s.Date, s.Deal, s.VIN, s.Model, s.Type)
 			if s.Quantity < 0 {
@@ -205,7 +215,13 @@ func writeExplanation(w io.Writer, run *store.Run, m Manifest, opts ExplainOptio
 			credits := s.Counts[id]
 			for _, payee := range slices.Sorted(maps.Keys(credits)) {
 				if payee == opts.Payee {
-					counted = append(counted, desc+": credit "+credits[payee])
+					line := desc + ": credit " + credits[payee]
+					if rev, ok := s.Revenue[id][payee]; ok {
+						line += ", revenue " + rev
+					} else if onRevenue {
+						line += ", revenue 0 (none on the sale)"
+					}
+					counted = append(counted, line)
 				} else if s.Dealer == opts.Payee && payeeType == "dealer" {
 					excluded = append(excluded, desc+": credited to "+payee)
 				}
@@ -219,7 +235,6 @@ func writeExplanation(w io.Writer, run *store.Run, m Manifest, opts ExplainOptio
 		for _, s := range excluded {
 			fmt.Fprintln(bw, "    "+s)
 		}
-		l, ok := paid[id]
 		if !ok {
 			fmt.Fprintln(bw, "  No sale counted, so this program has no payout line.")
 			continue

@@ -32,7 +32,8 @@ func TestExplain(t *testing.T) {
 		"Unrounded 7800, rounded half_up once to 7,800.00 USD.",
 		"claim CL-201: declined, not pre-approved",
 		": rebate code CR-EV-500 not in [CR-EV-1000]",
-		"Total USD: 25,650.08, the sum of the rounded lines above.", // = payments.csv for D002
+		"2024-08-08 deal D002-5246 VIN 1NCSU3AB4RA100246 SUV3 retail: credit 1, revenue 58752\n", // COM-2024Q3-LUX
+		"Total USD: 25,650.08, the sum of the rounded lines above.",                              // = payments.csv for D002
 	} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("explain lacks %q", want)
@@ -50,6 +51,33 @@ func TestExplain(t *testing.T) {
 		!strings.Contains(r.stdout, "5.5 units") {
 		t.Errorf("salesperson explain: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
+
+	// A sale without a sale amount counts for a revenue program, and
+	// explain says it added no revenue.
+	t.Run("no sale amount", func(t *testing.T) {
+		dir := demoWorkspace(t)
+		cfg := filepath.Join(dir, "incent.yaml")
+		sales := filepath.Join(dir, "data", "sales", "2024-07-08.csv")
+		data, err := os.ReadFile(sales)
+		if err != nil {
+			t.Fatal(err)
+		}
+		row := "D002-5246,1NCSU3AB4RA100246,D002,2024-08-08,retail,new,SUV3,2024,suv,61200.00,58752.00,1,"
+		if !strings.Contains(string(data), row) {
+			t.Fatalf("the demo's sales no longer hold %q", row)
+		}
+		data = []byte(strings.Replace(string(data), row, strings.Replace(row, ",58752.00,", ",,", 1), 1))
+		if err := os.WriteFile(sales, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if r := incentCmd(t, "calc", "--period", "2024Q3", "--config", cfg, "--statements=false"); r.code != 0 {
+			t.Fatalf("calc: exit %d: %s", r.code, r.stderr)
+		}
+		r := incentCmd(t, "explain", "--period", "2024Q3", "--payee", "D002", "--program", "COM-2024Q3-LUX", "--config", cfg)
+		if r.code != 0 || !strings.Contains(r.stdout, "VIN 1NCSU3AB4RA100246 SUV3 retail: credit 1, revenue 0 (none on the sale)\n") {
+			t.Errorf("explain: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+		}
+	})
 
 	if r := incentCmd(t, "explain", "--period", "2024Q3", "--payee", "D999", "--config", cfg); r.code != 2 {
 		t.Errorf("unknown payee: exit %d, want 2", r.code)
