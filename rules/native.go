@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"cmp"
+
 	"github.com/expr-lang/expr/ast"
 	"github.com/incent/incent"
 )
@@ -192,16 +194,12 @@ func nativeBinary(x *ast.BinaryNode) (native, bool) {
 			return native{b: func(s *incent.Sale, d *incent.Dealer) bool { return lf(s, d) || rf(s, d) }}, true
 		}
 	case "==", "!=", "<", "<=", ">", ">=":
-		cmp, ok := nativeCompare(l, r, x.Operator == "==" || x.Operator == "!=")
+		compare, ok := nativeCompare(l, r, x.Operator == "==" || x.Operator == "!=")
 		if !ok {
 			return native{}, false
 		}
-		holds := map[string]func(int) bool{
-			"==": func(c int) bool { return c == 0 }, "!=": func(c int) bool { return c != 0 },
-			"<": func(c int) bool { return c < 0 }, "<=": func(c int) bool { return c <= 0 },
-			">": func(c int) bool { return c > 0 }, ">=": func(c int) bool { return c >= 0 },
-		}[x.Operator]
-		return native{b: func(s *incent.Sale, d *incent.Dealer) bool { return holds(cmp(s, d)) }}, true
+		holds := holdsFor(x.Operator)
+		return native{b: func(s *incent.Sale, d *incent.Dealer) bool { return holds(compare(s, d)) }}, true
 	}
 	return native{}, false
 }
@@ -212,29 +210,9 @@ func nativeBinary(x *ast.BinaryNode) (native, bool) {
 func nativeCompare(l, r native, equality bool) (func(*incent.Sale, *incent.Dealer) int, bool) {
 	switch {
 	case l.s != nil && r.s != nil:
-		lf, rf := l.s, r.s
-		return func(s *incent.Sale, d *incent.Dealer) int {
-			a, b := lf(s, d), rf(s, d)
-			switch {
-			case a < b:
-				return -1
-			case a > b:
-				return 1
-			}
-			return 0
-		}, true
+		return ordered(l.s, r.s), true
 	case l.i != nil && r.i != nil:
-		lf, rf := l.i, r.i
-		return func(s *incent.Sale, d *incent.Dealer) int {
-			a, b := lf(s, d), rf(s, d)
-			switch {
-			case a < b:
-				return -1
-			case a > b:
-				return 1
-			}
-			return 0
-		}, true
+		return ordered(l.i, r.i), true
 	case l.b != nil && r.b != nil && equality:
 		lf, rf := l.b, r.b
 		return func(s *incent.Sale, d *incent.Dealer) int {
@@ -245,6 +223,31 @@ func nativeCompare(l, r native, equality bool) (func(*incent.Sale, *incent.Deale
 		}, true
 	}
 	return nil, false
+}
+
+// ordered compares the values of two functions in their natural order.
+func ordered[T cmp.Ordered](lf, rf func(*incent.Sale, *incent.Dealer) T) func(*incent.Sale, *incent.Dealer) int {
+	return func(s *incent.Sale, d *incent.Dealer) int { return cmp.Compare(lf(s, d), rf(s, d)) }
+}
+
+// holdsFor gives whether a comparison's result (-1, 0, +1) satisfies
+// operator op; nil for another operator.
+func holdsFor(op string) func(int) bool {
+	switch op {
+	case "==":
+		return func(c int) bool { return c == 0 }
+	case "!=":
+		return func(c int) bool { return c != 0 }
+	case "<":
+		return func(c int) bool { return c < 0 }
+	case "<=":
+		return func(c int) bool { return c <= 0 }
+	case ">":
+		return func(c int) bool { return c > 0 }
+	case ">=":
+		return func(c int) bool { return c >= 0 }
+	}
+	return nil
 }
 
 // nativeIn tests a text or whole number against a list of constants, as
@@ -300,23 +303,13 @@ func nativeMoneyCompare(x *ast.CallNode) (native, bool) {
 	if !ok || len(x.Arguments) != 2 {
 		return native{}, false
 	}
-	var holds func(int) bool
-	switch id.Value {
-	case "money_eq":
-		holds = func(c int) bool { return c == 0 }
-	case "money_ne":
-		holds = func(c int) bool { return c != 0 }
-	case "money_lt":
-		holds = func(c int) bool { return c < 0 }
-	case "money_le":
-		holds = func(c int) bool { return c <= 0 }
-	case "money_gt":
-		holds = func(c int) bool { return c > 0 }
-	case "money_ge":
-		holds = func(c int) bool { return c >= 0 }
-	default:
+	// compileOptions names the operators' functions money_eq, money_ne, ...
+	op, ok := map[string]string{"money_eq": "==", "money_ne": "!=", "money_lt": "<",
+		"money_le": "<=", "money_gt": ">", "money_ge": ">="}[id.Value]
+	if !ok {
 		return native{}, false
 	}
+	holds := holdsFor(op)
 	l, okl := nativeOf(x.Arguments[0])
 	r, okr := nativeOf(x.Arguments[1])
 	if !okl || !okr || l.m == nil || r.m == nil {

@@ -48,14 +48,21 @@ func incentCmd(t *testing.T, args ...string) result {
 	return result{code, out.String(), errOut.String()}
 }
 
-func readCSV(t *testing.T, path string) [][]string {
+func readCSV(t *testing.T, path string) [][]string { return readCSVFields(t, path, 0) }
+
+// readCSVFields reads a CSV file whose records have as many fields as the
+// first (fields 0) or any number (fields -1), as csv.Reader's
+// FieldsPerRecord has it.
+func readCSVFields(t *testing.T, path string, fields int) [][]string {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
+	r := csv.NewReader(f)
+	r.FieldsPerRecord = fields
+	rows, err := r.ReadAll()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,10 +2,8 @@ package main
 
 import (
 	"crypto/sha256"
-	"encoding/csv"
 	"encoding/hex"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -132,32 +130,10 @@ type oracle struct {
 	live     []oracleSale // accepted sales that no reversal cancelled
 }
 
-func readRaggedCSV(t *testing.T, path string) [][]string {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	r := csv.NewReader(f)
-	r.FieldsPerRecord = -1
-	var out [][]string
-	for {
-		rec, err := r.Read()
-		if err == io.EOF {
-			return out
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, rec)
-	}
-}
-
 // rows reads a CSV file of the workspace as maps by header, leaving out
 // the rows the run rejected and rows identical to an earlier one.
 func (o *oracle) rows(rel string, seen map[string]bool) []oracleSale {
-	recs := readRaggedCSV(o.t, filepath.Join(o.dir, rel))
+	recs := readCSVFields(o.t, filepath.Join(o.dir, rel), -1)
 	var out []oracleSale
 	for i, rec := range recs[1:] {
 		if o.rejected[fmt.Sprintf("%s:%d", rel, i+2)] {
