@@ -219,7 +219,7 @@ func writeExplanation(w io.Writer, run *store.Run, m Manifest, opts ExplainOptio
 					if rev, ok := s.Revenue[id][payee]; ok {
 						line += ", revenue " + rev
 					} else if onRevenue {
-						line += ", revenue 0 (none on the sale)"
+						line += ", revenue 0"
 					}
 					counted = append(counted, line)
 				} else if s.Dealer == opts.Payee && payeeType == "dealer" {

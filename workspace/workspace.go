@@ -228,7 +228,9 @@ func (c *Config) start(ctx context.Context, env Env, dryRun bool) (*store.Tx, fu
 // report "no runs" rather than "no database", and a verify pass on
 // nothing. The lock file stays: another command may be waiting on it.
 func removeDB(path string) {
-	for _, suffix := range []string{"", "-wal", "-shm", "-journal"} {
+	// The files beside it first: a journal left beside a later new
+	// database would be applied to it.
+	for _, suffix := range []string{"-wal", "-shm", "-journal", ""} {
 		os.Remove(path + suffix)
 	}
 }
