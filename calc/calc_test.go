@@ -126,6 +126,16 @@ func TestPayoutFormulas(t *testing.T) {
 			// 3 units reach tier 1: 3 × 33,333.33 = 99,999.99 × 1% = 999.9999 -> 1,000.00;
 			// at 4 units the average revenue 33,333.33 gives 133,333.32 × 2% = 2,666.6664, so 1,666.6665 more -> 1,666.67
 			sales("D001", 3, "33333.33"), incent.HalfUp, "1000.00", "Tier 1 (from 2 units)", "1 more unit to reach Tier 2 (from 4 units), worth 1,666.67 USD more"},
+		{"stair rate on units without revenue tells no worth", prog(rules.StairStep, func(p *rules.Program) {
+			p.Tiers = tiers(rules.TierRate, "2", "0.01", "4", "0.02")
+		}),
+			// no sale_amount: 3 units reach tier 1 and pay 1% of 0; tier 2 would pay 2% of 0 as well
+			sales("D001", 3, ""), incent.HalfUp, "0.00", "Tier 1 (from 2 units)", "1 more unit to reach Tier 2 (from 4 units)"},
+		{"stair tier paying less than the one reached", prog(rules.StairStep, func(p *rules.Program) {
+			p.Tiers = tiers(rules.TierAmount, "2", "500", "4", "300")
+		}),
+			// 3 units: tier 1, a flat 500; tier 2 pays a flat 300, 200 less
+			sales("D001", 3, ""), incent.HalfUp, "500.00", "Tier 1 (from 2 units)", "1 more unit to reach Tier 2 (from 4 units), worth 200.00 USD less"},
 		{"commission marginal SPEC example", prog(rules.Commission, func(p *rules.Program) {
 			p.Measure, p.Basis, p.Tiers = "revenue", "marginal", tiers(rules.TierRate, "0", "0.02", "50000", "0.04", "75000", "0.06")
 		}),

@@ -467,10 +467,23 @@ func (c *calculator) tiered(p *program, a *account, line *PayoutLine, f *formula
 		next := p.Tiers[ti+1]
 		gap := next.From.Sub(st.m)
 		at := scaleTo(p, st, next.From, objective)
-		worth := c.tierPay(p, at, ti+1, nil).Sub(pay)
-		line.NextTier = fmt.Sprintf("%s to reach %s, worth %s more", c.distanceText(p, gap, objective),
-			c.tierLabel(p, ti+1), money(c.in.Rounding.Round(worth, p.Currency), p.Currency))
+		worth := c.in.Rounding.Round(c.tierPay(p, at, ti+1, nil).Sub(pay), p.Currency)
+		line.NextTier = fmt.Sprintf("%s to reach %s%s", c.distanceText(p, gap, objective), c.tierLabel(p, ti+1), worthText(worth, p.Currency))
 	}
+}
+
+// worthText tells what reaching the next tier changes, rounded: nothing
+// when it is zero, as for a rate on revenue where the counted sales carry
+// none (a dealer would read "worth 0.00 USD more" as a mistake), and
+// "less" for a tier that pays less than the one reached.
+func worthText(worth decimal.Decimal, cur incent.Currency) string {
+	switch worth.Sign() {
+	case 1:
+		return ", worth " + money(worth, cur) + " more"
+	case -1:
+		return ", worth " + money(worth.Neg(), cur) + " less"
+	}
+	return ""
 }
 
 // scaleTo returns the state at measure m, keeping the payee's average
@@ -844,6 +857,12 @@ func (c *calculator) coop(p *program, a *account, line *PayoutLine, f *formula) 
 	})
 	deadline := c.in.Period.To.AddDays(p.ClaimDeadlineDays)
 	left := fund
+	// A fund that accrued nothing is not "used up": the claims had nothing
+	// to draw on from the start.
+	empty := "the fund is used up"
+	if !fund.IsPositive() {
+		empty = "no fund accrued this period"
+	}
 	for _, cl := range claims {
 		co := ClaimOutcome{Claim: cl, Due: cl.SpendAmount.Mul(p.Reimburse), Outcome: "declined"}
 		switch {
@@ -854,7 +873,7 @@ func (c *calculator) coop(p *program, a *account, line *PayoutLine, f *formula) 
 		case cl.SubmittedDate > deadline:
 			co.Reason = fmt.Sprintf("submitted %s after the deadline %s", cl.SubmittedDate, deadline)
 		case !left.IsPositive():
-			co.Outcome, co.Reason = "not paid", "the fund is used up"
+			co.Outcome, co.Reason = "not paid", empty
 		case co.Due.GreaterThan(left):
 			co.Outcome, co.Paid, co.Reason = "partly paid", left, "the fund is used up"
 		default:
@@ -864,7 +883,7 @@ func (c *calculator) coop(p *program, a *account, line *PayoutLine, f *formula) 
 		case "declined":
 			f.add("claim %s: declined, %s", cl.ClaimID, co.Reason)
 		case "not paid":
-			f.add("claim %s: not paid, the fund is used up (%s due)", cl.ClaimID, plain(co.Due))
+			f.add("claim %s: not paid, %s (%s due)", cl.ClaimID, empty, plain(co.Due))
 		case "partly paid":
 			f.add("claim %s: %s spend × %s = %s due; paid %s, the rest of the fund", cl.ClaimID, plain(cl.SpendAmount), pct(p.Reimburse), plain(co.Due), plain(co.Paid))
 		default:

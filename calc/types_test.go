@@ -1,6 +1,7 @@
 package calc
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/incent/incent"
@@ -65,6 +66,28 @@ func TestCoop(t *testing.T) {
 		if got := co.Outcome + " " + co.Paid.String(); got != outcomes[co.Claim.ClaimID] {
 			t.Errorf("claim %s: %s, want %s", co.Claim.ClaimID, got, outcomes[co.Claim.ClaimID])
 		}
+	}
+}
+
+// TestCoopNoFund checks that claims against a fund that accrued nothing
+// (a rate on revenue, and sales without revenue) are told so, not that the
+// fund was used up.
+func TestCoopNoFund(t *testing.T) {
+	p := prog(rules.Coop, func(p *rules.Program) {
+		p.AccrualRate, p.Reimburse, p.ClaimDeadlineDays = decp("0.01"), dec("0.5"), 30
+	})
+	claims := []incent.Claim{{ClaimID: "C1", DealerCode: "D001", ProgramID: "P", SpendAmount: dec("1000"),
+		InvoiceDate: date("2024-08-01"), SubmittedDate: date("2024-08-05"), Preapproved: true}}
+	l := runOne(t, Input{Programs: []*rules.Program{p}, Sales: sales("D001", 4, ""), Claims: claims})
+	if got := l.Amount.Decimal().StringFixed(2); got != "0.00" {
+		t.Errorf("coop = %s, want 0.00", got)
+	}
+	if len(l.Claims) != 1 || l.Claims[0].Outcome != "not paid" || l.Claims[0].Reason != "no fund accrued this period" {
+		t.Fatalf("claims = %+v", l.Claims)
+	}
+	want := []string{"fund: 0 credited revenue × 1% = 0", "claim C1: not paid, no fund accrued this period (500 due)"}
+	if !slices.Equal(l.Formula, want) {
+		t.Errorf("formula:\n%q\nwant\n%q", l.Formula, want)
 	}
 }
 
