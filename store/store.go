@@ -63,11 +63,37 @@ type DB struct {
 // Open opens (creating if needed) the database at path and applies any
 // pending migrations. now is the clock used for every stored timestamp.
 func Open(path string, now func() time.Time) (*DB, error) {
+	return open(path, now, true)
+}
+
+// OpenExisting is Open for a database that must already be there. When
+// there is none at path it returns an error that is fs.ErrNotExist, and
+// creates nothing, not even if the file goes between a look and the open:
+// a command that only reads what earlier ones stored must never leave an
+// empty database where a failed first calc has just removed its own.
+func OpenExisting(path string, now func() time.Time) (*DB, error) {
+	return open(path, now, false)
+}
+
+// testHookAfterLook runs between OpenExisting's look for the file and
+// SQLite's open of it; tests remove the file there.
+var testHookAfterLook = func() {}
+
+func open(path string, now func() time.Time, mayCreate bool) (*DB, error) {
 	file := "file:" + (&url.URL{Path: path}).EscapedPath()
-	if err := create(path, file); err != nil {
-		return nil, fmt.Errorf("open %s: %w", path, err)
+	mode := ""
+	if mayCreate {
+		if err := create(path, file); err != nil {
+			return nil, fmt.Errorf("open %s: %w", path, err)
+		}
+	} else {
+		if _, err := os.Stat(path); err != nil {
+			return nil, fmt.Errorf("open %s: %w", path, err)
+		}
+		mode = "&mode=rw" // SQLite's own open then fails rather than create the file
+		testHookAfterLook()
 	}
-	base := file + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)"
+	base := file + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)" + mode
 	sdb, err := sql.Open("sqlite", base+"&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -77,6 +103,9 @@ func Open(path string, now func() time.Time) (*DB, error) {
 	d := &DB{db: sdb, now: now}
 	if err := d.migrate(); err != nil {
 		sdb.Close()
+		if _, serr := os.Stat(path); !mayCreate && errors.Is(serr, fs.ErrNotExist) {
+			err = serr // removed since the look above
+		}
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	if d.rdb, err = sql.Open("sqlite", base); err != nil {

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -241,6 +242,42 @@ func TestPageSize(t *testing.T) {
 	}
 	if size, mode := pragmas(old); size != 4096 || mode != "wal" {
 		t.Errorf("existing database: page size %d, journal mode %s; want its own 4096, wal", size, mode)
+	}
+}
+
+// TestOpenExistingCreatesNothing checks that a database that is not there,
+// or goes between OpenExisting's look and SQLite's open (a failed first calc
+// removing its own), is reported as absent and not created empty.
+func TestOpenExistingCreatesNothing(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "incent.db")
+	if _, err := OpenExisting(path, time.Now); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("no database: error %v, want one that is fs.ErrNotExist", err)
+	}
+
+	db, err := Open(path, time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	testHookAfterLook = func() {
+		for _, suffix := range []string{"-wal", "-shm", ""} {
+			os.Remove(path + suffix)
+		}
+	}
+	defer func() { testHookAfterLook = func() {} }()
+	if db, err := OpenExisting(path, time.Now); !errors.Is(err, fs.ErrNotExist) {
+		if err == nil {
+			db.Close()
+		}
+		t.Errorf("database removed while opened: error %v, want one that is fs.ErrNotExist", err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		t.Errorf("left %v in the folder, want nothing", names)
 	}
 }
 

@@ -156,16 +156,22 @@ func (c *Config) glob(patterns []string) ([]string, error) {
 // empty one: verify in the wrong folder must not pass on nothing.
 func (c *Config) OpenExisting(now func() time.Time) (*store.DB, error) {
 	path := c.Path(c.DB)
-	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+	db, err := dbError(store.OpenExisting(path, now))
+	if errors.Is(err, fs.ErrNotExist) {
 		return nil, usageError("no database at %s: run incent calc or incent ingest in this workspace first, or give --db", path)
 	}
-	return openDB(path, now)
+	return db, err
 }
 
-// openDB opens the database at path. One a newer incent has migrated is a
-// usage error: the analyst has the wrong build at hand, not a broken file.
+// openDB opens the database at path, creating it when there is none.
 func openDB(path string, now func() time.Time) (*store.DB, error) {
-	db, err := store.Open(path, now)
+	return dbError(store.Open(path, now))
+}
+
+// dbError passes on what opening a database gave. One a newer incent has
+// migrated is a usage error: the analyst has the wrong build at hand, not
+// a broken file.
+func dbError(db *store.DB, err error) (*store.DB, error) {
 	if _, ok := errors.AsType[*store.NewerError](err); ok {
 		return nil, &Error{Code: ExitUsage, Err: err}
 	}
