@@ -224,6 +224,21 @@ func TestCrediting(t *testing.T) {
 			// of the first sale and the whole second one, 1.6 × 100; the
 			// 0.4 is no group's. Before, the whole first sale was excluded.
 			splitNoGroup, map[string]string{"G1": "160.00"}, 0},
+		{"group rebates of a split deal within one group", prog(rules.RebatePassthrough, func(p *rules.Program) {
+			p.Payee, p.ClaimWindowDays = rules.PayeeGroup, 30
+			p.Rebates = []rules.Rebate{{Code: "CR-1", Amount: dec("1000")}}
+		}), withRebate(split, "CR-1"),
+			// G1 is credited 0.6 + 0.4 of the split sale and 1 of the
+			// other: 2 units × 1,000.
+			map[string]string{"G1": "2000.00"}, 0},
+		{"group commission with family rates of a split deal within one group", prog(rules.Commission, func(p *rules.Program) {
+			p.Payee, p.Measure, p.Basis = rules.PayeeGroup, "revenue", "retroactive"
+			p.Tiers = tiers(rules.TierRate, "0", "0.01")
+			p.FamilyRates = []rules.FamilyRate{{Family: "suv", Factor: dec("0.5")}}
+		}), withFamily(sales("D001", 1, "10000"), "suv", "D001:60;D002:40"),
+			// 10,000 of revenue credited 6,000 + 4,000 to G1, counted at
+			// half for the family: 5,000 × 1% = 50.
+			map[string]string{"G1": "50.00"}, 0},
 		{"group payee of a sale by a dealer in no group", perUnit(func(p *rules.Program) { p.Payee = rules.PayeeGroup }),
 			sales("D009", 2, ""), nil, 0},
 		{"reversal cancels in the original's period", perUnit(func(*rules.Program) {}), reversal,
@@ -251,6 +266,24 @@ func TestCrediting(t *testing.T) {
 			}
 		})
 	}
+}
+
+// withRebate gives every sale the rebate code, claimed on the sale date.
+func withRebate(ss []incent.Sale, code string) []incent.Sale {
+	ss = slices.Clone(ss)
+	for i := range ss {
+		ss[i].EditExtra(func(e *incent.SaleExtra) { e.RebateCode = code })
+	}
+	return ss
+}
+
+// withFamily sets every sale's family and split cell.
+func withFamily(ss []incent.Sale, family, split string) []incent.Sale {
+	for i := range ss {
+		ss[i].Family = incent.Intern(family)
+		ss[i].EditExtra(func(e *incent.SaleExtra) { e.Split = split })
+	}
+	return ss
 }
 
 // creditingDealers are dealers, and one outside any group.
