@@ -392,6 +392,11 @@ type program struct {
 	years                                              map[int]bool
 	needsRevenue                                       bool
 	keepSales                                          bool // the formula looks at the counted sales one by one
+	// bySlot is set when the formula needs the credited revenue by family
+	// (family_rates) or by kicker month: it is summed so as the credits
+	// are, per family slot (see familySlot), rather than from each sale
+	// again once every credit is in.
+	bySlot bool
 	// whenSlot is the place of Elig.When in calculator.attrWhens, and
 	// multSlots each multiplier's when's; -1 where it is not there.
 	whenSlot  int
@@ -537,7 +542,8 @@ func compile(p *rules.Program) *program {
 		cp.kickerDays = append(cp.kickerDays, kd)
 	}
 	cp.tierText = tierTexts(cp)
-	cp.keepSales = p.Type == rules.RebatePassthrough || len(p.FamilyRates) > 0 || len(p.Kickers) > 0
+	cp.keepSales = p.Type == rules.RebatePassthrough
+	cp.bySlot = len(p.FamilyRates) > 0 || len(p.Kickers) > 0
 	cp.needsRevenue = p.Measure == "revenue" || p.Type == rules.Commission ||
 		(p.Type == rules.Coop && p.AccrualRate != nil) ||
 		(len(p.Tiers) > 0 && p.Tiers[0].Kind == rules.TierRate)

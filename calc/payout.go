@@ -2,7 +2,6 @@ package calc
 
 import (
 	"fmt"
-	"math"
 	"runtime"
 	"slices"
 	"sort"
@@ -43,12 +42,14 @@ type account struct {
 	// the others as decimals; folded into byModel once every credit is in.
 	mixWhole []int64
 	mixUnits []incent.Sum
-	sales    []*SaleResult
-	// families holds, for each of sales with family rates, the place of
-	// its family in them, len(FamilyRates) for none: taken as the credits
-	// are summed, sale after sale in their order, rather than from each
-	// sale again when the revenue is, a wait on memory for every one.
-	families []uint8
+	sales    []*SaleResult // rebate_passthrough: the counted sales, in order
+	// For a program with family rates or kickers (program.bySlot), the
+	// credited revenue per family slot (see familySlot): famRev over the
+	// whole period, then kickRev, len(famRev) sums per kicker, over its
+	// month. Summing them with the credits, sale after sale in their
+	// order, spares going through every sale again for the revenue and
+	// once more per kicker, a wait on memory for each.
+	famRev, kickRev []revenueSum
 }
 
 // measurePlaces is the precision a summed credit is carried to. An equal
@@ -224,8 +225,18 @@ func (c *calculator) accumulate(accounts [][]*account, w, n int) {
 			a.counted++
 			if p.keepSales {
 				a.sales = append(a.sales, sr)
-				if p.familyRates != nil && len(p.familyRates) < math.MaxUint8 {
-					a.families = append(a.families, uint8(p.familySlot(sr.Basis.Family)))
+			}
+			if p.bySlot {
+				slots := len(p.familyRates) + 1
+				if a.famRev == nil {
+					a.famRev, a.kickRev = make([]revenueSum, slots), make([]revenueSum, slots*len(p.kickerDays))
+				}
+				slot := p.familySlot(sr.Basis.Family)
+				a.famRev[slot].add(c.res, p, sr, cr)
+				for ki, kd := range p.kickerDays {
+					if kd.ok && sr.Date >= kd.first && sr.Date <= kd.last {
+						a.kickRev[ki*slots+slot].add(c.res, p, sr, cr)
+					}
 				}
 			}
 			if p.mixModels != nil {
@@ -446,15 +457,13 @@ func (c *calculator) tiered(p *program, a *account, line *PayoutLine, f *formula
 
 	// Kickers add a rate on revenue dated in their month (commission).
 	for ki, k := range p.Kickers {
-		// Sales are kept by the month's first and last days, worked out
-		// once per program (see program.kickerDays): formatting each
-		// sale's month took 0.13 s of a million-sale calc, and parsing the
-		// month for every payee 0.08 s.
-		kd := p.kickerDays[ki]
-		if !kd.ok {
-			continue
+		// The month's revenue was summed with the credits, the sales
+		// told by the month's first and last days (program.kickerDays).
+		if a.kickRev == nil {
+			break
 		}
-		rev := c.familyRevenue(p, a, func(sr *SaleResult) bool { return sr.Date >= kd.first && sr.Date <= kd.last })
+		slots := len(p.familyRates) + 1
+		rev := familyWeighted(p, a.kickRev[ki*slots:(ki+1)*slots])
 		if rev.IsZero() {
 			continue
 		}
@@ -588,35 +597,18 @@ func (c *calculator) tierPay(p *program, st tierState, ti int, f *formula) decim
 // commissionRevenue is the payee's credited revenue, with each family's
 // revenue counted at its family_rates factor.
 func (c *calculator) commissionRevenue(p *program, a *account) decimal.Decimal {
-	if len(p.FamilyRates) == 0 {
+	if len(p.FamilyRates) == 0 || a.famRev == nil {
 		return a.revenue
 	}
-	return c.familyRevenue(p, a, func(*SaleResult) bool { return true })
+	return familyWeighted(p, a.famRev)
 }
 
-// familyRevenue is the payee's credited revenue from the sales that keep
-// says, with each family's revenue counted at its family_rates factor.
-// Revenue is summed per factor and multiplied once: exact decimals give the
-// same amount as multiplying sale by sale.
-func (c *calculator) familyRevenue(p *program, a *account, keep func(*SaleResult) bool) decimal.Decimal {
-	sums := make([]revenueSum, len(p.FamilyRates)+1) // the last: families at factor one
-	for j, sr := range a.sales {
-		if !keep(sr) {
-			continue
-		}
-		var k int
-		if a.families != nil {
-			k = int(a.families[j])
-		} else {
-			k = p.familySlot(sr.Basis.Family)
-		}
-		for _, cr := range sr.Credits() {
-			if cr.payee == a.id && int(cr.Program) == a.prog {
-				sums[k].add(c.res, p, sr, cr)
-			}
-		}
-	}
-	rev := sums[len(p.FamilyRates)].Value()
+// familyWeighted is the credited revenue of sums, one per family slot of
+// p (see account.famRev), with each family's counted at its family_rates
+// factor. Revenue is summed per factor and multiplied once: exact decimals
+// give the same amount as multiplying sale by sale.
+func familyWeighted(p *program, sums []revenueSum) decimal.Decimal {
+	rev := sums[len(p.FamilyRates)].Value() // the last: families at factor one
 	for i, fr := range p.FamilyRates {
 		rev = rev.Add(sums[i].Value().Mul(fr.Factor))
 	}
