@@ -374,9 +374,10 @@ type calculator struct {
 	certs    map[string][]incent.Certification // dealer -> certifications
 	payeeSet map[Payee]bool
 	claims   map[string][]incent.Claim // dealer|program -> co-op claims
-	// saleModel is the number of each sale's model (res.Sales order), for
-	// model_mix programs; see numberModels.
-	saleModel []int32
+	// saleModel and saleFamily are the numbers of each sale's model and
+	// family (res.Sales order), for model_mix programs and those with
+	// family rates; see numberSales.
+	saleModel, saleFamily []int32
 	// attrWhens are the conditions (eligibility when, multiplier when) that
 	// read only attribute columns (rules.Expr.ReadsOnlyAttributes): their
 	// values are kept with attrFails, by program.whenSlot and multSlots.
@@ -404,13 +405,16 @@ type program struct {
 
 	// model_mix: the models the formula names (rates, then the qualifying
 	// share's), each once; nil for other types. mixSlot is set by
-	// numberModels.
+	// numberSales.
 	mixModels []string
 	mixSlot   []int32
 
 	// familyRates holds the family of each of FamilyRates as a symbol,
 	// which a sale's family is compared with as a number.
 	familyRates []incent.Sym
+	// famSlot is the place in familyRates of each family number (see
+	// numberSales), len(familyRates) for a family without a rate.
+	famSlot []int32
 
 	// kickerDays holds each kicker's month as its first and last days,
 	// compared with a sale's date as numbers; a month that does not parse

@@ -77,7 +77,7 @@ func (c *calculator) measure() {
 	for i := range accounts {
 		accounts[i] = make([]*account, len(c.res.payees))
 	}
-	c.numberModels()
+	c.numberSales()
 	// Each core sums the credits of its own programs, so no account is
 	// shared and each sums its credits in sale order whatever the cores.
 	workers := min(runtime.GOMAXPROCS(0), len(c.progs))
@@ -231,7 +231,10 @@ func (c *calculator) accumulate(accounts [][]*account, w, n int) {
 				if a.famRev == nil {
 					a.famRev, a.kickRev = make([]revenueSum, slots), make([]revenueSum, slots*len(p.kickerDays))
 				}
-				slot := p.familySlot(sr.Basis.Family)
+				slot := 0 // a program with kickers alone has one
+				if p.famSlot != nil {
+					slot = int(p.famSlot[c.saleFamily[si]])
+				}
 				a.famRev[slot].add(c.res, p, sr, cr)
 				for ki, kd := range p.kickerDays {
 					if kd.ok && sr.Date >= kd.first && sr.Date <= kd.last {
@@ -255,47 +258,78 @@ func (c *calculator) accumulate(accounts [][]*account, w, n int) {
 	}
 }
 
-// numberModels numbers the models of the period's sales for the model_mix
-// programs, so that summing units per model takes no hashing per credit:
-// saleModel gives each sale's model number and each program's mixSlot the
-// slot of a model number among the models its formula names, or -1.
-func (c *calculator) numberModels() {
-	mix := false
+// numberSales numbers the models and families of the period's sales, as
+// far as programs need them, so that summing per model (model_mix) or per
+// family (family_rates) takes neither hashing nor a read of the sale per
+// credit, a wait on memory each: saleModel and saleFamily give each
+// sale's numbers, a program's mixSlot the slot of a model number among
+// the models its formula names (or -1), and famSlot the slot of a family
+// number among its family rates (len(familyRates) for none). One pass
+// reads both, sale after sale.
+func (c *calculator) numberSales() {
+	var mix, fam bool
 	for _, p := range c.progs {
 		mix = mix || p.mixModels != nil
+		fam = fam || p.familyRates != nil
 	}
-	if !mix {
+	if !mix && !fam {
 		return
 	}
-	ids := map[incent.Sym]int32{}
-	c.saleModel = make([]int32, len(c.res.Sales))
-	last, lastID := incent.Sym{}, int32(-1)
+	models, families := &symNumbers{ids: map[incent.Sym]int32{}}, &symNumbers{ids: map[incent.Sym]int32{}}
+	if mix {
+		c.saleModel = make([]int32, len(c.res.Sales))
+	}
+	if fam {
+		c.saleFamily = make([]int32, len(c.res.Sales))
+	}
 	for si := range c.res.Sales {
-		code := c.res.Sales[si].Basis.ModelCode
-		if code != last || lastID < 0 {
-			id, ok := ids[code]
-			if !ok {
-				id = int32(len(ids))
-				ids[code] = id
-			}
-			last, lastID = code, id
+		s := c.res.Sales[si].Basis
+		if mix {
+			c.saleModel[si] = models.number(s.ModelCode)
 		}
-		c.saleModel[si] = lastID
+		if fam {
+			c.saleFamily[si] = families.number(s.Family)
+		}
 	}
 	for _, p := range c.progs {
-		if p.mixModels == nil {
-			continue
+		if p.mixModels != nil {
+			p.mixSlot = make([]int32, len(models.ids))
+			for i := range p.mixSlot {
+				p.mixSlot[i] = -1
+			}
+			for slot, m := range p.mixModels {
+				if id, ok := models.ids[incent.Intern(m)]; ok {
+					p.mixSlot[id] = int32(slot)
+				}
+			}
 		}
-		p.mixSlot = make([]int32, len(ids))
-		for i := range p.mixSlot {
-			p.mixSlot[i] = -1
-		}
-		for slot, m := range p.mixModels {
-			if id, ok := ids[incent.Intern(m)]; ok {
-				p.mixSlot[id] = int32(slot)
+		if p.familyRates != nil {
+			p.famSlot = make([]int32, len(families.ids))
+			for f, id := range families.ids {
+				p.famSlot[id] = int32(p.familySlot(f))
 			}
 		}
 	}
+}
+
+// symNumbers numbers symbols in the order they are first seen.
+type symNumbers struct {
+	ids  map[incent.Sym]int32
+	last incent.Sym
+	id   int32 // last's number; -1 before the first
+}
+
+func (n *symNumbers) number(s incent.Sym) int32 {
+	if len(n.ids) > 0 && s == n.last {
+		return n.id // sales of a dealer run in long stretches of one model
+	}
+	id, ok := n.ids[s]
+	if !ok {
+		id = int32(len(n.ids))
+		n.ids[s] = id
+	}
+	n.last, n.id = s, id
+	return id
 }
 
 // Parallel calls work on consecutive ranges of [0, n) of at most chunk
