@@ -66,6 +66,7 @@ type csvSource struct {
 	fast    int
 	long    []byte   // a line longer than br's buffer
 	slab    []string // fields of the next records, handed out in turn
+	cuts    []int32  // splitQuoted's field bounds, kept for the next line
 	pending *pendingRecord
 	// utf8 is set when the record record returned last was split from a
 	// line that is UTF-8 as a whole, and so in every field: the delimiter
@@ -209,10 +210,6 @@ func (s *csvSource) record() ([]string, int, error) {
 		if err != nil {
 			return nil, 0, err
 		}
-		if bytes.IndexByte(line, '"') >= 0 {
-			return s.quoted(line)
-		}
-		s.fast++
 		// As encoding/csv: the line without its end ("\n" or "\r\n"), or
 		// without a "\r" that ends the file; a line with nothing else is
 		// skipped.
@@ -225,11 +222,19 @@ func (s *csvSource) record() ([]string, int, error) {
 		} else if text[n-1] == '\r' {
 			text = text[:n-1]
 		}
-		if len(text) == 0 {
-			continue
+		var rec []string
+		if bytes.IndexByte(text, '"') < 0 {
+			if len(text) == 0 {
+				s.fast++
+				continue
+			}
+			rec = s.split(text)
+		} else if rec = s.splitQuoted(text); rec == nil {
+			return s.quoted(line)
 		}
+		s.fast++
 		s.utf8 = utf8.Valid(text)
-		return s.split(text), s.lineNumber(), nil
+		return rec, s.lineNumber(), nil
 	}
 }
 
@@ -252,6 +257,59 @@ func (s *csvSource) split(text []byte) []string {
 		rec[i], str = str[:j], str[j+1:]
 	}
 	rec[n-1] = str
+	return rec
+}
+
+// splitQuoted cuts a line whose quotes only enclose whole fields, none of
+// which holds a quote or a carriage return: the line of an export that
+// quotes every field, or every field with a delimiter in it
+// ("D001","1,234.50",x). It gives what encoding/csv gives for such a
+// line, and nil for any other, which encoding/csv then reads: a doubled
+// quote, a quote inside an unquoted field, text after a closing quote, a
+// quoted field that runs on to the next line.
+func (s *csvSource) splitQuoted(text []byte) []string {
+	cuts := s.cuts[:0] // each field's first byte and the byte after it
+	for i := 0; ; {
+		if i < len(text) && text[i] == '"' {
+			end := bytes.IndexByte(text[i+1:], '"')
+			if end < 0 {
+				return nil // runs on to the next line, or never closes
+			}
+			end += i + 1
+			if bytes.IndexByte(text[i+1:end], '\r') >= 0 || end+1 < len(text) && text[end+1] != s.comma {
+				return nil
+			}
+			cuts = append(cuts, int32(i+1), int32(end))
+			i = end + 1
+		} else {
+			end := bytes.IndexByte(text[i:], s.comma)
+			if end < 0 {
+				end = len(text)
+			} else {
+				end += i
+			}
+			if bytes.IndexByte(text[i:end], '"') >= 0 {
+				return nil
+			}
+			cuts = append(cuts, int32(i), int32(end))
+			i = end
+		}
+		if i == len(text) {
+			break
+		}
+		i++ // the delimiter; a line that ends with one ends with an empty field
+	}
+	s.cuts = cuts
+	n := len(cuts) / 2
+	if len(s.slab) < n {
+		s.slab = make([]string, max(n, slabFields))
+	}
+	rec := s.slab[:n:n]
+	s.slab = s.slab[n:]
+	str := string(text)
+	for k := range rec {
+		rec[k] = str[cuts[2*k]:cuts[2*k+1]]
+	}
 	return rec
 }
 

@@ -97,6 +97,15 @@ var splitCases = []struct {
 	{"nothing", ""},
 	{"only newlines", "\n\r\n\n"},
 	{"invalid utf-8", "a,b\n\xff,\xfe\"\n1,2\n"},
+	{"every field quoted", "\"a\",\"b\"\r\n\"1\",\"2,5\"\r\n\"\",\"4\"\r\n"},
+	{"quoted and plain fields", "a,b,c\n1,\"2\",3\n\"1\",,\"3\"\n"},
+	{"quoted field then a delimiter at the end", "a,b\n\"1\",\n\"1\",\"\"\n"},
+	{"quoted field with a cr", "a,b\n\"1\r2\",3\n"},
+	{"quoted field then a cr", "a,b\n\"1\"\r\r\n2,3\n"},
+	{"space before a quote", "a,b\n \"1\",2\n"},
+	{"quote inside a plain field after a quoted one", "a,b\n\"1\",2\"\n"},
+	{"quoted delimiter only", "a\n\",\"\n"},
+	{"quoted invalid utf-8", "a,b\n\"\xff\",1\n"},
 }
 
 // TestSplitLikeEncodingCSV checks that csvSource reads every record, error
