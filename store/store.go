@@ -67,8 +67,8 @@ func Open(path string, now func() time.Time) (*DB, error) {
 }
 
 // OpenExisting is Open for a database that must already be there. When
-// there is none at path it returns an error that is fs.ErrNotExist, and
-// creates nothing, not even if the file goes between a look and the open:
+// there is none at path, or only an empty file, it returns an error that
+// is fs.ErrNotExist, and creates nothing, not even if the file goes between a look and the open:
 // a command that only reads what earlier ones stored must never leave an
 // empty database where a failed first calc has just removed its own.
 func OpenExisting(path string, now func() time.Time) (*DB, error) {
@@ -87,8 +87,14 @@ func open(path string, now func() time.Time, mayCreate bool) (*DB, error) {
 			return nil, fmt.Errorf("open %s: %w", path, err)
 		}
 	} else {
-		if _, err := os.Stat(path); err != nil {
+		fi, err := os.Stat(path)
+		if err != nil {
 			return nil, fmt.Errorf("open %s: %w", path, err)
+		}
+		if fi.Size() == 0 {
+			// An empty file holds no database, and one made in it here
+			// would have SQLite's small pages rather than create's.
+			return nil, fmt.Errorf("open %s: the file is empty: %w", path, fs.ErrNotExist)
 		}
 		mode = "&mode=rw" // SQLite's own open then fails rather than create the file
 		testHookAfterLook()

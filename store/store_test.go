@@ -254,6 +254,16 @@ func TestOpenExistingCreatesNothing(t *testing.T) {
 	if _, err := OpenExisting(path, time.Now); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("no database: error %v, want one that is fs.ErrNotExist", err)
 	}
+	if err := os.WriteFile(path, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := OpenExisting(path, time.Now); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("empty file: error %v, want one that is fs.ErrNotExist", err)
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Size() != 0 {
+		t.Errorf("empty file after OpenExisting: %v, %v; want it left empty", fi, err)
+	}
+	os.Remove(path)
 
 	db, err := Open(path, time.Now)
 	if err != nil {
