@@ -44,7 +44,7 @@ type account struct {
 	mixUnits []incent.Sum
 	sales    []*SaleResult // rebate_passthrough: the counted sales, in order
 	// For a program with family rates or kickers (program.bySlot), the
-	// credited revenue per family slot (see familySlot): famRev over the
+	// credited revenue per family slot (program.famSlot): famRev over the
 	// whole period, then kickRev, len(famRev) sums per kicker, over its
 	// month. Summing them with the credits, sale after sale in their
 	// order, spares going through every sale again for the revenue and
@@ -316,12 +316,12 @@ func (c *calculator) numberSales() {
 type symNumbers struct {
 	ids  map[incent.Sym]int32
 	last incent.Sym
-	id   int32 // last's number; -1 before the first
+	id   int32 // last's number, once ids holds any
 }
 
 func (n *symNumbers) number(s incent.Sym) int32 {
 	if len(n.ids) > 0 && s == n.last {
-		return n.id // sales of a dealer run in long stretches of one model
+		return n.id // sales run in stretches of one model or family
 	}
 	id, ok := n.ids[s]
 	if !ok {
