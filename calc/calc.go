@@ -395,7 +395,7 @@ type program struct {
 	keepSales                                          bool // the formula looks at the counted sales one by one
 	// bySlot is set when the formula needs the credited revenue by family
 	// (family_rates) or by kicker month: it is summed so as the credits
-	// are, per family slot (see familySlot), rather than from each sale
+	// are, per family slot (famSlot), rather than from each sale
 	// again once every credit is in.
 	bySlot bool
 	// whenSlot is the place of Elig.When in calculator.attrWhens, and

@@ -246,17 +246,24 @@ func (s *csvSource) lineNumber() int { return s.fast + s.feed.lines }
 // field by field into a string of the line without its delimiters.
 func (s *csvSource) split(text []byte) []string {
 	n := bytes.Count(text, []byte{s.comma}) + 1
-	if len(s.slab) < n {
-		s.slab = make([]string, max(n, slabFields))
-	}
-	rec := s.slab[:n:n]
-	s.slab = s.slab[n:]
+	rec := s.fields(n)
 	str := string(text)
 	for i := range n - 1 {
 		j := strings.IndexByte(str, s.comma)
 		rec[i], str = str[:j], str[j+1:]
 	}
 	rec[n-1] = str
+	return rec
+}
+
+// fields hands out room for a record of n fields from the slab, with no
+// room beyond them.
+func (s *csvSource) fields(n int) []string {
+	if len(s.slab) < n {
+		s.slab = make([]string, max(n, slabFields))
+	}
+	rec := s.slab[:n:n]
+	s.slab = s.slab[n:]
 	return rec
 }
 
@@ -300,12 +307,7 @@ func (s *csvSource) splitQuoted(text []byte) []string {
 		i++ // the delimiter; a line that ends with one ends with an empty field
 	}
 	s.cuts = cuts
-	n := len(cuts) / 2
-	if len(s.slab) < n {
-		s.slab = make([]string, max(n, slabFields))
-	}
-	rec := s.slab[:n:n]
-	s.slab = s.slab[n:]
+	rec := s.fields(len(cuts) / 2)
 	str := string(text)
 	for k := range rec {
 		rec[k] = str[cuts[2*k]:cuts[2*k+1]]

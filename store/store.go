@@ -68,9 +68,10 @@ func Open(path string, now func() time.Time) (*DB, error) {
 
 // OpenExisting is Open for a database that must already be there. When
 // there is none at path, or only an empty file, it returns an error that
-// is fs.ErrNotExist, and creates nothing, not even if the file goes between a look and the open:
-// a command that only reads what earlier ones stored must never leave an
-// empty database where a failed first calc has just removed its own.
+// is fs.ErrNotExist, and creates nothing, not even if the file goes
+// between a look and the open: a command that only reads what earlier
+// ones stored must never leave an empty database where a failed first
+// calc has just removed its own.
 func OpenExisting(path string, now func() time.Time) (*DB, error) {
 	return open(path, now, false)
 }
