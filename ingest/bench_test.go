@@ -53,12 +53,41 @@ func salesFile(n int) []byte {
 	return b.Bytes()
 }
 
-// BenchmarkReadSalesCSV reads salesFile, as written and with every field
-// quoted and CRLF line ends, as some exports write every file.
+// BenchmarkReadSalesCSV reads salesFile, as written, with every field
+// quoted and CRLF line ends, as some exports write every file, and with
+// its money as a DMS prints it ("$45,000.00").
 func BenchmarkReadSalesCSV(b *testing.B) {
 	const rows = 100000
 	b.Run("plain", func(b *testing.B) { benchReadSalesCSV(b, salesFile(rows), rows) })
 	b.Run("quoted", func(b *testing.B) { benchReadSalesCSV(b, quoteAll(b, salesFile(rows)), rows) })
+	b.Run("dollars", func(b *testing.B) { benchReadSalesCSV(b, dollars(b, salesFile(rows)), rows) })
+}
+
+// dollars rewrites the money columns of salesFile's data as $45,000.00,
+// the sale amounts as varied as a real export's: nearly every one is
+// different, as they are in a quarter's sales.
+func dollars(b *testing.B, data []byte) []byte {
+	b.Helper()
+	recs, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i, rec := range recs[1:] {
+		rec[10] = strconv.Itoa(20000+i*7919%60000) + "." + strconv.Itoa(10+i%90)
+		for _, c := range []int{9, 10} { // msrp, sale_amount
+			whole, cents, _ := strings.Cut(rec[c], ".")
+			for j := len(whole) - 3; j > 0; j -= 3 {
+				whole = whole[:j] + "," + whole[j:]
+			}
+			rec[c] = "$" + whole + "." + cents
+		}
+	}
+	var out bytes.Buffer
+	w := csv.NewWriter(&out)
+	if err := w.WriteAll(recs); err != nil {
+		b.Fatal(err)
+	}
+	return out.Bytes()
 }
 
 // quoteAll rewrites CSV data with every field quoted and CRLF line ends.

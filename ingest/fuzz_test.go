@@ -188,3 +188,22 @@ func FuzzPlainAmount(f *testing.F) {
 		}
 	})
 }
+
+// FuzzMoneyAmount checks that moneyAmount reads what parseMoney reads,
+// digits and exponent alike, and refuses what it refuses.
+func FuzzMoneyAmount(f *testing.F) {
+	for _, s := range []string{"$43,476.00", "(1,234.50)", "€ 1.234,50", "-$1,234.5", "USD 1,234", "1 234,50", ".5", "5.", "$1,234,567,890,123,456,789.25", "12.34.56"} {
+		f.Add(s, false)
+		f.Add(s, true)
+	}
+	f.Fuzz(func(t *testing.T, s string, comma bool) {
+		a, ok := moneyAmount(s, comma)
+		d, dok := parseMoney(s, comma)
+		if ok != dok {
+			t.Fatalf("moneyAmount(%q, %v) ok %v, parseMoney ok %v", s, comma, ok, dok)
+		}
+		if ok && (!a.Decimal().Equal(d) || a.Decimal().Exponent() != d.Exponent()) {
+			t.Fatalf("moneyAmount(%q, %v) = %s (exponent %d), parseMoney = %s (exponent %d)", s, comma, a.Decimal(), a.Decimal().Exponent(), d, d.Exponent())
+		}
+	})
+}

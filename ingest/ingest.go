@@ -349,6 +349,11 @@ func (c *rowCtx) amount(col int) (incent.Amount, bool) {
 	if a, ok := plainAmount(s, comma, digits); ok {
 		return a, true
 	}
+	if !c.sheet {
+		if a, ok := moneyAmount(s, comma); ok {
+			return a, true
+		}
+	}
 	d, _, ok := c.money(col)
 	if !ok {
 		return incent.Amount{}, false

@@ -38,10 +38,44 @@ func moneyReason(s string, decimalComma bool) string {
 // parseMoney is ParseMoney without the error message, so that the accept
 // path of a reader never formats anything.
 func parseMoney(s string, decimalComma bool) (decimal.Decimal, bool) {
+	var buf [2 * maxAmountDigits]byte
+	b, ok := cleanMoney(buf[:0], s, decimalComma)
+	if !ok {
+		return decimal.Zero, false
+	}
+	d, err := decimal.NewFromString(string(b))
+	return d, err == nil
+}
+
+// moneyAmount is parseMoney for a reader that wants an amount: the same
+// text gives the same digits and exponent. A formatted amount such as
+// $1,234.50 is cleaned into plain digits and read by plainAmount, without
+// the big.Int of decimal.NewFromString; only more than 18 digits go
+// through it.
+func moneyAmount(s string, decimalComma bool) (incent.Amount, bool) {
+	var buf [2 * maxAmountDigits]byte
+	b, ok := cleanMoney(buf[:0], s, decimalComma)
+	if !ok {
+		return incent.Amount{}, false
+	}
+	// What cleanMoney writes has a decimal point, whatever the profile.
+	if a, ok := plainAmount(b, false, 18); ok {
+		return a, true
+	}
+	d, err := decimal.NewFromString(string(b))
+	if err != nil {
+		return incent.Amount{}, false
+	}
+	return incent.AmountOf(d), true
+}
+
+// cleanMoney appends to b the amount s as -?digits[.digits] with a decimal
+// point: the sign, parentheses, currency and grouping taken off, the
+// decimal comma made a point. It is false when s is not an amount.
+func cleanMoney(b []byte, s string, decimalComma bool) ([]byte, bool) {
 	t := strings.TrimSpace(s)
 	if isPlainDecimal(t) && (!decimalComma || strings.IndexByte(t, '.') < 0) {
-		d, err := decimal.NewFromString(t)
-		return d, err == nil
+		return append(b, t...), true
 	}
 	var neg, paren, sign, cur bool
 	for changed := true; changed && t != ""; {
@@ -70,17 +104,10 @@ func parseMoney(s string, decimalComma bool) (decimal.Decimal, bool) {
 		}
 	}
 	t = strings.TrimSpace(t)
-	var buf [2 * maxAmountDigits]byte
-	b := buf[:0]
 	if neg {
 		b = append(b, '-')
 	}
-	b, ok := appendNumber(b, t, decimalComma)
-	if !ok {
-		return decimal.Zero, false
-	}
-	d, err := decimal.NewFromString(string(b))
-	return d, err == nil
+	return appendNumber(b, t, decimalComma)
 }
 
 // plainAmount reads s when it is -?digits[.digits] with at most maxDigits
@@ -88,7 +115,7 @@ func parseMoney(s string, decimalComma bool) (decimal.Decimal, bool) {
 // an amount's coefficient and exponent: the ones decimal.NewFromString
 // would give, without its big.Int. It is false for anything else, which
 // parseMoney then reads; so is a dot when the decimal mark is a comma.
-func plainAmount(s string, decimalComma bool, maxDigits int) (incent.Amount, bool) {
+func plainAmount[T string | []byte](s T, decimalComma bool, maxDigits int) (incent.Amount, bool) {
 	i, neg := 0, false
 	if len(s) > 0 && s[0] == '-' {
 		i, neg = 1, true

@@ -72,11 +72,18 @@ func TestParseMoney(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
 			got, err := ParseMoney(tt.in, tt.comma)
+			a, ok := moneyAmount(tt.in, tt.comma)
 			if tt.want == "" {
 				if err == nil {
 					t.Fatalf("ParseMoney(%q, %v) = %s, want an error", tt.in, tt.comma, got)
 				}
+				if ok {
+					t.Fatalf("moneyAmount(%q, %v) = %s, want refused", tt.in, tt.comma, a.Decimal())
+				}
 				return
+			}
+			if !ok || !a.Decimal().Equal(decimal.RequireFromString(tt.want)) {
+				t.Errorf("moneyAmount(%q, %v) = %s, %v; want %s", tt.in, tt.comma, a.Decimal(), ok, tt.want)
 			}
 			if err != nil {
 				t.Fatalf("ParseMoney(%q, %v): %v", tt.in, tt.comma, err)
@@ -322,6 +329,41 @@ func TestParseShares(t *testing.T) {
 		if got != tt.want || problem != tt.problem {
 			t.Errorf("parseShares(%q, %v) = %q, %q; want %q, %q", tt.in, tt.required, got, problem, tt.want, tt.problem)
 		}
+	}
+}
+
+// TestMoneyAmount checks the digits and exponent moneyAmount gives for the
+// forms DMS exports write: the exponent is the cell's own decimals, as for
+// a plain amount, and past 18 digits it still reads the amount.
+func TestMoneyAmount(t *testing.T) {
+	tests := []struct {
+		in    string
+		comma bool
+		n     int64
+		exp   int32
+	}{
+		{"$43,476.00", false, 4347600, -2},
+		{"(1,234.50)", false, -123450, -2},
+		{"-$1,234.5", false, -12345, -1},
+		{"USD 1,234", false, 1234, 0},
+		{"€ 1.234,50", true, 123450, -2},
+		{"1.234.567,891", true, 1234567891, -3},
+		{".5", false, 5, -1},
+		{"5.", false, 5, 0},
+		{"+007.50", false, 750, -2},
+		{"$999,999,999,999,999,999", false, 999999999999999999, 0},
+	}
+	for _, tt := range tests {
+		a, ok := moneyAmount(tt.in, tt.comma)
+		n, exp, small := a.Scaled()
+		if !ok || !small || n != tt.n || exp != tt.exp {
+			t.Errorf("moneyAmount(%q, %v) = %d × 10^%d (%v), %v; want %d × 10^%d", tt.in, tt.comma, n, exp, small, ok, tt.n, tt.exp)
+		}
+	}
+	// 19 digits: past plainAmount, read through decimal.
+	a, ok := moneyAmount("$1,234,567,890,123,456,789.25", false)
+	if want := decimal.RequireFromString("1234567890123456789.25"); !ok || !a.Decimal().Equal(want) || a.Decimal().Exponent() != -2 {
+		t.Errorf("moneyAmount of 21 digits = %s (exponent %d), %v; want %s", a.Decimal(), a.Decimal().Exponent(), ok, want)
 	}
 }
 
