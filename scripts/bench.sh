@@ -122,6 +122,10 @@ else
   record "gen" "-" "-"
 fi
 rm -rf "$WORK/incent.db" "$WORK/incent.db-wal" "$WORK/incent.db-shm" "$WORK/incent.db.snapshot" "$WORK/incent.db.lastlog" "$WORK/out"
+# An earlier run's statements are gigabytes of files: their removal and
+# whatever the disk still has to write go before the clock starts, not
+# into the first calc.
+sync
 CFG=$WORK/incent.yaml
 PROGRAMS=$(ls "$WORK/programs" | wc -l)
 
