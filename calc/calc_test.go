@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"unsafe"
 
@@ -1183,5 +1184,35 @@ func BenchmarkPermute(b *testing.B) {
 				bc.move(s, idx)
 			}
 		})
+	}
+}
+
+// TestParallelRanges checks that Parallel covers [0, n) once, in ranges of
+// at most chunk items, and calls nothing when there is nothing to do: a
+// quarter without sales once failed on a range's work indexed by it.
+func TestParallelRanges(t *testing.T) {
+	for _, tc := range []struct{ n, chunk int }{{0, 4}, {1, 4}, {4, 4}, {5, 4}, {1000, 7}, {3, 1}} {
+		var mu sync.Mutex
+		seen := make([]int, tc.n)
+		calls := 0
+		Parallel(tc.n, tc.chunk, func(from, to int) {
+			mu.Lock()
+			defer mu.Unlock()
+			calls++
+			if from >= to || to-from > tc.chunk || from%tc.chunk != 0 {
+				t.Errorf("Parallel(%d, %d): range [%d, %d)", tc.n, tc.chunk, from, to)
+			}
+			for i := from; i < to; i++ {
+				seen[i]++
+			}
+		})
+		if want := (tc.n + tc.chunk - 1) / tc.chunk; calls != want {
+			t.Errorf("Parallel(%d, %d): %d calls, want %d", tc.n, tc.chunk, calls, want)
+		}
+		for i, k := range seen {
+			if k != 1 {
+				t.Errorf("Parallel(%d, %d): item %d done %d times", tc.n, tc.chunk, i, k)
+			}
+		}
 	}
 }

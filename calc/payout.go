@@ -335,7 +335,11 @@ func (n *symNumbers) number(s incent.Sym) int32 {
 // Parallel calls work on consecutive ranges of [0, n) of at most chunk
 // items, on every core, and returns when all are done. The calculation's
 // passes use it, and so do the steps that turn its result into files.
+// With no items, work is not called: a range's work may index by it.
 func Parallel(n, chunk int, work func(from, to int)) {
+	if n <= 0 {
+		return
+	}
 	workers := min(runtime.GOMAXPROCS(0), (n+chunk-1)/chunk)
 	if workers <= 1 {
 		work(0, n)
