@@ -457,7 +457,7 @@ func TestReadDealers(t *testing.T) {
 	}
 	want := []incent.Dealer{
 		{Code: "D001", Name: "North Motors", Group: "G1", Region: "NE", Segment: "metro", Currency: "USD",
-			Email: "ap@north.example", Address: []string{"1 Main St", "Boston", "MA", "02101", "US"}},
+			Email: "ap@north.example", Address: []string{"1 Main St", "Boston, MA 02101", "US"}},
 		{Code: "D002", Name: "South Motors", Region: "SE"},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
@@ -479,6 +479,30 @@ func TestReadDealers(t *testing.T) {
 	}
 	if n != (Counts{Read: 6, Accepted: 2, Rejected: 4}) {
 		t.Errorf("counts = %+v", n)
+	}
+}
+
+// TestAddressLines lays addresses out as envelopes show them.
+func TestAddressLines(t *testing.T) {
+	tests := []struct {
+		cells [8]string // address, address1, address2, city, state, postal_code, zip, country
+		want  []string
+	}{
+		{[8]string{"6380 Auto Mall Dr", "", "", "Cleveland", "OH", "44101"}, []string{"6380 Auto Mall Dr", "Cleveland, OH 44101"}},
+		{[8]string{"1 Main St", "Suite 200", "", "Boston", "MA", "", "02101", "US"}, []string{"1 Main St", "Suite 200", "Boston, MA 02101", "US"}},
+		{[8]string{"200 Bay St", "", "", "Toronto", "ON", "M5J 2J2", "", "Canada"}, []string{"200 Bay St", "Toronto, ON M5J 2J2", "Canada"}},
+		{[8]string{"Königsallee 12", "", "", "Düsseldorf", "", "40212", "", "Germany"}, []string{"Königsallee 12", "40212 Düsseldorf", "Germany"}},
+		{[8]string{"", "", "", "Springfield"}, []string{"Springfield"}},
+		{[8]string{"", "", "", "", "TX", "75001"}, []string{"TX 75001"}},
+		{[8]string{"", "", "", "", "", "75001"}, []string{"75001"}},
+		{[8]string{}, nil},
+	}
+	for _, tt := range tests {
+		c := tt.cells
+		got := addressLines(c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7])
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("addressLines(%q) = %q, want %q", c, got, tt.want)
+		}
 	}
 }
 

@@ -66,12 +66,40 @@ func parseDealer(c *rowCtx) (incent.Dealer, bool) {
 		d.Currency = cc.Code
 	}
 	d.Email = c.cell(dEmail)
-	for col := dAddress; col < len(dealersSchema.cols); col++ {
-		if s := c.cell(col); s != "" {
-			d.Address = append(d.Address, s)
+	d.Address = addressLines(c.cell(dAddress), c.cell(dAddress+1), c.cell(dAddress+2), c.cell(dAddress+3),
+		c.cell(dAddress+4), c.cell(dAddress+5), c.cell(dAddress+6), c.cell(dAddress+7))
+	return d, true
+}
+
+// addressLines lays a dealer's address out as it is printed on an
+// envelope: each street line, then the city with its state and postal
+// code on one line ("Cleveland, OH 44101" where there is a state, as in
+// the US, Canada or Australia; "40212 Düsseldorf" where there is none, as
+// in most of Europe), then the country. Empty cells give no line.
+func addressLines(street, street1, street2, city, state, postal, zip, country string) []string {
+	var lines []string
+	add := func(s string) {
+		if s != "" {
+			lines = append(lines, s)
 		}
 	}
-	return d, true
+	join := func(a, sep, b string) string {
+		if a == "" || b == "" {
+			return a + b
+		}
+		return a + sep + b
+	}
+	add(street)
+	add(street1)
+	add(street2)
+	code := join(postal, " ", zip)
+	if state != "" {
+		add(join(join(city, ", ", state), " ", code))
+	} else {
+		add(join(code, " ", city))
+	}
+	add(country)
+	return lines
 }
 
 // Certification is the dealer certification a certifications row becomes.
