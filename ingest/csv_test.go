@@ -114,13 +114,12 @@ second line, with ""quotes"""
 1002,1hgcm826xra000002,D002,2024-07-15,Lease,,SUV2,,52000,,,S3,D001:50;D002:50,CR-EV-1000,1000,2024-07-20,
 "1003","5YJ3E1EA9RF000003","D001","2024-08-01","FLEET","used","EV1","2025","","","-1","","","","","",""
 `), []int{2, 4, 5}},
-		{"ragged rows and blank lines", []byte(`deal_id,vin,dealer_code,sale_date,sale_type,condition,model_code,model_year,msrp,sale_amount,quantity,salesperson,split,rebate_code,rebate_amount,claim_date
+		{"blank lines", []byte(`deal_id,vin,dealer_code,sale_date,sale_type,condition,model_code,model_year,msrp,sale_amount,quantity,salesperson,split,rebate_code,rebate_amount,claim_date
 
-1001,1HGCM8268RA000001,D001,2024-07-03,retail,new,SUV1,2024,"45,000.00",43500.50,1,S1:60;S2:40,,,,,extra,cells
-,,,,,,,
+1001,1HGCM8268RA000001,D001,2024-07-03,retail,new,SUV1,2024,"45,000.00",43500.50,1,S1:60;S2:40,,,,
 1002,1hgcm826xra000002,D002,2024-07-15,Lease,,SUV2,,52000,,,S3,D001:50;D002:50,CR-EV-1000,1000,2024-07-20
 
-1003,5YJ3E1EA9RF000003,D001,2024-08-01,FLEET,used,EV1,2025,,,-1`), []int{3, 5, 7}},
+1003,5YJ3E1EA9RF000003,D001,2024-08-01,FLEET,used,EV1,2025,,,-1,,,,,`), []int{3, 4, 6}},
 		{"header spelling and order", []byte(`  Model Code ,Deal-ID,VIN,Dealer  Code,Sale Date,SALE-TYPE,Condition,MODEL_YEAR,Msrp,Sale Amount,Quantity,SalesPerson,Split,Rebate Code,Rebate_Amount,CLAIM DATE,Ignored Column
 SUV1,1001,1HGCM8268RA000001,D001,2024-07-03,retail,new,2024,"45,000.00",43500.50,1,S1:60;S2:40,,,,,x
 SUV2,1002,1hgcm826xra000002,D002,2024-07-15,Lease,,,52000,,,S3,D001:50;D002:50,CR-EV-1000,1000,2024-07-20,y
@@ -167,6 +166,8 @@ func TestReadSalesRejects(t *testing.T) {
 		/* 16 */ "2015,1HGCM8268RA000001,D001,2024-07-03,retail,,,,,,,",
 		/* 17 */ "2016,1HGCM8268RA000001,D001,2024-07-03,retail",
 		/* 18 */ "2017,1HGCM8268RA000001,D001,2024-07-03,retail,SUV1,,,,,,",
+		/* 19 */ "2018,1HGCM8268RA000001,D001,2024-07-03,retail,SUV1,,45,000.00,,,,",
+		/* 20 */ "2019,1HGCM8268RA000001,D001,2024-07-03,retail,SUV1,,,,,,,,",
 	}
 	data := rejectHeader + strings.Join(rows, "\n") + "\n"
 	sales, rejects, n, err := readSales(t, "bad.csv", []byte(data), Profile{})
@@ -188,7 +189,9 @@ func TestReadSalesRejects(t *testing.T) {
 		{File: "bad.csv", Row: 14, Column: "salesperson", Reason: `shares sum to 90, expected 100`},
 		{File: "bad.csv", Row: 15, Column: "sale_amount", Reason: `a quote (") inside an unquoted field; expected a field with quotes to be wholly quoted, with quotes inside it doubled`},
 		{File: "bad.csv", Row: 16, Column: "model_code", Reason: `the cell is empty; a value is required`},
-		{File: "bad.csv", Row: 17, Column: "model_code", Reason: `the cell is empty; a value is required`},
+		{File: "bad.csv", Row: 17, Column: "", Reason: `the row has 5 fields where the header has 12`},
+		{File: "bad.csv", Row: 19, Column: "", Reason: `the row has 13 fields where the header has 12; a value holding the delimiter (such as 45,000.00) must be quoted`},
+		{File: "bad.csv", Row: 20, Column: "", Reason: `the row has 14 fields where the header has 12; a value holding the delimiter (such as 45,000.00) must be quoted`},
 	}
 	if diff := cmp.Diff(want, rejects, cmpopts.IgnoreFields(Reject{}, "Raw")); diff != "" {
 		t.Errorf("rejects (-want +got):\n%s", diff)
@@ -196,7 +199,7 @@ func TestReadSalesRejects(t *testing.T) {
 	if len(sales) != 2 || sales[0].DealID != "2001" || sales[1].DealID != "2017" {
 		t.Errorf("accepted %+v, want deals 2001 and 2017", sales)
 	}
-	if want := (Counts{Read: 17, Accepted: 2, Rejected: 15}); n != want {
+	if want := (Counts{Read: 19, Accepted: 2, Rejected: 17}); n != want {
 		t.Errorf("counts = %+v, want %+v", n, want)
 	}
 	if got, want := rejects[0].Error(), `bad.csv:3: sale_date: "2024-13-01" is not a date in the form YYYY-MM-DD`; got != want {

@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"fmt"
 	"io"
 	"runtime"
 	"sync"
@@ -107,6 +108,10 @@ func parseBatch[T any](c *rowCtx, batch []fetched, parse func(*rowCtx) (T, bool)
 		if f.err != nil {
 			continue
 		}
+		if why := fieldCountProblem(c, f.rec); why != "" {
+			r.badCol, r.reason = -1, why
+			continue
+		}
 		c.row, c.rec, c.badCol, c.reason, c.warnings = f.row, f.rec, -1, "", nil
 		r.v, r.ok = parse(c)
 		r.badCol, r.reason, r.warnings = c.badCol, c.reason, c.warnings
@@ -147,4 +152,22 @@ func (p *parsedRows[T]) close() {
 	// A worker may be sending a batch nobody reads: each out has room
 	// for it. The jobs channel closes when the dispatcher returns.
 	<-p.done
+}
+
+// fieldCountProblem says why a CSV record does not line up with the
+// header, or "" when it does. A row with fewer or more fields than the
+// header puts values under the wrong columns: an unquoted 45,000.00 makes
+// two fields of one amount and shifts every field after it, and since the
+// last columns of a sales row are often empty, the shifted row may even
+// end in an empty field. A sheet's row leaves out its empty cells at the
+// end, and is not checked.
+func fieldCountProblem(c *rowCtx, rec []string) string {
+	n, want := len(rec), len(c.lay.header)
+	switch {
+	case c.sheet || n == want:
+		return ""
+	case n > want:
+		return fmt.Sprintf("the row has %d fields where the header has %d; a value holding the delimiter (such as 45,000.00) must be quoted", n, want)
+	}
+	return fmt.Sprintf("the row has %d fields where the header has %d", n, want)
 }

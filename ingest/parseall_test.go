@@ -43,7 +43,7 @@ func TestParseAllKeepsOrder(t *testing.T) {
 		for _, end := range []error{io.EOF, fileErr} {
 			src := &listSource{n: n, end: end, bad: map[int]bool{1: true, prefetchBatch: true, n: true}}
 			p := prefetch(src)
-			c := &rowCtx{file: "f.csv", lay: &layout{idx: []int{0}}, p: &Profile{}, sc: sc}
+			c := &rowCtx{file: "f.csv", lay: &layout{idx: []int{0}, header: []string{"n"}}, p: &Profile{}, sc: sc}
 			rows := parseAll(p, c, parseNumber)
 			for i := 1; i <= n; i++ {
 				r, err := rows.next()
@@ -94,7 +94,7 @@ func TestParseAllStopsEarly(t *testing.T) {
 	for _, read := range []int{0, 1, prefetchBatch, 5*prefetchBatch + 1} {
 		src := &listSource{n: 1000 * prefetchBatch, end: io.EOF}
 		p := prefetch(src)
-		rows := parseAll(p, &rowCtx{file: "f.csv", lay: &layout{idx: []int{0}}, p: &Profile{}, sc: sc}, parseNumber)
+		rows := parseAll(p, &rowCtx{file: "f.csv", lay: &layout{idx: []int{0}, header: []string{"n"}}, p: &Profile{}, sc: sc}, parseNumber)
 		for range read {
 			if _, err := rows.next(); err != nil {
 				t.Fatal(err)
