@@ -207,3 +207,27 @@ func FuzzMoneyAmount(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseShares checks that every salesperson or split cell the reader
+// accepts is one the calculation can read: a cell kept as written with a
+// trailing ";" once passed here and then failed there, and its sale paid
+// no salesperson.
+func FuzzParseShares(f *testing.F) {
+	for _, s := range []string{"S1", "S1:60;S2:40", "S1:60;S2:40;", " S1 : 60 ; S2:40% ;", "D001:50;D002:50", ";", "S1;;S2", "S1:33.34;S2:33.33;S3:33.33"} {
+		f.Add(s, false)
+		f.Add(s, true)
+	}
+	f.Fuzz(func(t *testing.T, s string, required bool) {
+		norm, problem := parseShares(s, required)
+		if problem != "" || norm == "" {
+			return
+		}
+		shares, err := incent.ParseShares(norm)
+		if err != nil {
+			t.Fatalf("parseShares(%q, %v) = %q, which the calculation refuses: %v", s, required, norm, err)
+		}
+		if len(shares) == 0 {
+			t.Fatalf("parseShares(%q, %v) = %q, which gives no shares", s, required, norm)
+		}
+	})
+}

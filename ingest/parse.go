@@ -701,6 +701,9 @@ func parseShares(s string, requireShares bool) (string, string) {
 	if parts == 0 {
 		return "", ""
 	}
+	if strings.HasSuffix(s, ";") {
+		rebuilt = true // the loop never met the empty part after it
+	}
 	if withPct > 0 && withPct < parts {
 		return "", fmt.Sprintf("%q: give every id a share or none", s)
 	}
