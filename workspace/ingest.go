@@ -960,6 +960,7 @@ func (ds *dataset) readVersion(tx *store.Tx, kind ingest.Kind, f store.InputFile
 			rows = append(rows, keyedRow[incent.Objective]{row, objectiveKey(o), o})
 			return nil
 		}, reject)
+		rows = knownDealers(ds, f, rows, func(o incent.Objective) string { return o.DealerCode }, &rec, &rejects)
 		ds.objectives = foldRows(ds.objectives, ds.objectiveIdx, f, rows, &rec, &rejects, column[incent.Objective]("units"), func(a, b incent.Objective) bool {
 			return a.Units.Equal(b.Units)
 		}, nil)
@@ -969,6 +970,7 @@ func (ds *dataset) readVersion(tx *store.Tx, kind ingest.Kind, f store.InputFile
 			rows = append(rows, keyedRow[incent.Certification]{row, ce.DealerCode + "|" + ce.Certification + "|" + ce.ValidFrom.String(), ce})
 			return nil
 		}, reject)
+		rows = knownDealers(ds, f, rows, func(ce incent.Certification) string { return ce.DealerCode }, &rec, &rejects)
 		ds.certs = foldRows(ds.certs, ds.certIdx, f, rows, &rec, &rejects, column[incent.Certification]("valid_to"), func(a, b incent.Certification) bool { return a == b }, nil)
 	case ingest.KindClaims:
 		var rows []keyedRow[incent.Claim]
@@ -976,6 +978,7 @@ func (ds *dataset) readVersion(tx *store.Tx, kind ingest.Kind, f store.InputFile
 			rows = append(rows, keyedRow[incent.Claim]{row, cl.ClaimID, cl})
 			return nil
 		}, reject)
+		rows = knownDealers(ds, f, rows, func(cl incent.Claim) string { return cl.DealerCode }, &rec, &rejects)
 		ds.claims = foldRows(ds.claims, ds.claimIdx, f, rows, &rec, &rejects, column[incent.Claim]("claim_id"), func(a, b incent.Claim) bool {
 			return a.ClaimID == b.ClaimID && a.DealerCode == b.DealerCode && a.ProgramID == b.ProgramID && a.SpendAmount.Equal(b.SpendAmount) &&
 				a.InvoiceDate == b.InvoiceDate && a.SubmittedDate == b.SubmittedDate && a.Preapproved == b.Preapproved
@@ -1002,6 +1005,31 @@ func (ds *dataset) finishVersion(f store.InputFile, rec Reconciliation, counts i
 	ds.problems[f.Seq] = fp
 	ds.reconOf[f.Seq] = len(ds.recon)
 	ds.recon = append(ds.recon, rec)
+}
+
+// knownDealers returns the rows whose dealer the dealers input holds
+// (read before every other kind), and rejects the others, as a sales row
+// naming an unknown dealer is: an objective, certification or co-op claim
+// of a dealer no statement is written for would otherwise count for no
+// one, and say so nowhere.
+func knownDealers[T any](ds *dataset, f store.InputFile, rows []keyedRow[T], dealer func(T) string, rec *Reconciliation, rejects *[]ingest.Reject) []keyedRow[T] {
+	kept := rows[:0]
+	for _, r := range rows {
+		if code := dealer(r.v); !ds.hasDealer(code) {
+			rec.Rejected++
+			*rejects = append(*rejects, ingest.Reject{File: f.Name, Row: r.row.Line, Column: "dealer_code", Raw: r.row.Raw,
+				Reason: fmt.Sprintf("unknown dealer %q, expected a dealer_code from the dealers input", code)})
+			continue
+		}
+		kept = append(kept, r)
+	}
+	return kept
+}
+
+// hasDealer reports whether the dealers input holds code.
+func (ds *dataset) hasDealer(code string) bool {
+	_, ok := ds.dealerIdx.m[code]
+	return ok
 }
 
 // keyedRow is a row of a file version with its key and value.

@@ -834,3 +834,43 @@ func TestDryRunsWriteNothing(t *testing.T) {
 		t.Errorf("dry run totals %+v digest %s, calc %+v digest %s", a.Totals, a.Digest, b.Totals, b.Digest)
 	}
 }
+
+// TestOtherRowsOfUnknownDealers rejects objectives, certifications and
+// co-op claims of a dealer the dealers input lacks, as it does sales:
+// such a row counts for no one, and was once accepted and then lost
+// without a word.
+func TestOtherRowsOfUnknownDealers(t *testing.T) {
+	dir := demoWorkspace(t)
+	added := []struct{ file, row string }{
+		{"certifications.csv", "D999,EV,2023-01-01,"},
+		{"coop-claims.csv", "CL-999,D999,COOP-2024Q3,100.00,2024-08-01,2024-08-02,yes"},
+		{"objectives.csv", "D999,2024Q3,SS-2024Q3-SUV,40"},
+	}
+	var wantOut, wantRejects []string
+	for _, a := range added {
+		path := filepath.Join(dir, "data", a.file)
+		old, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, path, string(old)+a.row+"\n")
+		rows := strings.Count(string(old), "\n") // the header and the rows before
+		wantOut = append(wantOut, fmt.Sprintf("data/%s: read %d = accepted %d + rejected 1 + duplicate 0", a.file, rows, rows-1))
+		wantRejects = append(wantRejects, fmt.Sprintf(`data/%s,%d,dealer_code,"unknown dealer ""D999"", expected a dealer_code from the dealers input","%s"`, a.file, rows+1, a.row))
+	}
+	r := cmdIn(t, dir, 0, "calc", "--period", "2024Q3", "--statements=false")
+	for _, want := range wantOut {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("no %q in:\n%s", want, r.stdout)
+		}
+	}
+	rejects, err := os.ReadFile(filepath.Join(dir, "out", "2024Q3", "2024Q3-R001", "rejects.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range wantRejects {
+		if !strings.Contains(string(rejects), want+"\n") {
+			t.Errorf("no %s in rejects.csv:\n%s", want, rejects)
+		}
+	}
+}
