@@ -38,7 +38,7 @@ type Reconciliation struct {
 	Accepted  int    `json:"accepted"`
 	Rejected  int    `json:"rejected"`
 	Duplicate int    `json:"duplicate"`
-	Replaced  int    `json:"replaced,omitempty"` // rows of older versions this file replaced
+	Replaced  int    `json:"replaced,omitempty"` // rows of files or versions ingested earlier this file replaced
 	// ProfileSHA256 is the SHA-256 of the profile the version was read
 	// with (stored with it), so that verify can tell it was not changed.
 	ProfileSHA256 string `json:"profile_sha256,omitempty"`
@@ -49,7 +49,7 @@ type Reconciliation struct {
 func (r Reconciliation) Line() string {
 	s := fmt.Sprintf("%s: read %d = accepted %d + rejected %d + duplicate %d", r.File, r.Read, r.Accepted, r.Rejected, r.Duplicate)
 	if r.Replaced > 0 {
-		s += fmt.Sprintf(" (replaced %d rows of an earlier version)", r.Replaced)
+		s += fmt.Sprintf(" (replaced %d rows ingested earlier)", r.Replaced)
 	}
 	return s
 }

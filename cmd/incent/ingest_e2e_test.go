@@ -206,7 +206,7 @@ func TestIngestStagesOnce(t *testing.T) {
 	// Once ingested, the file is part of every calc, though no inputs: glob
 	// names it; calc finds nothing new to store.
 	r = cmdIn(t, dir, 0, "calc", "--period", "2024Q3", "--statements=false")
-	if !strings.Contains(r.stdout, file+": read 1 = accepted 1 + rejected 0 + duplicate 0 (replaced 1 rows of an earlier version)") {
+	if !strings.Contains(r.stdout, file+": read 1 = accepted 1 + rejected 0 + duplicate 0 (replaced 1 rows ingested earlier)") {
 		t.Errorf("calc does not use the ingested file:\n%s", r.stdout)
 	}
 	if storedVersions(t, dir) != stored+1 {
