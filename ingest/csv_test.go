@@ -193,8 +193,15 @@ func TestReadSalesRejects(t *testing.T) {
 		{File: "bad.csv", Row: 19, Column: "", Reason: `the row has 13 fields where the header has 12; a value holding the delimiter (such as 45,000.00) must be quoted`},
 		{File: "bad.csv", Row: 20, Column: "", Reason: `the row has 14 fields where the header has 12; a value holding the delimiter (such as 45,000.00) must be quoted`},
 	}
-	if diff := cmp.Diff(want, rejects, cmpopts.IgnoreFields(Reject{}, "Raw")); diff != "" {
+	if diff := cmp.Diff(want, rejects, cmpopts.IgnoreFields(Reject{}, "Raw", "Key")); diff != "" {
 		t.Errorf("rejects (-want +got):\n%s", diff)
+	}
+	// A reject's key is the sale key its cells give, VIN in capitals; none
+	// when a key cell is empty.
+	for i, key := range map[int]string{0: "D001/2002/1HGCM8268RA000001", 3: "D001/2005/1HGCM8263RA000001", 7: ""} {
+		if i < len(rejects) && rejects[i].Key != key {
+			t.Errorf("reject of row %d: key %q, want %q", rejects[i].Row, rejects[i].Key, key)
+		}
 	}
 	if len(sales) != 2 || sales[0].DealID != "2001" || sales[1].DealID != "2017" {
 		t.Errorf("accepted %+v, want deals 2001 and 2017", sales)

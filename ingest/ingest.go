@@ -48,6 +48,15 @@ type Reject struct {
 	Column string // canonical column name, "" when the whole row is at fault
 	Reason string // what is wrong, what was expected
 	Raw    []string
+	// Key is, for a sales row, its sale key without the direction
+	// (dealer/deal/VIN, as the cells give them), so that a later version
+	// of the file holding the same sale can be told to supersede the
+	// reject; "" for other kinds, or when a key cell is empty.
+	Key string
+	// Superseded is set on the reject of a sales row once a later version
+	// of its file holds the same sale: it no longer counts against
+	// max_rejects.
+	Superseded bool
 }
 
 // Error formats the reject as "file:row: column: reason".
@@ -168,7 +177,11 @@ func readFile[T any](file string, r io.Reader, p Profile, sc *schema, parse func
 				}
 				// A kept reject holds a copy of its cells, not the block
 				// of fields its neighbours were split into.
-				reject(Reject{File: file, Row: pr.row, Column: col, Reason: pr.reason, Raw: slices.Clone(pr.rec)})
+				rj := Reject{File: file, Row: pr.row, Column: col, Reason: pr.reason, Raw: slices.Clone(pr.rec)}
+				if sc.rejectKey != nil {
+					rj.Key = sc.rejectKey(lay, pr.rec)
+				}
+				reject(rj)
 			}
 			continue
 		}

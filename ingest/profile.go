@@ -195,6 +195,18 @@ type colSpec struct {
 // index.
 type schema struct {
 	cols []colSpec
+	// rejectKey gives a rejected record's Reject.Key; nil: none.
+	rejectKey func(lay *layout, rec []string) string
+}
+
+// cellAt is column col of record rec under lay, trimmed; "" when the
+// record has no such field.
+func cellAt(lay *layout, rec []string, col int) string {
+	i := lay.idx[col]
+	if i < 0 || i >= len(rec) {
+		return ""
+	}
+	return strings.TrimSpace(rec[i])
 }
 
 // schemaOf returns the columns of an input kind, or nil for an unknown one.

@@ -53,7 +53,7 @@ var salesSchema = schema{cols: []colSpec{
 	sRebateCode:   {"rebate_code", false},
 	sRebateAmount: {"rebate_amount", false},
 	sClaimDate:    {"claim_date", false},
-}}
+}, rejectKey: saleRejectKey}
 
 // ReadSales streams sales from r, a CSV or XLSX file (XLSX when the content
 // starts with a zip signature or the name ends in .xlsx). It calls accept
@@ -64,6 +64,17 @@ var salesSchema = schema{cols: []colSpec{
 // nil. An error from accept stops the read and is returned unchanged.
 func ReadSales(file string, r io.Reader, p Profile, accept func(Row, incent.Sale) error, reject func(Reject)) (Counts, error) {
 	return readFile(file, r, p, &salesSchema, parseSale, accept, reject)
+}
+
+// saleRejectKey is a rejected sales record's key as an accepted row's
+// would read (dealer/deal/VIN, the VIN in capitals), without direction;
+// "" when a key cell is empty.
+func saleRejectKey(lay *layout, rec []string) string {
+	dealer, deal, vin := cellAt(lay, rec, sDealer), cellAt(lay, rec, sDealID), cellAt(lay, rec, sVIN)
+	if dealer == "" || deal == "" || vin == "" {
+		return ""
+	}
+	return dealer + "/" + deal + "/" + upperASCII(vin)
 }
 
 const (

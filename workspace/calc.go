@@ -61,6 +61,10 @@ type CalcSummary struct {
 	// Refused is why a calculation that was done was not written (too many
 	// rejects): for a script reading --json, whose exit code says 3.
 	Refused string `json:"refused,omitempty"`
+	// RejectedRows lists, for a refused calculation or a dry run, the
+	// rejected rows that count against max_rejects and the other kinds'
+	// rejects: no run, and so no rejects.csv, is written to look them up.
+	RejectedRows []RowProblem `json:"rejected_rows,omitempty"`
 }
 
 // ProgramTotal is one program's result in the summary.
@@ -248,9 +252,11 @@ func (c *Config) Calc(ctx context.Context, env Env, opts CalcOptions) (*CalcSumm
 	}
 	if refused != nil {
 		sum.Refused = refused.Error()
+		sum.RejectedRows = liveRejects(ds)
 		return sum, refused
 	}
 	if opts.DryRun {
+		sum.RejectedRows = liveRejects(ds)
 		return sum, nil
 	}
 
@@ -439,6 +445,18 @@ func (c *Config) compute(opts CalcOptions, progs []*rules.Program, ds *dataset, 
 	return cp
 }
 
+// liveRejects lists the rejects of ds that a later version of their file
+// has not superseded, in file and row order.
+func liveRejects(ds *dataset) []RowProblem {
+	var out []RowProblem
+	for _, r := range ds.rejects {
+		if !r.Superseded {
+			out = append(out, RowProblem{File: r.File, Row: r.Row, Column: r.Column, Reason: r.Reason})
+		}
+	}
+	return out
+}
+
 // checkRejects refuses the run when more than max_rejects of the sales rows
 // were rejected.
 func (c *Config) checkRejects(ds *dataset) error {
@@ -453,12 +471,17 @@ func (c *Config) checkRejects(ds *dataset) error {
 			rejected += r.Rejected
 		}
 	}
+	for _, rj := range ds.rejects {
+		if rj.Superseded {
+			rejected--
+		}
+	}
 	if read == 0 {
 		return nil
 	}
 	share := decimal.NewFromInt(int64(rejected)).DivRound(decimal.NewFromInt(int64(read)), 6)
 	if share.GreaterThan(limit) {
-		return &Error{Code: ExitRejected, Err: fmt.Errorf("%d of %d sales rows were rejected (%s%%), more than max_rejects %s%% allows; fix the rows listed by --dry-run or raise max_rejects",
+		return &Error{Code: ExitRejected, Err: fmt.Errorf("%d of %d sales rows were rejected (%s%%), more than max_rejects %s%% allows; fix the rows listed above or raise max_rejects",
 			rejected, read, share.Mul(decimal.NewFromInt(100)).StringFixed(2), limit.Mul(decimal.NewFromInt(100)).String())}
 	}
 	return nil

@@ -86,6 +86,18 @@ type dataset struct {
 	// the sales, and is then rejected with its row like any other reject.
 	// Reversals are few; other accepted rows are not kept as text.
 	reversalRaw map[string][]string
+	// stale holds, per sales file name, the rejects of its versions read
+	// so far, by the sale key (without direction) their cells give: a later
+	// version of the file that holds the same sale supersedes them (see
+	// supersede). Only while the sales are read.
+	stale map[string]map[string][]staleReject
+}
+
+// staleReject is a reject of an earlier version of a sales file, at
+// index i of ds.rejects and of its version's own rejects fp.
+type staleReject struct {
+	i, fpi int
+	fp     *fileProblems
 }
 
 // saleOwner is the file version (ingest seq) that supplied sale i.
@@ -438,7 +450,7 @@ func gather(tx *store.Tx, files []store.InputFile, pa *pendingArchive) (*dataset
 			// The index, a key string and an entry per sale, need not be
 			// held through the passes.
 			owners := ds.owners
-			ds.saleIdx, ds.saleKeys = nil, nil
+			ds.saleIdx, ds.saleKeys, ds.stale = nil, nil, nil
 			// Held in the order the passes read them, the sales are read
 			// in sequence by each pass, and by the snapshot's next calc.
 			from := calc.SortSales(ds.sales)
@@ -859,6 +871,7 @@ func (ds *dataset) foldSales(f store.InputFile, ps *parsedSales) {
 	rec := Reconciliation{Kind: f.Kind, File: f.Name, SHA256: f.SHA256, ProfileSHA256: store.ProfileSHA256(f.Profile)}
 	fp := &fileProblems{}
 	rejects := ps.rejects
+	ds.supersede(f.Name, rejects, ps.rows...)
 	var hs [aheadRows]uint64
 	for ci, chunk := range ps.rows {
 		for i := range chunk {
@@ -869,7 +882,7 @@ func (ds *dataset) foldSales(f store.InputFile, ps *parsedSales) {
 			r := &chunk[i]
 			if col, why := r.rejected(); why != "" {
 				rec.Rejected++
-				rejects = append(rejects, ingest.Reject{File: f.Name, Row: r.line(), Column: col, Reason: why, Raw: unpackCells(r.raw)})
+				rejects = append(rejects, ingest.Reject{File: f.Name, Row: r.line(), Column: col, Reason: why, Raw: unpackCells(r.raw), Key: saleKeyWithout(r.key)})
 				continue
 			}
 			s := &r.sale
@@ -880,7 +893,9 @@ func (ds *dataset) foldSales(f store.InputFile, ps *parsedSales) {
 					o = c.otherRow
 				}
 				rec.Rejected++
-				rejects = append(rejects, conflictReject(f.Name, r.fullRow(f.Name), key, o.line(), saleDiff(o.sale, *s)))
+				rj := conflictReject(f.Name, r.fullRow(f.Name), key, o.line(), saleDiff(o.sale, *s))
+				rj.Key = saleKeyWithout(key)
+				rejects = append(rejects, rj)
 				continue
 			}
 			accepted := rec.Accepted
@@ -897,8 +912,64 @@ func (ds *dataset) foldSales(f store.InputFile, ps *parsedSales) {
 		}
 		ps.rows[ci] = nil // folded: the chunk can go
 	}
+	start := len(ds.rejects)
 	ds.finishVersion(f, rec, ps.counts, rejects, fp)
+	ds.noteStale(f.Name, start, fp)
 }
+
+// supersede marks the rejects of earlier versions of file name whose sale
+// the version being folded holds, in any row of it (rows, the keys of its
+// rows; rejects, its own rejects): the file was exported again with that
+// sale, corrected or not, and the old reject no longer counts against
+// max_rejects. It stays in rejects.csv, saying so.
+func (ds *dataset) supersede(name string, rejects []ingest.Reject, rows ...[]parsedSale) {
+	old := ds.stale[name]
+	if len(old) == 0 {
+		return
+	}
+	mark := func(key string) {
+		for _, sr := range old[key] {
+			for _, r := range []*ingest.Reject{&ds.rejects[sr.i], &sr.fp.rejects[sr.fpi]} {
+				if !r.Superseded {
+					r.Superseded = true
+					r.Reason += "; superseded: a later version of " + name + " holds this sale"
+				}
+			}
+		}
+		delete(old, key)
+	}
+	for _, rj := range rejects {
+		if rj.Key != "" {
+			mark(rj.Key)
+		}
+	}
+	for _, chunk := range rows {
+		for i := range chunk {
+			mark(saleKeyWithout(chunk[i].key))
+		}
+	}
+}
+
+// noteStale keeps the rejects of a sales version, from index start of
+// ds.rejects on, for later versions of the same file to supersede.
+func (ds *dataset) noteStale(name string, start int, fp *fileProblems) {
+	for fpi := range fp.rejects {
+		key := fp.rejects[fpi].Key
+		if key == "" {
+			continue
+		}
+		if ds.stale == nil {
+			ds.stale = map[string]map[string][]staleReject{}
+		}
+		if ds.stale[name] == nil {
+			ds.stale[name] = map[string][]staleReject{}
+		}
+		ds.stale[name][key] = append(ds.stale[name][key], staleReject{i: start + fpi, fpi: fpi, fp: fp})
+	}
+}
+
+// saleKeyWithout is a sale key (SaleKey) without its direction.
+func saleKeyWithout(key string) string { return key[:len(key)-2] }
 
 // foldSale is fold for a sale, with its key in saleIdx and its version
 // in owners.

@@ -874,3 +874,56 @@ func TestOtherRowsOfUnknownDealers(t *testing.T) {
 		}
 	}
 }
+
+// TestCorrectedExportSupersedesRejects stores an export with bad rows,
+// then the corrected export under the same name: the bad rows' rejects no
+// longer count against max_rejects (a cron job that kept refusing once the
+// file was fixed), and rejects.csv says they are superseded. A new
+// version that leaves the bad rows out does not fix them: they still
+// count.
+func TestCorrectedExportSupersedesRejects(t *testing.T) {
+	dir := demoWorkspace(t)
+	path := filepath.Join(dir, "data", "sales", "2024-09.csv")
+	good, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(string(good), "\n")
+	// Rows 2 to 6 get a condition no profile knows.
+	bad := slices.Clone(lines)
+	for i := 1; i <= 5; i++ {
+		bad[i] = strings.Replace(bad[i], ",new,", ",certified,", 1)
+	}
+	writeFile(t, path, strings.Join(bad, ""))
+	cmdIn(t, dir, 0, "ingest", "sales", path, "--max-rejects", "0.5")
+	if r := cmdIn(t, dir, 3, "calc", "--period", "2024Q3", "--statements=false"); !strings.Contains(r.stderr, "sales rows were rejected") {
+		t.Fatalf("calc over the bad export: %s", r.stderr)
+	}
+
+	// The corrected export: the same rows, fixed.
+	writeFile(t, path, string(good))
+	cmdIn(t, dir, 0, "calc", "--period", "2024Q3", "--statements=false")
+	rejects, err := os.ReadFile(filepath.Join(dir, "out", "2024Q3", "2024Q3-R001", "rejects.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The five fixed rows, and the export's one bad row (an unknown
+	// dealer), whose reject in the new version is the one that counts.
+	if n := strings.Count(string(rejects), "superseded: a later version of data/sales/2024-09.csv holds this sale"); n != 6 {
+		t.Errorf("%d superseded rejects, want 6:\n%s", n, rejects)
+	}
+	if n := strings.Count(string(rejects), `data/sales/2024-09.csv,137,dealer_code,"unknown dealer ""D099"", expected a dealer_code from the dealers input",`); n != 1 {
+		t.Errorf("the bad row's standing reject is there %d times, want once:\n%s", n, rejects)
+	}
+
+	// A version without those rows at all (nor the last of them fixed)
+	// leaves their rejects standing.
+	dir = demoWorkspace(t)
+	path = filepath.Join(dir, "data", "sales", "2024-09.csv")
+	writeFile(t, path, strings.Join(bad, ""))
+	cmdIn(t, dir, 0, "ingest", "sales", path, "--max-rejects", "0.5")
+	writeFile(t, path, lines[0]+strings.Join(lines[6:], ""))
+	if r := cmdIn(t, dir, 3, "calc", "--period", "2024Q3", "--statements=false"); !strings.Contains(r.stderr, "sales rows were rejected") {
+		t.Fatalf("calc after an export without the bad rows: %s", r.stderr)
+	}
+}
