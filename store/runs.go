@@ -169,8 +169,15 @@ func (t *Tx) AddRunHead(r *Run) error {
 		return fmt.Errorf("write run %s: %w", r.ID, err)
 	}
 	_, err := t.AppendEvent(Event{Kind: "run", Actor: r.User, Subject: r.ID,
-		Body: fmt.Sprintf(`{"digest":%q,"period":%q,"status":%q}`, r.Digest, r.Period, r.Status)})
+		Body: fmt.Sprintf(`{"digest":%q,"manifest_sha256":%q,"period":%q,"status":%q}`, r.Digest, ManifestSHA256(r.Manifest), r.Period, r.Status)})
 	return err
+}
+
+// ManifestSHA256 is the SHA-256 of a run's stored manifest, as its run
+// event records it, so that verify finds an edited manifest.
+func ManifestSHA256(manifest string) string {
+	sum := sha256.Sum256([]byte(manifest))
+	return hex.EncodeToString(sum[:])
 }
 
 // Runs lists stored runs, newest first; period "" lists all.

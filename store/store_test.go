@@ -374,7 +374,8 @@ func TestVerifyFindsTampering(t *testing.T) {
 		}
 		lines := []Line{{PayeeType: "dealer", Payee: "D001", ProgramID: "P", ProgramVersion: 1, Kind: "calc", Currency: "USD", Measure: "3", Amount: "300.00"}}
 		if err := tx.AddRun(&Run{ID: "2024Q3-R001", Period: "2024Q3", Seq: 1, Status: "final", Digest: Digest("2024Q3", lines), Lines: lines,
-			Programs: []RunProgram{{ID: "P", Version: 1, File: "p.yaml", SHA256: sha}}, Manifest: "{}"}); err != nil {
+			Programs: []RunProgram{{ID: "P", Version: 1, File: "p.yaml", SHA256: sha}},
+			Manifest: `{"programs":[{"id":"P","version":1,"sha256":"` + sha + `"}]}`}); err != nil {
 			t.Fatal(err)
 		}
 		if err := tx.Commit(); err != nil {
@@ -400,6 +401,14 @@ func TestVerifyFindsTampering(t *testing.T) {
 		{"blob", `UPDATE blob_chunks SET data = X'00'`, "content no longer matches its SHA-256"},
 		{"chunk", `DROP TRIGGER blobs_no_delete; DELETE FROM blob_chunks`, "a chunk of it is missing"},
 		{"manifest", `DROP TRIGGER runs_no_update; UPDATE runs SET manifest = '{"run_id": '`, "run 2024Q3-R001: its stored manifest is not JSON"},
+		{"manifest edited", `DROP TRIGGER runs_no_update; UPDATE runs SET manifest = replace(manifest, '"programs"', '"user":"x","programs"')`,
+			"run 2024Q3-R001: its stored manifest differs from the one its run event recorded"},
+		{"status", `DROP TRIGGER runs_no_update; UPDATE runs SET status = 'approved'`,
+			"run 2024Q3-R001: its period or status (2024Q3, approved) differs from what its run event recorded (2024Q3, final)"},
+		{"program row deleted", `DELETE FROM run_programs`,
+			"run 2024Q3-R001: the program versions recorded for it differ from those its manifest lists"},
+		{"run deleted", `DROP TRIGGER run_lines_no_delete; DROP TRIGGER runs_no_delete; DELETE FROM run_lines; DELETE FROM run_programs; DELETE FROM run_inputs; DELETE FROM runs`,
+			"event 1 records run 2024Q3-R001, which is no longer stored"},
 		{"program's blob", `PRAGMA foreign_keys = OFF; DROP TRIGGER blobs_no_delete; DELETE FROM blob_chunks; DELETE FROM blobs; PRAGMA foreign_keys = ON`,
 			"run 2024Q3-R001: the archived file of program P is missing"},
 	}

@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"strings"
 )
 
 // Verify checks the whole record: the event chain, every archived blob
@@ -107,13 +106,24 @@ func (d *DB) Verify(ctx context.Context) (checked string, broken string, err err
 				broken = fmt.Sprintf("run %s: its payout lines no longer match its result digest", r.ID)
 				return nil
 			}
-			if !eventRecords(events, r.ID, r.Digest) {
-				broken = fmt.Sprintf("run %s: its result digest differs from the one its run event recorded", r.ID)
-				return nil
-			}
 			if why, err := manifestProblem(tx, r); err != nil || why != "" {
 				broken = why
 				return err
+			}
+			if why := eventProblem(events, r); why != "" {
+				broken = why
+				return nil
+			}
+		}
+		// A run deleted with all its rows leaves its event behind.
+		stored := make(map[string]bool, len(runs))
+		for _, r := range runs {
+			stored[r.ID] = true
+		}
+		for _, e := range events {
+			if e.Kind == "run" && !stored[e.Subject] {
+				broken = fmt.Sprintf("event %d records run %s, which is no longer stored", e.Seq, e.Subject)
+				return nil
 			}
 		}
 		checked = fmt.Sprintf("%d events, %d archived blobs, %d runs", len(events), len(blobs), len(runs))
@@ -122,22 +132,41 @@ func (d *DB) Verify(ctx context.Context) (checked string, broken string, err err
 	return checked, broken, err
 }
 
-// eventRecords reports whether a run event for runID recorded digest.
-func eventRecords(events []Event, runID, digest string) bool {
-	want := fmt.Sprintf(`"digest":%q`, digest)
+// eventProblem says how run r differs from what its run event recorded,
+// or "" when it does not: the result digest, period and status, and the
+// manifest's SHA-256 (recorded by runs stored since it was added).
+func eventProblem(events []Event, r *Run) string {
 	for _, e := range events {
-		if e.Kind == "run" && e.Subject == runID && strings.Contains(e.Body, want) {
-			return true
+		if e.Kind != "run" || e.Subject != r.ID {
+			continue
 		}
+		var rec struct {
+			Digest   string  `json:"digest"`
+			Manifest *string `json:"manifest_sha256"`
+			Period   string  `json:"period"`
+			Status   string  `json:"status"`
+		}
+		if err := json.Unmarshal([]byte(e.Body), &rec); err != nil {
+			return fmt.Sprintf("run %s: its run event is not JSON (%v)", r.ID, err)
+		}
+		switch {
+		case rec.Digest != r.Digest:
+			return fmt.Sprintf("run %s: its result digest differs from the one its run event recorded", r.ID)
+		case rec.Period != r.Period || rec.Status != r.Status:
+			return fmt.Sprintf("run %s: its period or status (%s, %s) differs from what its run event recorded (%s, %s)", r.ID, r.Period, r.Status, rec.Period, rec.Status)
+		case rec.Manifest != nil && *rec.Manifest != ManifestSHA256(r.Manifest):
+			return fmt.Sprintf("run %s: its stored manifest differs from the one its run event recorded", r.ID)
+		}
+		return ""
 	}
-	return false
+	return fmt.Sprintf("run %s: no run event records it", r.ID)
 }
 
 // manifestProblem says what is wrong with run r's stored manifest, or ""
-// when nothing is: it must be JSON, and the input versions recorded for
-// the run must be the files, with their SHA-256 and their profile's, that
-// it lists. A manifest without an inputs list (a run stored by a test) is
-// not compared.
+// when nothing is: it must be JSON, the input versions recorded for the
+// run must be the files, with their SHA-256 and their profile's, that it
+// lists, and the program versions recorded for it the programs it lists.
+// A list the manifest lacks (a run stored by a test) is not compared.
 func manifestProblem(tx *Tx, r *Run) (string, error) {
 	var m struct {
 		Inputs *[]struct {
@@ -146,39 +175,58 @@ func manifestProblem(tx *Tx, r *Run) (string, error) {
 			SHA256  string `json:"sha256"`
 			Profile string `json:"profile_sha256"`
 		} `json:"inputs"`
+		Programs *[]struct {
+			ID      string `json:"id"`
+			Version int    `json:"version"`
+			SHA256  string `json:"sha256"`
+		} `json:"programs"`
 	}
 	if err := json.Unmarshal([]byte(r.Manifest), &m); err != nil {
 		return fmt.Sprintf("run %s: its stored manifest is not JSON (%v)", r.ID, err), nil
 	}
-	if m.Inputs == nil {
+	if m.Inputs != nil {
+		files, err := tx.RunInputs(r.ID)
+		if err != nil {
+			return "", err
+		}
+		// A manifest written before profiles were recorded in it names
+		// files only.
+		withProfiles := len(*m.Inputs) > 0 && (*m.Inputs)[0].Profile != ""
+		var want, got []string
+		for _, in := range *m.Inputs {
+			k := in.Kind + "|" + in.File + "|" + in.SHA256
+			if withProfiles {
+				k += "|" + in.Profile
+			}
+			want = append(want, k)
+		}
+		for _, f := range files {
+			k := f.Kind + "|" + f.Name + "|" + f.SHA256
+			if withProfiles {
+				k += "|" + ProfileSHA256(f.Profile)
+			}
+			got = append(got, k)
+		}
+		slices.Sort(want)
+		slices.Sort(got)
+		if !slices.Equal(want, got) {
+			return fmt.Sprintf("run %s: the input versions recorded for it differ from those its manifest lists", r.ID), nil
+		}
+	}
+	if m.Programs == nil {
 		return "", nil
 	}
-	files, err := tx.RunInputs(r.ID)
-	if err != nil {
-		return "", err
-	}
-	// A manifest written before profiles were recorded in it names files
-	// only.
-	withProfiles := len(*m.Inputs) > 0 && (*m.Inputs)[0].Profile != ""
 	var want, got []string
-	for _, in := range *m.Inputs {
-		k := in.Kind + "|" + in.File + "|" + in.SHA256
-		if withProfiles {
-			k += "|" + in.Profile
-		}
-		want = append(want, k)
+	for _, p := range *m.Programs {
+		want = append(want, fmt.Sprintf("%s|%d|%s", p.ID, p.Version, p.SHA256))
 	}
-	for _, f := range files {
-		k := f.Kind + "|" + f.Name + "|" + f.SHA256
-		if withProfiles {
-			k += "|" + ProfileSHA256(f.Profile)
-		}
-		got = append(got, k)
+	for _, p := range r.Programs {
+		got = append(got, fmt.Sprintf("%s|%d|%s", p.ID, p.Version, p.SHA256))
 	}
 	slices.Sort(want)
 	slices.Sort(got)
 	if !slices.Equal(want, got) {
-		return fmt.Sprintf("run %s: the input versions recorded for it differ from those its manifest lists", r.ID), nil
+		return fmt.Sprintf("run %s: the program versions recorded for it differ from those its manifest lists", r.ID), nil
 	}
 	return "", nil
 }
