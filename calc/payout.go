@@ -475,6 +475,7 @@ func (c *calculator) tiered(p *program, a *account, line *PayoutLine, f *formula
 		line.MeasureKind = "units"
 		st.m = st.units
 	}
+	uncapped := st.revenue // the revenue before a cap on the measure
 	if p.Cap.Measure != nil && st.m.GreaterThan(*p.Cap.Measure) {
 		capped := *p.Cap.Measure
 		f.add("measure %s capped at %s", measureText(p, st.m), measureText(p, capped))
@@ -504,6 +505,13 @@ func (c *calculator) tiered(p *program, a *account, line *PayoutLine, f *formula
 		rev := familyWeighted(p, a.kickRev[ki*slots:(ki+1)*slots])
 		if rev.IsZero() {
 			continue
+		}
+		if !st.revenue.Equal(uncapped) && uncapped.IsPositive() {
+			// Under a cap on the measure, the month's revenue counts in the
+			// share the whole revenue does, as the tiers pay it.
+			counted := rev.Mul(st.revenue).DivRound(uncapped, 16)
+			f.add("kicker %s: %s revenue in the month × %s ÷ %s (the share the cap counts) = %s", k.Month, plain(rev), plain(st.revenue), plain(uncapped), plain(counted))
+			rev = counted
 		}
 		add := rev.Mul(k.AddRate)
 		f.add("kicker %s: %s revenue × %s = %s", k.Month, plain(rev), pct(k.AddRate), plain(add))

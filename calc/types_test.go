@@ -250,6 +250,32 @@ func TestCommissionFamiliesAndKickers(t *testing.T) {
 	}
 }
 
+// TestKickerUnderMeasureCap checks that a cap on the measure caps the
+// revenue a kicker pays on too: the month's revenue counts in the share
+// the cap leaves of the whole.
+func TestKickerUnderMeasureCap(t *testing.T) {
+	capAt := dec("50000")
+	p := prog(rules.Commission, func(p *rules.Program) {
+		p.Measure = "revenue"
+		p.Tiers = tiers(rules.TierRate, "0", "0.01")
+		p.Kickers = []rules.Kicker{{Month: "2024-08", AddRate: dec("0.02")}}
+		p.Cap.Measure = &capAt
+	})
+	ss := sales("D001", 4, "50000") // 200,000 of revenue
+	ss[3].SaleDate = date("2024-09-10")
+	// Revenue 200,000 capped at 50,000: 50,000 × 1% = 500. August has
+	// 150,000, of which the cap counts 50,000 / 200,000 = a quarter:
+	// 37,500 × 2% = 750. Total 1,250.00, not 500 + 150,000 × 2% = 3,500.
+	l := runOne(t, Input{Programs: []*rules.Program{p}, Sales: ss})
+	if got := l.Amount.Decimal().StringFixed(2); got != "1250.00" {
+		t.Errorf("commission = %s, want 1250.00\n%q", got, l.Formula)
+	}
+	want := "kicker 2024-08: 150,000 revenue in the month × 50,000 ÷ 200,000 (the share the cap counts) = 37,500"
+	if !slices.Contains(l.Formula, want) {
+		t.Errorf("formula %q lacks %q", l.Formula, want)
+	}
+}
+
 // TestKickerMonthBounds checks that a kicker counts the revenue of its
 // month's first and last days, and none of the days around them, and that
 // the worth of the next tier is what the tiers pay more there: a kicker is
