@@ -417,6 +417,7 @@ func (c *Config) compute(opts CalcOptions, progs []*rules.Program, ds *dataset, 
 	cp.res = res
 	// Reversals that cancel nothing are rejects of the file they came from.
 	ds.rejectUnmatched(res.Unmatched)
+	ds.rejectClaims(progs)
 	sortRejects(ds.rejects)
 	// Formatting the decimals of a large run's lines takes a while: every
 	// core takes its share.

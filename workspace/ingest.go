@@ -25,6 +25,7 @@ import (
 	"github.com/incent/incent/internal/arena"
 	"github.com/incent/incent/internal/offheap"
 	"github.com/incent/incent/internal/pages"
+	"github.com/incent/incent/rules"
 	"github.com/incent/incent/store"
 )
 
@@ -91,6 +92,18 @@ type dataset struct {
 	// version of the file that holds the same sale supersedes them (see
 	// supersede). Only while the sales are read.
 	stale map[string]map[string][]staleReject
+	// claimSrc is, per claim (by its place in claims), the row it came
+	// from: a claim naming no co-op program is rejected only once the
+	// programs are known (rejectClaims).
+	claimSrc []claimSource
+}
+
+// claimSource is the file version and row a co-op claim was read from.
+type claimSource struct {
+	Seq  int64
+	File string
+	Row  int
+	Raw  []string
 }
 
 // staleReject is a reject of an earlier version of a sales file, at
@@ -1054,6 +1067,18 @@ func (ds *dataset) readVersion(tx *store.Tx, kind ingest.Kind, f store.InputFile
 			return a.ClaimID == b.ClaimID && a.DealerCode == b.DealerCode && a.ProgramID == b.ProgramID && a.SpendAmount.Equal(b.SpendAmount) &&
 				a.InvoiceDate == b.InvoiceDate && a.SubmittedDate == b.SubmittedDate && a.Preapproved == b.Preapproved
 		}, nil)
+		for _, r := range rows {
+			e, ok := ds.claimIdx.m[r.key]
+			if !ok || e.owner != f.Seq {
+				continue // rejected, or a duplicate of an earlier version's row
+			}
+			for len(ds.claimSrc) <= e.pos {
+				ds.claimSrc = append(ds.claimSrc, claimSource{})
+			}
+			if ds.claimSrc[e.pos].Seq != f.Seq { // the first of identical rows
+				ds.claimSrc[e.pos] = claimSource{Seq: f.Seq, File: f.Name, Row: r.row.Line, Raw: r.row.Raw}
+			}
+		}
 	default:
 		return fmt.Errorf("input %s: %s versions are read by readSales", f.Name, kind)
 	}
@@ -1304,6 +1329,42 @@ func (ds *dataset) rejectUnmatched(unmatched []int) {
 		if fp := ds.problems[seq]; fp != nil {
 			fp.rejects = append(fp.rejects, rj)
 			fp.warnings = slices.DeleteFunc(fp.warnings, unwarned)
+		}
+	}
+}
+
+// rejectClaims rejects the co-op claims that name no co-op program among
+// progs (every program file, in effect in the period or not): a program
+// no file defines, or one of another type. Such a claim would be paid by
+// nothing and shown nowhere. Each moves from accepted to rejected in the
+// reconciliation of the version it came from, as rejectUnmatched does.
+func (ds *dataset) rejectClaims(progs []*rules.Program) {
+	types := make(map[string]rules.Type, len(progs))
+	for _, p := range progs {
+		types[p.ID] = p.Type
+	}
+	for i, cl := range ds.claims {
+		var why string
+		switch t, ok := types[cl.ProgramID]; {
+		case !ok:
+			why = fmt.Sprintf("program %q is in no program file; expected the id of a co-op program", cl.ProgramID)
+		case t != rules.Coop:
+			why = fmt.Sprintf("program %s is a %s program, not a co-op one; expected the id of a co-op program", cl.ProgramID, t)
+		default:
+			continue
+		}
+		if i >= len(ds.claimSrc) || ds.claimSrc[i].Seq == 0 {
+			continue // a dataset made without its sources (a test's)
+		}
+		src := ds.claimSrc[i]
+		rj := ingest.Reject{File: src.File, Row: src.Row, Column: "program_id", Reason: why, Raw: src.Raw}
+		ds.rejects = append(ds.rejects, rj)
+		if j, ok := ds.reconOf[src.Seq]; ok {
+			ds.recon[j].Accepted--
+			ds.recon[j].Rejected++
+		}
+		if fp := ds.problems[src.Seq]; fp != nil {
+			fp.rejects = append(fp.rejects, rj)
 		}
 	}
 }

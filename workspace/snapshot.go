@@ -97,6 +97,7 @@ type snapshotMeta struct {
 	ReconOf   []snapshotReconOf
 	Problems  []snapshotProblems
 	Reversals []snapshotReversal
+	ClaimSrc  []claimSource
 }
 
 type snapshotReconOf struct {
@@ -136,7 +137,7 @@ func encodeSnapshot(key [32]byte, ds *dataset) ([]byte, error) {
 // hundred megabytes, which would otherwise be held while the passes run.
 func writeSnapshotTo(w io.Writer, key [32]byte, ds *dataset) error {
 	meta := snapshotMeta{Recon: ds.recon, Rejects: ds.rejects, Warnings: ds.warnings, Dealers: ds.dealers,
-		Objectives: ds.objectives, Certs: ds.certs, Claims: ds.claims, Log: ds.log}
+		Objectives: ds.objectives, Certs: ds.certs, Claims: ds.claims, Log: ds.log, ClaimSrc: ds.claimSrc}
 	for _, seq := range slices.Sorted(maps.Keys(ds.reconOf)) {
 		meta.ReconOf = append(meta.ReconOf, snapshotReconOf{Seq: seq, Index: ds.reconOf[seq]})
 	}
@@ -318,7 +319,7 @@ func decodeBody(body []byte) (ds *dataset, err error) {
 	}
 	d.p += mlen
 	ds = &dataset{recon: meta.Recon, rejects: meta.Rejects, warnings: meta.Warnings, dealers: meta.Dealers,
-		objectives: meta.Objectives, certs: meta.Certs, claims: meta.Claims, log: meta.Log,
+		objectives: meta.Objectives, certs: meta.Certs, claims: meta.Claims, log: meta.Log, claimSrc: meta.ClaimSrc,
 		reconOf: make(map[int64]int, len(meta.ReconOf)), problems: make(map[int64]*fileProblems, len(meta.Problems))}
 	for _, r := range meta.ReconOf {
 		ds.reconOf[r.Seq] = r.Index

@@ -927,3 +927,40 @@ func TestCorrectedExportSupersedesRejects(t *testing.T) {
 		t.Fatalf("calc after an export without the bad rows: %s", r.stderr)
 	}
 }
+
+// TestClaimsOfNoCoopProgram rejects co-op claims naming a program no file
+// defines, or one that is not a co-op program: nothing would pay them,
+// and they were once shown nowhere. A second calc, which reads the
+// inputs from the snapshot, rejects them alike.
+func TestClaimsOfNoCoopProgram(t *testing.T) {
+	dir := demoWorkspace(t)
+	path := filepath.Join(dir, "data", "coop-claims.csv")
+	old, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := strings.Count(string(old), "\n")
+	writeFile(t, path, string(old)+
+		"CL-901,D001,NOPE-PROG,100.00,2024-08-01,2024-08-02,yes\n"+
+		"CL-902,D001,VOL-2024Q3,100.00,2024-08-01,2024-08-02,yes\n")
+	wantLine := fmt.Sprintf("data/coop-claims.csv: read %d = accepted %d + rejected 2 + duplicate 0", rows+1, rows-1)
+	wantRejects := []string{
+		fmt.Sprintf(`data/coop-claims.csv,%d,program_id,"program ""NOPE-PROG"" is in no program file; expected the id of a co-op program","CL-901,D001,NOPE-PROG,100.00,2024-08-01,2024-08-02,yes"`, rows+1),
+		fmt.Sprintf(`data/coop-claims.csv,%d,program_id,"program VOL-2024Q3 is a volume program, not a co-op one; expected the id of a co-op program","CL-902,D001,VOL-2024Q3,100.00,2024-08-01,2024-08-02,yes"`, rows+2),
+	}
+	for _, run := range []string{"2024Q3-R001", "2024Q3-R002"} {
+		r := cmdIn(t, dir, 0, "calc", "--period", "2024Q3", "--statements=false")
+		if !strings.Contains(r.stdout, wantLine) {
+			t.Errorf("%s: no %q in:\n%s", run, wantLine, r.stdout)
+		}
+		rejects, err := os.ReadFile(filepath.Join(dir, "out", "2024Q3", run, "rejects.csv"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range wantRejects {
+			if !strings.Contains(string(rejects), want+"\n") {
+				t.Errorf("%s: no %s in rejects.csv:\n%s", run, want, rejects)
+			}
+		}
+	}
+}
