@@ -214,6 +214,9 @@ func TestParseErrors(t *testing.T) {
 		{"misspelt key", ss + "tiers:\n  - {from: 0, per_unit: 10}\n  - from: 10\n    ammount: 20\n", []string{
 			`p.yaml:9:5: unknown key "ammount" in tiers[1] (expected one of from, per_unit, rate, amount)`,
 		}},
+		{"cap finer than the currency", header("volume") + "per_unit: 5\ncap: {amount: 100.005}\n", []string{
+			`p.yaml:7:15: cap.amount 100.005 is finer than USD's minor unit (2 decimals); a rounded payout could pass it`,
+		}},
 		{"misspelt top-level key", header("volume") + "per_unit: 5\nthreshhold: 3\n", []string{
 			`p.yaml:7:1: unknown key "threshhold" (expected one of id, version, name, type, currency, effective, payee, eligibility, cap, credit, threshold, per_unit)`,
 		}},

@@ -346,6 +346,11 @@ func (d *decoder) cap(p *Program, n *yaml.Node) {
 	}
 	if v := f.get("amount"); v != nil {
 		if x, ok := d.positive(v, "cap.amount"); ok {
+			// A payout is rounded to the currency's minor unit, which
+			// could take it past a cap finer than that.
+			if cur := p.Currency; cur.Code != "" && !x.Equal(x.Round(int32(cur.Minor))) {
+				d.errorf(v, "cap.amount %s is finer than %s's minor unit (%d decimals); a rounded payout could pass it", x.String(), cur.Code, cur.Minor)
+			}
 			p.Cap.Amount = &x
 		}
 	}
