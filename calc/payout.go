@@ -464,6 +464,9 @@ func (c *calculator) tiered(p *program, a *account, line *PayoutLine, f *formula
 		obj, ok := c.objective(a.payee, key)
 		if !ok || !obj.IsPositive() {
 			line.Reason = fmt.Sprintf("no objective for %s in %s (objective key %s)", a.payee, c.in.Period.Code, key)
+			if ok {
+				line.Reason = fmt.Sprintf("the objective for %s in %s (objective key %s) is %s units; a share of it cannot be measured", a.payee, c.in.Period.Code, key, num(obj))
+			}
 			f.add("excluded: %s", line.Reason)
 			line.Tier = "none"
 			return

@@ -142,6 +142,11 @@ func TestObjectivePct(t *testing.T) {
 	if l.Reason != "no objective for D002 in 2024Q3 (objective key OBJ)" || !l.Amount.Decimal().IsZero() {
 		t.Errorf("no objective: reason %q amount %s", l.Reason, l.Amount.Decimal())
 	}
+	objs = append(objs, incent.Objective{DealerCode: "D002", Period: "2024Q3", Key: "OBJ", Units: dec("0")})
+	l = runOne(t, Input{Programs: []*rules.Program{p}, Sales: sales("D002", 22, ""), Objectives: objs})
+	if want := "the objective for D002 in 2024Q3 (objective key OBJ) is 0 units; a share of it cannot be measured"; l.Reason != want || !l.Amount.Decimal().IsZero() {
+		t.Errorf("objective 0: reason %q amount %s, want %q", l.Reason, l.Amount.Decimal(), want)
+	}
 }
 
 // TestModelMixQualify checks the share threshold exactly at its edge.

@@ -168,6 +168,10 @@ func (c *Config) Calc(ctx context.Context, env Env, opts CalcOptions) (*CalcSumm
 	if len(files) == 0 {
 		return nil, usageError("no input files: inputs: in %s matches nothing under %s", "incent.yaml", c.Dir)
 	}
+	if !slices.ContainsFunc(files, func(f store.InputFile) bool { return f.Kind == string(ingest.KindDealers) }) {
+		return nil, usageError("no dealers input: inputs: dealers: in %s matches no file under %s, and none is stored; every sale would be rejected as of an unknown dealer",
+			"incent.yaml", c.Dir)
+	}
 	env.progress("reading %d input files", len(files))
 	ds, fromSnapshot, snap, err := c.gatherCached(tx, files, !opts.DryRun, pa)
 	if err != nil {

@@ -60,6 +60,9 @@ func (c *Config) Explain(ctx context.Context, env Env, w io.Writer, opts Explain
 		if err != nil {
 			return NoRun(err)
 		}
+		if opts.Period != "" && run.Period != opts.Period {
+			return usageError("run %s is of period %s, not %s: give one of --run and --period, or both alike", run.ID, run.Period, opts.Period)
+		}
 		return nil
 	})
 	if err != nil {

@@ -40,6 +40,13 @@ func TestExplain(t *testing.T) {
 		}
 	}
 
+	// A run and a period that disagree are a usage error, not the run's
+	// period explained in silence.
+	r = incentCmd(t, "explain", "--period", "2024Q4", "--run", "2024Q3-R001", "--payee", "D002", "--config", cfg)
+	if want := "run 2024Q3-R001 is of period 2024Q3, not 2024Q4"; r.code != 2 || !strings.Contains(r.stderr, want) {
+		t.Errorf("explain with another period's run: exit %d, %q; want 2 and %q", r.code, r.stderr, want)
+	}
+
 	// One VIN: its one sale is "1 sale", under every program.
 	r = incentCmd(t, "explain", "--period", "2024Q3", "--payee", "D002", "--vin", "1NCSU1AB3RA100095", "--program", "SS-2024Q3-SUV", "--config", cfg)
 	if r.code != 0 || !strings.Contains(r.stdout, "  1 sale counted:\n") || !strings.Contains(r.stdout, "  0 sales did not count.\n") {

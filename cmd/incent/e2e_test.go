@@ -329,6 +329,16 @@ func TestUserErrors(t *testing.T) {
 			t.Errorf("exit %d, want 2", r.code)
 		}
 	})
+	t.Run("no dealers input", func(t *testing.T) {
+		dir := demoWorkspace(t)
+		if err := os.Remove(filepath.Join(dir, "data", "dealers.csv")); err != nil {
+			t.Fatal(err)
+		}
+		r := incentCmd(t, "calc", "--period", "2024Q3", "--config", filepath.Join(dir, "incent.yaml"))
+		if want := "no dealers input: inputs: dealers: in incent.yaml matches no file"; r.code != 2 || !strings.Contains(r.stderr, want) {
+			t.Errorf("exit %d, stderr %q; want 2 and %q", r.code, r.stderr, want)
+		}
+	})
 	t.Run("too many rejects", func(t *testing.T) {
 		dir := demoWorkspace(t)
 		r := incentCmd(t, "calc", "--period", "2024Q3", "--config", filepath.Join(dir, "incent.yaml"), "--max-rejects", "0.001")
