@@ -20,7 +20,7 @@ import (
 
 // version is the tool version recorded in every run's manifest; release
 // builds set it with -ldflags "-X main.version=...".
-var version = "0.3.0-dev"
+var version = "0.4.0-dev"
 
 // IOStreams are the command's standard streams and whether each is a terminal.
 type IOStreams struct {
