@@ -197,8 +197,8 @@ func TestReadSalesRejects(t *testing.T) {
 		t.Errorf("rejects (-want +got):\n%s", diff)
 	}
 	// A reject's key is the sale key its cells give, VIN in capitals; none
-	// when a key cell is empty.
-	for i, key := range map[int]string{0: "D001/2002/1HGCM8268RA000001", 3: "D001/2005/1HGCM8263RA000001", 7: ""} {
+	// when a key cell is empty or the quantity (row 8's 2) unreadable.
+	for i, key := range map[int]string{0: "D001/2002/1HGCM8268RA000001/+", 3: "D001/2005/1HGCM8263RA000001/+", 5: "", 7: ""} {
 		if i < len(rejects) && rejects[i].Key != key {
 			t.Errorf("reject of row %d: key %q, want %q", rejects[i].Row, rejects[i].Key, key)
 		}

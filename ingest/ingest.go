@@ -48,10 +48,10 @@ type Reject struct {
 	Column string // canonical column name, "" when the whole row is at fault
 	Reason string // what is wrong, what was expected
 	Raw    []string
-	// Key is, for a sales row, its sale key without the direction
-	// (dealer/deal/VIN, as the cells give them), so that a later version
-	// of the file holding the same sale can be told to supersede the
-	// reject; "" for other kinds, or when a key cell is empty.
+	// Key is, for a sales row, its sale key (dealer/deal/VIN/direction, as
+	// the cells give them), so that a later version of the file holding
+	// the same sale can be told to supersede the reject; "" for other
+	// kinds, or when a key cell is empty or the quantity unreadable.
 	Key string
 	// Superseded is set on the reject of a sales row once a later version
 	// of its file holds the same sale: it no longer counts against

@@ -66,15 +66,32 @@ func ReadSales(file string, r io.Reader, p Profile, accept func(Row, incent.Sale
 	return readFile(file, r, p, &salesSchema, parseSale, accept, reject)
 }
 
-// saleRejectKey is a rejected sales record's key as an accepted row's
-// would read (dealer/deal/VIN, the VIN in capitals), without direction;
-// "" when a key cell is empty.
+// saleRejectKey is a rejected sales record's sale key as an accepted
+// row's would read (dealer/deal/VIN/direction, the VIN in capitals): a
+// reversal is its own event, which the sale it reverses does not stand
+// for. It is "" when a key cell is empty or the quantity does not say the
+// direction.
 func saleRejectKey(lay *layout, rec []string) string {
 	dealer, deal, vin := cellAt(lay, rec, sDealer), cellAt(lay, rec, sDealID), cellAt(lay, rec, sVIN)
 	if dealer == "" || deal == "" || vin == "" {
 		return ""
 	}
-	return dealer + "/" + deal + "/" + upperASCII(vin)
+	dir := "+"
+	switch q := cellAt(lay, rec, sQuantity); q {
+	case "", "1", "+1":
+	case "-1":
+		dir = "-"
+	default:
+		d, err := decimal.NewFromString(q)
+		switch {
+		case err == nil && d.Equal(decimal.NewFromInt(1)):
+		case err == nil && d.Equal(decimal.NewFromInt(-1)):
+			dir = "-"
+		default:
+			return ""
+		}
+	}
+	return dealer + "/" + deal + "/" + upperASCII(vin) + "/" + dir
 }
 
 const (

@@ -88,7 +88,7 @@ type dataset struct {
 	// Reversals are few; other accepted rows are not kept as text.
 	reversalRaw map[string][]string
 	// stale holds, per sales file name, the rejects of its versions read
-	// so far, by the sale key (without direction) their cells give: a later
+	// so far, by the sale key their cells give: a later
 	// version of the file that holds the same sale supersedes them (see
 	// supersede). Only while the sales are read.
 	stale map[string]map[string][]staleReject
@@ -895,7 +895,7 @@ func (ds *dataset) foldSales(f store.InputFile, ps *parsedSales) {
 			r := &chunk[i]
 			if col, why := r.rejected(); why != "" {
 				rec.Rejected++
-				rejects = append(rejects, ingest.Reject{File: f.Name, Row: r.line(), Column: col, Reason: why, Raw: unpackCells(r.raw), Key: saleKeyWithout(r.key)})
+				rejects = append(rejects, ingest.Reject{File: f.Name, Row: r.line(), Column: col, Reason: why, Raw: unpackCells(r.raw), Key: r.key})
 				continue
 			}
 			s := &r.sale
@@ -907,7 +907,7 @@ func (ds *dataset) foldSales(f store.InputFile, ps *parsedSales) {
 				}
 				rec.Rejected++
 				rj := conflictReject(f.Name, r.fullRow(f.Name), key, o.line(), saleDiff(o.sale, *s))
-				rj.Key = saleKeyWithout(key)
+				rj.Key = key
 				rejects = append(rejects, rj)
 				continue
 			}
@@ -958,7 +958,7 @@ func (ds *dataset) supersede(name string, rejects []ingest.Reject, rows ...[]par
 	}
 	for _, chunk := range rows {
 		for i := range chunk {
-			mark(saleKeyWithout(chunk[i].key))
+			mark(chunk[i].key)
 		}
 	}
 }
@@ -980,9 +980,6 @@ func (ds *dataset) noteStale(name string, start int, fp *fileProblems) {
 		ds.stale[name][key] = append(ds.stale[name][key], staleReject{i: start + fpi, fpi: fpi, fp: fp})
 	}
 }
-
-// saleKeyWithout is a sale key (SaleKey) without its direction.
-func saleKeyWithout(key string) string { return key[:len(key)-2] }
 
 // foldSale is fold for a sale, with its key in saleIdx and its version
 // in owners.

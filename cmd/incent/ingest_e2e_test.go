@@ -964,3 +964,37 @@ func TestClaimsOfNoCoopProgram(t *testing.T) {
 		}
 	}
 }
+
+// TestReversalRejectNotSupersededBySale keeps a bad reversal's reject
+// standing when a later version of its file drops the reversal but keeps
+// the sale it reversed: the sale is another event, and the dealer would
+// stay paid for a car the export had unwound.
+func TestReversalRejectNotSupersededBySale(t *testing.T) {
+	dir := demoWorkspace(t)
+	path := filepath.Join(dir, "data", "sales", "2024-07-08.csv")
+	good, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const reversal = "D001-5268,1NCSU1AB8RA100268,D001,2024-09-03,retail,new,SUV1,2024,suv,42500.00,40800.00,-1,,,,\r\n" // the file has CRLF line ends
+	if !strings.Contains(string(good), reversal) || !strings.Contains(string(good), "D001-5268,1NCSU1AB8RA100268,D001,2024-08-12,") {
+		t.Fatal("the demo no longer has the reversal this test breaks")
+	}
+	writeFile(t, path, strings.Replace(string(good), reversal, strings.Replace(reversal, "2024-09-03", "2024-09-31", 1), 1))
+	cmdIn(t, dir, 0, "ingest", "sales", path, "--max-rejects", "0.5")
+	writeFile(t, path, strings.Replace(string(good), reversal, "", 1))
+	r := cmdIn(t, dir, 0, "calc", "--period", "2024Q3", "--statements=false", "--max-rejects", "1")
+	rejects, err := os.ReadFile(filepath.Join(dir, "out", "2024Q3", "2024Q3-R001", "rejects.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := ""
+	for _, l := range strings.Split(string(rejects), "\n") {
+		if strings.Contains(l, "2024-09-31") {
+			line = l
+		}
+	}
+	if line == "" || strings.Contains(line, "superseded") {
+		t.Errorf("the bad reversal's reject: %q, want it standing\n%s", line, r.stdout)
+	}
+}
