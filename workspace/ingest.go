@@ -96,6 +96,9 @@ type dataset struct {
 	// from: a claim naming no co-op program is rejected only once the
 	// programs are known (rejectClaims).
 	claimSrc []claimSource
+	// codeRows and groups serve rejectUnknownCodes, until the sales are read.
+	codeRows []codeRow
+	groups   map[string]bool
 }
 
 // claimSource is the file version and row a co-op claim was read from.
@@ -483,6 +486,7 @@ func gather(tx *store.Tx, files []store.InputFile, pa *pendingArchive) (*dataset
 			}
 		}
 	}
+	ds.rejectUnknownCodes()
 	return ds, nil
 }
 
@@ -1041,25 +1045,24 @@ func (ds *dataset) readVersion(tx *store.Tx, kind ingest.Kind, f store.InputFile
 			rows = append(rows, keyedRow[incent.Objective]{row, objectiveKey(o), o})
 			return nil
 		}, reject)
-		rows = knownDealers(ds, f, rows, func(o incent.Objective) string { return o.DealerCode }, &rec, &rejects)
 		ds.objectives = foldRows(ds.objectives, ds.objectiveIdx, f, rows, &rec, &rejects, column[incent.Objective]("units"), func(a, b incent.Objective) bool {
 			return a.Units.Equal(b.Units)
 		}, nil)
+		noteCodes(ds, ingest.KindObjectives, f, ds.objectiveIdx, rows, func(o incent.Objective) string { return o.DealerCode })
 	case ingest.KindCertifications:
 		var rows []keyedRow[incent.Certification]
 		counts, err = ingest.ReadCertifications(f.Name, br, p, func(row ingest.Row, ce incent.Certification) error {
 			rows = append(rows, keyedRow[incent.Certification]{row, ce.DealerCode + "|" + ce.Certification + "|" + ce.ValidFrom.String(), ce})
 			return nil
 		}, reject)
-		rows = knownDealers(ds, f, rows, func(ce incent.Certification) string { return ce.DealerCode }, &rec, &rejects)
 		ds.certs = foldRows(ds.certs, ds.certIdx, f, rows, &rec, &rejects, column[incent.Certification]("valid_to"), func(a, b incent.Certification) bool { return a == b }, nil)
+		noteCodes(ds, ingest.KindCertifications, f, ds.certIdx, rows, func(ce incent.Certification) string { return ce.DealerCode })
 	case ingest.KindClaims:
 		var rows []keyedRow[incent.Claim]
 		counts, err = ingest.ReadClaims(f.Name, br, p, func(row ingest.Row, cl incent.Claim) error {
 			rows = append(rows, keyedRow[incent.Claim]{row, cl.ClaimID, cl})
 			return nil
 		}, reject)
-		rows = knownDealers(ds, f, rows, func(cl incent.Claim) string { return cl.DealerCode }, &rec, &rejects)
 		ds.claims = foldRows(ds.claims, ds.claimIdx, f, rows, &rec, &rejects, column[incent.Claim]("claim_id"), func(a, b incent.Claim) bool {
 			return a.ClaimID == b.ClaimID && a.DealerCode == b.DealerCode && a.ProgramID == b.ProgramID && a.SpendAmount.Equal(b.SpendAmount) &&
 				a.InvoiceDate == b.InvoiceDate && a.SubmittedDate == b.SubmittedDate && a.Preapproved == b.Preapproved
@@ -1076,6 +1079,7 @@ func (ds *dataset) readVersion(tx *store.Tx, kind ingest.Kind, f store.InputFile
 				ds.claimSrc[e.pos] = claimSource{Seq: f.Seq, File: f.Name, Row: r.row.Line, Raw: r.row.Raw}
 			}
 		}
+		noteCodes(ds, ingest.KindClaims, f, ds.claimIdx, rows, func(cl incent.Claim) string { return cl.DealerCode })
 	default:
 		return fmt.Errorf("input %s: %s versions are read by readSales", f.Name, kind)
 	}
@@ -1100,29 +1104,82 @@ func (ds *dataset) finishVersion(f store.InputFile, rec Reconciliation, counts i
 	ds.recon = append(ds.recon, rec)
 }
 
-// knownDealers returns the rows whose dealer the dealers input holds
-// (read before every other kind), and rejects the others, as a sales row
-// naming an unknown dealer is: an objective, certification or co-op claim
-// of a dealer no statement is written for would otherwise count for no
-// one, and say so nowhere.
-func knownDealers[T any](ds *dataset, f store.InputFile, rows []keyedRow[T], dealer func(T) string, rec *Reconciliation, rejects *[]ingest.Reject) []keyedRow[T] {
-	kept := rows[:0]
-	for _, r := range rows {
-		if code := dealer(r.v); !ds.hasDealer(code) {
-			rec.Rejected++
-			*rejects = append(*rejects, ingest.Reject{File: f.Name, Row: r.row.Line, Column: "dealer_code", Raw: r.row.Raw,
-				Reason: fmt.Sprintf("unknown dealer %q, expected a dealer_code from the dealers input", code)})
-			continue
-		}
-		kept = append(kept, r)
-	}
-	return kept
+// codeRow is a row of an objectives, certifications or claims version
+// whose dealer_code is neither a dealer nor a group of the dealers input:
+// a salesperson's, or no one's, which is known once the sales are read.
+type codeRow struct {
+	kind ingest.Kind
+	seq  int64
+	key  string
+	code string
+	row  ingest.Row
 }
 
-// hasDealer reports whether the dealers input holds code.
-func (ds *dataset) hasDealer(code string) bool {
-	_, ok := ds.dealerIdx.m[code]
-	return ok
+// noteCodes notes the rows of version f, folded into idx, whose code is
+// neither a dealer's nor a group's and which hold their key's value (the
+// first of identical rows).
+func noteCodes[T any](ds *dataset, kind ingest.Kind, f store.InputFile, idx keyIndex, rows []keyedRow[T], code func(T) string) {
+	if ds.groups == nil {
+		ds.groups = map[string]bool{}
+		for _, d := range ds.dealers {
+			if d.Group != "" {
+				ds.groups[d.Group] = true
+			}
+		}
+	}
+	noted := map[string]bool{}
+	for _, r := range rows {
+		c := code(r.v)
+		if _, ok := ds.dealerIdx.m[c]; ok || ds.groups[c] || noted[r.key] {
+			continue
+		}
+		if e, ok := idx.m[r.key]; !ok || e.owner != f.Seq {
+			continue // rejected, or a duplicate of an earlier version's row
+		}
+		noted[r.key] = true
+		ds.codeRows = append(ds.codeRows, codeRow{kind: kind, seq: f.Seq, key: r.key, code: c, row: r.row})
+	}
+}
+
+// rejectUnknownCodes rejects, once the sales are read, the rows noteCodes
+// noted whose code is no salesperson's either, as a sales row naming an
+// unknown dealer is: an objective, certification or co-op claim of no one
+// would otherwise count for no one, and say so nowhere. A row a later
+// version replaced is left alone. Each moves from accepted to rejected in
+// its version's reconciliation.
+func (ds *dataset) rejectUnknownCodes() {
+	defer func() { ds.codeRows, ds.groups = nil, nil }()
+	if len(ds.codeRows) == 0 {
+		return
+	}
+	people := map[string]bool{}
+	for i := range ds.sales {
+		for _, part := range strings.Split(ds.sales[i].Salesperson, ";") {
+			if id, _, _ := strings.Cut(part, ":"); id != "" {
+				people[id] = true
+			}
+		}
+	}
+	for _, u := range ds.codeRows {
+		idx := map[ingest.Kind]keyIndex{ingest.KindObjectives: ds.objectiveIdx, ingest.KindCertifications: ds.certIdx, ingest.KindClaims: ds.claimIdx}[u.kind]
+		e, ok := idx.m[u.key]
+		if !ok || e.owner != u.seq || people[u.code] {
+			continue
+		}
+		if u.kind == ingest.KindClaims && e.pos < len(ds.claimSrc) {
+			ds.claimSrc[e.pos] = claimSource{} // rejected here, not again by rejectClaims
+		}
+		rj := ingest.Reject{File: u.row.File, Row: u.row.Line, Column: "dealer_code", Raw: u.row.Raw,
+			Reason: fmt.Sprintf("unknown dealer %q, expected a dealer_code from the dealers input, or a group or salesperson code", u.code)}
+		ds.rejects = append(ds.rejects, rj)
+		if j, ok := ds.reconOf[u.seq]; ok {
+			ds.recon[j].Accepted--
+			ds.recon[j].Rejected++
+		}
+		if fp := ds.problems[u.seq]; fp != nil {
+			fp.rejects = append(fp.rejects, rj)
+		}
+	}
 }
 
 // keyedRow is a row of a file version with its key and value.

@@ -836,15 +836,26 @@ func TestDryRunsWriteNothing(t *testing.T) {
 }
 
 // TestOtherRowsOfUnknownDealers rejects objectives, certifications and
-// co-op claims of a dealer the dealers input lacks, as it does sales:
-// such a row counts for no one, and was once accepted and then lost
-// without a word.
+// co-op claims whose code is no dealer, group or salesperson of the
+// inputs, as it does sales naming an unknown dealer: such a row counts for
+// no one, and was once accepted and then lost without a word. A group's or
+// a salesperson's objective is kept, since programs paying them look
+// their objectives up by their codes; and a row rejected for its code
+// still disagrees with the other rows of its key.
 func TestOtherRowsOfUnknownDealers(t *testing.T) {
 	dir := demoWorkspace(t)
-	added := []struct{ file, row string }{
-		{"certifications.csv", "D999,EV,2023-01-01,"},
-		{"coop-claims.csv", "CL-999,D999,COOP-2024Q3,100.00,2024-08-01,2024-08-02,yes"},
-		{"objectives.csv", "D999,2024Q3,SS-2024Q3-SUV,40"},
+	added := []struct {
+		file   string
+		rows   []string
+		reject []int // which of rows are rejects of an unknown code
+	}{
+		{"certifications.csv", []string{"D999,EV,2023-01-01,"}, []int{0}},
+		{"coop-claims.csv", []string{
+			"CL-999,D999,COOP-2024Q3,100.00,2024-08-01,2024-08-02,yes",
+			"CL-998,D999,COOP-2024Q3,500.00,2024-08-01,2024-08-02,yes",
+			"CL-998,D001,COOP-2024Q3,500.00,2024-08-01,2024-08-02,yes",
+		}, []int{0}},
+		{"objectives.csv", []string{"D999,2024Q3,SS-2024Q3-SUV,40", "G-COASTAL,2024Q3,SS-2024Q3-SUV,80", "S-D001-1,2024Q3,SS-2024Q3-SUV,10"}, []int{0}},
 	}
 	var wantOut, wantRejects []string
 	for _, a := range added {
@@ -853,10 +864,23 @@ func TestOtherRowsOfUnknownDealers(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		writeFile(t, path, string(old)+a.row+"\n")
-		rows := strings.Count(string(old), "\n") // the header and the rows before
-		wantOut = append(wantOut, fmt.Sprintf("data/%s: read %d = accepted %d + rejected 1 + duplicate 0", a.file, rows, rows-1))
-		wantRejects = append(wantRejects, fmt.Sprintf(`data/%s,%d,dealer_code,"unknown dealer ""D999"", expected a dealer_code from the dealers input","%s"`, a.file, rows+1, a.row))
+		writeFile(t, path, string(old)+strings.Join(a.rows, "\n")+"\n")
+		before := strings.Count(string(old), "\n") // the header and the rows before
+		rejected := len(a.reject)
+		if a.file == "coop-claims.csv" {
+			rejected += 2 // CL-998's two rows disagree
+		}
+		read := before - 1 + len(a.rows)
+		wantOut = append(wantOut, fmt.Sprintf("data/%s: read %d = accepted %d + rejected %d + duplicate 0", a.file, read, read-rejected, rejected))
+		if a.file == "coop-claims.csv" {
+			for k := 1; k <= 2; k++ {
+				wantRejects = append(wantRejects, fmt.Sprintf(`data/coop-claims.csv,%d,claim_id,same key CL-998 as row %d of this file`, before+1+k, before+1+3-k))
+			}
+		}
+		for _, k := range a.reject {
+			wantRejects = append(wantRejects, fmt.Sprintf(`data/%s,%d,dealer_code,"unknown dealer ""D999"", expected a dealer_code from the dealers input, or a group or salesperson code","%s"`,
+				a.file, before+1+k, a.rows[k]))
+		}
 	}
 	r := cmdIn(t, dir, 0, "calc", "--period", "2024Q3", "--statements=false")
 	for _, want := range wantOut {
@@ -869,7 +893,7 @@ func TestOtherRowsOfUnknownDealers(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range wantRejects {
-		if !strings.Contains(string(rejects), want+"\n") {
+		if !strings.Contains(string(rejects), want) {
 			t.Errorf("no %s in rejects.csv:\n%s", want, rejects)
 		}
 	}
