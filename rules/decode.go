@@ -19,6 +19,19 @@ type decoder struct {
 	file string
 	src  []byte
 	errs Errors
+	// refusals are problems that stop a new calculation from using the
+	// program but not a run already stored with it from being read again
+	// (see Program.Refusals).
+	refusals Errors
+}
+
+// refusef records a refusal at a node's line and column.
+func (d *decoder) refusef(n *yaml.Node, format string, args ...any) {
+	errs := d.errs
+	d.errs = nil
+	d.errorf(n, format, args...)
+	d.refusals = append(d.refusals, d.errs...)
+	d.errs = errs
 }
 
 // errorf records a problem at a node's line and column.

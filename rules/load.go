@@ -42,6 +42,9 @@ func LoadDir(dir string) ([]*Program, error) {
 	if err != nil {
 		errs = append(errs, err.(Errors)...)
 	}
+	for _, p := range progs {
+		errs = append(errs, p.Refusals...)
+	}
 	if len(errs) > 0 {
 		return nil, errs
 	}
@@ -50,7 +53,9 @@ func LoadDir(dir string) ([]*Program, error) {
 
 // LoadFiles is LoadDir over given (name, bytes) pairs, used to reload
 // archived programs: files are read in name order, programs returned in ID
-// order, and all errors of all files are returned at once as Errors.
+// order, and all errors of all files are returned at once as Errors. A
+// program's Refusals are not among them: a run stored with it is read
+// again as it was made.
 func LoadFiles(files []File) ([]*Program, error) {
 	files = append([]File(nil), files...)
 	sort.SliceStable(files, func(i, j int) bool { return files[i].Name < files[j].Name })

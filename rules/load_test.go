@@ -517,3 +517,27 @@ func sha256Hex(data []byte) string {
 	sum := sha256.Sum256(data)
 	return hex.EncodeToString(sum[:])
 }
+
+// TestRefusalsOnlyStopNewCalcs checks that a rule a program breaks only
+// since it was added (a cap finer than the currency's minor unit) stops
+// LoadDir, which loads the programs of a new calculation, but not
+// LoadFiles, which reloads those a stored run archived, so that the run
+// still replays.
+func TestRefusalsOnlyStopNewCalcs(t *testing.T) {
+	data := []byte(header("volume") + "per_unit: 5\ncap: {amount: 100.005}\n")
+	want := "cap.amount 100.005 is finer than USD's minor unit (2 decimals)"
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "p.yaml"), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadDir(dir); err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("LoadDir: %v, want %q", err, want)
+	}
+	progs, err := LoadFiles([]File{{Name: "p.yaml", Data: data}})
+	if err != nil || len(progs) != 1 || progs[0].Cap.Amount == nil || progs[0].Cap.Amount.String() != "100.005" {
+		t.Fatalf("LoadFiles: %v, %v; want the archived program as it was", progs, err)
+	}
+	if len(progs[0].Refusals) != 1 || !strings.Contains(progs[0].Refusals[0].Error(), want) {
+		t.Errorf("refusals %v, want %q", progs[0].Refusals, want)
+	}
+}

@@ -19,6 +19,9 @@ import (
 // of *LoadError sorted by line and column.
 func Parse(file string, data []byte) (*Program, error) {
 	p, _, err := parse(file, data)
+	if err == nil && len(p.Refusals) > 0 {
+		return nil, p.Refusals
+	}
 	return p, err
 }
 
@@ -36,6 +39,9 @@ func parse(file string, data []byte) (*Program, *yaml.Node, error) {
 		return nil, nil, d.errs
 	}
 	sum := sha256.Sum256(data)
+	d.errs, d.refusals = d.refusals, nil
+	d.sortErrs()
+	p.Refusals = d.errs
 	p.File = file
 	p.SHA256 = hex.EncodeToString(sum[:])
 	p.Source = bytes.Clone(data)
@@ -349,7 +355,7 @@ func (d *decoder) cap(p *Program, n *yaml.Node) {
 			// A payout is rounded to the currency's minor unit, which
 			// could take it past a cap finer than that.
 			if cur := p.Currency; cur.Code != "" && !x.Equal(x.Round(int32(cur.Minor))) {
-				d.errorf(v, "cap.amount %s is finer than %s's minor unit (%d decimals); a rounded payout could pass it", x.String(), cur.Code, cur.Minor)
+				d.refusef(v, "cap.amount %s is finer than %s's minor unit (%d decimals); a rounded payout could pass it", x.String(), cur.Code, cur.Minor)
 			}
 			p.Cap.Amount = &x
 		}

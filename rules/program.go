@@ -85,6 +85,12 @@ type Program struct {
 	File   string
 	SHA256 string
 	Source []byte
+	// Refusals are problems that stop a new calculation from using the
+	// program (LoadDir and Parse report them as errors) but not a run
+	// already stored with it from being replayed (LoadFiles does not): a
+	// rule added since the run was made, such as a cap finer than the
+	// currency's minor unit.
+	Refusals Errors
 }
 
 // TierKind says how a tier pays.

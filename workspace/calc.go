@@ -36,6 +36,10 @@ type CalcOptions struct {
 	// pay, when set, limits the payout lines computed to these payees':
 	// statements rendered again for some payees need no others.
 	pay func(calc.Payee) bool
+	// claimPrograms, when set, are the programs co-op claims must name one
+	// of (see rejectClaims): the workspace's, or the run's, all of them;
+	// not a what-if's, nor a rebuild's kept to one kind of payee.
+	claimPrograms []*rules.Program
 }
 
 // CalcSummary is what calc reports: the short table, or --json.
@@ -211,6 +215,9 @@ func (c *Config) Calc(ctx context.Context, env Env, opts CalcOptions) (*CalcSumm
 		logDir = ""
 	}
 	env.progress("calculating %s over %d sales and %d programs", opts.Period.Code, len(ds.sales), len(progs))
+	if opts.ProgramsDir == "" {
+		opts.claimPrograms = progs
+	}
 	cp := c.compute(opts, progs, ds, logDir)
 	cp.reused = reused
 	defer cp.log.abandon() // as reused
@@ -421,7 +428,9 @@ func (c *Config) compute(opts CalcOptions, progs []*rules.Program, ds *dataset, 
 	cp.res = res
 	// Reversals that cancel nothing are rejects of the file they came from.
 	ds.rejectUnmatched(res.Unmatched)
-	ds.rejectClaims(progs)
+	if opts.claimPrograms != nil {
+		ds.rejectClaims(opts.claimPrograms)
+	}
 	sortRejects(ds.rejects)
 	// Formatting the decimals of a large run's lines takes a while: every
 	// core takes its share.

@@ -63,6 +63,7 @@ func (c *Config) rebuild(ctx context.Context, db *store.DB, runID string, snapsh
 		if err != nil {
 			return fmt.Errorf("run %s: archived programs: %w", runID, err)
 		}
+		opts.claimPrograms = slices.Clone(progs)
 		if payeeType != "" {
 			// Nothing of another kind of payee's programs is on these
 			// payees' statements, nor among their lines.

@@ -662,6 +662,26 @@ func TestWhatIf(t *testing.T) {
 	if !sum.WhatIf || sum.RunID != "" {
 		t.Errorf("what_if %v, run %q: want a what-if and no run", sum.WhatIf, sum.RunID)
 	}
+	// A what-if without the co-op program rejects none of the claims,
+	// which name the workspace's.
+	only := t.TempDir()
+	data, _ := os.ReadFile(filepath.Join(dir, "programs", "VOL-2024Q3.yaml"))
+	os.WriteFile(filepath.Join(only, "VOL-2024Q3.yaml"), data, 0o644)
+	r2 := incentCmd(t, "calc", "--period", "2024Q3", "--config", filepath.Join(dir, "incent.yaml"), "--programs", only, "--json")
+	var sum2 struct {
+		Inputs []struct {
+			File     string
+			Rejected int
+		}
+	}
+	if err := json.Unmarshal([]byte(r2.stdout), &sum2); err != nil || r2.code != 0 {
+		t.Fatalf("what-if of one program: exit %d, %v: %s", r2.code, err, r2.stderr)
+	}
+	for _, in := range sum2.Inputs {
+		if in.File == "data/coop-claims.csv" && in.Rejected != 0 {
+			t.Errorf("a what-if without the co-op program rejected %d claims", in.Rejected)
+		}
+	}
 	// The dealers' units beyond the threshold, as TestDemoQuarterClose
 	// works them out: 70 + 50 + 10 + 0 + 20 = 150; 150 × 150 = 22,500.00
 	// now, 150 × 200 = 30,000.00 in the what-if. The certification program
