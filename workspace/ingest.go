@@ -1169,16 +1169,8 @@ func (ds *dataset) rejectUnknownCodes() {
 		if u.kind == ingest.KindClaims && e.pos < len(ds.claimSrc) {
 			ds.claimSrc[e.pos] = claimSource{} // rejected here, not again by rejectClaims
 		}
-		rj := ingest.Reject{File: u.row.File, Row: u.row.Line, Column: "dealer_code", Raw: u.row.Raw,
-			Reason: fmt.Sprintf("unknown dealer %q, expected a dealer_code from the dealers input, or a group or salesperson code", u.code)}
-		ds.rejects = append(ds.rejects, rj)
-		if j, ok := ds.reconOf[u.seq]; ok {
-			ds.recon[j].Accepted--
-			ds.recon[j].Rejected++
-		}
-		if fp := ds.problems[u.seq]; fp != nil {
-			fp.rejects = append(fp.rejects, rj)
-		}
+		ds.rejectAccepted(u.seq, ingest.Reject{File: u.row.File, Row: u.row.Line, Column: "dealer_code", Raw: u.row.Raw,
+			Reason: fmt.Sprintf("unknown dealer %q, expected a dealer_code from the dealers input, or a group or salesperson code", u.code)})
 	}
 }
 
@@ -1369,21 +1361,30 @@ func (ds *dataset) rejectUnmatched(unmatched []int) {
 	for _, i := range unmatched {
 		s := ds.sales[i]
 		file, row := s.File.String(), int(s.Line)
-		rj := ingest.Reject{File: file, Row: row, Column: "quantity", Reason: calc.UnmatchedReason, Raw: ds.reversalRaw[SaleKey(&s)]}
-		ds.rejects = append(ds.rejects, rj)
 		unwarned := func(w ingest.Warning) bool { return w.File == file && w.Row == row }
 		ds.warnings = slices.DeleteFunc(ds.warnings, unwarned)
 		// The version that supplied the row: another version of the same
 		// file name keeps its own count.
 		seq := ds.saleOwner(i)
-		if j, ok := ds.reconOf[seq]; ok {
-			ds.recon[j].Accepted--
-			ds.recon[j].Rejected++
-		}
+		ds.rejectAccepted(seq, ingest.Reject{File: file, Row: row, Column: "quantity", Reason: calc.UnmatchedReason, Raw: ds.reversalRaw[SaleKey(&s)]})
 		if fp := ds.problems[seq]; fp != nil {
-			fp.rejects = append(fp.rejects, rj)
 			fp.warnings = slices.DeleteFunc(fp.warnings, unwarned)
 		}
+	}
+}
+
+// rejectAccepted rejects a row that file version seq had accepted, found
+// bad only once the other inputs or the programs are known: it joins the
+// rejects, the version's own among them, and moves from accepted to
+// rejected in the version's reconciliation.
+func (ds *dataset) rejectAccepted(seq int64, rj ingest.Reject) {
+	ds.rejects = append(ds.rejects, rj)
+	if j, ok := ds.reconOf[seq]; ok {
+		ds.recon[j].Accepted--
+		ds.recon[j].Rejected++
+	}
+	if fp := ds.problems[seq]; fp != nil {
+		fp.rejects = append(fp.rejects, rj)
 	}
 }
 
@@ -1411,15 +1412,7 @@ func (ds *dataset) rejectClaims(progs []*rules.Program) {
 			continue // a dataset made without its sources (a test's)
 		}
 		src := ds.claimSrc[i]
-		rj := ingest.Reject{File: src.File, Row: src.Row, Column: "program_id", Reason: why, Raw: src.Raw}
-		ds.rejects = append(ds.rejects, rj)
-		if j, ok := ds.reconOf[src.Seq]; ok {
-			ds.recon[j].Accepted--
-			ds.recon[j].Rejected++
-		}
-		if fp := ds.problems[src.Seq]; fp != nil {
-			fp.rejects = append(fp.rejects, rj)
-		}
+		ds.rejectAccepted(src.Seq, ingest.Reject{File: src.File, Row: src.Row, Column: "program_id", Reason: why, Raw: src.Raw})
 	}
 }
 
