@@ -88,9 +88,9 @@ type dataset struct {
 	// Reversals are few; other accepted rows are not kept as text.
 	reversalRaw map[string][]string
 	// stale holds, per sales file name, the rejects of its versions read
-	// so far, by the sale key their cells give: a later
-	// version of the file that holds the same sale supersedes them (see
-	// supersede). Only while the sales are read.
+	// so far, by the sale key their cells give: a later version of the
+	// file that holds the same sale supersedes them (see supersede). Only
+	// while the sales are read.
 	stale map[string]map[string][]staleReject
 	// claimSrc is, per claim (by its place in claims), the row it came
 	// from: a claim naming no co-op program is rejected only once the
