@@ -1,6 +1,7 @@
 package calc
 
 import (
+	"cmp"
 	"fmt"
 	"runtime"
 	"slices"
@@ -727,11 +728,7 @@ func (c *calculator) certification(p *program, a *account, line *PayoutLine, f *
 	}
 	ok := false
 	if p.Require == "whole_period" {
-		for _, ce := range c.certs[a.payee] {
-			if ce.Certification == p.Certification && ce.ValidFrom <= c.in.Period.From && (ce.ValidTo.IsZero() || ce.ValidTo >= end) {
-				ok = true
-			}
-		}
+		ok = heldThrough(c.certs[a.payee], p.Certification, c.in.Period.From, end)
 		f.add("%s certification held for the whole period %s to %s: %s", p.Certification, c.in.Period.From, end, yesNo(ok))
 	} else {
 		ok = c.holds(a.payee, p.Certification, end)
@@ -751,6 +748,35 @@ func (c *calculator) certification(p *program, a *account, line *PayoutLine, f *
 		f.add("%s credited units × %s per unit = %s", num(a.units), money(p.PerUnit, p.Currency), plain(amt))
 		f.amount = f.amount.Add(amt)
 	}
+}
+
+// heldThrough reports whether certs hold certification cert on every day
+// from from to to: one row, or several that follow on or overlap, as a
+// certification renewed within the period is recorded.
+func heldThrough(certs []incent.Certification, cert string, from, to incent.Date) bool {
+	var rows []incent.Certification
+	for _, ce := range certs {
+		if ce.Certification == cert {
+			rows = append(rows, ce)
+		}
+	}
+	slices.SortFunc(rows, func(a, b incent.Certification) int { return cmp.Compare(a.ValidFrom, b.ValidFrom) })
+	next := from // the first day not yet known to be held
+	for _, ce := range rows {
+		if ce.ValidFrom > next {
+			return false // a day without the certification
+		}
+		if ce.ValidTo.IsZero() {
+			return true // held from here on
+		}
+		if ce.ValidTo >= next {
+			next = ce.ValidTo.AddDays(1)
+		}
+		if next > to {
+			return true
+		}
+	}
+	return false
 }
 
 func (c *calculator) objective(payee, key string) (decimal.Decimal, bool) {

@@ -233,6 +233,49 @@ func TestCertification(t *testing.T) {
 	}
 }
 
+// TestCertificationHeldThrough checks whole_period against certifications
+// renewed within the period: rows that follow on or overlap hold it, a
+// day between them does not.
+func TestCertificationHeldThrough(t *testing.T) {
+	row := func(cert, from, to string) incent.Certification {
+		ce := incent.Certification{DealerCode: "D001", Certification: cert, ValidFrom: date(from), ValidTo: incent.NoDate}
+		if to != "" {
+			ce.ValidTo = date(to)
+		}
+		return ce
+	}
+	tests := []struct {
+		name  string
+		certs []incent.Certification
+		want  bool
+	}{
+		{"one row over the period", []incent.Certification{row("EV", "2024-01-01", "")}, true},
+		{"one row ending on the last day", []incent.Certification{row("EV", "2024-07-01", "2024-09-30")}, true},
+		{"one row ending a day early", []incent.Certification{row("EV", "2024-07-01", "2024-09-29")}, false},
+		{"one row starting a day late", []incent.Certification{row("EV", "2024-07-02", "")}, false},
+		{"renewed the next day", []incent.Certification{row("EV", "2024-01-01", "2024-08-15"), row("EV", "2024-08-16", "")}, true},
+		{"renewed out of order", []incent.Certification{row("EV", "2024-08-16", "2025-08-15"), row("EV", "2024-01-01", "2024-08-15")}, true},
+		{"overlapping rows", []incent.Certification{row("EV", "2024-01-01", "2024-08-20"), row("EV", "2024-08-01", "2024-12-31")}, true},
+		{"a day between", []incent.Certification{row("EV", "2024-01-01", "2024-08-15"), row("EV", "2024-08-17", "")}, false},
+		{"another certification fills the gap", []incent.Certification{row("EV", "2024-01-01", "2024-08-15"), row("TRK", "2024-08-16", "2024-08-16"), row("EV", "2024-08-17", "")}, false},
+		{"none", nil, false},
+	}
+	for _, tt := range tests {
+		if got := heldThrough(tt.certs, "EV", date("2024-07-01"), date("2024-09-30")); got != tt.want {
+			t.Errorf("%s: held %v, want %v", tt.name, got, tt.want)
+		}
+	}
+	// The program pays a dealer whose certification was renewed in August:
+	// 2,500 + 4 × 50 = 2,700.
+	p := prog(rules.Certification, func(p *rules.Program) {
+		p.Certification, p.Amount, p.PerUnit, p.Require = "EV", decp("2500"), dec("50"), "whole_period"
+	})
+	certs := []incent.Certification{row("EV", "2024-01-01", "2024-08-15"), row("EV", "2024-08-16", "")}
+	if got := runOne(t, Input{Programs: []*rules.Program{p}, Sales: sales("D001", 4, ""), Certifications: certs}).Amount.Decimal().StringFixed(2); got != "2700.00" {
+		t.Errorf("whole_period, renewed = %s, want 2700.00", got)
+	}
+}
+
 // TestCommissionFamiliesAndKickers checks family factors and a monthly kicker.
 func TestCommissionFamiliesAndKickers(t *testing.T) {
 	p := prog(rules.Commission, func(p *rules.Program) {
