@@ -269,13 +269,7 @@ const maxSharedCodes = 1 << 16
 const maxSharedAmounts = 1 << 16
 
 // cell returns column c's trimmed text, "" when the column or cell is absent.
-func (c *rowCtx) cell(col int) string {
-	i := c.lay.idx[col]
-	if i < 0 || i >= len(c.rec) {
-		return ""
-	}
-	return strings.TrimSpace(c.rec[i])
-}
+func (c *rowCtx) cell(col int) string { return cellAt(c.lay, c.rec, col) }
 
 // word returns column c's text mapped through the profile's value words.
 func (c *rowCtx) word(col int) string {

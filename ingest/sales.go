@@ -77,19 +77,11 @@ func saleRejectKey(lay *layout, rec []string) string {
 		return ""
 	}
 	dir := "+"
-	switch q := cellAt(lay, rec, sQuantity); q {
-	case "", "1", "+1":
-	case "-1":
+	switch q, _ := quantityOf(cellAt(lay, rec, sQuantity)); q {
+	case -1:
 		dir = "-"
-	default:
-		d, err := decimal.NewFromString(q)
-		switch {
-		case err == nil && d.Equal(decimal.NewFromInt(1)):
-		case err == nil && d.Equal(decimal.NewFromInt(-1)):
-			dir = "-"
-		default:
-			return ""
-		}
+	case 0:
+		return ""
 	}
 	return dealer + "/" + deal + "/" + upperASCII(vin) + "/" + dir
 }
@@ -271,6 +263,15 @@ func canonical(s string, words []string) (string, bool) {
 // quantity parses a sale's quantity: 1 (the default) or -1 for a reversal.
 func (c *rowCtx) quantity(col int) (int, bool) {
 	s := c.cell(col)
+	if q, ok := quantityOf(s); ok {
+		return q, true
+	}
+	return 0, c.fail(col, strconv.Quote(s)+" is not a quantity; expected 1, or -1 for a reversal")
+}
+
+// quantityOf reads a quantity cell: 1 (also when empty) or -1, as text or
+// as a sheet stores the number; 0 and false for anything else.
+func quantityOf(s string) (int, bool) {
 	switch s {
 	case "", "1", "+1":
 		return 1, true
@@ -285,7 +286,7 @@ func (c *rowCtx) quantity(col int) (int, bool) {
 			return -1, true
 		}
 	}
-	return 0, c.fail(col, strconv.Quote(s)+" is not a quantity; expected 1, or -1 for a reversal")
+	return 0, false
 }
 
 // profileWords names the profile's own words for a column, for a reject

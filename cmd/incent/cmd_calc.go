@@ -129,16 +129,7 @@ func printCalcSummary(ios *IOStreams, s *workspace.CalcSummary, asJSON bool) {
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "\n%d payout lines, %d rejected rows, %d flags; result digest %s\n", s.Lines, s.Rejects, s.Flags, s.Digest)
-	if len(s.RejectedRows) > 0 {
-		fmt.Fprintf(w, "\n%d rejected rows:\n", len(s.RejectedRows))
-		for i, p := range s.RejectedRows {
-			if i == maxListed {
-				fmt.Fprintf(w, "  … and %d more (--json lists every one)\n", len(s.RejectedRows)-maxListed)
-				break
-			}
-			fmt.Fprintln(w, "  "+p.String())
-		}
-	}
+	listProblems(w, "rejected rows", s.RejectedRows)
 	if s.Warnings > 0 {
 		fmt.Fprintf(w, "%d rows accepted with a warning (vin_check: warn), listed in the run's manifest.json\n", s.Warnings)
 	}

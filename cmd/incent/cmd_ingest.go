@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 
 	"github.com/incent/incent/ingest"
 	"github.com/incent/incent/workspace"
@@ -84,21 +85,8 @@ func printIngestSummary(ios *IOStreams, s *workspace.IngestSummary, asJSON, refu
 			fmt.Fprintf(w, "  %s (%s)\n", in.Line(), in.Status)
 		}
 	}
-	list := func(what string, ps []workspace.RowProblem) {
-		if len(ps) == 0 {
-			return
-		}
-		fmt.Fprintf(w, "\n%d %s:\n", len(ps), what)
-		for i, p := range ps {
-			if i == maxListed {
-				fmt.Fprintf(w, "  … and %d more (--json lists every one)\n", len(ps)-maxListed)
-				break
-			}
-			fmt.Fprintln(w, "  "+p.String())
-		}
-	}
-	list("rejected rows", s.Rejects)
-	list("rows accepted with a warning", s.Warnings)
+	listProblems(w, "rejected rows", s.Rejects)
+	listProblems(w, "rows accepted with a warning", s.Warnings)
 	fmt.Fprintln(w)
 	switch {
 	case refused:
@@ -109,5 +97,22 @@ func printIngestSummary(ios *IOStreams, s *workspace.IngestSummary, asJSON, refu
 		fmt.Fprintln(w, "Stored; the next calc uses these rows.")
 	default:
 		fmt.Fprintln(w, "Nothing new to store.")
+	}
+}
+
+// listProblems prints row problems as "file:row: column: reason", the
+// first maxListed of them, under a heading that counts them all; nothing
+// when there are none.
+func listProblems(w io.Writer, what string, ps []workspace.RowProblem) {
+	if len(ps) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\n%d %s:\n", len(ps), what)
+	for i, p := range ps {
+		if i == maxListed {
+			fmt.Fprintf(w, "  … and %d more (--json lists every one)\n", len(ps)-maxListed)
+			break
+		}
+		fmt.Fprintln(w, "  "+p.String())
 	}
 }
