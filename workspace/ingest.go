@@ -1160,9 +1160,9 @@ func (ds *dataset) rejectUnknownCodes() {
 			}
 		}
 	}
+	indexes := map[ingest.Kind]keyIndex{ingest.KindObjectives: ds.objectiveIdx, ingest.KindCertifications: ds.certIdx, ingest.KindClaims: ds.claimIdx}
 	for _, u := range ds.codeRows {
-		idx := map[ingest.Kind]keyIndex{ingest.KindObjectives: ds.objectiveIdx, ingest.KindCertifications: ds.certIdx, ingest.KindClaims: ds.claimIdx}[u.kind]
-		e, ok := idx.m[u.key]
+		e, ok := indexes[u.kind].m[u.key]
 		if !ok || e.owner != u.seq || people[u.code] {
 			continue
 		}
