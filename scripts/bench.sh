@@ -2,7 +2,7 @@
 # Times a quarter close at scale, each step as a whole process: the first
 # calc (new database, no statements), a second calc on unchanged inputs, a
 # third that writes its calculation log again, the statements of the
-# dealers, then of every payee. Prints wall time, sales rows
+# dealers, then of every payee. Prints wall time, CPU time, sales rows
 # per second and peak memory (max RSS) per step, against the targets.
 #
 #   scripts/bench.sh                      # 4,000 dealers × 1,000,000 sales, about 30 programs
@@ -56,7 +56,8 @@ WRAP=()
 if [ "$STEP_TIMEOUT" != 0 ]; then WRAP=(timeout "$STEP_TIMEOUT"); fi
 
 # measure NAME CMD...: runs CMD, leaving its output in $LOGS/NAME.out and
-# setting WALL (seconds), RSS_KB and CODE.
+# setting WALL (seconds), CPU (user+system seconds, "-" when unknown),
+# RSS_KB and CODE.
 measure() {
   local name=$1
   shift
@@ -70,8 +71,10 @@ measure() {
     WALL=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$LOGS/$name.time" |
       awk -F: '{ if (NF == 3) printf "%.2f", $1*3600 + $2*60 + $3; else printf "%.2f", $1*60 + $2 }')
     RSS_KB=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$LOGS/$name.time")
+    CPU=$(awk -F': ' '/User time/ {u = $2} /System time/ {s = $2} END {printf "%.1f+%.1f", u, s}' "$LOGS/$name.time")
   else
     local start end pid hwm
+    CPU=-
     start=$(date +%s.%N)
     "${WRAP[@]}" "$@" >"$out" 2>&1 &
     pid=$!
@@ -96,7 +99,7 @@ record() {
   local rps mib
   rps=$(awk -v n="$SALES" -v s="$WALL" 'BEGIN { if (s > 0) printf "%.0f", n / s; else print "-" }')
   mib=$(awk -v k="$RSS_KB" 'BEGIN { printf "%.0f", k / 1024 }')
-  ROWS+=("$(printf '%-26s %9s %12s %10s %5s   %-26s %s' "$1" "$WALL" "$rps" "$mib" "$CODE" "$2" "$3")")
+  ROWS+=("$(printf '%-26s %9s %11s %12s %10s %5s   %-26s %s' "$1" "$WALL" "$CPU" "$rps" "$mib" "$CODE" "$2" "$3")")
 }
 
 verdict() { # verdict CONDITION...: ok when every awk condition holds and the step succeeded
@@ -178,5 +181,6 @@ echo "workspace $WORK, logs $LOGS"
 # spends a good part of its CPU on page faults, which huge pages make rarer.
 THP=$(sed -n 's/.*\[\(.*\)\].*/\1/p' /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null || true)
 if [ -n "$THP" ]; then echo "transparent huge pages: $THP (see Performance in the README)"; fi
-printf '%-26s %9s %12s %10s %5s   %-26s %s\n' "step" "wall s" "rows/s" "max RSS MiB" "exit" "target" ""
+# CPU is user+system seconds: the machine's slow phases show there first.
+printf '%-26s %9s %11s %12s %10s %5s   %-26s %s\n' "step" "wall s" "CPU s" "rows/s" "max RSS MiB" "exit" "target" ""
 for r in "${ROWS[@]}"; do echo "$r"; done
