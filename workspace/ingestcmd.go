@@ -8,6 +8,7 @@ import (
 
 	"github.com/incent/incent/calc"
 	"github.com/incent/incent/ingest"
+	"github.com/incent/incent/rules"
 	"github.com/incent/incent/store"
 )
 
@@ -176,6 +177,12 @@ func (c *Config) Ingest(ctx context.Context, env Env, opts IngestOptions) (*Inge
 	// A reversal needs its original somewhere in the stored sales, of any
 	// period: calc pairs them without regard to the period it calculates.
 	ds.rejectUnmatched(calc.Run(calc.Input{Sales: ds.sales}).Unmatched)
+	// Co-op claims that name no co-op program are rejected as calc rejects
+	// them, so that ingest's reconciliation is the one calc will print.
+	// Program files calc would refuse leave that to calc, which says why.
+	if progs, err := rules.LoadDir(c.Path(c.Programs)); err == nil && len(progs) > 0 {
+		ds.rejectClaims(progs)
+	}
 
 	sum := &IngestSummary{Kind: string(opts.Kind), DryRun: opts.DryRun, Rejects: []RowProblem{}, Warnings: []RowProblem{}}
 	anyNew := false

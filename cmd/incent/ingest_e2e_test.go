@@ -989,6 +989,69 @@ func TestClaimsOfNoCoopProgram(t *testing.T) {
 	}
 }
 
+// TestIngestRejectsClaimsOfNoCoopProgram has ingest reject the claims
+// calc would: an analyst who ingests the claims file sees the same
+// reconciliation and rejects as the calc that follows. Where the program
+// files cannot be read, ingest says nothing of the claims' programs and
+// the calc, which refuses those files, says why.
+func TestIngestRejectsClaimsOfNoCoopProgram(t *testing.T) {
+	dir := demoWorkspace(t)
+	path := filepath.Join(dir, "data", "coop-claims.csv")
+	old, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := strings.Count(string(old), "\n")
+	writeFile(t, path, string(old)+
+		"CL-901,D001,NOPE-PROG,100.00,2024-08-01,2024-08-02,yes\n"+
+		"CL-902,D001,VOL-2024Q3,100.00,2024-08-01,2024-08-02,yes\n")
+	r := cmdIn(t, dir, 0, "ingest", "claims", path, "--json")
+	var sum struct {
+		Files []struct {
+			File     string `json:"file"`
+			Read     int    `json:"read"`
+			Accepted int    `json:"accepted"`
+			Rejected int    `json:"rejected"`
+		} `json:"files"`
+		Rejects []struct {
+			File   string `json:"file"`
+			Row    int    `json:"row"`
+			Column string `json:"column"`
+			Reason string `json:"reason"`
+		} `json:"rejects"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &sum); err != nil {
+		t.Fatalf("%v in:\n%s", err, r.stdout)
+	}
+	if len(sum.Files) != 1 || sum.Files[0].Read != rows+1 || sum.Files[0].Accepted != rows-1 || sum.Files[0].Rejected != 2 {
+		t.Errorf("files = %+v, want read %d = accepted %d + rejected 2", sum.Files, rows+1, rows-1)
+	}
+	want := []string{
+		fmt.Sprintf(`%d program_id program "NOPE-PROG" is in no program file; expected the id of a co-op program`, rows+1),
+		fmt.Sprintf(`%d program_id program VOL-2024Q3 is a volume program, not a co-op one; expected the id of a co-op program`, rows+2),
+	}
+	var got []string
+	for _, rj := range sum.Rejects {
+		if rj.File == "data/coop-claims.csv" { // the stored sales' rejects are listed too
+			got = append(got, fmt.Sprintf("%d %s %s", rj.Row, rj.Column, rj.Reason))
+		}
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("rejects:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+
+	// Program files calc refuses: ingest reads the claims as before.
+	dir = demoWorkspace(t)
+	path = filepath.Join(dir, "data", "coop-claims.csv")
+	writeFile(t, path, string(old)+"CL-901,D001,NOPE-PROG,100.00,2024-08-01,2024-08-02,yes\n")
+	writeFile(t, filepath.Join(dir, "programs", "broken.yaml"), "id: [\n")
+	r = cmdIn(t, dir, 0, "ingest", "claims", path)
+	if strings.Contains(r.stdout, "NOPE-PROG") || strings.Contains(r.stderr, "NOPE-PROG") {
+		t.Errorf("ingest with unreadable program files rejected a claim by its program:\n%s%s", r.stdout, r.stderr)
+	}
+	cmdIn(t, dir, 2, "calc", "--period", "2024Q3", "--statements=false")
+}
+
 // TestReversalRejectNotSupersededBySale keeps a bad reversal's reject
 // standing when a later version of its file drops the reversal but keeps
 // the sale it reversed: the sale is another event, and the dealer would
