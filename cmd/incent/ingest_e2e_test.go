@@ -952,21 +952,29 @@ func TestCorrectedExportSupersedesRejects(t *testing.T) {
 	}
 }
 
-// TestClaimsOfNoCoopProgram rejects co-op claims naming a program no file
-// defines, or one that is not a co-op program: nothing would pay them,
-// and they were once shown nowhere. A second calc, which reads the
-// inputs from the snapshot, rejects them alike.
-func TestClaimsOfNoCoopProgram(t *testing.T) {
-	dir := demoWorkspace(t)
+// withClaimsOfNoCoopProgram makes a demo workspace whose claims file ends
+// with two claims no co-op program pays, on its rows rows+1 and rows+2:
+// CL-901 names a program no file defines, CL-902 a volume program.
+func withClaimsOfNoCoopProgram(t *testing.T) (dir string, rows int) {
+	t.Helper()
+	dir = demoWorkspace(t)
 	path := filepath.Join(dir, "data", "coop-claims.csv")
 	old, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	rows := strings.Count(string(old), "\n")
 	writeFile(t, path, string(old)+
 		"CL-901,D001,NOPE-PROG,100.00,2024-08-01,2024-08-02,yes\n"+
 		"CL-902,D001,VOL-2024Q3,100.00,2024-08-01,2024-08-02,yes\n")
+	return dir, strings.Count(string(old), "\n")
+}
+
+// TestClaimsOfNoCoopProgram rejects co-op claims naming a program no file
+// defines, or one that is not a co-op program: nothing would pay them,
+// and they were once shown nowhere. A second calc, which reads the
+// inputs from the snapshot, rejects them alike.
+func TestClaimsOfNoCoopProgram(t *testing.T) {
+	dir, rows := withClaimsOfNoCoopProgram(t)
 	wantLine := fmt.Sprintf("data/coop-claims.csv: read %d = accepted %d + rejected 2 + duplicate 0", rows+1, rows-1)
 	wantRejects := []string{
 		fmt.Sprintf(`data/coop-claims.csv,%d,program_id,"program ""NOPE-PROG"" is in no program file; expected the id of a co-op program","CL-901,D001,NOPE-PROG,100.00,2024-08-01,2024-08-02,yes"`, rows+1),
@@ -995,16 +1003,8 @@ func TestClaimsOfNoCoopProgram(t *testing.T) {
 // files cannot be read, ingest says nothing of the claims' programs and
 // the calc, which refuses those files, says why.
 func TestIngestRejectsClaimsOfNoCoopProgram(t *testing.T) {
-	dir := demoWorkspace(t)
+	dir, rows := withClaimsOfNoCoopProgram(t)
 	path := filepath.Join(dir, "data", "coop-claims.csv")
-	old, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rows := strings.Count(string(old), "\n")
-	writeFile(t, path, string(old)+
-		"CL-901,D001,NOPE-PROG,100.00,2024-08-01,2024-08-02,yes\n"+
-		"CL-902,D001,VOL-2024Q3,100.00,2024-08-01,2024-08-02,yes\n")
 	r := cmdIn(t, dir, 0, "ingest", "claims", path, "--json")
 	var sum struct {
 		Files []struct {
@@ -1041,12 +1041,11 @@ func TestIngestRejectsClaimsOfNoCoopProgram(t *testing.T) {
 	}
 
 	// Program files calc refuses: ingest reads the claims as before.
-	dir = demoWorkspace(t)
+	dir, _ = withClaimsOfNoCoopProgram(t)
 	path = filepath.Join(dir, "data", "coop-claims.csv")
-	writeFile(t, path, string(old)+"CL-901,D001,NOPE-PROG,100.00,2024-08-01,2024-08-02,yes\n")
 	writeFile(t, filepath.Join(dir, "programs", "broken.yaml"), "id: [\n")
 	r = cmdIn(t, dir, 0, "ingest", "claims", path)
-	if strings.Contains(r.stdout, "NOPE-PROG") || strings.Contains(r.stderr, "NOPE-PROG") {
+	if out := r.stdout + r.stderr; strings.Contains(out, "NOPE-PROG") || strings.Contains(out, "not a co-op one") {
 		t.Errorf("ingest with unreadable program files rejected a claim by its program:\n%s%s", r.stdout, r.stderr)
 	}
 	cmdIn(t, dir, 2, "calc", "--period", "2024Q3", "--statements=false")
