@@ -160,6 +160,9 @@ func (c *Config) OpenExisting(now func() time.Time) (*store.DB, error) {
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, usageError("no database at %s: run incent calc or incent ingest in this workspace first, or give --db", path)
 	}
+	if err == nil {
+		c.settleStopped(db)
+	}
 	return db, err
 }
 
@@ -218,6 +221,9 @@ func (c *Config) start(ctx context.Context, env Env, dryRun bool) (*store.Tx, fu
 		}
 		release()
 		return nil, nil, err
+	}
+	if !dryRun { // a dry run writes nothing, not even this
+		settle(c.stoppedRuns(tx.RunHead))
 	}
 	return tx, func() {
 		rollback()

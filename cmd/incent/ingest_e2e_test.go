@@ -1084,3 +1084,54 @@ func TestReversalRejectNotSupersededBySale(t *testing.T) {
 		t.Errorf("the bad reversal's reject: %q, want it standing\n%s", line, r.stdout)
 	}
 }
+
+// TestStoppedRunFolderMovedIntoPlace finishes a calc stopped between
+// storing its run and moving the run's folder into place: the run is in
+// the database and its files, all written before the commit, lie in
+// out/<period>/.<run>.partial. The next command moves them into place, so
+// explain, which reads the run's log, works again; a dry run, which
+// writes nothing, leaves the folder; and a folder whose manifest is not
+// the stored run's stays where it is.
+func TestStoppedRunFolderMovedIntoPlace(t *testing.T) {
+	dir := demoWorkspace(t)
+	cmdIn(t, dir, 0, "calc", "--period", "2024Q3", "--statements=false")
+	periodDir := filepath.Join(dir, "out", "2024Q3")
+	final := filepath.Join(periodDir, "2024Q3-R001")
+	partial := filepath.Join(periodDir, ".2024Q3-R001.partial")
+	stop := func() {
+		t.Helper()
+		if err := os.Rename(final, partial); err != nil {
+			t.Fatal(err)
+		}
+	}
+	inPlace := func(want bool) {
+		t.Helper()
+		_, err := os.Stat(filepath.Join(final, "calc-log.jsonl"))
+		if got := err == nil; got != want {
+			t.Fatalf("run folder in place: %v, want %v (%v)", got, want, err)
+		}
+	}
+
+	stop()
+	cmdIn(t, dir, 0, "calc", "--period", "2024Q3", "--statements=false", "--dry-run")
+	inPlace(false)
+	cmdIn(t, dir, 0, "explain", "--period", "2024Q3", "--payee", "D001")
+	inPlace(true)
+
+	// A calc moves it too, before it stores a run of its own.
+	stop()
+	cmdIn(t, dir, 0, "calc", "--period", "2024Q3", "--statements=false")
+	inPlace(true)
+	if _, err := os.Stat(filepath.Join(periodDir, "2024Q3-R002", "calc-log.jsonl")); err != nil {
+		t.Fatal(err)
+	}
+
+	// Files that are not the stored run's stay put.
+	stop()
+	if err := os.WriteFile(filepath.Join(partial, "manifest.json"), []byte("{}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmdIn(t, dir, 0, "runs")
+	cmdIn(t, dir, 0, "calc", "--period", "2024Q3", "--statements=false")
+	inPlace(false)
+}
