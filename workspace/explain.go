@@ -3,6 +3,7 @@ package workspace
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -94,7 +95,30 @@ func (c *Config) Explain(ctx context.Context, env Env, w io.Writer, opts Explain
 	if opts.Type == "" && len(types) == 1 {
 		opts.Type = types[0]
 	}
+	// A program or VIN that selects nothing is a typo more often than not:
+	// say so rather than explain nothing.
+	kind := cmp.Or(opts.Type, "dealer")
+	if opts.Program != "" {
+		i := slices.IndexFunc(m.Programs, func(p ManifestProgram) bool { return p.ID == opts.Program })
+		if i < 0 {
+			return usageError("run %s has no program %q (incent runs show %s lists its programs)", run.ID, opts.Program, run.ID)
+		}
+		if p := m.Programs[i]; p.Payee != kind {
+			return usageError("program %s pays %s, not %s: give --payee one of those", p.ID, payeesWord(p.Payee), payeesWord(kind))
+		}
+	}
+	if opts.VIN != "" && len(sales) == 0 {
+		return usageError("run %s has no sale of VIN %s for %s %s", run.ID, opts.VIN, kind, opts.Payee)
+	}
 	return writeExplanation(w, run, m, opts, sales, payouts)
+}
+
+// payeesWord is the plural of a kind of payee.
+func payeesWord(kind string) string {
+	if kind == "salesperson" {
+		return "salespeople"
+	}
+	return kind + "s"
 }
 
 // readLog reads the payee's lines from a run's calculation log, checking

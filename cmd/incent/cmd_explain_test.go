@@ -53,6 +53,23 @@ func TestExplain(t *testing.T) {
 		t.Errorf("one VIN's explain: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 
+	// A program or VIN that selects nothing is a usage error naming it,
+	// not a header over nothing.
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--program", "NOPE"}, `run 2024Q3-R001 has no program "NOPE"`},
+		{[]string{"--program", "SP-2024Q3-EV"}, "program SP-2024Q3-EV pays salespeople, not dealers"},
+		{[]string{"--vin", "NOTAVIN"}, "run 2024Q3-R001 has no sale of VIN NOTAVIN for dealer D002"},
+		{[]string{"--vin", "1NCSU1ABXRA100160"}, "run 2024Q3-R001 has no sale of VIN 1NCSU1ABXRA100160 for dealer D002"}, // D003's
+	} {
+		r = incentCmd(t, append([]string{"explain", "--period", "2024Q3", "--payee", "D002", "--config", cfg}, c.args...)...)
+		if r.code != 2 || !strings.Contains(r.stderr, c.want) {
+			t.Errorf("explain %v: exit %d, %q; want 2 and %q", c.args, r.code, r.stderr, c.want)
+		}
+	}
+
 	r = incentCmd(t, "explain", "--period", "2024Q3", "--payee", "S-D001-1", "--program", "SP-2024Q3-EV", "--config", cfg)
 	if r.code != 0 || !strings.Contains(r.stdout, "salesperson S-D001-1") || !strings.Contains(r.stdout, ": credit 0.5") ||
 		!strings.Contains(r.stdout, "5.5 units") {
