@@ -473,7 +473,7 @@ func (c *calculator) tiered(p *program, a *account, line *PayoutLine, f *formula
 			return
 		}
 		objective = obj
-		st.m = hundred.Mul(st.units).DivRound(obj, 4)
+		st.m = pctOf(st.units, obj)
 		f.add("%% of objective = 100 × %s credited units ÷ objective %s = %s%%", num(st.units), num(obj), num(st.m))
 	default:
 		line.MeasureKind = "units"
@@ -525,9 +525,18 @@ func (c *calculator) tiered(p *program, a *account, line *PayoutLine, f *formula
 	if ti+1 < len(p.Tiers) {
 		next := p.Tiers[ti+1]
 		gap := next.From.Sub(st.m)
-		at := scaleTo(p, st, next.From, objective)
-		worth := c.in.Rounding.Round(c.tierPay(p, at, ti+1, nil).Sub(pay), p.Currency)
-		line.NextTier = fmt.Sprintf("%s to reach %s%s", c.distanceText(p, gap, objective), c.tierLabel(p, ti+1), worthText(worth, p.Currency))
+		at, reach := scaleTo(p, st, next.From, objective), ti+1
+		if p.Measure == "objective_pct" && objective.IsPositive() {
+			// The distance is told in the whole units that reach the tier
+			// (distanceText), and what it is worth is what they pay, at
+			// the tier they reach (a later one, where tiers lie closer
+			// than a unit).
+			units := st.units.Add(unitsToReach(next.From, st.units, objective))
+			at = tierState{m: pctOf(units, objective), units: units, revenue: perUnitScale(st, units)}
+			reach = reachedTier(p.Tiers, at.m)
+		}
+		worth := c.in.Rounding.Round(c.tierPay(p, at, reach, nil).Sub(pay), p.Currency)
+		line.NextTier = fmt.Sprintf("%s to reach %s%s", c.distanceText(p, gap, st.units, next.From, objective), c.tierLabel(p, ti+1), worthText(worth, p.Currency))
 	}
 }
 
@@ -822,18 +831,38 @@ func measureText(p *program, m decimal.Decimal) string {
 	return num(m) + " units"
 }
 
-func (c *calculator) distanceText(p *program, gap, objective decimal.Decimal) string {
+func (c *calculator) distanceText(p *program, gap, units, from, objective decimal.Decimal) string {
 	switch p.Measure {
 	case "revenue":
 		return money(gap, p.Currency) + " more revenue"
 	case "objective_pct":
-		units := gap.Mul(objective).Div(hundred).Ceil()
-		return fmt.Sprintf("%s more points of objective (%s more units)", num(gap), num(units))
+		return fmt.Sprintf("%s more points of objective (%s more units)", num(gap), num(unitsToReach(from, units, objective)))
 	}
 	if gap.Equal(one) {
 		return "1 more unit"
 	}
 	return num(gap) + " more units"
+}
+
+// pctOf is the measure of units against a (positive) objective: its
+// percentage at four places, as the tiers compare it.
+func pctOf(units, objective decimal.Decimal) decimal.Decimal {
+	return hundred.Mul(units).DivRound(objective, 4)
+}
+
+// unitsToReach is the fewest whole credited units that, added to units,
+// bring the measure against objective to from. It is counted from the
+// units, not from the measure's distance, which is rounded: 1 unit of 3
+// is 33.3333%, 66.6667 points from 100%, and 66.6667 × 3 ÷ 100 is just
+// over 2 units, yet 2 more make 3 of 3.
+func unitsToReach(from, units, objective decimal.Decimal) decimal.Decimal {
+	u := from.Mul(objective).Div(hundred).Sub(units).Ceil()
+	// The measure is rounded at four places, so one unit fewer may reach
+	// it where the objective is very large.
+	for u.GreaterThan(one) && pctOf(units.Add(u).Sub(one), objective).GreaterThanOrEqual(from) {
+		u = u.Sub(one)
+	}
+	return u
 }
 
 // The numbers of formulas are written without decimal's String, which

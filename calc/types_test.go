@@ -2,6 +2,7 @@ package calc
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/incent/incent"
@@ -146,6 +147,38 @@ func TestObjectivePct(t *testing.T) {
 	l = runOne(t, Input{Programs: []*rules.Program{p}, Sales: sales("D002", 22, ""), Objectives: objs})
 	if want := "the objective for D002 in 2024Q3 (objective key OBJ) is 0 units; a share of it cannot be measured"; l.Reason != want || !l.Amount.Decimal().IsZero() {
 		t.Errorf("objective 0: reason %q amount %s, want %q", l.Reason, l.Amount.Decimal(), want)
+	}
+
+	// A next tier between whole units is told in the whole units that
+	// reach it, and its worth is what those units pay: 9 units of 14
+	// (64.29%) reach the 50% tier, 9 × 40 = 360; 80% is 11.2 units, so 3
+	// more units, and 12 × 50 = 600 is 240 more (not 11.2 × 50 = 560, 200
+	// more, which no whole number of sales pays).
+	p = prog(rules.StairStep, func(p *rules.Program) {
+		p.Measure, p.ObjectiveKey = "objective_pct", "OBJ"
+		p.Tiers = tiers(rules.TierPerUnit, "50", "40", "80", "50")
+	})
+	objs = []incent.Objective{{DealerCode: "D001", Period: "2024Q3", Key: "OBJ", Units: dec("14")}}
+	l = runOne(t, Input{Programs: []*rules.Program{p}, Sales: sales("D001", 9, ""), Objectives: objs})
+	if got := l.Amount.Decimal().StringFixed(2); got != "360.00" {
+		t.Errorf("9 of 14: amount = %s, want 360.00", got)
+	}
+	if want := " more points of objective (3 more units) to reach Tier 2 (from 80% of objective), worth 240.00 USD more"; !strings.HasSuffix(l.NextTier, want) {
+		t.Errorf("9 of 14: next = %q, want it to end %q", l.NextTier, want)
+	}
+
+	// Counted from the units, not the rounded points: 1 unit of 3 is
+	// 33.3333%, 66.6667 points from 100%, which × 3 ÷ 100 is just over 2
+	// units; but 2 more make 3 of 3. Tier 1: 1 × 40 = 40; at 3 units,
+	// 3 × 50 = 150, so 110 more.
+	p = prog(rules.StairStep, func(p *rules.Program) {
+		p.Measure, p.ObjectiveKey = "objective_pct", "OBJ"
+		p.Tiers = tiers(rules.TierPerUnit, "30", "40", "100", "50")
+	})
+	objs = []incent.Objective{{DealerCode: "D001", Period: "2024Q3", Key: "OBJ", Units: dec("3")}}
+	l = runOne(t, Input{Programs: []*rules.Program{p}, Sales: sales("D001", 1, ""), Objectives: objs})
+	if want := "66.6667 more points of objective (2 more units) to reach Tier 2 (from 100% of objective), worth 110.00 USD more"; l.NextTier != want {
+		t.Errorf("1 of 3: next = %q, want %q", l.NextTier, want)
 	}
 }
 
