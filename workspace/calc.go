@@ -88,6 +88,7 @@ type ProgramTotal struct {
 // CurrencyTotal is the sum of payout lines in one currency.
 type CurrencyTotal struct {
 	Currency   string `json:"currency"`
+	Payees     int    `json:"payees"` // paid in this currency
 	Amount     string `json:"amount"`
 	Current    string `json:"current,omitempty"` // for a what-if, as in ProgramTotal
 	Difference string `json:"difference,omitempty"`
@@ -583,8 +584,14 @@ func (cp *computed) summary() *CalcSummary {
 	}
 	progTotals := map[pk]*total{}
 	curTotals := map[string]incent.Sum{}
+	curPayees := map[string]map[string]bool{}
 	for _, l := range cp.res.Lines {
-		payees[string(l.PayeeType)+"/"+l.Payee] = true
+		payee := string(l.PayeeType) + "/" + l.Payee
+		payees[payee] = true
+		if curPayees[l.Currency.Code] == nil {
+			curPayees[l.Currency.Code] = map[string]bool{}
+		}
+		curPayees[l.Currency.Code][payee] = true
 		k := pk{l.ProgramID, l.Currency.Code}
 		pt := progTotals[k]
 		if pt == nil {
@@ -615,7 +622,7 @@ func (cp *computed) summary() *CalcSummary {
 	})
 	for cur, amt := range curTotals {
 		c, _ := incent.LookupCurrency(cur)
-		s.Totals = append(s.Totals, CurrencyTotal{Currency: cur, Amount: amt.Value().StringFixed(c.Minor)})
+		s.Totals = append(s.Totals, CurrencyTotal{Currency: cur, Payees: len(curPayees[cur]), Amount: amt.Value().StringFixed(c.Minor)})
 	}
 	sort.Slice(s.Totals, func(i, j int) bool { return s.Totals[i].Currency < s.Totals[j].Currency })
 	return s

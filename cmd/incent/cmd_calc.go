@@ -113,7 +113,7 @@ func printCalcSummary(ios *IOStreams, s *workspace.CalcSummary, asJSON bool) {
 				incent.GroupThousands(p.Current), signed(incent.GroupThousands(p.Difference)))
 		}
 		for _, t := range s.Totals {
-			fmt.Fprintf(tw, "total\t\t%d\t%s\t%s\t%s\t%s\t\n", s.Payees, t.Currency, incent.GroupThousands(t.Amount),
+			fmt.Fprintf(tw, "total\t\t%d\t%s\t%s\t%s\t%s\t\n", t.Payees, t.Currency, incent.GroupThousands(t.Amount),
 				incent.GroupThousands(t.Current), signed(incent.GroupThousands(t.Difference)))
 		}
 		tw.Flush()
@@ -125,7 +125,7 @@ func printCalcSummary(ios *IOStreams, s *workspace.CalcSummary, asJSON bool) {
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t\n", p.ID, p.Type, p.Payees, p.Currency, incent.GroupThousands(p.Amount))
 	}
 	for _, t := range s.Totals {
-		fmt.Fprintf(tw, "total\t\t%d\t%s\t%s\t\n", s.Payees, t.Currency, incent.GroupThousands(t.Amount))
+		fmt.Fprintf(tw, "total\t\t%d\t%s\t%s\t\n", t.Payees, t.Currency, incent.GroupThousands(t.Amount))
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "\n%d payout lines, %d rejected rows, %d flags; result digest %s\n", s.Lines, s.Rejects, s.Flags, s.Digest)

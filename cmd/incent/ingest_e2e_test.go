@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -1134,4 +1135,59 @@ func TestStoppedRunFolderMovedIntoPlace(t *testing.T) {
 	cmdIn(t, dir, 0, "runs")
 	cmdIn(t, dir, 0, "calc", "--period", "2024Q3", "--statements=false")
 	inPlace(false)
+}
+
+// TestTotalsPayeesPerCurrency counts, on each currency's total line of
+// calc's summary, the payees paid in that currency, not every payee of
+// the run.
+func TestTotalsPayeesPerCurrency(t *testing.T) {
+	dir := demoWorkspace(t)
+	path := filepath.Join(dir, "programs", "CERT-2024Q3-EV.yaml")
+	prog, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(prog), "currency: USD\n") {
+		t.Fatal("the demo's CERT-2024Q3-EV no longer pays in USD")
+	}
+	writeFile(t, path, strings.Replace(string(prog), "currency: USD\n", "currency: EUR\n", 1))
+	r := cmdIn(t, dir, 0, "calc", "--period", "2024Q3", "--statements=false", "--json")
+	var sum struct {
+		Payees int `json:"payees"`
+		Totals []struct {
+			Currency string `json:"currency"`
+			Payees   int    `json:"payees"`
+		} `json:"totals"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &sum); err != nil {
+		t.Fatal(err)
+	}
+	// The payees of each currency, from payouts.csv.
+	want := map[string]map[string]bool{}
+	all := map[string]bool{}
+	for _, rec := range readCSV(t, filepath.Join(dir, "out", "2024Q3", "2024Q3-R001", "payouts.csv"))[1:] {
+		payee, cur := rec[2]+"/"+rec[3], rec[7]
+		if want[cur] == nil {
+			want[cur] = map[string]bool{}
+		}
+		want[cur][payee], all[payee] = true, true
+	}
+	if len(want) != 2 || len(want["EUR"]) == 0 || len(want["EUR"]) == len(all) {
+		t.Fatalf("the test needs EUR paid to some payees only: %d currencies, %d of %d payees in EUR", len(want), len(want["EUR"]), len(all))
+	}
+	if sum.Payees != len(all) || len(sum.Totals) != 2 {
+		t.Fatalf("summary: %d payees, %d totals; want %d and 2", sum.Payees, len(sum.Totals), len(all))
+	}
+	for _, tot := range sum.Totals {
+		if tot.Payees != len(want[tot.Currency]) {
+			t.Errorf("%s total: %d payees, want %d", tot.Currency, tot.Payees, len(want[tot.Currency]))
+		}
+	}
+	r = cmdIn(t, dir, 0, "calc", "--period", "2024Q3", "--statements=false", "--dry-run")
+	for cur, payees := range want {
+		line := regexp.MustCompile(`(?m)^\s*total\s+(\d+)\s+` + cur + `\s`).FindStringSubmatch(r.stdout)
+		if line == nil || line[1] != strconv.Itoa(len(payees)) {
+			t.Errorf("no total line of %d payees in %s:\n%s", len(payees), cur, r.stdout)
+		}
+	}
 }
