@@ -196,7 +196,13 @@ func (c *Config) Calc(ctx context.Context, env Env, opts CalcOptions) (*CalcSumm
 	if !opts.DryRun {
 		partial = filepath.Join(c.Path(c.Out), opts.Period.Code, "."+runID+".partial")
 		os.RemoveAll(partial)
-		defer os.RemoveAll(partial)
+		defer func() {
+			// Once the run is stored its files are kept, moved into place
+			// or not: the next command moves them (see settle.go).
+			if !tx.Committed() {
+				os.RemoveAll(partial)
+			}
+		}()
 		if err := os.MkdirAll(partial, 0o755); err != nil {
 			return nil, err
 		}
@@ -303,7 +309,7 @@ func (c *Config) Calc(ctx context.Context, env Env, opts CalcOptions) (*CalcSumm
 		return nil, fmt.Errorf("commit run %s: %w", runID, err)
 	}
 	if err := os.Rename(partial, final); err != nil {
-		return nil, fmt.Errorf("run %s is stored but its files could not be moved into %s: %w", runID, final, err)
+		return nil, fmt.Errorf("run %s is stored but its files could not be moved from %s into %s (the next incent command moves them): %w", runID, partial, final, err)
 	}
 	if keyed {
 		c.saveLastLog(key, runID, settledStamp(filepath.Join(final, logName)))

@@ -12,6 +12,7 @@ import (
 	"reflect"
 	"runtime"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/incent/incent"
@@ -258,4 +259,41 @@ func generatedComputed(t testing.TB, dealers, sales int) *computed {
 		t.Fatal(err)
 	}
 	return c.compute(CalcOptions{Period: p, AsOf: incent.NoDate}, progs, ds, "")
+}
+
+// TestStoredRunKeepsItsFilesWhenTheMoveFails keeps the files of a run
+// that was stored but could not be moved into place (here, a folder of its
+// name appears as it is stored), for the next command to move once the
+// way is clear; they were once removed with the failed calc, leaving a
+// stored run without files.
+func TestStoredRunKeepsItsFilesWhenTheMoveFails(t *testing.T) {
+	c, p := genConfig(t, 10, 300)
+	final := filepath.Join(c.Dir, "out", "2024Q3", "2024Q3-R001")
+	env := testEnv(nil)
+	env.Progress = func(format string, args ...any) {
+		if format == "storing run %s" {
+			if err := os.MkdirAll(filepath.Join(final, "in-the-way"), 0o755); err != nil {
+				t.Error(err)
+			}
+		}
+	}
+	_, err := c.Calc(context.Background(), env, CalcOptions{Period: p, AsOf: incent.NoDate})
+	if err == nil || !strings.Contains(err.Error(), "is stored but its files could not be moved") {
+		t.Fatalf("calc: %v, want the failed move", err)
+	}
+	partial := filepath.Join(c.Dir, "out", "2024Q3", ".2024Q3-R001.partial")
+	if _, err := os.Stat(filepath.Join(partial, "calc-log.jsonl")); err != nil {
+		t.Fatalf("the stored run's files are gone: %v", err)
+	}
+	if err := os.RemoveAll(final); err != nil {
+		t.Fatal(err)
+	}
+	db, err := c.OpenExisting(env.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if _, err := os.Stat(filepath.Join(final, "calc-log.jsonl")); err != nil {
+		t.Fatalf("the next command did not move the run's files into place: %v", err)
+	}
 }

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -234,7 +236,18 @@ func (c *Config) RenderStatements(ctx context.Context, env Env, runID string, op
 		}
 		return "", 0, usageError("run %s has no statement for %s", run.ID, who)
 	}
-	dir := filepath.Join(c.Path(c.Out), run.Period, run.ID, "statements")
+	// A run whose folder is still hidden (its calc was stopped after
+	// storing it, and another command held the lock as this one began)
+	// gets no statements folder of its own: that would stand where the
+	// run's files are to be moved.
+	runDir := filepath.Join(c.Path(c.Out), run.Period, run.ID)
+	partial := filepath.Join(c.Path(c.Out), run.Period, "."+run.ID+".partial")
+	if _, err := os.Lstat(runDir); errors.Is(err, fs.ErrNotExist) {
+		if _, err := os.Lstat(partial); err == nil {
+			return "", 0, &Error{Code: ExitLocked, Err: fmt.Errorf("run %s's files are still in %s, to be moved into place by the next incent command; try again when no other incent command is running", run.ID, relTo(c.Dir, partial))}
+		}
+	}
+	dir := filepath.Join(runDir, "statements")
 	env.progress("rendering %d statements", len(sts))
 	if err := statements.RenderAllOpts(dir, sts, statements.Options{Workers: opts.Workers, Fill: fill, Progress: env.statementProgress}); err != nil {
 		return "", 0, err

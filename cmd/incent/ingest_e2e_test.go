@@ -1127,6 +1127,27 @@ func TestStoppedRunFolderMovedIntoPlace(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// While another command holds the lock, a reader leaves the folder
+	// where it is, and statements refuse (exit 5) rather than make a
+	// folder of the run's name, which would stand in the way for good.
+	stop()
+	lock, err := os.OpenFile(filepath.Join(dir, "incent.db.lock"), os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := flock(lock); err != nil {
+		t.Fatal(err)
+	}
+	cmdIn(t, dir, 0, "runs")
+	inPlace(false)
+	cmdIn(t, dir, 5, "statements", "--run", "2024Q3-R001", "--payee", "D001")
+	if _, err := os.Lstat(final); !os.IsNotExist(err) {
+		t.Fatalf("statements made the run's folder while its files were hidden: %v", err)
+	}
+	lock.Close()
+	cmdIn(t, dir, 0, "statements", "--run", "2024Q3-R001", "--payee", "D001")
+	inPlace(true)
+
 	// Files that are not the stored run's stay put.
 	stop()
 	if err := os.WriteFile(filepath.Join(partial, "manifest.json"), []byte("{}\n"), 0o644); err != nil {
