@@ -81,12 +81,24 @@ func (c *Config) Explain(ctx context.Context, env Env, w io.Writer, opts Explain
 	if len(payouts) == 0 && len(sales) == 0 {
 		return usageError("run %s has no payout line and no sale for payee %q", run.ID, opts.Payee)
 	}
+	// A program asked for must be the run's.
+	var prog *ManifestProgram
+	if opts.Program != "" {
+		i := slices.IndexFunc(m.Programs, func(p ManifestProgram) bool { return p.ID == opts.Program })
+		if i < 0 {
+			return usageError("run %s has no program %q (incent runs show %s lists its programs)", run.ID, opts.Program, run.ID)
+		}
+		prog = &m.Programs[i]
+	}
 	// A salesperson may carry a dealer's code: the two are different payees.
 	var types []string
 	for _, p := range payouts {
 		if !slices.Contains(types, p.PayeeType) {
 			types = append(types, p.PayeeType)
 		}
+	}
+	if opts.Type == "" && prog != nil && slices.Contains(types, prog.Payee) {
+		opts.Type = prog.Payee // the program says which
 	}
 	if opts.Type == "" && len(types) > 1 {
 		slices.Sort(types)
@@ -95,17 +107,14 @@ func (c *Config) Explain(ctx context.Context, env Env, w io.Writer, opts Explain
 	if opts.Type == "" && len(types) == 1 {
 		opts.Type = types[0]
 	}
+	payouts = slices.DeleteFunc(payouts, func(p logPayout) bool {
+		return p.PayeeType != opts.Type || opts.Program != "" && p.Program != opts.Program
+	})
 	// A program or VIN that selects nothing is a typo more often than not:
 	// say so rather than explain nothing.
 	kind := cmp.Or(opts.Type, "dealer")
-	if opts.Program != "" {
-		i := slices.IndexFunc(m.Programs, func(p ManifestProgram) bool { return p.ID == opts.Program })
-		if i < 0 {
-			return usageError("run %s has no program %q (incent runs show %s lists its programs)", run.ID, opts.Program, run.ID)
-		}
-		if p := m.Programs[i]; p.Payee != kind {
-			return usageError("program %s pays %s, not %s: give --payee one of those", p.ID, payeesWord(p.Payee), payeesWord(kind))
-		}
+	if prog != nil && prog.Payee != kind {
+		return usageError("program %s pays %s, not %s: give --payee one of those", prog.ID, payeesWord(prog.Payee), payeesWord(kind))
 	}
 	if opts.VIN != "" && len(sales) == 0 {
 		return usageError("run %s has no sale of VIN %s for %s %s", run.ID, opts.VIN, kind, opts.Payee)
@@ -159,7 +168,9 @@ func readLog(path, wantSHA string, opts ExplainOptions) ([]logSale, []logPayout,
 			if err := json.Unmarshal(line, &p); err != nil {
 				return nil, nil, fmt.Errorf("%s: %w", path, err)
 			}
-			if p.Payee == opts.Payee && (opts.Type == "" || p.PayeeType == opts.Type) && (opts.Program == "" || p.Program == opts.Program) {
+			// Every program's line: the kind of payee is told by them all
+			// (Explain keeps the one program asked for).
+			if p.Payee == opts.Payee && (opts.Type == "" || p.PayeeType == opts.Type) {
 				payouts = append(payouts, p)
 			}
 		}

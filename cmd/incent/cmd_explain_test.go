@@ -59,12 +59,14 @@ func TestExplain(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--program", "NOPE"}, `run 2024Q3-R001 has no program "NOPE"`},
-		{[]string{"--program", "SP-2024Q3-EV"}, "program SP-2024Q3-EV pays salespeople, not dealers"},
-		{[]string{"--vin", "NOTAVIN"}, "run 2024Q3-R001 has no sale of VIN NOTAVIN for dealer D002"},
-		{[]string{"--vin", "1NCSU1ABXRA100160"}, "run 2024Q3-R001 has no sale of VIN 1NCSU1ABXRA100160 for dealer D002"}, // D003's
+		{[]string{"--payee", "D002", "--program", "NOPE"}, `run 2024Q3-R001 has no program "NOPE"`},
+		{[]string{"--payee", "D002", "--program", "SP-2024Q3-EV"}, "program SP-2024Q3-EV pays salespeople, not dealers"},
+		{[]string{"--payee", "S-D001-1", "--program", "VOL-2024Q3"}, "program VOL-2024Q3 pays dealers, not salespeople"},
+		{[]string{"--payee", "S-D001-1", "--program", "GRP-2024Q3"}, "program GRP-2024Q3 pays groups, not salespeople"},
+		{[]string{"--payee", "D002", "--vin", "NOTAVIN"}, "run 2024Q3-R001 has no sale of VIN NOTAVIN for dealer D002"},
+		{[]string{"--payee", "D002", "--vin", "1NCSU1ABXRA100160"}, "run 2024Q3-R001 has no sale of VIN 1NCSU1ABXRA100160 for dealer D002"}, // D003's
 	} {
-		r = incentCmd(t, append([]string{"explain", "--period", "2024Q3", "--payee", "D002", "--config", cfg}, c.args...)...)
+		r = incentCmd(t, append([]string{"explain", "--period", "2024Q3", "--config", cfg}, c.args...)...)
 		if r.code != 2 || !strings.Contains(r.stderr, c.want) {
 			t.Errorf("explain %v: exit %d, %q; want 2 and %q", c.args, r.code, r.stderr, c.want)
 		}
