@@ -856,11 +856,15 @@ func pctOf(units, objective decimal.Decimal) decimal.Decimal {
 // is 33.3333%, 66.6667 points from 100%, and 66.6667 × 3 ÷ 100 is just
 // over 2 units, yet 2 more make 3 of 3.
 func unitsToReach(from, units, objective decimal.Decimal) decimal.Decimal {
-	u := from.Mul(objective).Div(hundred).Sub(units).Ceil()
+	u := decimal.Max(one, from.Mul(objective).Div(hundred).Sub(units).Ceil())
 	// The measure is rounded at four places, so one unit fewer may reach
-	// it where the objective is very large.
+	// it where the objective is very large, and one more may be needed
+	// where the tier's threshold has more places than that.
 	for u.GreaterThan(one) && pctOf(units.Add(u).Sub(one), objective).GreaterThanOrEqual(from) {
 		u = u.Sub(one)
+	}
+	for pctOf(units.Add(u), objective).LessThan(from) {
+		u = u.Add(one)
 	}
 	return u
 }

@@ -180,6 +180,28 @@ func TestObjectivePct(t *testing.T) {
 	if want := "66.6667 more points of objective (2 more units) to reach Tier 2 (from 100% of objective), worth 110.00 USD more"; l.NextTier != want {
 		t.Errorf("1 of 3: next = %q, want %q", l.NextTier, want)
 	}
+
+	// A threshold with more places than the measure's four: 14.285714% of
+	// 70 is 9.99999980 units, but 10 units measure 14.2857%, short of it;
+	// 11 (15.7143%) reach it. 9 units (12.8571%): 9 × 40 = 360; 11 × 50 =
+	// 550, so 190 more. At 10 units, still 1 more unit: 11 × 50 − 400 = 150.
+	p = prog(rules.StairStep, func(p *rules.Program) {
+		p.Measure, p.ObjectiveKey = "objective_pct", "OBJ"
+		p.Tiers = tiers(rules.TierPerUnit, "10", "40", "14.285714", "50")
+	})
+	objs = []incent.Objective{{DealerCode: "D001", Period: "2024Q3", Key: "OBJ", Units: dec("70")}}
+	for _, c := range []struct {
+		units int
+		want  string
+	}{
+		{9, "1.428614 more points of objective (2 more units) to reach Tier 2 (from 14.285714% of objective), worth 190.00 USD more"},
+		{10, "0.000014 more points of objective (1 more units) to reach Tier 2 (from 14.285714% of objective), worth 150.00 USD more"},
+	} {
+		l = runOne(t, Input{Programs: []*rules.Program{p}, Sales: sales("D001", c.units, ""), Objectives: objs})
+		if l.NextTier != c.want {
+			t.Errorf("%d of 70: next = %q, want %q", c.units, l.NextTier, c.want)
+		}
+	}
 }
 
 // TestModelMixQualify checks the share threshold exactly at its edge.

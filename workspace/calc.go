@@ -88,7 +88,7 @@ type ProgramTotal struct {
 // CurrencyTotal is the sum of payout lines in one currency.
 type CurrencyTotal struct {
 	Currency   string `json:"currency"`
-	Payees     int    `json:"payees"` // paid in this currency
+	Payees     int    `json:"payees"` // with a payout line in this currency, 0.00 ones too, as a program's payees are counted
 	Amount     string `json:"amount"`
 	Current    string `json:"current,omitempty"` // for a what-if, as in ProgramTotal
 	Difference string `json:"difference,omitempty"`
