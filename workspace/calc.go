@@ -194,7 +194,7 @@ func (c *Config) Calc(ctx context.Context, env Env, opts CalcOptions) (*CalcSumm
 	// Files go to a hidden folder and are renamed into place only once the
 	// run is committed: no half-written run is ever visible.
 	if !opts.DryRun {
-		partial = filepath.Join(c.Path(c.Out), opts.Period.Code, "."+runID+".partial")
+		partial = partialDir(filepath.Join(c.Path(c.Out), opts.Period.Code), runID)
 		os.RemoveAll(partial)
 		defer func() {
 			// Once the run is stored its files are kept, moved into place

@@ -241,7 +241,7 @@ func (c *Config) RenderStatements(ctx context.Context, env Env, runID string, op
 	// gets no statements folder of its own: that would stand where the
 	// run's files are to be moved.
 	runDir := filepath.Join(c.Path(c.Out), run.Period, run.ID)
-	partial := filepath.Join(c.Path(c.Out), run.Period, "."+run.ID+".partial")
+	partial := partialDir(filepath.Join(c.Path(c.Out), run.Period), run.ID)
 	if _, err := os.Lstat(runDir); errors.Is(err, fs.ErrNotExist) {
 		if _, err := os.Lstat(partial); err == nil {
 			return "", 0, &Error{Code: ExitLocked, Err: fmt.Errorf("run %s's files are still in %s, to be moved into place by the next incent command; try again when no other incent command is running", run.ID, relTo(c.Dir, partial))}

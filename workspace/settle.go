@@ -19,6 +19,20 @@ import (
 // and statements do not look. The next command in the workspace finishes
 // that rename.
 
+// partialDir is the hidden folder a calc writes run id's files into,
+// under the period's folder dir, and partialRun the run id of such a
+// folder's name ("" for any other name).
+func partialDir(dir, id string) string { return filepath.Join(dir, "."+id+".partial") }
+
+func partialRun(name string) string {
+	if id, ok := strings.CutPrefix(name, "."); ok {
+		if id, ok := strings.CutSuffix(id, ".partial"); ok {
+			return id
+		}
+	}
+	return ""
+}
+
 // stoppedRun is the folder of a stored run that was never moved into place.
 type stoppedRun struct{ partial, final string }
 
@@ -42,12 +56,11 @@ func (c *Config) stoppedRuns(head func(id string) (*store.Run, error)) []stopped
 			continue
 		}
 		for _, e := range entries {
-			name := e.Name()
-			if !e.IsDir() || !strings.HasPrefix(name, ".") || !strings.HasSuffix(name, ".partial") {
+			id := partialRun(e.Name())
+			if !e.IsDir() || id == "" {
 				continue
 			}
-			id := strings.TrimSuffix(strings.TrimPrefix(name, "."), ".partial")
-			partial := filepath.Join(out, p.Name(), name)
+			partial := filepath.Join(out, p.Name(), e.Name())
 			final := filepath.Join(out, p.Name(), id)
 			if _, err := os.Lstat(final); !errors.Is(err, fs.ErrNotExist) {
 				continue
