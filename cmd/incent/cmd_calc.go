@@ -73,6 +73,7 @@ func calcRun(f *factory, opts *CalcOptions) error {
 	if err != nil {
 		return err
 	}
+	prepareHeap()
 	sum, err := cfg.Calc(context.Background(), f.env(), workspace.CalcOptions{Period: period, AsOf: asOf, DryRun: opts.DryRun,
 		ProgramsDir: opts.Programs, Statements: opts.Statements, Workers: opts.Workers})
 	if sum != nil {

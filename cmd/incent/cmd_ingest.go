@@ -60,6 +60,7 @@ func ingestRun(f *factory, opts *IngestOptions) error {
 	if err != nil {
 		return err
 	}
+	prepareHeap()
 	sum, err := cfg.Ingest(context.Background(), f.env(), workspace.IngestOptions{Kind: ingest.Kind(opts.Kind),
 		Files: opts.Files, DryRun: opts.DryRun})
 	if sum != nil {

@@ -20,6 +20,7 @@ result digest: exit 0 and "identical", or exit 4 and the first difference.`,
 			if err != nil {
 				return err
 			}
+			prepareHeap()
 			res, err := cfg.Replay(context.Background(), f.env(), args[0])
 			if err != nil {
 				return err

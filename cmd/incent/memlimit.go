@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 
 	"github.com/incent/incent/internal/offheap"
+	"github.com/incent/incent/internal/pages"
 )
 
 // A large close holds the whole quarter in memory, and the garbage
@@ -154,6 +155,22 @@ func budgetMemory(budget int64) {
 	})
 }
 
+// prepareHeap has the heap ask the kernel for huge pages (see
+// pages.HugeHeap) in room for as much heap as the limit allows, at most
+// 4 GiB, or 1 GiB without a limit. The commands that read a quarter into
+// memory call it once the workspace's budget is set: at a million sales a
+// first calc took 7.1-8.7 s with it against 8.1-10.8 s without, four runs
+// each in turn, with a tenth of the page faults. Rendering statements
+// gained nothing measurable (its faults are in memory just freed, which
+// costs little), so the statements command does without.
+func prepareHeap() {
+	n := debug.SetMemoryLimit(-1)
+	if n == math.MaxInt64 {
+		n = 1 << 30
+	}
+	pages.HugeHeap(min(n, 4<<30))
+}
+
 // followOffheap lowers the limit as text outside the heap grows between
 // collections: with no collection due for a while, the limit would
 // otherwise still count memory the text has taken since.
@@ -196,6 +213,7 @@ func watchCollections() {
 			live, gc, busy, wall := readGC()
 			setLimit(*p, live, guard.judge(gc, busy, wall))
 		}
+		pages.AdviseHeap() // the heap's room mapped since, as it grows past what prepareHeap made
 		watchCollections()
 	}, struct{}{})
 }

@@ -1,0 +1,25 @@
+package pages
+
+// HugeHeap prepares the Go heap for huge pages, where the kernel gives
+// them only to memory that asks (transparent huge pages on "madvise", the
+// default of most distributions): it has the runtime map room for about n
+// bytes of heap now, asks for huge pages there, and gives the room back
+// for the heap to grow into. Later calls of AdviseHeap ask again for room
+// mapped since. It does nothing elsewhere, nor where the kernel gives huge
+// pages to all memory or to none, nor under strict overcommit accounting
+// (where mapped room is charged as if used), nor with GODEBUG=disablethp=1.
+//
+// A large close touches its gigabyte of heap for the first time within
+// seconds, and each first touch of a 4 KiB page is a page fault. On the
+// virtual machine incent's figures come from, a fault costs far more than
+// on bare metal, and at a million sales the faults of a first calc cost
+// one to three seconds: with huge pages there are about a tenth as many.
+// Go's runtime asks for huge pages only for its own bookkeeping, and it
+// maps the heap a piece at a time as it grows, so the asking must come
+// from the program, before the heap is touched.
+func HugeHeap(n int64) { hugeHeap(n) }
+
+// AdviseHeap asks for huge pages in the heap's room mapped since HugeHeap,
+// as the heap grows past what it prepared. It is cheap enough to call
+// after every collection.
+func AdviseHeap() { adviseHeap() }

@@ -1,0 +1,107 @@
+package pages
+
+import (
+	"bufio"
+	"bytes"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"unsafe"
+)
+
+func TestWantHugeHeap(t *testing.T) {
+	const (
+		madvise = "always [madvise] never\n"
+		always  = "[always] madvise never\n"
+		never   = "always madvise [never]\n"
+	)
+	for _, c := range []struct {
+		mode, overcommit, godebug string
+		want                      bool
+	}{
+		{madvise, "0\n", "", true},
+		{madvise, "1\n", "", true},
+		{madvise, "0\n", "gctrace=1", true},
+		{always, "0\n", "", false}, // the kernel gives them already
+		{never, "0\n", "", false},
+		{"", "0\n", "", false}, // no huge pages in this kernel
+		{madvise, "2\n", "", false},
+		{madvise, "0\n", "disablethp=1", false},
+		{madvise, "0\n", "gctrace=1, disablethp=1", false},
+		{madvise, "0\n", "disablethp=1,disablethp=0", true}, // the last one counts
+		{madvise, "0\n", "disablethp=0", true},
+	} {
+		if got := wantHugeHeap([]byte(c.mode), []byte(c.overcommit), c.godebug); got != c.want {
+			t.Errorf("wantHugeHeap(%q, %q, %q) = %v, want %v", c.mode, c.overcommit, c.godebug, got, c.want)
+		}
+	}
+}
+
+func TestHeapRange(t *testing.T) {
+	for _, c := range []struct{ start, lo, hi uintptr }{
+		{0x2b2087654320, 0x2b2040000000, 0x2b3087654320},
+		{0x2b2040000000, 0x2b2000000000, 0x2b3040000000},
+		{0x000040001000, 0x000000000000, 0x001040001000}, // no room below
+		{0x00c000000000, 0x00bfc0000000, 0x00d000000000},
+	} {
+		if lo, hi := heapRange(c.start); lo != c.lo || hi != c.hi {
+			t.Errorf("heapRange(%#x) = %#x, %#x, want %#x, %#x", c.start, lo, hi, c.lo, c.hi)
+		}
+	}
+}
+
+// TestHugeHeap prepares a small heap for huge pages, then allocates one
+// block within the room prepared and one far larger, which the runtime
+// maps anew, and finds each block's memory asking for huge pages (VmFlags
+// "hg" in /proc/self/smaps) exactly when this machine's settings want it:
+// the first at once, the second once AdviseHeap has been called.
+func TestHugeHeap(t *testing.T) {
+	mode, _ := os.ReadFile("/sys/kernel/mm/transparent_hugepage/enabled")
+	overcommit, _ := os.ReadFile("/proc/sys/vm/overcommit_memory")
+	want := wantHugeHeap(mode, overcommit, os.Getenv("GODEBUG"))
+	t.Logf("huge page mode %q, overcommit %q: advice wanted: %v", bytes.TrimSpace(mode), bytes.TrimSpace(overcommit), want)
+
+	HugeHeap(128 << 20)
+	inside := make([]byte, 32<<20)
+	if got := asksHuge(t, inside[len(inside)-1:]); got != want {
+		t.Errorf("a block in the room prepared asks for huge pages: %v, want %v", got, want)
+	}
+	beyond := make([]byte, 1<<30) // past the room prepared: mapped anew, not yet advised
+	AdviseHeap()
+	if got := asksHuge(t, beyond[len(beyond)-1:]); got != want { // its end lies past the room prepared
+		t.Errorf("a block mapped later, after AdviseHeap, asks for huge pages: %v, want %v", got, want)
+	}
+}
+
+// asksHuge tells whether the mapping that holds b's first byte has the
+// "hg" flag (MADV_HUGEPAGE) in /proc/self/smaps.
+func asksHuge(t *testing.T, b []byte) bool {
+	t.Helper()
+	addr := uint64(uintptr(unsafe.Pointer(unsafe.SliceData(b))))
+	f, err := os.Open("/proc/self/smaps")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	in := false
+	for sc.Scan() {
+		line := sc.Text()
+		if span, _, ok := strings.Cut(line, " "); ok && strings.Contains(span, "-") && !strings.HasSuffix(span, ":") {
+			lo, hi, _ := strings.Cut(span, "-")
+			l, err1 := strconv.ParseUint(lo, 16, 64)
+			h, err2 := strconv.ParseUint(hi, 16, 64)
+			in = err1 == nil && err2 == nil && l <= addr && addr < h
+			continue
+		}
+		if flags, ok := strings.CutPrefix(line, "VmFlags:"); ok && in {
+			return strings.Contains(" "+flags+" ", " hg ")
+		}
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	t.Fatalf("no mapping in /proc/self/smaps holds %#x", addr)
+	return false
+}

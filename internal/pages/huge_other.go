@@ -1,0 +1,7 @@
+//go:build !linux
+
+package pages
+
+func hugeHeap(int64) {}
+
+func adviseHeap() {}
