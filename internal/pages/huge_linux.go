@@ -20,7 +20,8 @@ var (
 )
 
 func hugeHeap(n int64) {
-	if n < 64<<20 {
+	// A 32-bit process has no room to spare for a gigabyte's block.
+	if n < 64<<20 || unsafe.Sizeof(uintptr(0)) < 8 {
 		return
 	}
 	heapOnce.Do(func() {
@@ -50,8 +51,13 @@ func heapRange(start uintptr) (lo, hi uintptr) {
 	if lo >= 1<<30 {
 		lo -= 1 << 30
 	}
-	return lo, start + 64<<30
+	return lo, start + uintptr(heapAbove)
 }
+
+// heapAbove is how far above its first block the heap's range runs; a
+// variable, since a 32-bit uintptr cannot hold it (and such a process
+// asks for nothing, see hugeHeap).
+var heapAbove uint64 = 64 << 30
 
 func adviseHeap() {
 	if lo, hi := heapLo.Load(), heapHi.Load(); hi > lo {
