@@ -20,14 +20,11 @@ var (
 )
 
 func hugeHeap(n int64) {
-	// A 32-bit process has no room to spare for a gigabyte's block.
-	if n < 64<<20 || unsafe.Sizeof(uintptr(0)) < 8 {
+	if n < 64<<20 {
 		return
 	}
 	heapOnce.Do(func() {
-		mode, _ := os.ReadFile("/sys/kernel/mm/transparent_hugepage/enabled")
-		overcommit, _ := os.ReadFile("/proc/sys/vm/overcommit_memory")
-		if !wantHugeHeap(mode, overcommit, os.Getenv("GODEBUG")) {
+		if !hugeHeapWanted() {
 			return
 		}
 		// A fresh process's heap is a few megabytes: a block of n bytes
@@ -40,6 +37,19 @@ func hugeHeap(n int64) {
 		adviseHeap()
 		debug.FreeOSMemory() // collect the block and hand back its (untouched) pages
 	})
+}
+
+// hugeHeapWanted tells whether this process should ask for huge pages for
+// its heap: in a 64-bit process (a 32-bit one may find no gigabyte of
+// address space in one piece) when this machine's settings want it (see
+// wantHugeHeap).
+func hugeHeapWanted() bool {
+	if unsafe.Sizeof(uintptr(0)) < 8 {
+		return false
+	}
+	mode, _ := os.ReadFile("/sys/kernel/mm/transparent_hugepage/enabled")
+	overcommit, _ := os.ReadFile("/proc/sys/vm/overcommit_memory")
+	return wantHugeHeap(mode, overcommit, os.Getenv("GODEBUG"))
 }
 
 // heapRange is the address range asked for huge pages around a heap

@@ -62,8 +62,9 @@ func TestHeapRange(t *testing.T) {
 func TestHugeHeap(t *testing.T) {
 	mode, _ := os.ReadFile("/sys/kernel/mm/transparent_hugepage/enabled")
 	overcommit, _ := os.ReadFile("/proc/sys/vm/overcommit_memory")
-	want := wantHugeHeap(mode, overcommit, os.Getenv("GODEBUG"))
-	t.Logf("huge page mode %q, overcommit %q: advice wanted: %v", bytes.TrimSpace(mode), bytes.TrimSpace(overcommit), want)
+	want := hugeHeapWanted()
+	t.Logf("huge page mode %q, overcommit %q, %d-bit: advice wanted: %v", bytes.TrimSpace(mode), bytes.TrimSpace(overcommit),
+		8*unsafe.Sizeof(uintptr(0)), want)
 
 	HugeHeap(128 << 20)
 	inside := make([]byte, 32<<20)
