@@ -139,6 +139,12 @@ func machineCeiling() int64 {
 // budgetMemory applies the workspace's memory budget (0: none) and starts
 // following the live heap. It does nothing when GOMEMLIMIT is set.
 func budgetMemory(budget int64) {
+	// The collections are watched under GOMEMLIMIT too, for the heap's
+	// huge pages (see prepareHeap); the limit is left alone there.
+	defer watching.Do(func() {
+		watchCollections()
+		offheap.OnGrow(followOffheap)
+	})
 	if os.Getenv("GOMEMLIMIT") != "" {
 		return
 	}
@@ -149,26 +155,35 @@ func budgetMemory(budget int64) {
 	policy.Store(p)
 	live, _, _, _ := readGC()
 	debug.SetMemoryLimit(goLimit(*p, live, offheap.InUse(), 0))
-	watching.Do(func() {
-		watchCollections()
-		offheap.OnGrow(followOffheap)
-	})
 }
 
 // prepareHeap has the heap ask the kernel for huge pages (see
-// pages.HugeHeap) in room for as much heap as the limit allows, at most
-// 4 GiB, or 1 GiB without a limit. The commands that read a quarter into
-// memory call it once the workspace's budget is set: at a million sales a
-// first calc took 7.1-8.7 s with it against 8.1-10.8 s without, four runs
-// each in turn, with a tenth of the page faults. Rendering statements
-// gained nothing measurable (its faults are in memory just freed, which
-// costs little), so the statements command does without.
+// pages.HugeHeap) in room for as much heap as heapRoom gives. The commands
+// that read a quarter into memory call it once the workspace's budget is
+// set: at a million sales first calcs took 6.95-7.86 s with it against
+// 8.91-9.98 s without, four each in turn, with a fifth to a tenth of the
+// page faults. Rendering statements gained nothing measurable (its faults
+// are in memory just freed, which costs little), so the statements
+// command does without.
 func prepareHeap() {
-	n := debug.SetMemoryLimit(-1)
+	pages.HugeHeap(heapRoom(debug.SetMemoryLimit(-1), machineCeiling()))
+}
+
+// heapRoom is the room prepareHeap has mapped for the heap, from Go's
+// memory limit (math.MaxInt64 for none) and three quarters of the memory
+// the process may use (0 when not known): the limit, or 1 GiB without
+// one, but no more than that memory (a mapping larger than the machine's
+// memory may be refused, and a refusal ends the process, so a GOMEMLIMIT
+// above it is not taken at its word) nor 4 GiB.
+func heapRoom(limit, ceiling int64) int64 {
+	n := limit
 	if n == math.MaxInt64 {
 		n = 1 << 30
 	}
-	pages.HugeHeap(min(n, 4<<30))
+	if ceiling > 0 {
+		n = min(n, ceiling)
+	}
+	return min(n, 4<<30)
 }
 
 // followOffheap lowers the limit as text outside the heap grows between

@@ -97,6 +97,27 @@ func TestGoLimit(t *testing.T) {
 	}
 }
 
+func TestHeapRoom(t *testing.T) {
+	const mib = 1 << 20
+	for _, tc := range []struct {
+		name           string
+		limit, ceiling int64
+		want           int64
+	}{
+		{"the budget's limit", 960 * mib, 18000 * mib, 960 * mib},
+		{"no limit: 1 GiB", math.MaxInt64, 18000 * mib, 1024 * mib},
+		{"no limit, small machine", math.MaxInt64, 700 * mib, 700 * mib},
+		{"GOMEMLIMIT above the machine", 8192 * mib, 1500 * mib, 1500 * mib},
+		{"a large budget: 4 GiB at most", 12000 * mib, 18000 * mib, 4096 * mib},
+		{"machine not known", 6000 * mib, 0, 4096 * mib},
+		{"nothing known", math.MaxInt64, 0, 1024 * mib},
+	} {
+		if got := heapRoom(tc.limit, tc.ceiling); got != tc.want {
+			t.Errorf("%s: heapRoom = %d MiB, want %d MiB", tc.name, got/mib, tc.want/mib)
+		}
+	}
+}
+
 // TestGCGuard feeds the guard the process's CPU seconds, in the collector
 // and in all, and the seconds it has run, as collections would, and checks
 // the lift after each.

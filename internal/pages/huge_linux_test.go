@@ -2,7 +2,6 @@ package pages
 
 import (
 	"bufio"
-	"bytes"
 	"os"
 	"strconv"
 	"strings"
@@ -28,8 +27,11 @@ func TestWantHugeHeap(t *testing.T) {
 		{"", "0\n", "", false}, // no huge pages in this kernel
 		{madvise, "2\n", "", false},
 		{madvise, "0\n", "disablethp=1", false},
-		{madvise, "0\n", "gctrace=1, disablethp=1", false},
-		{madvise, "0\n", "disablethp=1,disablethp=0", true}, // the last one counts
+		{madvise, "0\n", "disablethp=2", false}, // any number but 0
+		{madvise, "0\n", "gctrace=1,disablethp=1", false},
+		{madvise, "0\n", "gctrace=1, disablethp=1", true},    // the runtime reads " disablethp" as another name
+		{madvise, "0\n", "disablethp=1,disablethp=0", true},  // the last one counts
+		{madvise, "0\n", "disablethp=1,disablethp=x", false}, // unless it is no number
 		{madvise, "0\n", "disablethp=0", true},
 	} {
 		if got := wantHugeHeap([]byte(c.mode), []byte(c.overcommit), c.godebug); got != c.want {
@@ -57,39 +59,38 @@ func TestHeapRange(t *testing.T) {
 // TestHugeHeap prepares a small heap for huge pages, then allocates one
 // block within the room prepared and one far larger, which the runtime
 // maps anew, and finds each block's memory asking for huge pages (VmFlags
-// "hg" in /proc/self/smaps) exactly when this machine's settings want it:
-// the first at once, the second once AdviseHeap has been called.
+// "hg" in /proc/self/smaps): the first at once, the second once AdviseHeap
+// has been called. The kernel marks memory so whatever its mode; whether
+// a process asks at all is TestWantHugeHeap's.
 func TestHugeHeap(t *testing.T) {
-	mode, _ := os.ReadFile("/sys/kernel/mm/transparent_hugepage/enabled")
-	overcommit, _ := os.ReadFile("/proc/sys/vm/overcommit_memory")
-	want := hugeHeapWanted()
-	t.Logf("huge page mode %q, overcommit %q, %d-bit: advice wanted: %v", bytes.TrimSpace(mode), bytes.TrimSpace(overcommit),
-		8*unsafe.Sizeof(uintptr(0)), want)
-
-	HugeHeap(128 << 20)
-	inside := make([]byte, 32<<20)
-	if got := asksHuge(t, inside[len(inside)-1:]); got != want {
-		t.Errorf("a block in the room prepared asks for huge pages: %v, want %v", got, want)
+	if _, err := os.Stat("/sys/kernel/mm/transparent_hugepage/enabled"); err != nil {
+		t.Skip("this kernel has no transparent huge pages:", err)
 	}
-	beyond := make([]byte, 1<<30) // past the room prepared: mapped anew, not yet advised
+	prepareHuge(64 << 20)
+	inside := make([]byte, 16<<20)
+	if !asksHuge(t, inside[len(inside)-1:]) {
+		t.Error("a block in the room prepared does not ask for huge pages")
+	}
+	beyond := make([]byte, 256<<20) // past the room prepared: mapped anew, not yet advised
 	AdviseHeap()
-	if got := asksHuge(t, beyond[len(beyond)-1:]); got != want { // its end lies past the room prepared
-		t.Errorf("a block mapped later, after AdviseHeap, asks for huge pages: %v, want %v", got, want)
+	if !asksHuge(t, beyond[len(beyond)-1:]) { // its end lies past the room prepared
+		t.Error("a block mapped later does not ask for huge pages after AdviseHeap")
 	}
 }
 
 // asksHuge tells whether the mapping that holds b's first byte has the
-// "hg" flag (MADV_HUGEPAGE) in /proc/self/smaps.
+// "hg" flag (MADV_HUGEPAGE) in /proc/self/smaps. It skips the test where
+// smaps tells no flags.
 func asksHuge(t *testing.T, b []byte) bool {
 	t.Helper()
 	addr := uint64(uintptr(unsafe.Pointer(unsafe.SliceData(b))))
 	f, err := os.Open("/proc/self/smaps")
 	if err != nil {
-		t.Fatal(err)
+		t.Skip("no /proc/self/smaps:", err)
 	}
 	defer f.Close()
 	sc := bufio.NewScanner(f)
-	in := false
+	in, flags := false, false
 	for sc.Scan() {
 		line := sc.Text()
 		if span, _, ok := strings.Cut(line, " "); ok && strings.Contains(span, "-") && !strings.HasSuffix(span, ":") {
@@ -99,12 +100,18 @@ func asksHuge(t *testing.T, b []byte) bool {
 			in = err1 == nil && err2 == nil && l <= addr && addr < h
 			continue
 		}
-		if flags, ok := strings.CutPrefix(line, "VmFlags:"); ok && in {
-			return strings.Contains(" "+flags+" ", " hg ")
+		if fl, ok := strings.CutPrefix(line, "VmFlags:"); ok {
+			flags = true
+			if in {
+				return strings.Contains(" "+fl+" ", " hg ")
+			}
 		}
 	}
 	if err := sc.Err(); err != nil {
 		t.Fatal(err)
+	}
+	if !flags {
+		t.Skip("/proc/self/smaps tells no VmFlags")
 	}
 	t.Fatalf("no mapping in /proc/self/smaps holds %#x", addr)
 	return false
