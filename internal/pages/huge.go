@@ -13,7 +13,7 @@ package pages
 // seconds, and each first touch of a 4 KiB page is a page fault. On the
 // virtual machine incent's figures come from, a fault costs far more than
 // on bare metal, and at a million sales the faults of a first calc cost
-// one to three seconds: with huge pages there are about a tenth as many.
+// one to three seconds: with huge pages there are a fifth to a tenth as many.
 // Go's runtime asks for huge pages only for its own bookkeeping, and it
 // maps the heap a piece at a time as it grows, so the asking must come
 // from the program, before the heap is touched.
