@@ -23,6 +23,7 @@ import (
 
 	"github.com/incent/incent"
 	"github.com/incent/incent/calc"
+	"github.com/incent/incent/internal/pages"
 	"github.com/incent/incent/rules"
 	"github.com/incent/incent/statements"
 	"github.com/incent/incent/store"
@@ -121,6 +122,7 @@ func (cp *computed) writeFiles(dir string, run *store.Run, env Env, opts CalcOpt
 		m.Files[wr.name] = shas[i]
 	}
 	if opts.Statements {
+		pages.EndHugeHeap() // see there
 		sts, fill := cp.statements(run.ID, newPayeeNames(cp.ds.dealers, cp.lines))
 		env.progress("rendering %d statements", len(sts))
 		if err := statements.RenderAllOpts(filepath.Join(dir, "statements"), sts,

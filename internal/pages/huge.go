@@ -23,3 +23,10 @@ func HugeHeap(n int64) { hugeHeap(n) }
 // as the heap grows past what it prepared. It is cheap enough to call
 // after every collection.
 func AdviseHeap() { adviseHeap() }
+
+// EndHugeHeap stops asking for huge pages, and has the heap's room ask for
+// none from now on (pages already huge stay so), for the rest of a command
+// that has read its quarter and goes on to render statements: those
+// gained nothing from huge pages on their own, and rendered after a calc
+// whose heap asked for them they took more CPU.
+func EndHugeHeap() { endHugeHeap() }

@@ -12,12 +12,16 @@ import (
 	"unsafe"
 )
 
-const madvHugepage = 14 // MADV_HUGEPAGE
+const (
+	madvHugepage   = 14 // MADV_HUGEPAGE
+	madvNohugepage = 15 // MADV_NOHUGEPAGE
+)
 
 var (
 	heapOnce sync.Once
 	heapLo   atomic.Uintptr // the address range asked for huge pages; 0 when none
 	heapHi   atomic.Uintptr
+	heapEnd  atomic.Bool // EndHugeHeap was called
 )
 
 func hugeHeap(n int64) {
@@ -41,6 +45,7 @@ func prepareHuge(n int64) {
 	lo, hi := heapRange(start)
 	heapLo.Store(lo)
 	heapHi.Store(hi)
+	heapEnd.Store(false)
 	adviseHeap()
 	debug.FreeOSMemory() // collect the block and hand back its (untouched) pages
 }
@@ -82,10 +87,23 @@ func heapRange(start uintptr) (lo, hi uintptr) {
 var heapAbove uint64 = 64 << 30
 
 func adviseHeap() {
+	if !heapEnd.Load() {
+		advise(madvHugepage)
+	}
+}
+
+func endHugeHeap() {
+	if !heapEnd.Swap(true) {
+		advise(madvNohugepage)
+	}
+}
+
+// advise gives the heap's range the advice, if HugeHeap prepared one.
+func advise(advice uintptr) {
 	if lo, hi := heapLo.Load(), heapHi.Load(); hi > lo {
 		// The kernel applies the advice to what is mapped in the range
 		// and reports ENOMEM for the gaps.
-		_, _, _ = syscall.Syscall(syscall.SYS_MADVISE, lo, hi-lo, madvHugepage)
+		_, _, _ = syscall.Syscall(syscall.SYS_MADVISE, lo, hi-lo, advice)
 	}
 }
 

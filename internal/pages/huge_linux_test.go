@@ -60,8 +60,9 @@ func TestHeapRange(t *testing.T) {
 // block within the room prepared and one far larger, which the runtime
 // maps anew, and finds each block's memory asking for huge pages (VmFlags
 // "hg" in /proc/self/smaps): the first at once, the second once AdviseHeap
-// has been called. The kernel marks memory so whatever its mode; whether
-// a process asks at all is TestWantHugeHeap's.
+// has been called; and neither once EndHugeHeap has been. The kernel
+// marks memory so whatever its mode; whether a process asks at all is
+// TestWantHugeHeap's.
 func TestHugeHeap(t *testing.T) {
 	if _, err := os.Stat("/sys/kernel/mm/transparent_hugepage/enabled"); err != nil {
 		t.Skip("this kernel has no transparent huge pages:", err)
@@ -75,6 +76,14 @@ func TestHugeHeap(t *testing.T) {
 	AdviseHeap()
 	if !asksHuge(t, beyond[len(beyond)-1:]) { // its end lies past the room prepared
 		t.Error("a block mapped later does not ask for huge pages after AdviseHeap")
+	}
+
+	EndHugeHeap()
+	AdviseHeap() // as after a collection: asks no more
+	for _, b := range [][]byte{inside, beyond} {
+		if asksHuge(t, b[len(b)-1:]) {
+			t.Error("a block still asks for huge pages after EndHugeHeap")
+		}
 	}
 }
 

@@ -5,3 +5,5 @@ package pages
 func hugeHeap(int64) {}
 
 func adviseHeap() {}
+
+func endHugeHeap() {}
