@@ -137,7 +137,8 @@ func machineCeiling() int64 {
 }
 
 // budgetMemory applies the workspace's memory budget (0: none) and starts
-// following the live heap. It does nothing when GOMEMLIMIT is set.
+// following the live heap. When GOMEMLIMIT is set it leaves the limit as
+// it is.
 func budgetMemory(budget int64) {
 	// The collections are watched under GOMEMLIMIT too, for the heap's
 	// huge pages (see prepareHeap); the limit is left alone there.

@@ -2,12 +2,15 @@ package pages
 
 // HugeHeap prepares the Go heap for huge pages, where the kernel gives
 // them only to memory that asks (transparent huge pages on "madvise", the
-// default of most distributions): it has the runtime map room for about n
-// bytes of heap now, asks for huge pages there, and gives the room back
-// for the heap to grow into. Later calls of AdviseHeap ask again for room
-// mapped since. It does nothing elsewhere, nor where the kernel gives huge
-// pages to all memory or to none, nor under strict overcommit accounting
-// (where mapped room is charged as if used), nor with GODEBUG=disablethp=1.
+// default of many distributions' kernels): it has the runtime map room for
+// about n bytes of heap now, asks for huge pages there, and gives the room
+// back for the heap to grow into. Later calls of AdviseHeap ask again for
+// room mapped since. Only the first call does anything, and only on Linux
+// in a 64-bit process: nothing where the kernel gives huge pages to all
+// memory or to none, under a limit on the address space (ulimit -v) or
+// strict overcommit accounting (where mapped room counts as memory used,
+// and a refused mapping would end the process), or with GODEBUG's
+// disablethp set.
 //
 // A large close touches its gigabyte of heap for the first time within
 // seconds, and each first touch of a 4 KiB page is a page fault. On the
