@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"syscall"
 	"unsafe"
 )
@@ -19,9 +18,16 @@ const (
 
 var (
 	heapOnce sync.Once
-	heapLo   atomic.Uintptr // the address range asked for huge pages; 0 when none
-	heapHi   atomic.Uintptr
-	heapEnd  atomic.Bool // EndHugeHeap was called
+
+	// heap is the address range asked for huge pages (none while hi is
+	// 0) and whether EndHugeHeap has been called. One lock covers both and
+	// the madvise calls, so that advice given after a collection cannot
+	// land after EndHugeHeap's, nor see half of a range.
+	heap struct {
+		sync.Mutex
+		lo, hi uintptr
+		ended  bool
+	}
 )
 
 func hugeHeap(n int64) {
@@ -42,31 +48,39 @@ func prepareHuge(n int64) {
 	// mapped for it, untouched (fresh memory needs no zeroing), and its
 	// room stays the heap's once the block is collected.
 	start := uintptr(unsafe.Pointer(unsafe.SliceData(make([]byte, n))))
-	lo, hi := heapRange(start)
-	heapLo.Store(lo)
-	heapHi.Store(hi)
-	heapEnd.Store(false)
+	heap.Lock()
+	heap.lo, heap.hi = heapRange(start)
+	heap.ended = false
+	heap.Unlock()
 	adviseHeap()
 	debug.FreeOSMemory() // collect the block and hand back its (untouched) pages
 }
 
 // hugeHeapWanted tells whether this process should ask for huge pages for
 // its heap: in a 64-bit process (a 32-bit one may find no gigabyte of
-// address space in one piece) without a limit on its address space (the
-// room is address space, and a refused mapping ends the process), when
-// this machine's settings want it (see wantHugeHeap).
+// address space in one piece) without a limit on its address space or its
+// data (ulimit -v, ulimit -d: the room counts against both, and a refused
+// mapping ends the process), when this machine's settings want it (see
+// wantHugeHeap).
 func hugeHeapWanted() bool {
 	if unsafe.Sizeof(uintptr(0)) < 8 {
 		return false
 	}
-	var as syscall.Rlimit
-	if syscall.Getrlimit(syscall.RLIMIT_AS, &as) != nil || as.Cur != ^uint64(0) {
-		return false
+	for _, resource := range []int{syscall.RLIMIT_AS, syscall.RLIMIT_DATA} {
+		var lim syscall.Rlimit
+		if syscall.Getrlimit(resource, &lim) != nil || lim.Cur != rlimInfinity {
+			return false
+		}
 	}
-	mode, _ := os.ReadFile("/sys/kernel/mm/transparent_hugepage/enabled")
+	const thp = "/sys/kernel/mm/transparent_hugepage/"
+	mode, _ := os.ReadFile(thp + "enabled")
+	size, _ := os.ReadFile(thp + "hpage_pmd_size")
 	overcommit, _ := os.ReadFile("/proc/sys/vm/overcommit_memory")
-	return wantHugeHeap(mode, overcommit, os.Getenv("GODEBUG"))
+	return wantHugeHeap(mode, size, overcommit, os.Getenv("GODEBUG"))
 }
+
+// rlimInfinity is RLIM_INFINITY, a resource without a limit.
+const rlimInfinity = ^uint64(0)
 
 // heapRange is the address range asked for huge pages around a heap block
 // at start. The Go runtime begins its heap at an address of its choosing
@@ -87,35 +101,46 @@ func heapRange(start uintptr) (lo, hi uintptr) {
 var heapAbove uint64 = 64 << 30
 
 func adviseHeap() {
-	if !heapEnd.Load() {
+	heap.Lock()
+	defer heap.Unlock()
+	if !heap.ended {
 		advise(madvHugepage)
 	}
 }
 
 func endHugeHeap() {
-	if !heapEnd.Swap(true) {
+	heap.Lock()
+	defer heap.Unlock()
+	if !heap.ended {
+		heap.ended = true
 		advise(madvNohugepage)
 	}
 }
 
-// advise gives the heap's range the advice, if HugeHeap prepared one.
+// advise gives the heap's range the advice, if HugeHeap prepared one. The
+// caller holds heap's lock.
 func advise(advice uintptr) {
-	if lo, hi := heapLo.Load(), heapHi.Load(); hi > lo {
+	if heap.hi > heap.lo {
 		// The kernel applies the advice to what is mapped in the range
 		// and reports ENOMEM for the gaps.
-		_, _, _ = syscall.Syscall(syscall.SYS_MADVISE, lo, hi-lo, advice)
+		_, _, _ = syscall.Syscall(syscall.SYS_MADVISE, heap.lo, heap.hi-heap.lo, advice)
 	}
 }
 
-// wantHugeHeap tells from the kernel's huge page mode
-// (/sys/kernel/mm/transparent_hugepage/enabled), its overcommit policy
-// (/proc/sys/vm/overcommit_memory) and GODEBUG whether the heap should ask
-// for huge pages: only when the mode gives them to memory that asks, room
-// mapped is not charged as memory used, and GODEBUG does not turn them off
-// (disablethp set to a number other than 0, read as the runtime reads it:
-// fields split at commas, the last one that parses counting).
-func wantHugeHeap(mode, overcommit []byte, godebug string) bool {
-	if !bytes.Contains(mode, []byte("[madvise]")) || strings.TrimSpace(string(overcommit)) == "2" {
+// wantHugeHeap tells from the kernel's huge page mode and size
+// (/sys/kernel/mm/transparent_hugepage/enabled and hpage_pmd_size), its
+// overcommit policy (/proc/sys/vm/overcommit_memory) and GODEBUG whether
+// the heap should ask for huge pages: only when the mode gives them to
+// memory that asks, a huge page is 2 MiB (where it is larger, as on arm64
+// with 64 KiB pages, a page is 512 MiB and would hold most of a heap this
+// size, so incent's measurements say nothing of it), room mapped is not
+// charged as memory used, and GODEBUG does not turn them off (disablethp
+// set to a number other than 0, read as the runtime reads it: fields split
+// at commas, the last one that parses counting).
+func wantHugeHeap(mode, size, overcommit []byte, godebug string) bool {
+	if !bytes.Contains(mode, []byte("[madvise]")) ||
+		strings.TrimSpace(string(size)) != "2097152" ||
+		strings.TrimSpace(string(overcommit)) == "2" {
 		return false
 	}
 	var disable int64

@@ -5,6 +5,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"unsafe"
 )
@@ -14,28 +15,67 @@ func TestWantHugeHeap(t *testing.T) {
 		madvise = "always [madvise] never\n"
 		always  = "[always] madvise never\n"
 		never   = "always madvise [never]\n"
+		pmd     = "2097152\n"
 	)
 	for _, c := range []struct {
-		mode, overcommit, godebug string
-		want                      bool
+		mode, size, overcommit, godebug string
+		want                            bool
 	}{
-		{madvise, "0\n", "", true},
-		{madvise, "1\n", "", true},
-		{madvise, "0\n", "gctrace=1", true},
-		{always, "0\n", "", false}, // the kernel gives them already
-		{never, "0\n", "", false},
-		{"", "0\n", "", false}, // no huge pages in this kernel
-		{madvise, "2\n", "", false},
-		{madvise, "0\n", "disablethp=1", false},
-		{madvise, "0\n", "disablethp=2", false}, // any number but 0
-		{madvise, "0\n", "gctrace=1,disablethp=1", false},
-		{madvise, "0\n", "gctrace=1, disablethp=1", true},    // the runtime reads " disablethp" as another name
-		{madvise, "0\n", "disablethp=1,disablethp=0", true},  // the last one counts
-		{madvise, "0\n", "disablethp=1,disablethp=x", false}, // unless it is no number
-		{madvise, "0\n", "disablethp=0", true},
+		{madvise, pmd, "0\n", "", true},
+		{madvise, "2097152", "0\n", "", true},
+		{madvise, pmd, "1\n", "", true},
+		{madvise, "536870912\n", "0\n", "", false}, // arm64 with 64 KiB pages
+		{madvise, "", "0\n", "", false},            // no such file: a kernel older than 4.13
+		{madvise, pmd, "0\n", "gctrace=1", true},
+		{always, pmd, "0\n", "", false}, // the kernel gives them already
+		{never, pmd, "0\n", "", false},
+		{"", pmd, "0\n", "", false}, // no huge pages in this kernel
+		{madvise, pmd, "2\n", "", false},
+		{madvise, pmd, "0\n", "disablethp=1", false},
+		{madvise, pmd, "0\n", "disablethp=2", false}, // any number but 0
+		{madvise, pmd, "0\n", "gctrace=1,disablethp=1", false},
+		{madvise, pmd, "0\n", "gctrace=1, disablethp=1", true},    // the runtime reads " disablethp" as another name
+		{madvise, pmd, "0\n", "disablethp=1,disablethp=0", true},  // the last one counts
+		{madvise, pmd, "0\n", "disablethp=1,disablethp=x", false}, // unless it is no number
+		{madvise, pmd, "0\n", "disablethp=0", true},
 	} {
-		if got := wantHugeHeap([]byte(c.mode), []byte(c.overcommit), c.godebug); got != c.want {
-			t.Errorf("wantHugeHeap(%q, %q, %q) = %v, want %v", c.mode, c.overcommit, c.godebug, got, c.want)
+		if got := wantHugeHeap([]byte(c.mode), []byte(c.size), []byte(c.overcommit), c.godebug); got != c.want {
+			t.Errorf("wantHugeHeap(%q, %q, %q, %q) = %v, want %v", c.mode, c.size, c.overcommit, c.godebug, got, c.want)
+		}
+	}
+}
+
+// TestHugeHeapLimits finds that a process under a limit on its address
+// space or its data (ulimit -v, ulimit -d) asks for no huge pages: the
+// room prepared would count against the limit, and a mapping refused ends
+// the process. It sets each soft limit in turn to a large finite value,
+// then back.
+func TestHugeHeapLimits(t *testing.T) {
+	if !hugeHeapWanted() {
+		t.Skip("this machine's settings want no huge pages for the heap")
+	}
+	for _, c := range []struct {
+		name     string
+		resource int
+	}{{"ulimit -v", syscall.RLIMIT_AS}, {"ulimit -d", syscall.RLIMIT_DATA}} {
+		var old syscall.Rlimit
+		if err := syscall.Getrlimit(c.resource, &old); err != nil {
+			t.Fatal(err)
+		}
+		lim := old
+		lim.Cur = 1 << 44 // 16 TiB: far above what the test uses
+		if lim.Max != rlimInfinity && lim.Cur > lim.Max {
+			lim.Cur = lim.Max
+		}
+		if err := syscall.Setrlimit(c.resource, &lim); err != nil {
+			t.Fatal(err)
+		}
+		wanted := hugeHeapWanted()
+		if err := syscall.Setrlimit(c.resource, &old); err != nil {
+			t.Fatal(err)
+		}
+		if wanted {
+			t.Errorf("under %s the heap asks for huge pages", c.name)
 		}
 	}
 }
