@@ -122,7 +122,7 @@ func (cp *computed) writeFiles(dir string, run *store.Run, env Env, opts CalcOpt
 		m.Files[wr.name] = shas[i]
 	}
 	if opts.Statements {
-		pages.EndHugeHeap() // see there
+		pages.EndHugeHeap() // statements gain nothing from huge pages; see pages.EndHugeHeap
 		sts, fill := cp.statements(run.ID, newPayeeNames(cp.ds.dealers, cp.lines))
 		env.progress("rendering %d statements", len(sts))
 		if err := statements.RenderAllOpts(filepath.Join(dir, "statements"), sts,

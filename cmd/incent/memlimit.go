@@ -162,8 +162,8 @@ func budgetMemory(budget int64) {
 // pages.HugeHeap) in room for as much heap as heapRoom gives. The commands
 // that read a quarter into memory call it once the workspace's budget is
 // set: at a million sales first calcs took 6.95-7.86 s with it against
-// 8.91-9.98 s without, four each in turn, with a fifth to a tenth of the
-// page faults. Rendering statements gained nothing measurable (its faults
+// 8.91-9.98 s without, four each in turn, with a quarter to a fifteenth of
+// the page faults. Rendering statements gained nothing measurable (its faults
 // are in memory just freed, which costs little), so the statements
 // command does without.
 func prepareHeap() {
