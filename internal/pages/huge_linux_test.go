@@ -67,17 +67,25 @@ func TestHugeHeapLimits(t *testing.T) {
 		if lim.Max != rlimInfinity && lim.Cur > lim.Max {
 			lim.Cur = lim.Max
 		}
-		if err := syscall.Setrlimit(c.resource, &lim); err != nil {
-			t.Fatal(err)
-		}
-		wanted := hugeHeapWanted()
-		if err := syscall.Setrlimit(c.resource, &old); err != nil {
-			t.Fatal(err)
-		}
-		if wanted {
+		if wantedUnder(t, c.resource, lim, old) {
 			t.Errorf("under %s the heap asks for huge pages", c.name)
 		}
 	}
+}
+
+// wantedUnder is hugeHeapWanted with the resource limited to lim, and
+// the limit put back to old however the call ends.
+func wantedUnder(t *testing.T, resource int, lim, old syscall.Rlimit) bool {
+	t.Helper()
+	if err := syscall.Setrlimit(resource, &lim); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if err := syscall.Setrlimit(resource, &old); err != nil {
+			t.Error(err)
+		}
+	}()
+	return hugeHeapWanted()
 }
 
 func TestHeapRange(t *testing.T) {
